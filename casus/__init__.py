@@ -1,0 +1,86 @@
+"""Casus: case coordination for zorg-en-veiligheidscasuïstiek.
+
+``create_app`` is the only way an application is built: by gunicorn (``wsgi.py``), the CLI and
+the tests, each passing its own configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from casus.config import Config
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
+    """Build the application. ``config`` is a :class:`Config` or overrides for the environment's."""
+    cfg = _resolve_config(config)
+    app = Flask(
+        __name__,
+        template_folder=cfg.template_dir,
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_path=cfg.instance_path,
+        instance_relative_config=False,
+    )
+    app.config.from_mapping(cfg.flask_settings())
+    if cfg.proxy_fix_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_fix_hops, x_proto=cfg.proxy_fix_hops,
+                                x_host=cfg.proxy_fix_hops)
+    _init_extensions(app, cfg)
+    _register_blueprints(app)
+    from casus import errors, i18n, navigation, security
+
+    security.init_app(app)
+    navigation.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    from casus.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _resolve_config(config: Config | Mapping[str, object] | None) -> Config:
+    if isinstance(config, Config):
+        return config.validated()
+    overrides = dict(config or {})
+    return Config.from_env(**overrides)
+
+
+def _init_extensions(app: Flask, cfg: Config) -> None:
+    from casus import models  # noqa: F401  (register every model with the metadata)
+    from casus.auth.throttling import LoginThrottle
+    from casus.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.extensions["casus_throttle"] = LoginThrottle(cfg.login_attempts_per_minute, cfg.redis_url)
+    from casus.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from casus.api import init_api
+    from casus.auth.views import bp as auth_bp
+    from casus.main.views import bp as main_bp
+    from casus.organisations.views import bp as organisations_bp
+    from casus.users.views import bp as users_bp
+
+    for blueprint in (main_bp, auth_bp, organisations_bp, users_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+
+def testing_config(**overrides) -> Config:
+    """A configuration for tests: in-memory throttling, TLS-style cookies, a throwaway key."""
+    base = Config.from_env({}, env="testing")
+    return replace(base, **overrides).validated()

@@ -1,0 +1,1 @@
+"""Login with password and TOTP, server-side sessions, throttling and API bearer tokens."""

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from casus.audit.services import record
+from casus.auth import services
+from casus.auth.forms import ChangePasswordForm, LoginForm, TotpForm
+from casus.auth.services import LoginStep
+from casus.auth.sessions import current_session_row, end_current_session
+from casus.navigation import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        step = services.check_password(form.email.data, form.password.data)
+        if step is LoginStep.THROTTLED:
+            flash(_("Te veel mislukte pogingen. Wacht een minuut en probeer het opnieuw."), "error")
+            return render_template("auth/login.html", form=form), 429
+        if step is LoginStep.INVALID:
+            flash(_("Onbekende combinatie van e-mailadres en wachtwoord."), "error")
+        else:
+            session["login_next"] = safe_next(form.next.data)
+            return _after_password(step)
+    form.password.data = None  # never echo a password back
+    return render_template("auth/login.html", form=form, demo=current_app.config["CASUS"].demo_mode)
+
+
+def _after_password(step: LoginStep):
+    if step is LoginStep.TOTP:
+        return redirect(url_for("auth.totp"))
+    if step is LoginStep.ENROL:
+        return redirect(url_for("auth.enrol"))
+    return redirect(url_for("main.index"))
+
+
+def _logged_in_redirect(next_url: str | None):
+    return redirect(safe_next(next_url) or url_for("main.index"))
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+def totp():
+    user = services.pending_user(LoginStep.TOTP)
+    if user is None:
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        next_url = session.get("login_next")
+        if services.second_factor(user, form.code.data):
+            return _logged_in_redirect(next_url)
+        flash(_("Deze code klopt niet of is al gebruikt."), "error")
+    return render_template("auth/totp.html", form=form)
+
+
+@bp.route("/inloggen/tweede-factor-instellen", methods=["GET", "POST"])
+def enrol():
+    user = services.pending_user(LoginStep.ENROL)
+    if user is None:
+        return redirect(url_for("auth.login"))
+    secret = session.setdefault("enrol_secret", services.new_totp_secret())
+    form = TotpForm()
+    if form.validate_on_submit():
+        next_url = session.get("login_next")
+        if services.enrol_totp(user, secret, form.code.data):
+            services.complete_login(user)
+            flash(_("Tweestapsverificatie is ingesteld."), "success")
+            return _logged_in_redirect(next_url)
+        flash(_("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."), "error")
+    return render_template("auth/enrol.html", form=form, secret=secret,
+                           qr_svg=_qr_svg(services.provisioning_uri(user, secret)), required=True)
+
+
+@bp.route("/account/tweede-factor", methods=["GET", "POST"])
+def account_totp():
+    user = current_user._get_current_object()
+    if user.totp_enabled:
+        flash(_("Tweestapsverificatie staat al aan. Vraag een beheerder om die te resetten."), "info")
+        return redirect(url_for("auth.account"))
+    secret = session.setdefault("enrol_secret", services.new_totp_secret())
+    form = TotpForm()
+    if form.validate_on_submit():
+        if services.enrol_totp(user, secret, form.code.data):
+            session.pop("enrol_secret", None)
+            flash(_("Tweestapsverificatie is ingesteld."), "success")
+            return redirect(url_for("auth.account"))
+        flash(_("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."), "error")
+    return render_template("auth/enrol.html", form=form, secret=secret,
+                           qr_svg=_qr_svg(services.provisioning_uri(user, secret)), required=False)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.change_own_password(user, form.current.data, form.new.data, current_session_row()):
+            flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
+            return redirect(url_for("auth.account"))
+        form.current.errors.append(_("Het huidige wachtwoord klopt niet."))
+    for field in (form.current, form.new, form.repeat):
+        field.data = None
+    return render_template("auth/account.html", form=form)
+
+
+@bp.post("/uitloggen")
+def logout():
+    record("logout", object_type="user", object_id=current_user.get_id())
+    end_current_session()
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _qr_svg(uri: str) -> Markup:
+    """The otpauth URI as an inline SVG QR code: no script, no external image, CSP-safe."""
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg.split("?>", 1)[-1]  # drop the XML declaration for inline use
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR-code" ', 1))

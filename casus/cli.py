@@ -1,0 +1,108 @@
+"""The ``casus`` command line (also ``flask --app casus``)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from casus.extensions import db
+
+
+def main() -> None:
+    from casus import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="Casus: casuscoördinatie.")
+    cli.main(prog_name="casus")
+
+
+def register_commands(app: Flask) -> None:
+    for command in (create_user, create_token, demo):
+        app.cli.add_command(command)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--organisation", required=True, help="Name of an existing organisation.")
+@click.option("--team", default=None, help="Team name (required for procesregisseur and supervisor).")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(email, name, organisation, team, roles, password_stdin):
+    """Create a user. Without --password-stdin a random password is generated and printed once."""
+    from casus.services import ServiceError
+    from casus.users import services as user_services
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        user, plain = user_services.create_user_by_names(
+            email=email, name=name, organisation_name=organisation, team_name=team,
+            roles=roles, password=password)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Gebruiker {user.email} aangemaakt.")
+    if not password_stdin:
+        click.echo(f"Wachtwoord (eenmalig getoond): {plain}")
+
+
+@click.command("create-token")
+@click.option("--email", required=True)
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366))
+@click.option("--name", default="")
+@click.option("--scopes", default="read write", show_default=True)
+@with_appcontext
+def create_token(email, days, name, scopes):
+    """Create a personal access token for the API; it is printed once and stored hashed."""
+    from casus.auth.services import find_user_by_email
+    from casus.auth.tokens import create_token as make_token
+
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException("Geen actieve gebruiker met dit e-mailadres.")
+    try:
+        row, plain = make_token(user, days=days, name=name, scopes=scopes)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Token {row.prefix} geldig tot {row.expires_at:%d-%m-%Y}.")
+    click.echo("Bewaar het nu; het wordt niet opnieuw getoond:")
+    click.echo(plain)
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Only prepare the database.")
+def demo(port, no_serve):
+    """Create, migrate and seed a demo database under instance/, then serve it."""
+    from flask_migrate import upgrade
+
+    from casus import create_app
+    from casus.demo import DEMO_PASSWORD, seed_demo
+
+    app = create_app({"env": "development", "demo_mode": True, "totp_required_roles": frozenset(),
+                      "secure_cookies": False})
+    with app.app_context():
+        upgrade(directory=current_app_migrations(app))
+        users = seed_demo()
+        db.session.commit()
+        click.echo(f"Demo-gebruikers (wachtwoord voor allen: {DEMO_PASSWORD}):")
+        for user in users:
+            click.echo(f"  {', '.join(sorted(user.roles)):<28} {user.email}")
+    if not no_serve:
+        click.echo(f"Casus draait op http://127.0.0.1:{port}")
+        app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+def current_app_migrations(app: Flask) -> str:
+    return app.extensions["migrate"].directory
+
+
+@click.command("noop", hidden=True)
+@with_appcontext
+def _noop():  # pragma: no cover - keeps current_app import used for extensions
+    current_app.logger.debug("noop")

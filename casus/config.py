@@ -1,0 +1,167 @@
+"""Typed, immutable configuration read from ``CASUS_*`` environment variables.
+
+The app refuses to start outside development and testing without a real secret key, so a
+forgotten variable fails at boot instead of quietly signing sessions with a known key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "testing", "production")
+DEFAULT_TOTP_ROLES = frozenset({"supervisor", "privacy", "beheerder"})
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used safely."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "ja", "on"}
+
+
+def _roles(value: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the application reads from its environment, in one place."""
+
+    env: str = "production"
+    secret_key: str = ""
+    database_url: str = ""
+    redis_url: str | None = None
+    instance_path: str = str(PROJECT_ROOT / "instance")
+    template_dir: str = str(PROJECT_ROOT / "templates")
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    totp_required_roles: frozenset[str] = DEFAULT_TOTP_ROLES
+    login_attempts_per_minute: int = 5
+    secure_cookies: bool = True
+    proxy_fix_hops: int = 0
+    max_content_length: int = 2 * 1024 * 1024
+    default_locale: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    demo_mode: bool = False
+    api_version: str = "1.0.0"
+    base_url: str = "http://127.0.0.1:5000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "casus@localhost"
+    sql_echo: bool = False
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    # Environment variable name -> (field name, parser)
+    ENV_VARS = {
+        "CASUS_ENV": ("env", str),
+        "CASUS_SECRET_KEY": ("secret_key", str),
+        "CASUS_DATABASE_URL": ("database_url", str),
+        "CASUS_REDIS_URL": ("redis_url", str),
+        "CASUS_INSTANCE_PATH": ("instance_path", str),
+        "CASUS_TEMPLATE_DIR": ("template_dir", str),
+        "CASUS_SESSION_IDLE_MINUTES": ("session_idle_minutes", int),
+        "CASUS_SESSION_ABSOLUTE_HOURS": ("session_absolute_hours", int),
+        "CASUS_TOTP_REQUIRED_ROLES": ("totp_required_roles", _roles),
+        "CASUS_LOGIN_ATTEMPTS_PER_MINUTE": ("login_attempts_per_minute", int),
+        "CASUS_SECURE_COOKIES": ("secure_cookies", _bool),
+        "CASUS_PROXY_FIX_HOPS": ("proxy_fix_hops", int),
+        "CASUS_MAX_CONTENT_LENGTH": ("max_content_length", int),
+        "CASUS_DEFAULT_LOCALE": ("default_locale", str),
+        "CASUS_DEMO_MODE": ("demo_mode", _bool),
+        "CASUS_BASE_URL": ("base_url", str),
+        "CASUS_SMTP_HOST": ("smtp_host", str),
+        "CASUS_SMTP_PORT": ("smtp_port", int),
+        "CASUS_SMTP_SENDER": ("smtp_sender", str),
+        "CASUS_SQL_ECHO": ("sql_echo", _bool),
+    }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
+        """Build a validated config from ``environ`` (default: ``os.environ``) plus overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for var, (name, parse) in cls.ENV_VARS.items():
+            raw = environ.get(var)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = parse(raw)
+            except ValueError as exc:
+                raise ConfigError(f"{var} has an invalid value") from exc
+        values.update(overrides)
+        env = str(values.get("env", "production"))
+        if env == "development":
+            values.setdefault("secure_cookies", False)
+        return cls(**values).validated()
+
+    def validated(self) -> Config:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"CASUS_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        config = self
+        if not config.secret_key:
+            if config.env == "production":
+                raise ConfigError("CASUS_SECRET_KEY is required outside development and testing")
+            # A throwaway key: sessions do not survive a restart, which is fine for dev and tests.
+            config = replace(config, secret_key=secrets.token_urlsafe(32))
+        elif config.env == "production" and len(config.secret_key) < 32:
+            raise ConfigError("CASUS_SECRET_KEY must be at least 32 characters")
+        if not config.database_url:
+            Path(config.instance_path).mkdir(parents=True, exist_ok=True)
+            config = replace(config, database_url=f"sqlite:///{Path(config.instance_path) / 'casus.db'}")
+        return config
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def session_cookie_name(self) -> str:
+        # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
+        return "__Host-casus_session" if self.secure_cookies else "casus_session"
+
+    def flask_settings(self) -> dict[str, object]:
+        """The settings Flask and its extensions read from ``app.config``."""
+        return {
+            "ENV_NAME": self.env,
+            "TESTING": self.env == "testing",
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ECHO": self.sql_echo,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SESSION_COOKIE_NAME": self.session_cookie_name,
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_PATH": "/",
+            "SESSION_COOKIE_DOMAIN": None,
+            "PREFERRED_URL_SCHEME": "https" if self.secure_cookies else "http",
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "WTF_CSRF_SSL_STRICT": self.secure_cookies,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+            "API_TITLE": "Casus API",
+            "API_VERSION": self.api_version,
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "CASUS": self,
+            **dict(self.extra),
+        }
+
+
+def _engine_options(url: str) -> dict[str, object]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+
+
+def config_field_names() -> list[str]:
+    return [f.name for f in fields(Config)]

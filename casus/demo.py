@@ -1,0 +1,59 @@
+"""Demo data for ``casus demo``: synthetic organisations, a team and one user per role."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from casus.extensions import db
+from casus.organisations.models import Organisation, OrganisationKind, Team
+from casus.organisations.services import save_organisation, save_team
+from casus.users.models import User
+from casus.users.services import save_user
+
+DEMO_PASSWORD = "casus-demo-2026"
+
+DEMO_ORGANISATIONS = (
+    ("Gemeente Voorbeeldstad", OrganisationKind.GEMEENTE, True),
+    ("Zorg- en Veiligheidshuis Voorbeeldregio", OrganisationKind.ZVH, True),
+    ("Politie Eenheid Voorbeeld", OrganisationKind.POLITIE, True),
+    ("Openbaar Ministerie Arrondissement Voorbeeld", OrganisationKind.OM, True),
+    ("Woonstichting Thuisbasis", OrganisationKind.WONINGCORPORATIE, True),
+    ("GGZ Voorbeeldregio", OrganisationKind.GGZ, True),
+    ("Veilig Thuis Voorbeeldregio", OrganisationKind.VEILIG_THUIS, True),
+    ("Reclassering Voorbeeld", OrganisationKind.RECLASSERING, True),
+    ("Wijkteam Centrum", OrganisationKind.WIJKTEAM, True),
+    ("Buurtbemiddeling Ad Hoc", OrganisationKind.OVERIG, False),
+    ("RIEC Voorbeeldregio", OrganisationKind.RIEC, True),
+)
+
+# (e-mail, name, organisation, roles) — invented people; Faker-style Dutch names, no real persons.
+DEMO_USERS = (
+    ("regisseur@demo.example.org", "Sanne de Vries", "Zorg- en Veiligheidshuis Voorbeeldregio", ("procesregisseur",)),
+    ("supervisor@demo.example.org", "Bram Jansen", "Zorg- en Veiligheidshuis Voorbeeldregio", ("supervisor",)),
+    ("politie@demo.example.org", "Fatima el Amrani", "Politie Eenheid Voorbeeld", ("partner",)),
+    ("corporatie@demo.example.org", "Joost van Dijk", "Woonstichting Thuisbasis", ("partner",)),
+    ("riec@demo.example.org", "Eva Bakker", "RIEC Voorbeeldregio", ("riec",)),
+    ("privacy@demo.example.org", "Noor Visser", "Gemeente Voorbeeldstad", ("privacy",)),
+    ("beheer@demo.example.org", "Daan Smit", "Gemeente Voorbeeldstad", ("beheerder",)),
+)
+
+
+def seed_demo() -> list[User]:
+    """Create the demo organisations, team and users if they are missing; returns the demo users."""
+    organisations = {org.name: org for org in db.session.execute(sa.select(Organisation)).scalars()}
+    for name, kind, convenant in DEMO_ORGANISATIONS:
+        if name not in organisations:
+            organisations[name] = save_organisation(None, name=name, kind=kind, convenant_partner=convenant)
+    zvh = organisations["Zorg- en Veiligheidshuis Voorbeeldregio"]
+    team = db.session.execute(sa.select(Team).where(Team.organisation_id == zvh.id)).scalars().first()
+    if team is None:
+        team = save_team(None, name="Team Casusregie", gemeente="Voorbeeldstad", organisation_id=zvh.id)
+    users = []
+    for email, name, organisation, roles in DEMO_USERS:
+        user = db.session.execute(sa.select(User).where(User.email == email)).unique().scalar_one_or_none()
+        if user is None:
+            needs_team = bool(set(roles) & {"procesregisseur", "supervisor"})
+            user, _ = save_user(None, email=email, name=name, organisation_id=organisations[organisation].id,
+                                team_id=team.id if needs_team else None, roles=roles, password=DEMO_PASSWORD)
+        users.append(user)
+    return users

@@ -1,0 +1,54 @@
+"""Language and time zone: Dutch by default, English available; dates as dd-mm-jjjj in Amsterdam time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+LANGUAGES = {"nl": "Nederlands", "en": "English"}
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return current_app.config["CASUS"].default_locale
+
+
+def select_timezone() -> str:
+    return current_app.config["CASUS"].timezone
+
+
+def format_date_nl(value: date | datetime | None) -> str:
+    """``21-11-2026``: the date format Dutch users expect, in Amsterdam time for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(AMSTERDAM).date()
+    return value.strftime("%d-%m-%Y")
+
+
+def format_datetime_nl(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["date_nl"] = format_date_nl
+    app.jinja_env.filters["datetime_nl"] = format_datetime_nl
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def inject_request_path():
+        return {"request_path": request.path}

@@ -1,0 +1,1 @@
+"""Dashboard, language switch, accessibility statement and health check."""

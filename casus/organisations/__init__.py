@@ -1,0 +1,1 @@
+"""Organisations (ketenpartners) and teams (the municipal/ZVH units that own cases)."""

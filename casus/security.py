@@ -1,0 +1,137 @@
+"""Cross-cutting request security: who the caller is, what every response carries, what is public.
+
+Login is required everywhere except the short allowlist below; the API authenticates with its
+own bearer tokens and never with the browser session, so it needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from functools import wraps
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from casus.extensions import db, login_manager
+
+# Endpoints anyone may reach. Everything else needs a logged-in user (or, for /api, a token).
+PUBLIC_ENDPOINTS = frozenset({
+    "static",
+    "main.healthz",
+    "main.accessibility",
+    "main.set_language",
+    "auth.login",
+    "auth.totp",
+    "auth.enrol",
+})
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def is_api_request() -> bool:
+    return request.path == "/api/v1" or request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    login_manager.session_protection = None  # sessions are bound server-side instead
+    login_manager.login_view = "auth.login"
+    login_manager.request_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.before_request(_assign_request_id)
+    app.before_request(_require_login)
+    app.after_request(_commit_request)
+    app.after_request(_security_headers)
+
+
+def _load_user(req):
+    if is_api_request():
+        from casus.api.auth import user_from_bearer
+
+        return user_from_bearer(req)
+    from casus.auth.sessions import load_session_user
+
+    return load_session_user()
+
+
+def _unauthorized():
+    if is_api_request():
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def _require_login():
+    endpoint = request.endpoint or ""
+    if endpoint in PUBLIC_ENDPOINTS or is_api_request():
+        return None
+    if request.endpoint is None:
+        return None  # 404/405 are answered by the error handlers, without revealing anything
+    if not current_user.is_authenticated:
+        return _unauthorized()
+    return None
+
+
+def _commit_request(response):
+    """One commit per request: services only flush; failures roll everything back."""
+    if response.status_code >= 500:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return response
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    headers["X-Request-ID"] = g.get("request_id", "")
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Personal data must never linger in a shared or browser cache.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def roles_required(*roles: str):
+    """Allow the view only to users holding one of ``roles``; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

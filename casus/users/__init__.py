@@ -1,0 +1,1 @@
+"""Users, their roles, server-side login sessions and API tokens."""

@@ -1,0 +1,148 @@
+"""Creating and administering users. Disabling a user or resetting credentials ends their sessions."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from casus.audit.services import record
+from casus.auth.passwords import hash_password, password_problem
+from casus.auth.sessions import end_sessions_of
+from casus.database import utcnow
+from casus.extensions import db
+from casus.organisations.models import Team
+from casus.organisations.services import get_organisation, get_team, organisation_by_name
+from casus.services import ServiceError
+from casus.users.models import TEAM_ROLES, Role, User, UserRole
+
+
+def list_users() -> list[User]:
+    return list(db.session.execute(sa.select(User).order_by(User.name)).unique().scalars())
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ServiceError("Vul een geldig e-mailadres in.", field="email") from error
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def save_user(user: User | None, *, email: str, name: str, organisation_id: int, team_id: int | None,
+              roles: Iterable[str], active: bool = True, password: str | None = None) -> tuple[User, str | None]:
+    """Create (``user`` None) or update a user.
+
+    A new user without ``password`` gets a generated one; the plain password is returned once so
+    it can be handed over, and never stored.
+    """
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise ServiceError("Vul een naam in.", field="name")
+    role_values = _valid_roles(roles)
+    organisation = get_organisation(organisation_id)
+    if organisation is None or not organisation.active:
+        raise ServiceError("Kies een actieve organisatie.", field="organisation_id")
+    team = _valid_team(team_id, role_values)
+    clash = db.session.execute(sa.select(User.id).where(User.email == email)).scalar_one_or_none()
+    if clash is not None and (user is None or clash != user.id):
+        raise ServiceError("Er bestaat al een gebruiker met dit e-mailadres.", field="email")
+    created = user is None
+    plain = None
+    if created:
+        plain = password or generate_password()
+        problem = password_problem(plain)
+        if problem:
+            raise ServiceError(problem, field="password")
+        user = User(password_hash=hash_password(plain))
+    was_active = user.active if not created else True
+    user.email, user.name, user.organisation, user.team, user.active = email, name, organisation, team, active
+    _set_roles(user, role_values)
+    db.session.add(user)
+    db.session.flush()
+    if was_active and not active:
+        end_sessions_of(user)
+    record("user.created" if created else "user.updated", object_type="user", object_id=user.id,
+           details={"roles": sorted(role_values), "active": active})
+    return user, plain
+
+
+def create_user_by_names(*, email: str, name: str, organisation_name: str, team_name: str | None,
+                         roles: Iterable[str], password: str | None) -> tuple[User, str | None]:
+    """The CLI's variant of :func:`save_user`, naming organisation and team instead of ids."""
+    organisation = organisation_by_name(organisation_name)
+    if organisation is None:
+        raise ServiceError(f"Onbekende organisatie: {organisation_name}", field="organisation_id")
+    team_id = None
+    if team_name:
+        team = db.session.execute(sa.select(Team).where(
+            Team.organisation_id == organisation.id, Team.name == team_name)).scalar_one_or_none()
+        if team is None:
+            raise ServiceError(f"Onbekend team bij {organisation_name}: {team_name}", field="team_id")
+        team_id = team.id
+    return save_user(None, email=email, name=name, organisation_id=organisation.id, team_id=team_id,
+                     roles=roles, password=password)
+
+
+def set_active(user: User, active: bool) -> None:
+    user.active = active
+    if not active:
+        end_sessions_of(user)
+    record("user.activated" if active else "user.deactivated", object_type="user", object_id=user.id)
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password (returned once) and end all their sessions."""
+    plain = generate_password()
+    user.password_hash = hash_password(plain)
+    user.password_changed_at = utcnow()
+    user.failed_login_count = 0
+    end_sessions_of(user)
+    record("user.password_reset", object_type="user", object_id=user.id)
+    return plain
+
+
+def reset_second_factor(user: User) -> None:
+    """Remove the TOTP secret; the user enrols again at the next login. Ends all their sessions."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    end_sessions_of(user)
+    record("user.totp_reset", object_type="user", object_id=user.id)
+
+
+def _valid_roles(roles: Iterable[str]) -> set[str]:
+    values = {str(role) for role in roles}
+    if not values:
+        raise ServiceError("Kies minstens één rol.", field="roles")
+    unknown = values - {role.value for role in Role}
+    if unknown:
+        raise ServiceError(f"Onbekende rol: {', '.join(sorted(unknown))}", field="roles")
+    return values
+
+
+def _valid_team(team_id: int | None, roles: set[str]) -> Team | None:
+    team = get_team(team_id) if team_id else None
+    if team_id and (team is None or not team.active):
+        raise ServiceError("Kies een actief team.", field="team_id")
+    if team is None and roles & {role.value for role in TEAM_ROLES}:
+        raise ServiceError("Een procesregisseur of supervisor hoort bij een team.", field="team_id")
+    return team
+
+
+def _set_roles(user: User, roles: set[str]) -> None:
+    current = {str(row.role): row for row in user.role_rows}
+    for role, row in current.items():
+        if role not in roles:
+            user.role_rows.remove(row)
+    for role in roles - current.keys():
+        user.role_rows.append(UserRole(role=Role(role)))

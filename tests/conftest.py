@@ -1,0 +1,250 @@
+"""Shared fixtures: ``app``, ``db`` (rolled back per test), ``client``, ``auth``, factories, query counter.
+
+The suite runs on SQLite by default and on PostgreSQL when ``CASUS_TEST_DATABASE_URL`` is set.
+App imports happen inside fixtures, so the workflow tests run without Flask.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from functools import cache
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get("CASUS_TEST_DATABASE_URL")
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+def database_url_for(schema: str, tmp_path_factory) -> str:
+    """A database for one purpose: a file on SQLite, a separate schema on PostgreSQL."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{tmp_path_factory.mktemp(schema) / 'casus.db'}"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def app_config(tmp_path_factory):
+    from casus import testing_config
+
+    url = database_url_for("casus_test", tmp_path_factory)
+    return testing_config(database_url=url, instance_path=str(tmp_path_factory.mktemp("instance")))
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    from casus import create_app
+    from casus.extensions import db
+
+    app = create_app(app_config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction that is rolled back after the test.
+
+    Requests commit as usual; their commits release SAVEPOINTs inside the outer transaction.
+    """
+    from flask_sqlalchemy.session import Session
+
+    from casus.extensions import db as database
+
+    class BoundSession(Session):
+        def get_bind(self, *args, **kwargs):
+            return self.bind
+
+    with app.app_context():
+        connection = database.engine.connect()
+        outer = connection.begin()
+        original = database.session
+        database.session = database._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession,
+             "expire_on_commit": False})
+        try:
+            yield database
+        finally:
+            database.session.remove()
+            database.session = original
+            outer.rollback()
+            connection.close()
+        app.extensions["casus_throttle"].counter.__init__()
+
+
+def _fresh_context_client_class():
+    from flask.testing import FlaskClient
+
+    class FreshContextClient(FlaskClient):
+        """Each request in its own app context, as in production.
+
+        Without this, requests reuse the test's app context and share ``g`` (and so the
+        logged-in user) between requests.
+        """
+
+        def open(self, *args, **kwargs):
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+
+    return FreshContextClient
+
+
+@pytest.fixture
+def client(app, db):
+    app.test_client_class = _fresh_context_client_class()
+    test_client = app.test_client()
+    # Served "over TLS", so the __Host- prefixed, Secure session cookie behaves as in production.
+    test_client.environ_base["wsgi.url_scheme"] = "https"
+    test_client.environ_base["HTTP_REFERER"] = "https://localhost/"  # CSRF checks the referrer over TLS
+    return test_client
+
+
+@cache
+def _password_hash(password: str) -> str:
+    from casus.auth.passwords import hash_password
+
+    return hash_password(password)
+
+
+@pytest.fixture
+def make_organisation(db):
+    from casus.organisations.models import Organisation, OrganisationKind
+
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        fields.setdefault("name", f"Organisatie {next(counter)}")
+        fields.setdefault("kind", OrganisationKind.GEMEENTE)
+        fields.setdefault("convenant_partner", True)
+        organisation = Organisation(**fields)
+        db.session.add(organisation)
+        db.session.flush()
+        return organisation
+
+    return make
+
+
+@pytest.fixture
+def make_team(db, make_organisation):
+    from casus.organisations.models import Team
+
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        fields.setdefault("name", f"Team {next(counter)}")
+        fields.setdefault("gemeente", "Voorbeeldstad")
+        if "organisation" not in fields and "organisation_id" not in fields:
+            fields["organisation"] = make_organisation()
+        team = Team(**fields)
+        db.session.add(team)
+        db.session.flush()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def make_user(db, make_organisation, make_team):
+    from casus.users.models import Role, User, UserRole
+
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, password: str = DEFAULT_PASSWORD, **fields):
+        roles = roles or ("partner",)
+        number = next(counter)
+        fields.setdefault("email", f"gebruiker{number}@example.org")
+        fields.setdefault("name", f"Gebruiker {number}")
+        if "organisation" not in fields:
+            fields["organisation"] = make_organisation()
+        if "team" not in fields and {"procesregisseur", "supervisor"} & set(roles):
+            fields["team"] = make_team(organisation=fields["organisation"])
+        user = User(password_hash=_password_hash(password), **fields)
+        user.role_rows = [UserRole(role=Role(role)) for role in roles]
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Auth:
+    """Logs users in through the real login form (password and, where enabled, TOTP)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, url: str = "/inloggen") -> str:
+        return csrf_from(self.client.get(url))
+
+    def login(self, user, password: str = DEFAULT_PASSWORD, totp_code: str | None = None):
+        response = self.client.post("/inloggen", data={
+            "email": user.email, "password": password, "csrf_token": self.csrf()})
+        if totp_code is not None:
+            token = csrf_from(self.client.get("/inloggen/code"))
+            response = self.client.post("/inloggen/code", data={"code": totp_code, "csrf_token": token})
+        return response
+
+    def logout(self):
+        token = self.csrf("/")
+        return self.client.post("/uitloggen", data={"csrf_token": token})
+
+    def post(self, url: str, data: dict | None = None, form_url: str | None = None, **kwargs):
+        """POST a form with the CSRF token taken from ``form_url`` (default: the same URL)."""
+        payload = {"csrf_token": self.csrf(form_url or url), **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app, db):
+    """``with count_queries() as counter: ...`` counts SQL statements, savepoint bookkeeping excluded."""
+    import sqlalchemy as sa
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, *args):
+            if not re.match(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK TO|BEGIN)", statement, re.I):
+                counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
