@@ -6,30 +6,12 @@ App imports happen inside fixtures, so the workflow tests run without Flask.
 
 from __future__ import annotations
 
-import os
 import re
 from contextlib import contextmanager
 from functools import cache
 
 import pytest
-
-TEST_DATABASE_URL = os.environ.get("CASUS_TEST_DATABASE_URL")
-DEFAULT_PASSWORD = "correct-horse-battery-staple"
-
-
-def database_url_for(schema: str, tmp_path_factory) -> str:
-    """A database for one purpose: a file on SQLite, a separate schema on PostgreSQL."""
-    if not TEST_DATABASE_URL:
-        return f"sqlite:///{tmp_path_factory.mktemp(schema) / 'casus.db'}"
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(TEST_DATABASE_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    engine.dispose()
-    separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+from support import DEFAULT_PASSWORD, Auth, QueryCounter, database_url_for
 
 
 @pytest.fixture(scope="session")
@@ -178,54 +160,9 @@ def make_user(db, make_organisation, make_team):
     return make
 
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(response) -> str:
-    match = CSRF_RE.search(response.get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-class Auth:
-    """Logs users in through the real login form (password and, where enabled, TOTP)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def csrf(self, url: str = "/inloggen") -> str:
-        return csrf_from(self.client.get(url))
-
-    def login(self, user, password: str = DEFAULT_PASSWORD, totp_code: str | None = None):
-        response = self.client.post("/inloggen", data={
-            "email": user.email, "password": password, "csrf_token": self.csrf()})
-        if totp_code is not None:
-            token = csrf_from(self.client.get("/inloggen/code"))
-            response = self.client.post("/inloggen/code", data={"code": totp_code, "csrf_token": token})
-        return response
-
-    def logout(self):
-        token = self.csrf("/")
-        return self.client.post("/uitloggen", data={"csrf_token": token})
-
-    def post(self, url: str, data: dict | None = None, form_url: str | None = None, **kwargs):
-        """POST a form with the CSRF token taken from ``form_url`` (default: the same URL)."""
-        payload = {"csrf_token": self.csrf(form_url or url), **(data or {})}
-        return self.client.post(url, data=payload, **kwargs)
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
 
 
 @pytest.fixture

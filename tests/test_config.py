@@ -1,0 +1,50 @@
+import pytest
+
+from casus.config import Config, ConfigError
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises(ConfigError, match="CASUS_SECRET_KEY"):
+        Config.from_env({"CASUS_ENV": "production"})
+
+
+def test_production_refuses_a_short_secret_key():
+    with pytest.raises(ConfigError, match="at least 32"):
+        Config.from_env({"CASUS_ENV": "production", "CASUS_SECRET_KEY": "short"})
+
+
+def test_development_and_testing_get_a_throwaway_key(tmp_path):
+    for env in ("development", "testing"):
+        config = Config.from_env({"CASUS_ENV": env, "CASUS_INSTANCE_PATH": str(tmp_path)})
+        assert len(config.secret_key) >= 32
+
+
+def test_values_come_from_casus_environment_variables(tmp_path):
+    config = Config.from_env({
+        "CASUS_ENV": "production", "CASUS_SECRET_KEY": "k" * 40,
+        "CASUS_DATABASE_URL": "postgresql+psycopg://db/casus", "CASUS_SESSION_IDLE_MINUTES": "15",
+        "CASUS_TOTP_REQUIRED_ROLES": "supervisor, beheerder", "CASUS_SECURE_COOKIES": "false",
+    })
+    assert config.database_url == "postgresql+psycopg://db/casus"
+    assert config.session_idle_minutes == 15
+    assert config.totp_required_roles == frozenset({"supervisor", "beheerder"})
+    assert config.secure_cookies is False
+    assert not config.is_sqlite
+
+
+def test_default_database_is_a_sqlite_file_under_instance(tmp_path):
+    config = Config.from_env({"CASUS_ENV": "development", "CASUS_INSTANCE_PATH": str(tmp_path)})
+    assert config.database_url == f"sqlite:///{tmp_path / 'casus.db'}"
+
+
+def test_config_is_immutable(tmp_path):
+    config = Config.from_env({"CASUS_ENV": "testing", "CASUS_INSTANCE_PATH": str(tmp_path)})
+    with pytest.raises(AttributeError):
+        config.env = "production"
+
+
+def test_invalid_numbers_and_environments_are_refused():
+    with pytest.raises(ConfigError):
+        Config.from_env({"CASUS_ENV": "testing", "CASUS_SESSION_IDLE_MINUTES": "lang"})
+    with pytest.raises(ConfigError, match="CASUS_ENV"):
+        Config.from_env({"CASUS_ENV": "staging"})
