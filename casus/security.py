@@ -70,7 +70,7 @@ def _load_user(req):
 def _unauthorized():
     if is_api_request():
         abort(401)
-    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
 def _assign_request_id() -> None:

@@ -1,0 +1,82 @@
+"""The package stays framework-free, leaves the library's globals alone and labels its vocabulary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import workflow
+from workflow import (
+    ActionStatus,
+    CasePhase,
+    ClosureResult,
+    EscalationLevel,
+    InclusionCriterion,
+    ParticipationRole,
+    Role,
+    TriageOutcome,
+    VoordrachtState,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENUMS = [
+    ActionStatus,
+    CasePhase,
+    ClosureResult,
+    EscalationLevel,
+    InclusionCriterion,
+    ParticipationRole,
+    Role,
+    TriageOutcome,
+    VoordrachtState,
+]
+
+
+def test_importing_workflow_imports_neither_flask_nor_sqlalchemy():
+    probe = (
+        "import sys, workflow, workflow.docs, workflow.__main__\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'sqlalchemy', 'flask_sqlalchemy'})\n"
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_the_library_separator_is_untouched():
+    from transitions.extensions.nesting import NestedState
+
+    assert NestedState.separator == "_"
+
+
+def test_public_api_is_exported():
+    for name in workflow.__all__:
+        assert hasattr(workflow, name), name
+
+
+@pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
+def test_every_member_has_a_dutch_and_an_english_label(enum):
+    for member in enum:
+        assert member.label("nl") and member.label("en"), member
+        assert member.label() == member.label_nl
+        assert isinstance(member, str) and member == member.value
+    assert enum.choices("en") == [(member.value, member.label_en) for member in enum]
+
+
+def test_enum_values_are_the_domain_terms():
+    assert CasePhase.values() == (
+        "signalering", "triage", "aanpak.plan", "aanpak.uitvoering", "nazorg", "afgesloten",
+    )  # fmt: skip
+    assert Role.values() == ("procesregisseur", "partner", "supervisor", "riec", "privacy", "beheerder")
+    assert TriageOutcome.values() == ("A", "B", "C", "advies", "geen_casus")
+    assert ClosureResult.values() == (
+        "doel_bereikt", "overgedragen_regulier", "verhuisd", "overleden", "zonder_resultaat", "geen_casus",
+        "doorverwezen",
+    )  # fmt: skip
+    assert ParticipationRole.values() == ("aanbrenger", "casushouder", "deelnemer")
+    assert ActionStatus.values() == ("open", "in_uitvoering", "gereed", "vervallen")
+    assert EscalationLevel.values() == ("operationeel", "tactisch", "bestuurlijk")
+    assert InclusionCriterion("meerdere_leefgebieden").label("en") == "Problems in more than one area of life"
+    assert CasePhase.AANPAK_PLAN.label("en") == "Approach: plan"
