@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import HTTP_STATUS_CODES
 
 from casus.extensions import db
 from casus.security import is_api_request
+from casus.services import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,48 @@ def handle_http_exception(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
     if is_api_request():
-        extra = {}
-        errors = getattr(error, "data", {}).get("errors") if hasattr(error, "data") else None
-        if errors:
-            extra["invalidParams"] = _invalid_params(errors)
-        detail = getattr(error, "description", "") or error.name
-        return problem(error.code or 500, error.name, detail, **extra)
+        return _api_problem(error)
     return _page(error.code or 500, getattr(error, "description", None))
+
+
+def _api_problem(error: HTTPException):
+    """``error`` as problem+json. Validation errors (webargs puts them in ``data["messages"]``,
+    ``flask_smorest.abort(..., errors=...)`` in ``data["errors"]``) become ``invalidParams``."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    extra = {}
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        extra["invalidParams"] = _invalid_params(errors)
+    if data.get("message"):
+        detail = str(data["message"])
+    elif errors:
+        detail = "The request contains invalid input; see invalidParams."
+    else:
+        detail = getattr(error, "description", "") or error.name
+    response = problem(status, error.name, detail, **extra)
+    # Headers the status calls for (Allow on 405, Retry-After on 429/503, ...), never a Content-Type.
+    for name, value in [*error.get_headers(), *dict(data.get("headers") or {}).items()]:
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def handle_service_error(error: ServiceError):
+    """A refused change: problem+json for the API; in a page it means a view forgot to catch it."""
+    if not is_api_request():
+        return handle_unexpected(error)
+    db.session.rollback()
+    status = error.status if 400 <= error.status < 500 else 400
+    extra = {}
+    if error.field:
+        extra["invalidParams"] = [{"name": _camel(error.field), "reason": error.message}]
+    return problem(status, HTTP_STATUS_CODES.get(status, "Bad Request"), error.message, **extra)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def handle_csrf_error(error: CSRFError):
@@ -61,14 +98,26 @@ def handle_csrf_error(error: CSRFError):
     return _page(400, _("Het formulier was verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."))
 
 
+def _forget_user() -> None:
+    """Render the error page as anonymous: loading the user may be exactly what failed."""
+    from flask import g
+
+    from casus.extensions import login_manager
+
+    if "_login_user" not in g:
+        g._login_user = login_manager.anonymous_user()
+
+
 def handle_database_down(error: Exception):
     db.session.rollback()
+    _forget_user()
     log.error("database unavailable: %s", type(error).__name__)
     return handle_http_exception(ServiceUnavailable("The database is not available."))
 
 
 def handle_unexpected(error: Exception):
     db.session.rollback()
+    _forget_user()
     # Only the exception type is logged with a trace of where, never request data (personal data).
     log.exception("unhandled %s", type(error).__name__)
     return handle_http_exception(InternalServerError("An unexpected error occurred."))
@@ -90,20 +139,29 @@ def _invalid_params(errors) -> list[dict[str, str]]:
                 walk(value, [*path, str(key)])
         elif isinstance(node, list) and node and all(isinstance(item, str) for item in node):
             for reason in node:
-                flat.append({"name": ".".join(p for p in path if p not in ("json", "query", "form")),
-                             "reason": reason})
+                flat.append({"name": _param_name(path), "reason": reason})
         elif isinstance(node, list):
             for index, item in enumerate(node):
                 walk(item, [*path, str(index)])
         else:
-            flat.append({"name": ".".join(path), "reason": str(node)})
+            flat.append({"name": _param_name(path), "reason": str(node)})
 
     walk(errors, [])
     return flat
 
 
+def _param_name(path: list[str]) -> str:
+    """``["json", "organisation", "id"]`` -> ``organisation.id``; the body as a whole is ``body``."""
+    parts = path[1:] if path and path[0] in _LOCATIONS else path
+    return ".".join(part for part in parts if part != "_schema") or "body"
+
+
+_LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", "headers", "files", "cookies"})
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(DBAPIError, handle_database_down)
