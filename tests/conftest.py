@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from functools import cache
 
 import pytest
+
 from support import DEFAULT_PASSWORD, Auth, QueryCounter, database_url_for
 
 
@@ -185,3 +186,16 @@ def count_queries(app, db):
             sa.event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def login_as(auth, make_user):
+    """``login_as("supervisor")``: create a user with those roles (and a second factor) and log them in."""
+    import pyotp
+
+    def login(*roles: str, **fields):
+        user = make_user(*roles, totp_secret=pyotp.random_base32(), **fields)
+        auth.login_with_totp(user)
+        return user
+
+    return login

@@ -50,6 +50,13 @@ class Auth:
             response = self.client.post("/inloggen/code", data={"code": totp_code, "csrf_token": token})
         return response
 
+    def login_with_totp(self, user) -> None:
+        """Log in a user created with ``totp_secret`` (needed for roles that require a second factor)."""
+        import pyotp
+
+        response = self.login(user, totp_code=pyotp.TOTP(user.totp_secret).now())
+        assert response.status_code == 302, "login failed"
+
     def logout(self):
         token = self.csrf("/")
         return self.client.post("/uitloggen", data={"csrf_token": token})

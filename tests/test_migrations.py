@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 def migration_app(app_config, tmp_path_factory):
     from dataclasses import replace
 
-    from support import database_url_for
-
     from casus import create_app
+
+    from support import database_url_for
 
     url = database_url_for("casus_migrations", tmp_path_factory)
     return create_app(replace(app_config, database_url=url))

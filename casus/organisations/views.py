@@ -1,9 +1,19 @@
-from flask import Blueprint, render_template
+"""Administration of organisations and teams, for the ``beheerder`` only."""
 
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from casus.forms import show_service_error
 from casus.organisations import services
+from casus.organisations.forms import OrganisationForm, TeamForm, organisation_choices
+from casus.organisations.models import Organisation, Team
 from casus.security import roles_required
+from casus.services import ServiceError
 
 bp = Blueprint("organisations", __name__, url_prefix="/beheer")
+
 
 
 @bp.get("/organisaties")
@@ -12,7 +22,68 @@ def index():
     return render_template("organisations/index.html", organisations=services.list_organisations())
 
 
+@bp.route("/organisaties/nieuw", methods=["GET", "POST"])
+@roles_required("beheerder")
+def new():
+    return _organisation_form(None)
+
+
+@bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
+@roles_required("beheerder")
+def edit(organisation_id: int):
+    return _organisation_form(services.get_organisation(organisation_id) or abort(404))
+
+
+def _organisation_form(organisation: Organisation | None):
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_organisation(
+                organisation, name=form.name.data, kind=form.kind.data,
+                convenant_partner=form.convenant_partner.data, active=form.active.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            if organisation is None:
+                flash(_("Organisatie %(name)s is aangemaakt.", name=saved.name), "success")
+            else:
+                flash(_("Organisatie %(name)s is opgeslagen.", name=saved.name), "success")
+            return redirect(url_for("organisations.index"))
+    return render_template("organisations/form.html", form=form, organisation=organisation)
+
+
 @bp.get("/teams")
 @roles_required("beheerder")
 def teams():
     return render_template("organisations/teams.html", teams=services.list_teams())
+
+
+@bp.route("/teams/nieuw", methods=["GET", "POST"])
+@roles_required("beheerder")
+def team_new():
+    return _team_form(None)
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@roles_required("beheerder")
+def team_edit(team_id: int):
+    return _team_form(services.get_team(team_id) or abort(404))
+
+
+def _team_form(team: Team | None):
+    form = TeamForm(obj=team)
+    form.organisation_id.choices = organisation_choices(
+        services.list_organisations(), current_id=team.organisation_id if team else None)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_team(team, name=form.name.data, gemeente=form.gemeente.data,
+                                       organisation_id=form.organisation_id.data, active=form.active.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            if team is None:
+                flash(_("Team %(name)s is aangemaakt.", name=saved.name), "success")
+            else:
+                flash(_("Team %(name)s is opgeslagen.", name=saved.name), "success")
+            return redirect(url_for("organisations.teams"))
+    return render_template("organisations/team_form.html", form=form, team=team)

@@ -53,7 +53,7 @@ def save_user(user: User | None, *, email: str, name: str, organisation_id: int,
     organisation = get_organisation(organisation_id)
     if organisation is None or not organisation.active:
         raise ServiceError("Kies een actieve organisatie.", field="organisation_id")
-    team = _valid_team(team_id, role_values)
+    team = _valid_team(team_id, role_values, organisation.id)
     clash = db.session.execute(sa.select(User.id).where(User.email == email)).scalar_one_or_none()
     if clash is not None and (user is None or clash != user.id):
         raise ServiceError("Er bestaat al een gebruiker met dit e-mailadres.", field="email")
@@ -130,10 +130,12 @@ def _valid_roles(roles: Iterable[str]) -> set[str]:
     return values
 
 
-def _valid_team(team_id: int | None, roles: set[str]) -> Team | None:
+def _valid_team(team_id: int | None, roles: set[str], organisation_id: int) -> Team | None:
     team = get_team(team_id) if team_id else None
     if team_id and (team is None or not team.active):
         raise ServiceError("Kies een actief team.", field="team_id")
+    if team is not None and team.organisation_id != organisation_id:
+        raise ServiceError("Kies een team van de gekozen organisatie.", field="team_id")
     if team is None and roles & {role.value for role in TEAM_ROLES}:
         raise ServiceError("Een procesregisseur of supervisor hoort bij een team.", field="team_id")
     return team
