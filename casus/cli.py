@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from casus.extensions import db
@@ -19,7 +19,7 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_user, create_token, demo):
+    for command in (create_user, create_token, revoke_token, demo):
         app.cli.add_command(command)
 
 
@@ -74,6 +74,27 @@ def create_token(email, days, name, scopes):
     click.echo(plain)
 
 
+@click.command("revoke-token")
+@click.option("--prefix", required=True, help="The public prefix printed when the token was created.")
+@with_appcontext
+def revoke_token(prefix):
+    """Revoke an API token at once."""
+    import sqlalchemy as sa
+
+    from casus.audit.services import record
+    from casus.auth.tokens import revoke
+    from casus.users.models import ApiToken
+
+    rows = db.session.execute(sa.select(ApiToken).where(
+        ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))).scalars().all()
+    if len(rows) != 1:
+        raise click.ClickException("Geen (eenduidig) actief token met dit voorvoegsel.")
+    revoke(rows[0])
+    record("api_token.revoked", object_type="api_token", object_id=rows[0].id, user=rows[0].user)
+    db.session.commit()
+    click.echo(f"Token {prefix} ingetrokken.")
+
+
 @click.command("demo")
 @click.option("--port", default=5000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Only prepare the database.")
@@ -100,9 +121,3 @@ def demo(port, no_serve):
 
 def current_app_migrations(app: Flask) -> str:
     return app.extensions["migrate"].directory
-
-
-@click.command("noop", hidden=True)
-@with_appcontext
-def _noop():  # pragma: no cover - keeps current_app import used for extensions
-    current_app.logger.debug("noop")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -119,7 +119,7 @@ def handle_unexpected(error: Exception):
     db.session.rollback()
     _forget_user()
     # Only the exception type is logged with a trace of where, never request data (personal data).
-    log.exception("unhandled %s", type(error).__name__)
+    log.exception("unhandled %s in request %s", type(error).__name__, g.get("request_id", "-"))
     return handle_http_exception(InternalServerError("An unexpected error occurred."))
 
 

@@ -1,7 +1,25 @@
 """Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
 from casus.audit.models import AuditEvent
+from casus.cases.models import (
+    Case,
+    CaseSubject,
+    Category,
+    Note,
+    NoteAudience,
+    Participation,
+    ReferenceCounter,
+    TimelineEvent,
+    TransitionLog,
+)
 from casus.organisations.models import Organisation, Team
+from casus.plans.models import Action, Goal, ProgressEntry
+from casus.signals.models import Signal, SignalSubject
+from casus.subjects.models import Subject
 from casus.users.models import ApiToken, User, UserRole, UserSession
 
-__all__ = ["ApiToken", "AuditEvent", "Organisation", "Team", "User", "UserRole", "UserSession"]
+__all__ = [
+    "Action", "ApiToken", "AuditEvent", "Case", "CaseSubject", "Category", "Goal", "Note", "NoteAudience",
+    "Organisation", "Participation", "ProgressEntry", "ReferenceCounter", "Signal", "SignalSubject", "Subject",
+    "Team", "TimelineEvent", "TransitionLog", "User", "UserRole", "UserSession",
+]

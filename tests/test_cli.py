@@ -61,3 +61,15 @@ def test_demo_command_prepares_the_database_without_serving(tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     assert "regisseur@demo.example.org" in result.output
     assert (tmp_path / "casus.db").exists()
+
+
+def test_revoke_token_makes_it_useless(app, db, make_user):
+    user = make_user()
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["create-token", "--email", user.email, "--days", "30"])
+    plain = created.output.strip().splitlines()[-1]
+    prefix = plain.split("_")[1]
+    result = runner.invoke(args=["revoke-token", "--prefix", prefix])
+    assert result.exit_code == 0, result.output
+    response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 401

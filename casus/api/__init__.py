@@ -1,36 +1,91 @@
 """The HTTP API under ``/api/v1``: flask-smorest, bearer tokens, problem+json, Dutch API Design Rules.
 
 Each domain keeps its endpoints in its own ``api.py`` as a :class:`ApiBlueprint`; they are
-registered here.
+registered here. What every endpoint gets without asking:
+
+- a bearer token is required (except for the OpenAPI document); reads need the ``read`` scope,
+  writes the ``write`` scope; the browser session is neither read nor written on API paths;
+- request bodies must be JSON; unknown keys, bad values and malformed JSON answer 400 with every
+  validation error in ``invalidParams`` (see :mod:`casus.errors`);
+- every response carries ``API-Version``, every error is ``application/problem+json``;
+- the OpenAPI document at ``/api/v1/openapi.json`` is post-processed in :func:`openapi_document`
+  so that paths are relative to ``servers[0].url``, errors are documented as problem+json and
+  every 2xx/3xx response documents the ``API-Version`` header.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
+from flask.sessions import SecureCookieSession, SessionInterface
 from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import EXCLUDE, RAISE
 from webargs.flaskparser import FlaskParser
 
+from casus.api.schemas import ProblemSchema
 from casus.extensions import csrf
 
 API_PREFIX = "/api/v1"
 PUBLIC_API_ENDPOINTS = frozenset({"api_docs.openapi_json"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+def is_api_path(path: str) -> bool:
+    """Same rule as :func:`casus.security.is_api_request`, for a path (the session opens before routing)."""
+    return path == API_PREFIX or path.startswith("/api/")
 
 
 class StrictParser(FlaskParser):
-    """Invalid input answers 400 (DESIGN §6), listing every validation error."""
+    """Invalid input answers 400 (DESIGN §6), listing every validation error; unknown keys are errors."""
 
     DEFAULT_VALIDATION_STATUS = 400
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "json": RAISE,
+        "form": RAISE,
+        "json_or_form": RAISE,
+        "querystring": RAISE,
+        "query": RAISE,
+        "headers": EXCLUDE,
+        "cookies": EXCLUDE,
+        "files": EXCLUDE,
+    }
 
 
 class ApiBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
+class CasusApi(Api):
+    ERROR_SCHEMA = ProblemSchema  # documents flask-smorest's default error responses as our problem body
+
+
+class ApiSessionInterface(SessionInterface):
+    """Keeps the browser session out of the API: a session cookie never authenticates an API call,
+    and an API response never sets one. Other paths use the wrapped interface unchanged."""
+
+    def __init__(self, inner: SessionInterface) -> None:
+        self.inner = inner
+
+    def open_session(self, app, request):
+        if is_api_path(request.path):
+            return SecureCookieSession()  # empty, and discarded at the end of the request
+        return self.inner.open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if is_api_path(request.path):
+            return None
+        return self.inner.save_session(app, session, response)
+
+
 SPEC_KWARGS = {
-    "servers": [{"url": API_PREFIX, "description": "Casus API v1"}],
     "info": {
         "description": "Casus API voor ketenpartners. Zie docs/API.md.",
         "contact": {"name": "Team Casus", "email": "casus@example.org", "url": "https://example.org/casus"},
@@ -49,12 +104,23 @@ def openapi_json():
 
 
 def openapi_document() -> dict:
-    spec = current_app.extensions["casus_api"].spec.to_dict()
-    version_header = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
-    spec.setdefault("components", {}).setdefault("headers", {})["API-Version"] = {
+    """The OpenAPI document as published: flask-smorest's spec, brought in line with the ADR."""
+    spec = copy.deepcopy(current_app.extensions["casus_api"].spec.to_dict())
+    base_url = current_app.config["CASUS"].base_url.rstrip("/")
+    spec["servers"] = [{"url": f"{base_url}{API_PREFIX}", "description": "Casus API v1"}]
+    components = spec.setdefault("components", {})
+    components.setdefault("headers", {})["API-Version"] = {
         "description": "The full version of the API (major.minor.patch).",
         "schema": {"type": "string", "example": current_app.config["API_VERSION"]},
     }
+    responses = components.setdefault("responses", {})
+    for name, description in (("UNAUTHORIZED", "Missing, invalid, expired or revoked bearer token"),
+                              ("FORBIDDEN", "The token lacks the scope this operation needs"),
+                              ("UNSUPPORTED_MEDIA_TYPE", "The request body is not JSON")):
+        responses[name] = _problem_response(description)
+    # Paths relative to servers[0].url, as OpenAPI intends.
+    spec["paths"] = {(path[len(API_PREFIX):] or "/") if path.startswith(API_PREFIX) else path: operations
+                     for path, operations in spec.get("paths", {}).items()}
     spec["paths"]["/openapi.json"] = {
         "get": {
             "summary": "This OpenAPI document",
@@ -65,21 +131,57 @@ def openapi_document() -> dict:
         }
     }
     for operations in spec["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for code, response in operation["responses"].items():
-                if str(code)[0] in "23" and "$ref" not in response:
-                    response.setdefault("headers", {}).update(version_header)
+            _complete_operation(method, operation)
+    for response in responses.values():
+        _as_problem_json(response)
+    if "#/components/schemas/PaginationMetadata" not in json.dumps(spec):
+        components.get("schemas", {}).pop("PaginationMetadata", None)  # snake_case, and unused
     return spec
+
+
+def _problem_response(description: str) -> dict:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}}
+
+
+def _as_problem_json(response: dict) -> None:
+    """flask-smorest documents error bodies as application/json; ours are application/problem+json."""
+    content = response.get("content", {})
+    if content.get("application/json", {}).get("schema", {}).get("$ref") == PROBLEM_REF:
+        content[PROBLEM_JSON] = content.pop("application/json")
+
+
+def _complete_operation(method: str, operation: dict) -> None:
+    responses = operation["responses"]
+    if operation.get("security") != []:
+        responses.setdefault("401", {"$ref": "#/components/responses/UNAUTHORIZED"})
+        if method.upper() not in READ_METHODS:
+            responses.setdefault("403", {"$ref": "#/components/responses/FORBIDDEN"})
+    if "requestBody" in operation:
+        responses.setdefault("415", {"$ref": "#/components/responses/UNSUPPORTED_MEDIA_TYPE"})
+    version_header = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+    for code, response in responses.items():
+        if "$ref" in response:
+            continue
+        if str(code)[0] in "23":
+            response.setdefault("headers", {}).update(version_header)
+        else:
+            _as_problem_json(response)
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def init_api(app: Flask) -> None:
     app.config["OPENAPI_URL_PREFIX"] = None  # we serve the document ourselves, post-processed
-    api = Api(spec_kwargs={**SPEC_KWARGS, "version": app.config["API_VERSION"]})
+    api = CasusApi(spec_kwargs={**SPEC_KWARGS, "version": app.config["API_VERSION"]})
     api.init_app(app)
     app.extensions["casus_api"] = api
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    if "Problem" not in api.spec.components.schemas:  # flask-smorest may have registered ERROR_SCHEMA
+        api.spec.components.schema("Problem", schema=ProblemSchema)
+    api.spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer",
+        "description": "A personal access token from `casus create-token`; scopes `read` and `write`."})
     api.spec.options["security"] = [{"bearerAuth": []}]
     from casus.users.api import blp as me_blp
 
@@ -88,26 +190,37 @@ def init_api(app: Flask) -> None:
         csrf.exempt(blueprint)
     app.register_blueprint(docs_bp)
     csrf.exempt(docs_bp)
-    app.before_request(_authenticate_api)
-    app.after_request(_version_header)
+    app.session_interface = ApiSessionInterface(app.session_interface)
+    app.before_request(_guard_api_request)
+    app.after_request(_api_headers)
 
 
-def _authenticate_api():
-    from casus.security import is_api_request
-
-    if not is_api_request() or request.endpoint in PUBLIC_API_ENDPOINTS or request.endpoint is None:
-        return
+def _guard_api_request():
+    if not is_api_path(request.path) or request.endpoint in PUBLIC_API_ENDPOINTS or request.endpoint is None:
+        return  # not the API, public, or answered by the 404/405 handlers
     if not current_user.is_authenticated:
         abort(401, description="A valid bearer token is required.")
-    if request.method not in READ_METHODS and "write" not in g.api_token.scope_set:
-        abort(403, description="This token has no write scope.")
+    needed = "read" if request.method in READ_METHODS else "write"
+    token = g.get("api_token")
+    if token is None or needed not in token.scope_set:
+        g.insufficient_scope = True
+        abort(403, description=f"This token lacks the '{needed}' scope.")
+    if request.method in BODY_METHODS and _has_body() and not request.is_json:
+        abort(415, description="Send the request body as application/json.")
 
 
-def _version_header(response):
-    from casus.security import is_api_request
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
 
-    if is_api_request():
-        response.headers["API-Version"] = current_app.config["API_VERSION"]
-        if response.status_code == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="casus"'
+
+def _api_headers(response):
+    if not is_api_path(request.path):
+        return response
+    response.headers["API-Version"] = current_app.config["API_VERSION"]
+    if response.status_code == 401:
+        # RFC 6750 §3: say why a presented token was refused.
+        error = ', error="invalid_token"' if request.headers.get("Authorization") else ""
+        response.headers["WWW-Authenticate"] = f'Bearer realm="casus"{error}'
+    elif response.status_code == 403 and g.get("insufficient_scope"):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="casus", error="insufficient_scope"'
     return response

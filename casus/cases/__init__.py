@@ -1,0 +1,1 @@
+"""The casus: case file, participations (casusdeelname), notes, timeline and transition history."""

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casus.database import TimestampMixin, UTCDateTime, utcnow
+from casus.extensions import db
+from casus.organisations.models import Organisation, Team, enum_column
+from casus.subjects.models import Subject
+from casus.users.models import User
+from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole, TriageOutcome
+
+
+class RiskLevel(enum.StrEnum):
+    LAAG = "laag"
+    MIDDEN = "midden"
+    HOOG = "hoog"
+
+
+RISK_LABELS = {RiskLevel.LAAG: "Laag", RiskLevel.MIDDEN: "Midden", RiskLevel.HOOG: "Hoog"}
+
+
+class LegalBasis(enum.StrEnum):
+    """Why an organisation may share data in this case (AVG art. 6 ground as agreed in the convenant)."""
+
+    CONVENANT = "convenant"
+    GEHEIMHOUDINGSVERKLARING = "geheimhoudingsverklaring"
+
+
+LEGAL_BASIS_LABELS = {
+    LegalBasis.CONVENANT: "Convenant Zorg- en Veiligheidshuis",
+    LegalBasis.GEHEIMHOUDINGSVERKLARING: "Ondertekende geheimhoudingsverklaring",
+}
+
+
+class NoteVisibility(enum.StrEnum):
+    ALL = "alle_deelnemers"
+    OWN = "eigen_organisatie"
+    NAMED = "genoemde_organisaties"
+
+
+class Category(db.Model):
+    """A case category (woonoverlast, jeugd, ...). Data, so a beheerder can add categories."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+    retention_years: Mapped[int] = mapped_column(default=5)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def label(self, locale: str = "nl") -> str:
+        return self.name_en if str(locale).startswith("en") else self.name
+
+
+class ReferenceCounter(db.Model):
+    """The last case number handed out per year, for references like ``2026-00042``."""
+
+    __tablename__ = "reference_counters"
+
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Case(TimestampMixin, db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.Index("ix_cases_team_phase", "team_id", "phase", "id"),
+        sa.Index("ix_cases_team_updated", "team_id", "updated_at", "id"),
+        sa.Index("ix_cases_procesregisseur_phase", "procesregisseur_id", "phase"),
+        sa.CheckConstraint("phase != 'afgesloten' OR (result IS NOT NULL AND closed_on IS NOT NULL)",
+                           name="closed_has_result"),
+        sa.CheckConstraint("phase != 'nazorg' OR nazorg_started_on IS NOT NULL", name="nazorg_has_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+    gemeente: Mapped[str] = mapped_column(sa.String(120))
+    phase: Mapped[CasePhase] = mapped_column(enum_column(CasePhase, "case_phase"), default=CasePhase.SIGNALERING)
+    escalation_level: Mapped[EscalationLevel] = mapped_column(
+        enum_column(EscalationLevel, "escalation_level"), default=EscalationLevel.OPERATIONEEL)
+    risk_level: Mapped[RiskLevel] = mapped_column(enum_column(RiskLevel, "risk_level"), default=RiskLevel.MIDDEN)
+    procesregisseur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    aanbrenger_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    legal_basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis, "legal_basis"),
+                                                    default=LegalBasis.CONVENANT)
+    triage_outcome: Mapped[TriageOutcome | None] = mapped_column(enum_column(TriageOutcome, "triage_outcome"))
+    inclusion_criteria: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    referral_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    evaluation: Mapped[str | None] = mapped_column(sa.Text)
+    plan_discussed_on: Mapped[date | None] = mapped_column(sa.Date)
+    triage_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    next_review_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    nazorg_started_on: Mapped[date | None] = mapped_column(sa.Date)
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    result: Mapped[ClosureResult | None] = mapped_column(enum_column(ClosureResult, "closure_result"))
+    # A pending four-eyes request for early closure: who asked, why, with which result.
+    close_requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    close_request_reason: Mapped[str | None] = mapped_column(sa.Text)
+    close_request_result: Mapped[ClosureResult | None] = mapped_column(
+        enum_column(ClosureResult, "close_request_result"))
+    phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signal_count: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+    procesregisseur: Mapped[User | None] = relationship(foreign_keys=[procesregisseur_id], lazy="raise")
+    aanbrenger: Mapped[Organisation] = relationship(foreign_keys=[aanbrenger_organisation_id], lazy="raise")
+    participations: Mapped[list[Participation]] = relationship(back_populates="case", lazy="raise",
+                                                               order_by="Participation.id")
+    subjects: Mapped[list[Subject]] = relationship(secondary="case_subjects", lazy="raise")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == CasePhase.AFGESLOTEN
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+
+class CaseSubject(db.Model):
+    __tablename__ = "case_subjects"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subjects.id"), primary_key=True, index=True)
+
+
+class Participation(db.Model):
+    """A casusdeelname: no active participation, no access for a partner organisation."""
+
+    __tablename__ = "participations"
+    __table_args__ = (
+        sa.Index("ix_participations_org_case", "organisation_id", "case_id", "left_on"),
+        sa.Index("ix_participations_case", "case_id"),
+        sa.CheckConstraint("legal_basis != 'geheimhoudingsverklaring' OR confidentiality_signed_on IS NOT NULL",
+                           name="nda_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    role: Mapped[ParticipationRole] = mapped_column(enum_column(ParticipationRole, "participation_role"))
+    legal_basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis, "participation_legal_basis"))
+    confidentiality_signed_on: Mapped[date | None] = mapped_column(sa.Date)
+    joined_on: Mapped[date] = mapped_column(sa.Date)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
+    contact_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(back_populates="participations", lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    contact_user: Mapped[User | None] = relationship(lazy="raise")
+
+    @property
+    def active(self) -> bool:
+        return self.left_on is None
+
+    @property
+    def has_legal_basis(self) -> bool:
+        if self.legal_basis == LegalBasis.CONVENANT:
+            return self.organisation.convenant_partner
+        return self.confidentiality_signed_on is not None
+
+
+class Note(db.Model):
+    """A note in the case file, visible to all participants, the own organisation, or named organisations."""
+
+    __tablename__ = "notes"
+    __table_args__ = (sa.Index("ix_notes_case_created", "case_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    visibility: Mapped[NoteVisibility] = mapped_column(enum_column(NoteVisibility, "note_visibility"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+    audience: Mapped[list[NoteAudience]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class NoteAudience(db.Model):
+    __tablename__ = "note_audience"
+
+    note_id: Mapped[int] = mapped_column(sa.ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+
+
+class TimelineEvent(db.Model):
+    """One line in the tijdlijn. Events about a restricted note carry ``note_id`` so the policy can hide them."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (sa.Index("ix_timeline_case_time", "case_id", "occurred_at", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    note_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notes.id", ondelete="CASCADE"))
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class TransitionLog(db.Model):
+    """Every workflow trigger on a case, allowed or refused: actor, time, from, to, reason, failing guards."""
+
+    __tablename__ = "transition_log"
+    __table_args__ = (sa.Index("ix_transition_log_case", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    machine: Mapped[str] = mapped_column(sa.String(20))
+    trigger: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[str] = mapped_column(sa.String(40))
+    to_state: Mapped[str | None] = mapped_column(sa.String(40))
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    allowed: Mapped[bool] = mapped_column()
+    failure_codes: Mapped[str | None] = mapped_column(sa.String(400))

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casus.database import UTCDateTime, utcnow
+from casus.extensions import db
+from casus.organisations.models import Organisation, enum_column
+from casus.users.models import User
+from workflow import ActionStatus
+
+
+class Goal(db.Model):
+    __tablename__ = "goals"
+    __table_args__ = (sa.Index("ix_goals_case", "case_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class Action(db.Model):
+    """An afspraak in the plan van aanpak, owned by one organisation (optionally one user)."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        sa.Index("ix_actions_case", "case_id", "due_on"),
+        sa.Index("ix_actions_owner_status_due", "owner_organisation_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    goal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("goals.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    owner_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    owner_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "action_status"), default=ActionStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Any progress or change touches this; untouched for 14 days means stale (DESIGN §3.4).
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    owner_organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    owner_user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ProgressEntry(db.Model):
+    """Voortgang on an action, written only by the owning organisation."""
+
+    __tablename__ = "progress_entries"
+    __table_args__ = (sa.Index("ix_progress_action", "action_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    status_after: Mapped[ActionStatus | None] = mapped_column(enum_column(ActionStatus, "progress_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)

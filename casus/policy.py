@@ -1,0 +1,121 @@
+"""Need-to-know (DESIGN §4): the one module that decides what a user may see and do with case data.
+
+Every query for cases and case-owned data — lists, the case file, search, export, API, timeline —
+takes its WHERE clause from here. Hidden means absent: callers answer 404 for anything outside these
+scopes, never a hint that it exists.
+
+Rules:
+* procesregisseur and supervisor: the cases of their own team;
+* partner and riec: cases where their organisation has an active casusdeelname;
+* beheerder and privacy: no case content;
+* within a visible case, a note (and its timeline line) restricted to one or more organisations is
+  shown only to those organisations;
+* signals: everyone sees the signals their own organisation submitted (with status only); the team's
+  procesregisseurs and supervisors see the signals sent to their team;
+* progress on an action is written only by the organisation that owns it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.sql.elements import ColumnElement
+
+from casus.audit.models import Outcome
+from casus.audit.services import record
+from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation, TimelineEvent
+from casus.extensions import db
+from casus.plans.models import Action
+from casus.signals.models import Signal
+from casus.users.models import User
+
+TEAM_ROLES = ("procesregisseur", "supervisor")
+PARTICIPANT_ROLES = ("partner", "riec")
+
+
+def _participates(organisation_id: int) -> ColumnElement[bool]:
+    return sa.exists().where(
+        Participation.case_id == Case.id,
+        Participation.organisation_id == organisation_id,
+        Participation.left_on.is_(None),
+    )
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for cases ``user`` may see."""
+    conditions: list[ColumnElement[bool]] = []
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(Case.team_id == user.team_id)
+    if user.has_role(*PARTICIPANT_ROLES):
+        conditions.append(_participates(user.organisation_id))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def visible_cases(user: User) -> sa.Select:
+    return sa.select(Case).where(case_scope(user))
+
+
+def can_see_cases(user: User) -> bool:
+    return user.has_role(*TEAM_ROLES, *PARTICIPANT_ROLES)
+
+
+def get_case(user: User, case_id: int, *, action: str = "case.view", purpose: str | None = None,
+             for_update: bool = False) -> Case:
+    """The case if ``user`` may see it, else 404. Either way the attempt is audited."""
+    query = visible_cases(user).where(Case.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    case = db.session.execute(query).unique().scalar_one_or_none()
+    if case is None:
+        record(action, object_type="case", object_id=case_id, outcome=Outcome.DENIED, purpose=purpose)
+        abort(404)
+    record(action, object_type="case", object_id=case.id, case_id=case.id, purpose=purpose)
+    return case
+
+
+def manages(user: User, case: Case) -> bool:
+    """Procesregisseurs and supervisors of the owning team run the case."""
+    return user.has_role(*TEAM_ROLES) and user.team_id == case.team_id
+
+
+def require_manager(user: User, case: Case) -> None:
+    if not manages(user, case):
+        abort(403)
+
+
+def note_scope(user: User) -> ColumnElement[bool]:
+    """Notes within a visible case that ``user``'s organisation may read."""
+    named = sa.exists().where(NoteAudience.note_id == Note.id,
+                              NoteAudience.organisation_id == user.organisation_id)
+    return sa.or_(
+        Note.visibility == NoteVisibility.ALL,
+        Note.organisation_id == user.organisation_id,
+        sa.and_(Note.visibility == NoteVisibility.NAMED, named),
+    )
+
+
+def timeline_scope(user: User) -> ColumnElement[bool]:
+    """Timeline lines: everything except lines about notes the user may not read."""
+    readable_note = sa.exists().where(Note.id == TimelineEvent.note_id, note_scope(user))
+    return sa.or_(TimelineEvent.note_id.is_(None), readable_note)
+
+
+def signal_scope(user: User) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = [Signal.reporting_organisation_id == user.organisation_id]
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(Signal.team_id == user.team_id)
+    return sa.or_(*conditions)
+
+
+def triages_signals(user: User, signal: Signal) -> bool:
+    """Only the receiving team's procesregisseurs and supervisors weigh a signal."""
+    return user.has_role(*TEAM_ROLES) and user.team_id == signal.team_id
+
+
+def writes_progress(user: User, action: Action) -> bool:
+    return action.owner_organisation_id == user.organisation_id
+
+
+def action_scope(user: User) -> ColumnElement[bool]:
+    """Actions of cases the user may see."""
+    return sa.exists().where(Case.id == Action.case_id, case_scope(user))

@@ -1,0 +1,1 @@
+"""Signalen (meldingen): reports from partners, bundled into cases by a procesregisseur."""

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casus.cases.models import Case, Category
+from casus.database import UTCDateTime, utcnow
+from casus.extensions import db
+from casus.organisations.models import Organisation, Team, enum_column
+from casus.subjects.models import Subject
+from casus.users.models import User
+
+
+class Urgency(enum.StrEnum):
+    LAAG = "laag"
+    NORMAAL = "normaal"
+    HOOG = "hoog"
+    ACUUT = "acuut"
+
+
+URGENCY_LABELS = {Urgency.LAAG: "Laag", Urgency.NORMAAL: "Normaal", Urgency.HOOG: "Hoog", Urgency.ACUUT: "Acuut"}
+
+
+class SignalStatus(enum.StrEnum):
+    """What the reporting organisation sees about its own signal, even without access to the case."""
+
+    ONTVANGEN = "ontvangen"
+    IN_TRIAGE = "in_triage"
+    GEBUNDELD = "gebundeld"
+    DOORVERWEZEN = "doorverwezen"
+    AFGESLOTEN = "afgesloten"
+
+
+SIGNAL_STATUS_LABELS = {
+    SignalStatus.ONTVANGEN: "Ontvangen",
+    SignalStatus.IN_TRIAGE: "In triage",
+    SignalStatus.GEBUNDELD: "Gebundeld in een casus",
+    SignalStatus.DOORVERWEZEN: "Doorverwezen",
+    SignalStatus.AFGESLOTEN: "Afgesloten",
+}
+
+
+class Signal(db.Model):
+    __tablename__ = "signals"
+    __table_args__ = (
+        sa.Index("ix_signals_team_status", "team_id", "status", "received_at"),
+        sa.Index("ix_signals_reporter_org", "reporting_organisation_id", "received_at"),
+        sa.Index("ix_signals_case", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(14), unique=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
+    description: Mapped[str] = mapped_column(sa.Text)
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, "urgency"), default=Urgency.NORMAAL)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+    reporting_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    reported_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[SignalStatus] = mapped_column(enum_column(SignalStatus, "signal_status"),
+                                                 default=SignalStatus.ONTVANGEN)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+
+    category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+    reporting_organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    reported_by: Mapped[User] = relationship(lazy="raise")
+    case: Mapped[Case | None] = relationship(lazy="raise")
+    subjects: Mapped[list[Subject]] = relationship(secondary="signal_subjects", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Signal {self.reference}>"
+
+
+class SignalSubject(db.Model):
+    __tablename__ = "signal_subjects"
+
+    signal_id: Mapped[int] = mapped_column(sa.ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subjects.id"), primary_key=True, index=True)

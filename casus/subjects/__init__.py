@@ -1,0 +1,1 @@
+"""Betrokkenen: the persons, addresses and businesses that signals and cases are about."""
