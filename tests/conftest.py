@@ -199,3 +199,76 @@ def login_as(auth, make_user):
         return user
 
     return login
+
+
+@pytest.fixture
+def categories(app, db):
+    """The standard categories by code (woonoverlast, jeugd, ondermijning, ...)."""
+    from casus.cases.categories import ensure_standard_categories
+
+    return ensure_standard_categories()
+
+
+@pytest.fixture
+def make_case(db, categories, make_team, make_organisation):
+    """``make_case(team=..., phase="aanpak.uitvoering", partners=[org, ...], subjects=[...])``.
+
+    Writes rows directly (no workflow), for tests that need a case in a given state. Every organisation
+    in ``partners`` gets an active participation; the first is the aanbrenger.
+    """
+    from casus.cases.models import Case, CaseSubject, LegalBasis, Participation
+    from casus.cases.services import today
+    from workflow import ParticipationRole
+
+    counter = iter(range(1, 100_000))
+
+    def make(*, team=None, partners=(), subjects=(), phase="signalering", procesregisseur=None, **fields):
+        number = next(counter)
+        team = team or make_team()
+        aanbrenger = partners[0] if partners else make_organisation()
+        case = Case(reference=f"2026-{number:05d}", title=fields.pop("title", f"Casus {number}"),
+                    category=fields.pop("category", categories["woonoverlast"]), team=team, gemeente=team.gemeente,
+                    phase=phase, aanbrenger_organisation_id=aanbrenger.id,
+                    procesregisseur_id=getattr(procesregisseur, "id", None), **fields)
+        if phase == "afgesloten":
+            case.result = case.result or "doel_bereikt"
+            case.closed_on = case.closed_on or today()
+        if phase == "nazorg":
+            case.nazorg_started_on = case.nazorg_started_on or today()
+        db.session.add(case)
+        db.session.flush()
+        for index, organisation in enumerate(partners or [aanbrenger]):
+            role = ParticipationRole.AANBRENGER if index == 0 else ParticipationRole.DEELNEMER
+            db.session.add(Participation(case_id=case.id, organisation_id=organisation.id, role=role,
+                                         legal_basis=LegalBasis.CONVENANT, joined_on=today()))
+        for subject in subjects:
+            db.session.add(CaseSubject(case_id=case.id, subject_id=subject.id))
+        db.session.flush()
+        return case
+
+    return make
+
+
+@pytest.fixture
+def make_subject(db):
+    from casus.subjects.models import Subject
+
+    counter = iter(range(1, 100_000))
+
+    def make(kind="persoon", **fields):
+        number = next(counter)
+        if kind == "persoon":
+            fields.setdefault("name", f"Persoon {number}")
+            fields["name_key"] = fields["name"].lower()
+        elif kind == "adres":
+            fields.setdefault("postcode", "1234AB")
+            fields.setdefault("huisnummer", number)
+        else:
+            fields.setdefault("name", f"Bedrijf {number} B.V.")
+            fields.setdefault("kvk_nummer", f"{number:08d}")
+        subject = Subject(kind=kind, **fields)
+        db.session.add(subject)
+        db.session.flush()
+        return subject
+
+    return make
