@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 # (endpoint, label, roles that see it; empty = every logged-in user)
 NAV_ITEMS = (
     ("main.index", _l("Dashboard"), ()),
+    ("signals.new", _l("Signaal melden"), ("partner", "procesregisseur", "supervisor")),
+    ("signals.index", _l("Signalen"), ("partner", "procesregisseur", "supervisor", "riec")),
+    ("signals.triage_queue", _l("Triage"), ("procesregisseur", "supervisor")),
+    ("cases.index", _l("Casussen"), ("partner", "procesregisseur", "supervisor", "riec")),
+    ("audit.index", _l("Auditlog"), ("privacy",)),
     ("organisations.index", _l("Organisaties"), ("beheerder",)),
     ("organisations.teams", _l("Teams"), ("beheerder",)),
     ("users.index", _l("Gebruikers"), ("beheerder",)),
+    ("organisations.categories", _l("Categorieën"), ("beheerder",)),
 )
 
 
 def nav_for_user() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
+    known = current_app.view_functions
     return [(endpoint, str(label)) for endpoint, label, roles in NAV_ITEMS
-            if not roles or current_user.has_role(*roles)]
+            if endpoint in known and (not roles or current_user.has_role(*roles))]
 
 
 def safe_next(target: str | None) -> str | None:
