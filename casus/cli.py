@@ -12,10 +12,20 @@ from casus.extensions import db
 
 
 def main() -> None:
-    from casus import create_app
-
-    cli = FlaskGroup(create_app=lambda: create_app(), help="Casus: casuscoördinatie.")
+    cli = FlaskGroup(create_app=_create_app_or_explain, help="Casus: casuscoördinatie.")
+    # demo builds its own development app, so it works before any configuration exists.
+    cli.add_command(demo)
     cli.main(prog_name="casus")
+
+
+def _create_app_or_explain():
+    from casus import create_app
+    from casus.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.UsageError(f"{error} (see the configuration table in README.md)") from error
 
 
 def register_commands(app: Flask) -> None:
@@ -116,7 +126,10 @@ def demo(port, no_serve):
             click.echo(f"  {', '.join(sorted(user.roles)):<28} {user.email}")
     if not no_serve:
         click.echo(f"Casus draait op http://127.0.0.1:{port}")
-        app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+        # run_simple, not app.run: Flask ignores app.run() inside its own CLI.
+        from werkzeug.serving import run_simple
+
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
 
 
 def current_app_migrations(app: Flask) -> str:
