@@ -73,10 +73,22 @@ def _register_blueprints(app: Flask) -> None:
     from casus.auth.views import bp as auth_bp
     from casus.main.views import bp as main_bp
     from casus.organisations.views import bp as organisations_bp
+    from casus.signals.views import bp as signals_bp
     from casus.users.views import bp as users_bp
 
-    for blueprint in (main_bp, auth_bp, organisations_bp, users_bp):
+    for blueprint in (main_bp, auth_bp, organisations_bp, users_bp, signals_bp):
         app.register_blueprint(blueprint)
+    from casus.cases.views import bp as cases_bp
+    from casus.plans.views import bp as plans_bp
+
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(plans_bp)
+    from casus.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(notifications_bp)
+    from casus.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
     init_api(app)
 
 

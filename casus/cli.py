@@ -29,7 +29,7 @@ def _create_app_or_explain():
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_user, create_token, revoke_token, demo):
+    for command in (create_user, create_token, revoke_token, demo, seed):
         app.cli.add_command(command)
 
 
@@ -113,7 +113,7 @@ def demo(port, no_serve):
     from flask_migrate import upgrade
 
     from casus import create_app
-    from casus.demo import DEMO_PASSWORD, seed_demo
+    from casus.demo import DEMO_PASSWORD, seed_demo, seed_demo_cases
 
     app = create_app({"env": "development", "demo_mode": True, "totp_required_roles": frozenset(),
                       "secure_cookies": False})
@@ -121,6 +121,9 @@ def demo(port, no_serve):
         upgrade(directory=current_app_migrations(app))
         users = seed_demo()
         db.session.commit()
+        seeded = seed_demo_cases(users)
+        if seeded:
+            click.echo(f"{seeded} synthetische casussen aangemaakt.")
         click.echo(f"Demo-gebruikers (wachtwoord voor allen: {DEMO_PASSWORD}):")
         for user in users:
             click.echo(f"  {', '.join(sorted(user.roles)):<28} {user.email}")
@@ -129,7 +132,32 @@ def demo(port, no_serve):
         # run_simple, not app.run: Flask ignores app.run() inside its own CLI.
         from werkzeug.serving import run_simple
 
-        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+        from casus.scheduling.runner import start_background_scheduler
+
+        # The demo runs its one scheduler beside the development server (production: `casus scheduler`).
+        handle = start_background_scheduler(app)
+        try:
+            run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+        finally:
+            handle.stop()
+
+
+@click.command("seed")
+@click.option("--cases", "count", required=True, type=click.IntRange(1, 1_000_000), help="How many cases to add.")
+@click.option("--seed", "random_seed", type=int, default=None, help="Random seed: the same seed gives the same data.")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(100, 50_000))
+@with_appcontext
+def seed(count, random_seed, batch_size):
+    """Fill the database with realistic synthetic Dutch data (Faker nl_NL): a region, users and N cases."""
+    from casus.seed import SEED_PASSWORD
+    from casus.seed import seed as run_seed
+
+    with click.progressbar(length=count, label="Casussen aanmaken") as bar:
+        summary = run_seed(count, random_seed, batch_size=batch_size, progress=bar.update)
+    click.echo(f"{summary.cases} casussen, {summary.signals} signalen, {summary.subjects} betrokkenen en "
+               f"{summary.actions} acties aangemaakt in {summary.seconds:.1f} s.")
+    if summary.users_created:
+        click.echo(f"{summary.users_created} gebruikers aangemaakt; wachtwoord voor allen: {SEED_PASSWORD}")
 
 
 def current_app_migrations(app: Flask) -> str:

@@ -54,6 +54,9 @@ class Config:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "casus@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
     sql_echo: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -78,6 +81,9 @@ class Config:
         "CASUS_SMTP_HOST": ("smtp_host", str),
         "CASUS_SMTP_PORT": ("smtp_port", int),
         "CASUS_SMTP_SENDER": ("smtp_sender", str),
+        "CASUS_SMTP_USERNAME": ("smtp_username", str),
+        "CASUS_SMTP_PASSWORD": ("smtp_password", str),
+        "CASUS_SMTP_STARTTLS": ("smtp_starttls", _bool),
         "CASUS_SQL_ECHO": ("sql_echo", _bool),
     }
 

@@ -1,4 +1,9 @@
-"""Demo data for ``casus demo``: synthetic organisations, a team and one user per role."""
+"""Demo data for ``casus demo``: synthetic organisations, a team, one user per role and a lively region.
+
+The region itself (more organisations, teams, users and ~300 cases) comes from ``casus.seed``; the demo
+users take part in it: the demo procesregisseur runs a good share of the cases and the demo partners'
+organisations participate in many.
+"""
 
 from __future__ import annotations
 
@@ -57,3 +62,18 @@ def seed_demo() -> list[User]:
                                 team_id=team.id if needs_team else None, roles=roles, password=DEMO_PASSWORD)
         users.append(user)
     return users
+
+
+DEMO_CASES = 300
+DEMO_SEED = 2026
+
+
+def seed_demo_cases(users: list[User], cases: int = DEMO_CASES) -> int:
+    """Seed synthetic cases once (only into a database without cases); returns how many were added."""
+    from casus.cases.models import Case
+    from casus.seed import seed
+
+    if db.session.execute(sa.select(sa.func.count(Case.id))).scalar_one():
+        return 0
+    featured = [user.id for user in users if user.has_role("procesregisseur")]
+    return seed(cases, DEMO_SEED, featured_user_ids=featured).cases

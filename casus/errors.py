@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -87,6 +88,16 @@ def handle_service_error(error: ServiceError):
     return problem(status, HTTP_STATUS_CODES.get(status, "Bad Request"), error.message, **extra)
 
 
+def handle_stale_data(error: StaleDataError):
+    """Two writers raced on one versioned row and this one lost (optimistic locking): nothing was
+    changed, the same answer as a stale ``version`` — 409, never a 500."""
+    db.session.rollback()
+    if is_api_request():
+        return problem(409, "Conflict", "The resource was changed by someone else at the same time; "
+                                        "fetch it again and retry. Nothing was changed.")
+    return _page(409, _("Deze gegevens zijn intussen door iemand anders gewijzigd. Laad de pagina opnieuw."))
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
@@ -162,6 +173,7 @@ _LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(DBAPIError, handle_database_down)

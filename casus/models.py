@@ -12,14 +12,16 @@ from casus.cases.models import (
     TimelineEvent,
     TransitionLog,
 )
+from casus.notifications.models import Notification
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
+from casus.scheduling.models import apscheduler_jobs
 from casus.signals.models import Signal, SignalSubject
 from casus.subjects.models import Subject
 from casus.users.models import ApiToken, User, UserRole, UserSession
 
 __all__ = [
     "Action", "ApiToken", "AuditEvent", "Case", "CaseSubject", "Category", "Goal", "Note", "NoteAudience",
-    "Organisation", "Participation", "ProgressEntry", "ReferenceCounter", "Signal", "SignalSubject", "Subject",
-    "Team", "TimelineEvent", "TransitionLog", "User", "UserRole", "UserSession",
+    "Notification", "Organisation", "Participation", "ProgressEntry", "ReferenceCounter", "Signal", "SignalSubject",
+    "Subject", "Team", "TimelineEvent", "TransitionLog", "User", "UserRole", "UserSession", "apscheduler_jobs",
 ]

@@ -17,8 +17,11 @@ Rules:
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from casus.audit.models import Outcome
@@ -119,3 +122,70 @@ def writes_progress(user: User, action: Action) -> bool:
 def action_scope(user: User) -> ColumnElement[bool]:
     """Actions of cases the user may see."""
     return sa.exists().where(Case.id == Action.case_id, case_scope(user))
+
+
+def requests_early_closure(user: User, case: Case) -> bool:
+    """The case's procesregisseurs ask for early closure while the approach runs and nothing is pending."""
+    return (manages(user, case) and user.has_role("procesregisseur") and case.close_requested_by_id is None
+            and str(case.phase).startswith("aanpak"))
+
+
+def approves_early_closure(user: User, case: Case) -> bool:
+    """Four-eyes: a supervisor of the team other than the one who asked."""
+    return (manages(user, case) and user.has_role("supervisor") and case.close_requested_by_id is not None
+            and case.close_requested_by_id != user.id)
+
+
+def refuse(action: str, *, status: int, object_type: str, object_id: object,
+           case_id: int | None = None) -> NoReturn:
+    """Audit a refused access, then answer ``status``: 404 when the object is hidden, 403 when it is
+    visible but the user may not do this. The denial commits with the (error) response."""
+    record(action, object_type=object_type, object_id=object_id, case_id=case_id, outcome=Outcome.DENIED)
+    abort(status)
+
+
+def require_manager_audited(user: User, case: Case, *, action: str) -> None:
+    """``require_manager``, with the refusal in the audit log (the API uses this for every case write)."""
+    if not manages(user, case):
+        refuse(action, status=403, object_type="case", object_id=case.id, case_id=case.id)
+
+
+def get_action(user: User, action_id: int, *, audit_action: str = "action.view") -> Action:
+    """An action of a case ``user`` may see, else 404 (audited). Success is audited by the caller's
+    case read (``get_case``) or by the service that changes it."""
+    action = db.session.execute(
+        sa.select(Action).where(Action.id == action_id, action_scope(user))).unique().scalar_one_or_none()
+    if action is None:
+        refuse(audit_action, status=404, object_type="action", object_id=action_id)
+    return action
+
+
+def get_participation(user: User, participation_id: int, *,
+                      audit_action: str = "participation.view") -> Participation:
+    """A participation in a case ``user`` may see, else 404 (audited)."""
+    # Aliased: case_scope's own EXISTS over participations must not correlate to the row fetched here.
+    target = aliased(Participation)
+    participation = db.session.execute(
+        sa.select(target).join(Case, Case.id == target.case_id)
+        .where(target.id == participation_id, case_scope(user))).unique().scalar_one_or_none()
+    if participation is None:
+        refuse(audit_action, status=404, object_type="participation", object_id=participation_id)
+    return participation
+
+
+def sees_case(user=User, case=Case) -> ColumnElement[bool]:
+    """``case_scope`` for many users at once: true where the ``user`` row may see the ``case`` row.
+
+    For scheduler jobs that pick recipients for thousands of cases in one query (pass aliases to
+    compare other user or case columns). Must stay equivalent to :func:`case_scope`; a test checks it.
+    """
+    from casus.users.models import UserRole
+
+    def holds(*roles: str) -> ColumnElement[bool]:
+        return sa.exists().where(UserRole.user_id == user.id, UserRole.role.in_(roles))
+
+    participates = sa.exists().where(Participation.case_id == case.id,
+                                     Participation.organisation_id == user.organisation_id,
+                                     Participation.left_on.is_(None))
+    return sa.or_(sa.and_(holds(*TEAM_ROLES), user.team_id == case.team_id),
+                  sa.and_(holds(*PARTICIPANT_ROLES), participates))

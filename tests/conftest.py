@@ -12,7 +12,7 @@ from functools import cache
 
 import pytest
 
-from support import DEFAULT_PASSWORD, Auth, QueryCounter, database_url_for
+from support import DEFAULT_PASSWORD, ApiCaller, Auth, QueryCounter, database_url_for
 
 
 @pytest.fixture(scope="session")
@@ -272,3 +272,9 @@ def make_subject(db):
         return subject
 
     return make
+
+
+@pytest.fixture
+def api(client, db):
+    """``api(user, "GET", "/cases")``: an API call as ``user`` with a bearer token."""
+    return ApiCaller(client, db)

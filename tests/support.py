@@ -74,3 +74,25 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+class ApiCaller:
+    """Calls ``/api/v1`` as a user, with a bearer token made for them on first use (the ``api`` fixture)."""
+
+    def __init__(self, client, db) -> None:
+        self.client, self.db, self.tokens = client, db, {}
+
+    def __call__(self, user, method: str, path: str, **kwargs):
+        if user.id not in self.tokens:
+            from casus.auth.tokens import create_token
+
+            _row, self.tokens[user.id] = create_token(user, days=30)
+            self.db.session.flush()
+        headers = {"Authorization": f"Bearer {self.tokens[user.id]}", **kwargs.pop("headers", {})}
+        return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+
+def ok(response, status: int = 200) -> dict:
+    """The JSON body of ``response`` after checking its status (showing the body when it is wrong)."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json() if response.data else {}

@@ -73,6 +73,8 @@ class Case(TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_cases_team_phase", "team_id", "phase", "id"),
         sa.Index("ix_cases_team_updated", "team_id", "updated_at", "id"),
+        sa.Index("ix_cases_updated", "updated_at", "id"),
+        sa.Index("ix_cases_phase_triage_due", "phase", "triage_due_on"),
         sa.Index("ix_cases_procesregisseur_phase", "procesregisseur_id", "phase"),
         sa.CheckConstraint("phase != 'afgesloten' OR (result IS NOT NULL AND closed_on IS NOT NULL)",
                            name="closed_has_result"),

@@ -6,11 +6,19 @@ recorded (TransitionLog, audit) even though the change itself is rolled back to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.sql.elements import ColumnElement
 
 from casus.audit.models import Outcome
 from casus.audit.services import record
@@ -418,3 +426,221 @@ def add_note(user: User, case: Case, *, text: str, visibility: str,
     add_timeline(case, "note.added", text[:200], actor=user, note=note)
     record("note.added", object_type="note", object_id=note.id, case_id=case.id)
     return note
+
+
+# --- evaluation and plan discussion (needed before step_down / adopt_plan) --------------------------------
+
+def record_evaluation(user: User, case: Case, *, text: str, expected_version: int | None = None) -> None:
+    """The procesregisseur's evaluation of the approach; ``step_down`` needs one."""
+    check_version(case, expected_version)
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("Schrijf de evaluatie.", field="evaluation")
+    if len(text) > MAX_TEXT:
+        raise ServiceError(f"Een evaluatie is hoogstens {MAX_TEXT} tekens.", field="evaluation")
+    if case.phase not in (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG):
+        raise ServiceError("Een evaluatie schrijft u tijdens de uitvoering of de nazorg.")
+    case.evaluation = text
+    add_timeline(case, "case.evaluation", f"Evaluatie vastgelegd: {text[:180]}", actor=user)
+    record("case.evaluation", object_type="case", object_id=case.id, case_id=case.id)
+
+
+def record_plan_discussed(user: User, case: Case, *, on: date | None, expected_version: int | None = None) -> None:
+    """Record the casusoverleg in which the plan was discussed; ``adopt_plan`` needs it."""
+    check_version(case, expected_version)
+    if on is None:
+        raise ServiceError("Vul de datum van het casusoverleg in.", field="discussed_on")
+    if on > today():
+        raise ServiceError("Het overleg kan niet in de toekomst liggen.", field="discussed_on")
+    if case.phase != CasePhase.AANPAK_PLAN:
+        raise ServiceError("Dit legt u vast zolang het plan van aanpak nog niet is vastgesteld.")
+    case.plan_discussed_on = on
+    add_timeline(case, "case.plan_discussed", f"Plan besproken in casusoverleg van {on:%d-%m-%Y}", actor=user)
+    record("case.plan_discussed", object_type="case", object_id=case.id, case_id=case.id,
+           details={"on": on.isoformat()})
+
+
+# --- reading: the case list with filters, search and keyset pagination ------------------------------------
+
+LIST_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the case list (and the API's case list) may filter and search on."""
+
+    q: str = ""
+    phase: str | None = None
+    category_id: int | None = None
+    team_id: int | None = None
+    procesregisseur_id: int | None = None
+    escalation_level: str | None = None
+    overdue: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.phase or self.category_id or self.team_id or self.procesregisseur_id
+                     or self.escalation_level or self.overdue)
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    key: Callable[[], ColumnElement]
+    descending: bool
+    value_of: Callable[[Case], object]
+    dump: Callable[[object], str]
+    load: Callable[[str], object]
+
+
+FAR_FUTURE = date(9999, 12, 31)
+
+CASE_SORTS: dict[str, SortSpec] = {
+    "gewijzigd": SortSpec(lambda: Case.updated_at, True, lambda c: c.updated_at,
+                          lambda v: v.isoformat(), datetime.fromisoformat),
+    "referentie": SortSpec(lambda: Case.reference, False, lambda c: c.reference, str, str),
+    "herbeoordeling": SortSpec(lambda: sa.func.coalesce(Case.next_review_on, sa.literal(FAR_FUTURE, sa.Date),
+                                                        type_=sa.Date),
+                               False, lambda c: c.next_review_on or FAR_FUTURE,
+                               lambda v: v.isoformat(), date.fromisoformat),
+}
+
+
+@dataclass
+class KeysetPage:
+    items: list
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
+def encode_cursor(key: str, row_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([key, row_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, load: Callable[[str], object]) -> tuple[object, int] | None:
+    """The (key, id) in ``cursor``, or None for a missing or tampered cursor (the first page, then)."""
+    if not cursor:
+        return None
+    try:
+        key, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return load(key), int(row_id)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+
+
+def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, descending: bool,
+                after: tuple | None, before: tuple | None, limit: int, value_of: Callable,
+                dump: Callable[[object], str]) -> KeysetPage:
+    """One page of ``query`` ordered by (key, id), after or before a cursor. Never OFFSET, never COUNT(*)."""
+    backwards = before is not None and after is None
+    cursor = before if backwards else after
+    reverse = descending != backwards
+    if cursor is not None:
+        value, row_id = cursor
+        if reverse:
+            query = query.where(sa.or_(key < value, sa.and_(key == value, id_col < row_id)))
+        else:
+            query = query.where(sa.or_(key > value, sa.and_(key == value, id_col > row_id)))
+    order = (key.desc(), id_col.desc()) if reverse else (key.asc(), id_col.asc())
+    rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)).unique().scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    page = KeysetPage(rows)
+    if rows:
+        first, last = rows[0], rows[-1]
+        has_next = True if backwards else more
+        has_prev = more if backwards else cursor is not None
+        if has_next:
+            page.next_cursor = encode_cursor(dump(value_of(last)), last.id)
+        if has_prev:
+            page.prev_cursor = encode_cursor(dump(value_of(first)), first.id)
+    return page
+
+
+def _subject_match(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    return sa.exists().where(CaseSubject.case_id == Case.id, CaseSubject.subject_id == Subject.id, *conditions)
+
+
+REFERENCE_TERM = re.compile(r"^\d{2,4}(-\d{0,5})?$")
+
+
+def search_condition(term: str) -> ColumnElement[bool]:
+    """Reference (exact or prefix), subject name (word prefix) or postcode; correlated to ``Case``."""
+    from casus.subjects.validation import normalise_name, postcode
+
+    term = term.strip()
+    conditions: list[ColumnElement[bool]] = []
+    if REFERENCE_TERM.match(term):
+        conditions.append(Case.reference.startswith(term, autoescape=True))
+    try:
+        conditions.append(_subject_match(Subject.postcode == postcode(term)))
+    except ValueError:
+        if re.fullmatch(r"[1-9]\d{3}", term):
+            conditions.append(_subject_match(Subject.postcode.startswith(term, autoescape=True)))
+    name = normalise_name(term)
+    if name and not name.isdigit():
+        conditions.append(_subject_match(sa.or_(Subject.name_key.startswith(name, autoescape=True),
+                                                Subject.name_key.contains(" " + name, autoescape=True))))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def filtered_cases(user: User, filters: CaseFilters) -> sa.Select:
+    """The cases ``user`` may see (policy scope first) narrowed by ``filters``; search stays inside the scope."""
+    from casus.policy import visible_cases
+
+    query = visible_cases(user)
+    if filters.phase:
+        query = query.where(Case.phase == filters.phase)
+    if filters.category_id:
+        query = query.where(Case.category_id == filters.category_id)
+    if filters.team_id:
+        query = query.where(Case.team_id == filters.team_id)
+    if filters.procesregisseur_id:
+        query = query.where(Case.procesregisseur_id == filters.procesregisseur_id)
+    if filters.escalation_level:
+        query = query.where(Case.escalation_level == filters.escalation_level)
+    if filters.overdue:
+        day = today()
+        query = query.where(sa.or_(
+            Case.next_review_on < day,
+            sa.and_(Case.triage_due_on < day, Case.phase.in_((CasePhase.SIGNALERING, CasePhase.TRIAGE)))))
+    if filters.q:
+        query = query.where(search_condition(filters.q))
+    return query
+
+
+def list_cases(user: User, filters: CaseFilters, *, sort: str = "gewijzigd", after: str | None = None,
+               before: str | None = None, limit: int = 25) -> KeysetPage:
+    """A page of the case list: procesregisseur eager-loaded (category and team always are)."""
+    from sqlalchemy.orm import joinedload
+
+    spec = CASE_SORTS.get(sort) or CASE_SORTS["gewijzigd"]
+    query = filtered_cases(user, filters).options(joinedload(Case.procesregisseur))
+    return keyset_page(query, key=spec.key(), id_col=Case.id, descending=spec.descending,
+                       after=decode_cursor(after, spec.load), before=decode_cursor(before, spec.load),
+                       limit=limit, value_of=spec.value_of, dump=spec.dump)
+
+
+def count_cases(user: User, filters: CaseFilters, cap: int | None = None) -> int:
+    """How many cases match, counted up to ``cap`` + 1 (the page says "meer dan 1.000" beyond that)."""
+    cap = LIST_COUNT_CAP if cap is None else cap
+    ids = filtered_cases(user, filters).with_only_columns(Case.id).limit(cap + 1).subquery()
+    return db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
+
+
+BSN_LIKE = re.compile(r"^\d{8,9}$")
+
+
+def search_terms_for_audit(filters: CaseFilters) -> dict:
+    """The search as the audit log stores it: a BSN-looking term only as a keyed hash, never in clear."""
+    details = {key: value for key, value in asdict(filters).items() if value not in (None, "", False)}
+    term = re.sub(r"[\s.]", "", filters.q or "")
+    if BSN_LIKE.match(term):
+        key = str(current_app.config.get("SECRET_KEY") or "").encode()
+        details["q"] = "hmac-sha256:" + hmac.new(key, term.encode(), hashlib.sha256).hexdigest()
+    return details
+
+
+def record_search(filters: CaseFilters, *, results: int) -> None:
+    record("case.search", object_type="case", details={**search_terms_for_audit(filters), "results": results})

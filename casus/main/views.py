@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import orm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from casus.cases.models import Case, Participation
+from casus.cases.services import cadences
+from casus.cases.services import today as cases_today
 from casus.extensions import db
-from casus.i18n import LANGUAGES
+from casus.i18n import AMSTERDAM, LANGUAGES
 from casus.navigation import safe_next
+from casus.plans.models import Action
+from casus.policy import PARTICIPANT_ROLES, TEAM_ROLES, case_scope, signal_scope
+from casus.signals.models import SIGNAL_STATUS_LABELS, Signal, SignalStatus
+from casus.users.models import User
+from workflow import ActionStatus, CasePhase
+from workflow.workdays import working_days_between
 
 bp = Blueprint("main", __name__)
 
@@ -19,9 +34,155 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+# --- dashboard ------------------------------------------------------------------------------------------------
+# Every block is bounded (DASHBOARD_ROWS rows plus a capped count), takes its WHERE clause from casus.policy and
+# eager-loads what it shows, so the page costs the same number of queries with 1 or 100,000 cases.
+
+DASHBOARD_ROWS = 10
+COUNT_CAP = 999
+OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
+RUNNING_PHASES = (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
+
+
+@dataclass
+class Block:
+    rows: list
+    count: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
+
+
+def _block(keys: sa.Select, load: Callable[[sa.Select], sa.Select], *, scalars: bool = True) -> Block:
+    """A bounded block: ``keys`` selects the ids of the matching rows in display order (narrow, so counting and
+    sorting stay cheap); ``load`` turns the first DASHBOARD_ROWS of them into the rows to show. The count is
+    capped at COUNT_CAP, so a big table costs no more than a small one."""
+    counted = keys.order_by(None).limit(COUNT_CAP + 1).subquery()
+    count = db.session.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
+    if not count:
+        return Block([], 0)
+    result = db.session.execute(load(keys.limit(DASHBOARD_ROWS)))
+    return Block(list(result.unique().scalars()) if scalars else result.all(), count)
+
+
+def _case_block(user: User, *conditions, order: tuple) -> Block:
+    keys = sa.select(Case.id).where(case_scope(user), *conditions).order_by(*order)
+    return _block(keys, lambda ids: sa.select(Case).where(Case.id.in_(ids)).order_by(*order))
+
+
+def _my_cases(user: User) -> Block:
+    return _case_block(user, Case.procesregisseur_id == user.id, Case.phase != CasePhase.AFGESLOTEN,
+                       order=(sa.func.coalesce(Case.next_review_on, Case.triage_due_on), Case.id))
+
+
+def _attention_cases(user: User, today: date) -> Block:
+    """For supervisors: the team's cases whose review is overdue or whose early closure awaits approval."""
+    overdue = sa.and_(Case.phase.in_(RUNNING_PHASES), Case.next_review_on < today)
+    return _case_block(user, Case.team_id == user.team_id, sa.or_(overdue, Case.close_requested_by_id.is_not(None)),
+                       order=(Case.close_requested_by_id.is_(None), Case.next_review_on, Case.id))
+
+
+def _participating_cases(user: User) -> Block:
+    participates = sa.exists().where(Participation.case_id == Case.id,
+                                     Participation.organisation_id == user.organisation_id,
+                                     Participation.left_on.is_(None))
+    return _case_block(user, participates, order=(Case.updated_at.desc(), Case.id.desc()))
+
+
+def _signal_block(user: User, *conditions, order: tuple) -> Block:
+    keys = sa.select(Signal.id).where(signal_scope(user), *conditions).order_by(*order)
+    return _block(keys, lambda ids: sa.select(Signal).where(Signal.id.in_(ids)).order_by(*order))
+
+
+def _signals_to_weigh(user: User) -> Block:
+    return _signal_block(user, Signal.team_id == user.team_id, Signal.status == SignalStatus.ONTVANGEN,
+                         order=(Signal.received_at, Signal.id))
+
+
+def _own_signals(user: User) -> Block:
+    return _signal_block(user, Signal.reporting_organisation_id == user.organisation_id,
+                         order=(Signal.received_at.desc(), Signal.id.desc()))
+
+
+def _overdue_actions(user: User, today: date, *, organisation_id: int | None = None) -> Block:
+    """Open actions past their due date in cases the user may see (of their team, or owned by their org)."""
+    order = (Action.due_on, Action.id)
+    # Driven from the actions (status and due date), each checked against its case: cheaper than walking all of
+    # a team's cases and their actions.
+    in_case = [Case.id == Action.case_id, case_scope(user)]
+    conditions = [Action.due_on < today, Action.status.in_(OPEN_ACTION)]
+    if organisation_id is not None:
+        conditions.append(Action.owner_organisation_id == organisation_id)
+    else:
+        in_case.append(Case.team_id == user.team_id)
+    keys = sa.select(Action.id).where(sa.exists().where(*in_case), *conditions).order_by(*order)
+    owner = orm.aliased(User)
+
+    def load(ids: sa.Select) -> sa.Select:
+        # Only the owner's name is shown: no need to load the user with its organisation, team and roles.
+        return (sa.select(Action, Case.id, Case.reference, owner.name).join(Case, Case.id == Action.case_id)
+                .outerjoin(owner, owner.id == Action.owner_user_id).where(Action.id.in_(ids)).order_by(*order)
+                .options(orm.lazyload(Action.owner_user)))
+
+    return _block(keys, load, scalars=False)
+
+
+def _phase_counts(user: User) -> list[tuple[CasePhase, int]]:
+    counts = dict(db.session.execute(sa.select(Case.phase, sa.func.count()).where(
+        case_scope(user), Case.team_id == user.team_id).group_by(Case.phase)).all())
+    return [(phase, counts.get(phase, 0)) for phase in CasePhase]
+
+
+def dashboard_blocks(user: User) -> dict:
+    """What the dashboard shows for ``user``'s roles; blocks the user has no role for are absent."""
+    today = cases_today()
+    blocks: dict = {"today": today}
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        if user.has_role("procesregisseur"):
+            blocks["my_cases"] = _my_cases(user)
+        if user.has_role("supervisor"):
+            blocks["attention"] = _attention_cases(user, today)
+        blocks["signals_to_weigh"] = _signals_to_weigh(user)
+        blocks["team_overdue_actions"] = _overdue_actions(user, today)
+        phases = _phase_counts(user)
+        blocks["phases"] = phases
+        blocks["phase_max"] = max([count for _phase, count in phases] + [1])
+    if user.has_role("partner"):
+        blocks["own_signals"] = _own_signals(user)
+        blocks["org_overdue_actions"] = _overdue_actions(user, today, organisation_id=user.organisation_id)
+    if user.has_role(*PARTICIPANT_ROLES):
+        blocks["participating"] = _participating_cases(user)
+    return blocks
+
+
+def signal_age(signal: Signal, today: date) -> int:
+    """Working days since the signal came in (the triage deadline counts in werkdagen)."""
+    return working_days_between(format_date_as_local(signal.received_at), today)
+
+
+def format_date_as_local(moment) -> date:
+    return moment.astimezone(AMSTERDAM).date()
+
+
 @bp.get("/")
 def index():
-    return render_template("main/dashboard.html")
+    user = current_user._get_current_object()
+    return render_template("main/dashboard.html", blocks=dashboard_blocks(user), signal_age=signal_age,
+                           triage_days=cadences().triage_working_days, locale=str(get_locale() or "nl"),
+                           signal_status_labels=SIGNAL_STATUS_LABELS, CasePhase=CasePhase)
+
+
+@bp.app_template_global("url_if")
+def url_if(endpoint: str, **values) -> str | None:
+    """The URL of ``endpoint`` if that page exists in this build, else None (templates then show plain text)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
 
 
 @bp.get("/toegankelijkheid")

@@ -1,12 +1,12 @@
-"""Forms for administering organisations and teams. Choices are filled in by the view."""
+"""Forms for administering organisations, teams and case categories. Choices are filled in by the view."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from casus.organisations.models import ORGANISATION_KIND_LABELS, Organisation
 
@@ -52,4 +52,28 @@ class TeamForm(FlaskForm):
     organisation_id = SelectField(_l("Organisatie"), validators=[InputRequired(REQUIRED)], coerce=optional_int,
                                   choices=[], invalid_choice_message=NOT_IN_LIST,
                                   invalid_value_message=NOT_IN_LIST)
+    active = BooleanField(_l("Actief"), default=True)
+
+
+class DutchIntegerField(IntegerField):
+    """An integer field whose conversion error is Dutch (WTForms' own message is English)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Vul een heel getal in.")) from error
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[
+        DataRequired(REQUIRED), Length(max=40, message=TOO_LONG),
+        Regexp(r"^[a-z][a-z0-9_]{1,39}$", message=_l(
+            "Gebruik 2 tot 40 kleine letters, cijfers of liggende streepjes (_), te beginnen met een letter."))])
+    name = StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)])
+    name_en = StringField(_l("Engelse naam"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
+                          render_kw={"lang": "en"})
+    retention_years = DutchIntegerField(_l("Bewaartermijn in jaren"), default=5, validators=[
+        InputRequired(REQUIRED),
+        NumberRange(min=1, max=20, message=_l("Kies een bewaartermijn van 1 tot en met 20 jaar."))])
     active = BooleanField(_l("Actief"), default=True)

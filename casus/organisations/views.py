@@ -1,13 +1,16 @@
-"""Administration of organisations and teams, for the ``beheerder`` only."""
+"""Administration of organisations, teams and case categories, for the ``beheerder`` only."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from casus.cases import categories as category_services
+from casus.cases.models import Category
+from casus.extensions import db
 from casus.forms import show_service_error
 from casus.organisations import services
-from casus.organisations.forms import OrganisationForm, TeamForm, organisation_choices
+from casus.organisations.forms import CategoryForm, OrganisationForm, TeamForm, organisation_choices
 from casus.organisations.models import Organisation, Team
 from casus.security import roles_required
 from casus.services import ServiceError
@@ -87,3 +90,43 @@ def _team_form(team: Team | None):
                 flash(_("Team %(name)s is opgeslagen.", name=saved.name), "success")
             return redirect(url_for("organisations.teams"))
     return render_template("organisations/team_form.html", form=form, team=team)
+
+
+# --- case categories -----------------------------------------------------------------------------------------
+
+@bp.get("/categorieen")
+@roles_required("beheerder")
+def categories():
+    return render_template("organisations/categories.html", categories=category_services.list_categories())
+
+
+@bp.route("/categorieen/nieuw", methods=["GET", "POST"])
+@roles_required("beheerder")
+def category_new():
+    return _category_form(None)
+
+
+@bp.route("/categorieen/<int:category_id>", methods=["GET", "POST"])
+@roles_required("beheerder")
+def category_edit(category_id: int):
+    return _category_form(db.session.get(Category, category_id) or abort(404))
+
+
+def _category_form(category: Category | None):
+    form = CategoryForm(obj=category)
+    if category is not None:
+        del form.code  # the code is fixed once the category exists
+    if form.validate_on_submit():
+        try:
+            saved = category_services.save_category(
+                category, code=form.code.data if category is None else None, name=form.name.data,
+                name_en=form.name_en.data, retention_years=form.retention_years.data, active=form.active.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            if category is None:
+                flash(_("Categorie %(name)s is aangemaakt.", name=saved.name), "success")
+            else:
+                flash(_("Categorie %(name)s is opgeslagen.", name=saved.name), "success")
+            return redirect(url_for("organisations.categories"))
+    return render_template("organisations/category_form.html", form=form, category=category)

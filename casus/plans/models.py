@@ -30,6 +30,8 @@ class Action(db.Model):
     __table_args__ = (
         sa.Index("ix_actions_case", "case_id", "due_on"),
         sa.Index("ix_actions_owner_status_due", "owner_organisation_id", "status", "due_on"),
+        sa.Index("ix_actions_status_due", "status", "due_on"),
+        sa.Index("ix_actions_status_activity", "status", "last_activity_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

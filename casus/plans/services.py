@@ -56,7 +56,7 @@ def add_action(user: User, case: Case, *, description: str, owner_organisation_i
     if due_on < today():
         raise ServiceError("De uiterste datum kan niet in het verleden liggen.", field="due_on")
     _check_owner_user(owner_user_id, owner_organisation_id)
-    if goal_id is not None and db.session.get(Goal, goal_id) is None:
+    if goal_id is not None and getattr(db.session.get(Goal, goal_id), "case_id", None) != case.id:
         raise ServiceError("Kies een doel uit dit plan.", field="goal_id")
     action = Action(case_id=case.id, goal_id=goal_id, description=description,
                     owner_organisation_id=owner_organisation_id, owner_user_id=owner_user_id, due_on=due_on)

@@ -11,21 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from casus.audit.services import record
-from casus.cases.models import Case, CaseSubject, Category, LegalBasis
-from casus.cases.services import MAX_TEXT, add_timeline, create_case, link_subject, next_number, today
+from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
+from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, link_subject, next_number, today
 from casus.extensions import db
 from casus.organisations.models import Team
-from casus.policy import case_scope, triages_signals
+from casus.policy import case_scope, triages_signals, visible_cases
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
-from casus.subjects.services import SubjectInput, find_or_create
+from casus.subjects.services import SubjectInput, find_or_create, validated
 from casus.users.models import User
-from workflow import CasePhase, ClosureResult
+from workflow import CasePhase, ClosureResult, workdays
+from workflow.facts import LOCAL_TIMEZONE
 
 MAX_SUBJECTS = 20
 
@@ -56,6 +58,8 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
         raise ServiceError("Voeg minstens één betrokkene toe.", field="subjects")
     if len(subjects) > MAX_SUBJECTS:
         raise ServiceError(f"Hoogstens {MAX_SUBJECTS} betrokkenen per signaal.", field="subjects")
+    for index, data in enumerate(subjects):
+        validated(data, today(), index)  # all of them before anything is stored: a refusal changes nothing
     year = today().year
     signal = Signal(reference=f"S-{year}-{next_number('signal', year):06d}", category=category, team=team,
                     description=description, urgency=urgency, reporting_organisation_id=user.organisation_id,
@@ -69,7 +73,18 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
         if matched:
             known.extend(_known_elsewhere(user, subject))
     record("signal.reported", object_type="signal", object_id=signal.id)
-    return signal, known
+    return signal, _distinct(known)
+
+
+def _distinct(known: list[KnownElsewhere]) -> list[KnownElsewhere]:
+    """One hint per contact: two subjects in the same hidden case need not say it twice."""
+    seen: set[tuple[str, str]] = set()
+    hints = []
+    for hint in known:
+        if (hint.contact_name, hint.contact_team) not in seen:
+            seen.add((hint.contact_name, hint.contact_team))
+            hints.append(hint)
+    return hints
 
 
 def _valid_category(category_id: int) -> Category:
@@ -110,10 +125,11 @@ def signal_subjects(signal: Signal) -> list[Subject]:
 def candidate_cases(user: User, signal: Signal) -> list[Case]:
     """Open cases of the user's team that share a subject with the signal: where it could be bundled."""
     subject_ids = sa.select(SignalSubject.subject_id).where(SignalSubject.signal_id == signal.id)
+    # IN rather than JOIN + DISTINCT: PostgreSQL cannot DISTINCT over the JSON column of a case.
+    case_ids = sa.select(CaseSubject.case_id).where(CaseSubject.subject_id.in_(subject_ids))
     return list(db.session.execute(
-        sa.select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
-        .where(CaseSubject.subject_id.in_(subject_ids), Case.phase != CasePhase.AFGESLOTEN, case_scope(user))
-        .distinct().order_by(Case.id)).unique().scalars())
+        sa.select(Case).where(Case.id.in_(case_ids), Case.phase != CasePhase.AFGESLOTEN, case_scope(user))
+        .order_by(Case.id)).unique().scalars())
 
 
 def _require_triage_rights(user: User, signal: Signal) -> None:
@@ -121,6 +137,8 @@ def _require_triage_rights(user: User, signal: Signal) -> None:
         raise ServiceError("Alleen het ontvangende team kan dit signaal wegen.", status=403)
     if signal.case_id is not None:
         raise ServiceError("Dit signaal is al gebundeld in een casus.")
+    if signal.status == SignalStatus.AFGESLOTEN:
+        raise ServiceError("Dit signaal is al afgehandeld.")
 
 
 def attach_to_case(user: User, signal: Signal, case: Case) -> None:
@@ -135,6 +153,7 @@ def open_case(user: User, signal: Signal, *, title: str, risk_level: str = "midd
               legal_basis: str = LegalBasis.CONVENANT, confidentiality_signed_on=None) -> Case:
     """Open a new case in signalering from this signal; its reporter becomes the aanbrenger."""
     _require_triage_rights(user, signal)
+    _check_aanbrenger_basis(signal, risk_level, legal_basis, confidentiality_signed_on)
     procesregisseur = user if user.has_role("procesregisseur") else None
     case = create_case(user, title=title, category=signal.category, team=signal.team,
                        aanbrenger=signal.reporting_organisation, risk_level=risk_level,
@@ -142,6 +161,27 @@ def open_case(user: User, signal: Signal, *, title: str, risk_level: str = "midd
                        legal_basis=legal_basis, confidentiality_signed_on=confidentiality_signed_on)
     _bundle(user, signal, case)
     return case
+
+
+def _check_aanbrenger_basis(signal: Signal, risk_level: str, legal_basis: str, signed_on: date | None) -> None:
+    """The reporting organisation shares on the convenant, or on a signed geheimhoudingsverklaring."""
+    try:
+        RiskLevel(risk_level)
+    except ValueError as error:
+        raise ServiceError("Kies een risiconiveau.", field="risk_level") from error
+    try:
+        legal_basis = LegalBasis(legal_basis)
+    except ValueError as error:
+        raise ServiceError("Kies de grondslag waarop de aanbrenger deelneemt.", field="legal_basis") from error
+    if legal_basis == LegalBasis.CONVENANT and not signal.reporting_organisation.convenant_partner:
+        raise ServiceError("De aanbrengende organisatie is geen convenantpartner; leg een "
+                           "geheimhoudingsverklaring vast.", field="legal_basis")
+    if legal_basis == LegalBasis.GEHEIMHOUDINGSVERKLARING:
+        if signed_on is None:
+            raise ServiceError("Vul de datum van ondertekening van de geheimhoudingsverklaring in.",
+                               field="confidentiality_signed_on")
+        if signed_on > today():
+            raise ServiceError("De ondertekening kan niet in de toekomst liggen.", field="confidentiality_signed_on")
 
 
 def _bundle(user: User, signal: Signal, case: Case) -> None:
@@ -184,3 +224,107 @@ def signals_for(user: User, statuses: Iterable[str] | None = None) -> sa.Select:
     if statuses:
         query = query.where(Signal.status.in_(list(statuses)))
     return query
+
+
+# --- lists: keyset pages and the triage queue -------------------------------------------------------------
+
+Cursor = tuple[datetime, int]
+
+
+def encode_cursor(at: datetime, row_id: int) -> str:
+    """An opaque page position: microseconds since the epoch and the id of the last row shown."""
+    delta = at.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}-{row_id}"
+
+
+def decode_cursor(value: str | None) -> Cursor | None:
+    """The position in ``value``, or None when it is absent; ValueError when it is not a cursor."""
+    if not value:
+        return None
+    micros, _, row_id = value.partition("-")
+    if not (micros.isdigit() and row_id.isdigit()) or len(micros) > 18 or len(row_id) > 18:
+        raise ValueError("not a cursor")
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+    return at, int(row_id)
+
+
+def _after(column_at, column_id, cursor: Cursor | None, *, descending: bool):
+    if cursor is None:
+        return sa.true()
+    at, row_id = cursor
+    if descending:
+        return sa.or_(column_at < at, sa.and_(column_at == at, column_id < row_id))
+    return sa.or_(column_at > at, sa.and_(column_at == at, column_id > row_id))
+
+
+def visible_signals_page(user: User, *, after: Cursor | None = None,
+                         limit: int = 25) -> tuple[list[tuple[Signal, str | None]], str | None]:
+    """One page of the signals ``user`` may see, newest first, with the case reference only where
+    the user may see that case; and the cursor of the next page (None on the last page). One query."""
+    case_reference = (sa.select(Case.reference).where(Case.id == Signal.case_id, case_scope(user))
+                      .correlate(Signal).scalar_subquery())
+    query = (signals_for(user).add_columns(case_reference.label("case_reference"))
+             .where(_after(Signal.received_at, Signal.id, after, descending=True)).limit(limit + 1))
+    rows = [(signal, reference) for signal, reference in db.session.execute(query).unique().all()]
+    return _page(rows, limit, lambda row: encode_cursor(row[0].received_at, row[0].id))
+
+
+def _page(rows: list, limit: int, cursor_of) -> tuple[list, str | None]:
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, cursor_of(rows[-1])
+    return rows, None
+
+
+TRIAGE_PHASES = (CasePhase.SIGNALERING, CasePhase.TRIAGE)
+
+
+def triage_signals(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Signal], str | None]:
+    """Signals sent to ``user``'s team that nobody has weighed yet, oldest first."""
+    if not user.has_role("procesregisseur", "supervisor") or user.team_id is None:
+        return [], None
+    query = (sa.select(Signal).where(Signal.team_id == user.team_id, Signal.status == SignalStatus.ONTVANGEN,
+                                     _after(Signal.received_at, Signal.id, after, descending=False))
+             .order_by(Signal.received_at, Signal.id).limit(limit + 1))
+    rows = list(db.session.execute(query).unique().scalars())
+    return _page(rows, limit, lambda signal: encode_cursor(signal.received_at, signal.id))
+
+
+def triage_cases(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Case], str | None]:
+    """Cases of ``user``'s team in signalering or triage, oldest first (through the need-to-know policy)."""
+    if not user.has_role("procesregisseur", "supervisor") or user.team_id is None:
+        return [], None
+    query = (visible_cases(user)
+             .where(Case.team_id == user.team_id, Case.phase.in_(TRIAGE_PHASES),
+                    _after(Case.created_at, Case.id, after, descending=False))
+             .order_by(Case.created_at, Case.id).limit(limit + 1))
+    rows = list(db.session.execute(query).unique().scalars())
+    return _page(rows, limit, lambda case: encode_cursor(case.created_at, case.id))
+
+
+@dataclass(frozen=True)
+class TriageAge:
+    """How long something has waited for triage, in werkdagen, against the deadline."""
+
+    days: int
+    deadline: int
+
+    @property
+    def left(self) -> int:
+        return self.deadline - self.days
+
+    @property
+    def overdue(self) -> bool:
+        return self.left < 0
+
+    @property
+    def due_soon(self) -> bool:
+        return 0 <= self.left <= 1
+
+
+def triage_age(since: datetime, on: date | None = None) -> TriageAge:
+    """Werkdagen from ``since`` (a UTC moment, counted from its Amsterdam date) to ``on`` (today)."""
+    start = since.astimezone(LOCAL_TIMEZONE).date()
+    return TriageAge(days=max(0, workdays.working_days_between(start, on or today())),
+                     deadline=cadences().triage_working_days)

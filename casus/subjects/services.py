@@ -54,6 +54,39 @@ def validated(data: SubjectInput, today: date, index: int = 0) -> dict:
     return values
 
 
+def subject_errors(data: SubjectInput, today: date) -> dict[str, str]:
+    """Every problem with ``data`` at once, by field name (``bsn``, ``postcode``, ...); empty when valid.
+
+    Forms and API schemas use this to put each message next to its own field; ``validated`` still
+    guards the service with the same rules.
+    """
+    try:
+        kind = SubjectKind(data.kind)
+    except ValueError:
+        return {"kind": "Kies persoon, adres of bedrijf."}
+    errors: dict[str, str] = {}
+
+    def check(field: str, validate, *args) -> None:
+        try:
+            validate(*args)
+        except ValueError as error:
+            errors[field] = str(error)
+
+    if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF):
+        check("name", _required_name, data.name)
+    if kind == SubjectKind.PERSOON:
+        check("date_of_birth", validation.date_of_birth, data.date_of_birth, today)
+        if data.bsn:
+            check("bsn", validation.bsn, data.bsn)
+    if kind == SubjectKind.BEDRIJF:
+        check("kvk_nummer", validation.kvk_nummer, data.kvk_nummer or "")
+    if kind == SubjectKind.ADRES or data.postcode:
+        check("postcode", validation.postcode, data.postcode or "")
+        check("huisnummer", validation.huisnummer, data.huisnummer or "")
+        check("toevoeging", validation.toevoeging, data.toevoeging)
+    return errors
+
+
 def _required_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:

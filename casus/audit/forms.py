@@ -1,0 +1,85 @@
+"""The filter form of the audit log (GET, so no CSRF token: filtering changes nothing)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, Regexp
+
+from casus.audit.models import Outcome
+from casus.organisations.forms import optional_int
+
+TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
+NOT_IN_LIST = _l("Kies een waarde uit de lijst.")
+
+OUTCOME_LABELS = {
+    Outcome.SUCCESS: _l("gelukt"),
+    Outcome.DENIED: _l("geweigerd"),
+    Outcome.FAILURE: _l("mislukt"),
+}
+
+
+class DutchDateField(DateField):
+    """A date typed as dd-mm-jjjj (ISO dates are accepted too), with a Dutch message when it is not one."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%d-%m-%Y", "%Y-%m-%d"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([value.strip() for value in valuelist])
+        except ValueError as error:
+            raise ValueError(_l("Vul een datum in als 21-11-2026.")) from error
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d-%m-%Y") if self.data else ""
+
+
+def outcome_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Alle uitkomsten")),
+            *(SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items())]
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    gebruiker = StringField(_l("Gebruiker (e-mailadres of een deel ervan)"),
+                            validators=[Optional(), Length(max=254, message=TOO_LONG)])
+    organisatie = SelectField(_l("Organisatie"), coerce=optional_int, choices=[], validators=[Optional()],
+                              invalid_choice_message=NOT_IN_LIST, invalid_value_message=NOT_IN_LIST)
+    actie = StringField(_l("Actie (begint met, bijvoorbeeld case.)"),
+                        validators=[Optional(), Length(max=80, message=TOO_LONG),
+                                    Regexp(r"^[a-z_.]+$", message=_l("Gebruik kleine letters, punten en _."))])
+    casus = StringField(_l("Casusnummer"), validators=[
+        Optional(), Regexp(r"^\s*\d{4}-\d{5,6}\s*$", message=_l("Vul een casusnummer in als 2026-00042."))])
+    uitkomst = SelectField(_l("Uitkomst"), choices=outcome_choices, validators=[Optional()], default="",
+                           invalid_choice_message=NOT_IN_LIST)
+    van = DutchDateField(_l("Vanaf (dd-mm-jjjj)"), validators=[Optional()])
+    tot = DutchDateField(_l("Tot en met (dd-mm-jjjj)"), validators=[Optional()])
+    ip = StringField(_l("IP-adres"), validators=[Optional(), Length(max=45, message=TOO_LONG)])
+
+    def validate_ip(self, field) -> None:
+        try:
+            field.data = str(ipaddress.ip_address(field.data.strip()))
+        except ValueError as error:
+            raise ValidationError(_l("Vul een geldig IP-adres in, zoals 192.0.2.10.")) from error
+
+    def validate_tot(self, field) -> None:
+        if field.data and self.van.data and field.data < self.van.data:
+            raise ValidationError(_l("De einddatum ligt vóór de begindatum."))
+
+    def active_filters(self) -> dict[str, str]:
+        """The filters that were given, as strings (for the audit event and the links to further pages)."""
+        values = {}
+        for name in ("gebruiker", "organisatie", "actie", "casus", "uitkomst", "van", "tot", "ip"):
+            field = self[name]
+            if field.data not in (None, ""):
+                values[name] = field._value() if name in ("van", "tot") else str(field.data).strip()
+        return values

@@ -1,0 +1,169 @@
+"""The audit log for the privacy officer: filter, page through (keyset) and export as CSV.
+
+Reading the audit log is itself audited (``audit.view`` / ``audit.export``, with the filters used).
+The log is append-only: these pages only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from casus.audit.forms import OUTCOME_LABELS, AuditFilterForm
+from casus.audit.models import AuditEvent, Outcome
+from casus.audit.services import record
+from casus.cases.models import Case
+from casus.extensions import db
+from casus.i18n import AMSTERDAM, format_datetime_nl
+from casus.organisations.models import Organisation
+from casus.organisations.services import list_organisations
+from casus.security import roles_required
+from casus.users.models import User
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PAGE_SIZE = 50
+EXPORT_CAP = 50_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,20})$")
+OUTCOME_BADGES = {Outcome.SUCCESS: "success", Outcome.DENIED: "warning", Outcome.FAILURE: "danger"}
+
+
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args)
+    # Every organisation, inactive ones too: the log outlives them.
+    form.organisatie.choices = [SelectChoice("", _("Alle organisaties")),
+                                *(SelectChoice(str(o.id), o.name) for o in list_organisations())]
+    return form
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, AMSTERDAM).astimezone(UTC)
+
+
+def audit_query(form: AuditFilterForm) -> sa.Select:
+    """Audit events matching the (validated) filters, newest first, with who/where/which case as columns."""
+    query = (sa.select(AuditEvent, User.name, User.email, Organisation.name, Case.reference)
+             .outerjoin(User, User.id == AuditEvent.user_id)
+             .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+             .outerjoin(Case, Case.id == AuditEvent.case_id)
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+    if form.gebruiker.data:
+        email = form.gebruiker.data.strip().lower()
+        query = query.where(User.email.contains(email, autoescape=True))
+    if form.organisatie.data:
+        query = query.where(AuditEvent.organisation_id == form.organisatie.data)
+    if form.actie.data:
+        query = query.where(AuditEvent.action.startswith(form.actie.data.strip(), autoescape=True))
+    if form.casus.data:
+        case_id = sa.select(Case.id).where(Case.reference == form.casus.data.strip()).scalar_subquery()
+        query = query.where(AuditEvent.case_id == case_id)
+    if form.uitkomst.data:
+        query = query.where(AuditEvent.outcome == form.uitkomst.data)
+    if form.van.data:
+        query = query.where(AuditEvent.occurred_at >= _local_midnight(form.van.data))
+    if form.tot.data:
+        query = query.where(AuditEvent.occurred_at < _local_midnight(form.tot.data + timedelta(days=1)))
+    if form.ip.data:
+        query = query.where(AuditEvent.ip == form.ip.data)
+    return query
+
+
+def encode_cursor(event: AuditEvent) -> str:
+    delta = event.occurred_at - EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{event.id}"
+
+
+def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
+    match = CURSOR.match(value or "")
+    if not match:
+        return None
+    return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
+
+
+def _after(query: sa.Select, cursor: tuple[datetime, int]) -> sa.Select:
+    occurred_at, event_id = cursor
+    return query.where(sa.or_(AuditEvent.occurred_at < occurred_at,
+                              sa.and_(AuditEvent.occurred_at == occurred_at, AuditEvent.id < event_id)))
+
+
+@bp.get("")
+@roles_required("privacy")
+def index():
+    form = _filter_form()
+    valid = form.validate() if request.args else True
+    rows, next_url = [], None
+    cursor = decode_cursor(request.args.get("na"))
+    if valid:
+        query = audit_query(form)
+        if cursor:
+            query = _after(query, cursor)
+        rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
+        if len(rows) > PAGE_SIZE:
+            rows = rows[:PAGE_SIZE]
+            next_url = url_for("audit.index", **form.active_filters(), na=encode_cursor(rows[-1][0]))
+    filters = form.active_filters() if valid else {"ongeldig": True}
+    record("audit.view", object_type="audit_log", details={"filters": filters, "page": "next" if cursor else "first"})
+    return render_template(
+        "audit/index.html", form=form, rows=rows, next_url=next_url, valid=valid,
+        first_url=url_for("audit.index", **form.active_filters()) if cursor and valid else None,
+        export_url=url_for("audit.export", **form.active_filters()) if valid else None,
+        outcome_labels=OUTCOME_LABELS, outcome_badges=OUTCOME_BADGES, page_size=PAGE_SIZE)
+
+
+CSV_HEADERS = ("tijdstip", "gebruiker", "e-mailadres", "organisatie", "rollen", "actie", "objecttype", "object-id",
+               "casusnummer", "uitkomst", "ip-adres", "request-id", "doel", "details")
+
+
+def _csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_row(row) -> list[str]:
+    event, user_name, email, organisation, reference = row
+    return [_csv_safe(value) for value in (
+        format_datetime_nl(event.occurred_at), user_name, email, organisation, event.roles, event.action,
+        event.object_type, event.object_id, reference, event.outcome, event.ip, event.request_id, event.purpose,
+        json.dumps(event.details, ensure_ascii=False) if event.details else "")]
+
+
+@bp.get("/export")
+@roles_required("privacy")
+def export():
+    """The filtered audit log as CSV (semicolon-separated, UTF-8 with BOM), at most EXPORT_CAP rows, streamed."""
+    form = _filter_form()
+    if request.args and not form.validate():
+        return index()
+    filters = form.active_filters()
+    record("audit.export", object_type="audit_log", details={"filters": filters, "cap": EXPORT_CAP})
+    query = audit_query(form).limit(EXPORT_CAP).execution_options(yield_per=1000)
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(CSV_HEADERS)
+        yield "\ufeff" + buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        for row in db.session.execute(query):
+            writer.writerow(_csv_row(row))
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'})

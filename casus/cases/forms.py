@@ -1,0 +1,173 @@
+"""Forms of the case list and the case file. Choices that depend on data are filled in by the views.
+
+Several forms of one kind can appear on one page (a transition form per trigger, an end button per
+participation); views give their fields unique ids with :func:`unique_ids` while the names stay plain,
+so the POST handler parses one form.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from casus.cases.models import LEGAL_BASIS_LABELS, NoteVisibility
+from casus.cases.services import MAX_TEXT
+from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.users.forms import MultiCheckboxField
+from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
+
+INVALID_DATE = _l("Vul een geldige datum in (dag-maand-jaar).")
+
+SORT_CHOICES = [
+    SelectChoice("gewijzigd", _l("Laatst gewijzigd")),
+    SelectChoice("referentie", _l("Referentie")),
+    SelectChoice("herbeoordeling", _l("Volgende herbeoordeling")),
+]
+
+TIMELINE_GROUPS = {
+    "signalen": (_l("Signalen"), ("signal.",)),
+    "fase": (_l("Fase en besluiten"), ("case.",)),
+    "notities": (_l("Notities"), ("note.",)),
+    "acties": (_l("Plan en acties"), ("goal.", "action.", "plan.")),
+    "partners": (_l("Partners"), ("participation.",)),
+}
+
+NOTE_VISIBILITY_LABELS = {
+    NoteVisibility.ALL: _l("Alle deelnemers"),
+    NoteVisibility.OWN: _l("Alleen mijn organisatie"),
+    NoteVisibility.NAMED: _l("Genoemde organisaties"),
+}
+
+
+def unique_ids(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Give every field of ``form`` an id starting with ``prefix`` (names stay as they are)."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+    return form
+
+
+def version_of(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def enum_choices(enum_cls, locale, empty_label) -> list[SelectChoice]:
+    return [SelectChoice("", empty_label), *(SelectChoice(value, label) for value, label in enum_cls.choices(locale))]
+
+
+class CaseFilterForm(FlaskForm):
+    """The filter and search form above the case list (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Zoeken"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
+    phase = SelectField(_l("Fase"), choices=[], validate_choice=False)
+    category = SelectField(_l("Categorie"), choices=[], coerce=optional_int, validate_choice=False)
+    team = SelectField(_l("Team (gemeente)"), choices=[], coerce=optional_int, validate_choice=False)
+    procesregisseur = SelectField(_l("Procesregisseur"), choices=[], coerce=optional_int, validate_choice=False)
+    escalation = SelectField(_l("Escalatieniveau"), choices=[], validate_choice=False)
+    overdue = BooleanField(_l("Alleen over datum (herbeoordeling of triagetermijn)"))
+    sort = SelectField(_l("Sorteren op"), choices=SORT_CHOICES, default="gewijzigd", validate_choice=False)
+
+    def fill(self, locale, *, categories, teams, procesregisseurs) -> None:
+        self.phase.choices = enum_choices(CasePhase, locale, _l("Alle fasen"))
+        self.escalation.choices = enum_choices(EscalationLevel, locale, _l("Alle niveaus"))
+        self.category.choices = [SelectChoice("", _l("Alle categorieën")),
+                                 *(SelectChoice(str(c.id), c.label(locale)) for c in categories)]
+        self.team.choices = [SelectChoice("", _l("Alle teams")),
+                             *(SelectChoice(str(t.id), f"{t.name} ({t.gemeente})") for t in teams)]
+        self.procesregisseur.choices = [SelectChoice("", _l("Iedereen")),
+                                        *(SelectChoice(str(u.id), u.name) for u in procesregisseurs)]
+
+
+class TransitionForm(FlaskForm):
+    """Fire a workflow trigger: reason, and for closing a result (a supervisor may override nazorg)."""
+
+    trigger = HiddenField()
+    version = HiddenField()
+    reason = TextAreaField(_l("Reden"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
+    result = SelectField(_l("Resultaat"), choices=[], validate_choice=False)
+    override = BooleanField(_l("Nazorgperiode overslaan (supervisor)"))
+
+    def fill(self, locale) -> None:
+        self.result.choices = enum_choices(ClosureResult, locale, _l("Kies een resultaat"))
+
+
+class EarlyClosureForm(FlaskForm):
+    """The procesregisseur asks a supervisor to close the case early (four-eyes)."""
+
+    version = HiddenField()
+    reason = TextAreaField(_l("Reden voor vroegtijdig afsluiten"),
+                           validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
+    result = SelectField(_l("Resultaat"), choices=[], validators=[InputRequired(REQUIRED)],
+                         invalid_choice_message=NOT_IN_LIST)
+
+    def fill(self, locale) -> None:
+        self.result.choices = enum_choices(ClosureResult, locale, _l("Kies een resultaat"))
+
+
+class VersionForm(FlaskForm):
+    """A bare button form: the CSRF token and the case version (ending a participation, say)."""
+
+    version = HiddenField()
+
+
+class EvaluationForm(FlaskForm):
+    version = HiddenField()
+    evaluation = TextAreaField(_l("Evaluatie"),
+                               validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
+
+
+class PlanDiscussedForm(FlaskForm):
+    version = HiddenField()
+    discussed_on = DateField(_l("Datum casusoverleg"), validators=[InputRequired(INVALID_DATE)])
+
+
+class InviteForm(FlaskForm):
+    """Invite an organisation into the case with a role and a legal basis for sharing."""
+
+    version = HiddenField()
+    organisation_id = SelectField(_l("Organisatie"), coerce=optional_int, choices=[],
+                                  validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
+    role = SelectField(_l("Rol"), choices=[], validators=[InputRequired(REQUIRED)],
+                       invalid_choice_message=NOT_IN_LIST)
+    legal_basis = SelectField(_l("Grondslag"), choices=[], validators=[InputRequired(REQUIRED)],
+                              invalid_choice_message=NOT_IN_LIST)
+    signed_on = DateField(_l("Geheimhoudingsverklaring ondertekend op"), validators=[Optional()])
+    contact_user_id = SelectField(_l("Contactpersoon (optioneel)"), coerce=optional_int, choices=[],
+                                  invalid_choice_message=NOT_IN_LIST)
+
+    def fill(self, locale, *, organisations, contacts) -> None:
+        self.organisation_id.choices = [SelectChoice("", _l("Kies een organisatie")),
+                                        *(SelectChoice(str(o.id), o.name) for o in organisations)]
+        self.role.choices = [SelectChoice(value, label) for value, label in ParticipationRole.choices(locale)
+                             if value != ParticipationRole.AANBRENGER]
+        self.legal_basis.choices = [SelectChoice(basis.value, label) for basis, label in LEGAL_BASIS_LABELS.items()]
+        self.contact_user_id.choices = [SelectChoice("", _l("Geen contactpersoon")), *(
+            SelectChoice(str(u.id), u.name, optgroup=u.organisation.name) for u in contacts)]
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Notitie"), validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
+    visibility = SelectField(_l("Zichtbaar voor"), choices=[], validators=[InputRequired(REQUIRED)],
+                             invalid_choice_message=NOT_IN_LIST)
+    organisation_ids = MultiCheckboxField(_l("Genoemde organisaties"), coerce=int, choices=[],
+                                          invalid_choice_message=NOT_IN_LIST, invalid_value_message=NOT_IN_LIST)
+
+    def fill(self, *, organisations) -> None:
+        self.visibility.choices = [SelectChoice(v.value, label) for v, label in NOTE_VISIBILITY_LABELS.items()]
+        self.organisation_ids.choices = [SelectChoice(o.id, o.name) for o in organisations]
+
+
+class TimelineFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    group = SelectField(_l("Soort gebeurtenis"), validate_choice=False, choices=[
+        SelectChoice("", _l("Alles")), *(SelectChoice(key, label) for key, (label, _p) in TIMELINE_GROUPS.items())])

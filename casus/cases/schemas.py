@@ -1,0 +1,298 @@
+"""The case file as the API shows it: camelCase keys, Dutch domain values (phases, roles, results).
+
+Input schemas reject unknown keys (400, every error listed); writes that change a case carry its
+``version`` and answer 409 when it is stale.
+"""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from marshmallow import Schema, fields, validate
+
+from casus.api.schemas import InputSchema, UTCDateTime
+from casus.cases.models import LegalBasis, NoteVisibility, RiskLevel
+from casus.users.schemas import OrganisationRefSchema, TeamRefSchema
+from workflow import CasePhase, ClosureResult, EscalationLevel, InclusionCriterion, ParticipationRole, TriageOutcome
+
+SORTS = ("updatedAt", "reference", "nextReview")
+MAX_TEXT = 20_000
+
+
+def _one_of(values) -> validate.OneOf:
+    return validate.OneOf([str(value) for value in values])
+
+
+def _version(description: str = "The case's `version` as last read; a stale one answers 409.") -> fields.Integer:
+    return fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": description})
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+# --- building blocks --------------------------------------------------------------------------------------
+
+class UserSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class CaseCategorySchema(Schema):
+    code = fields.String(metadata={"example": "woonoverlast"})
+    label = fields.Method("label_of", metadata={"type": "string", "example": "Woonoverlast",
+                                                "description": "In the caller's language."})
+
+    def label_of(self, category) -> str:
+        return category.label(_locale())
+
+
+class CursorPageLinksSchema(Schema):
+    next = fields.String(allow_none=True, metadata={
+        "description": "The URL of the next page, or null on the last page."})
+
+
+# --- the case list ----------------------------------------------------------------------------------------
+
+class CaseListArgsSchema(InputSchema):
+    """Query string of ``GET /cases``."""
+
+    phase = fields.String(validate=_one_of(CasePhase))
+    category = fields.String(validate=validate.Length(min=1, max=40), metadata={
+        "description": "A category code, e.g. `woonoverlast`."})
+    teamId = fields.Integer(attribute="team_id", validate=validate.Range(min=1))
+    procesregisseurId = fields.Integer(attribute="procesregisseur_id", validate=validate.Range(min=1))
+    escalationLevel = fields.String(attribute="escalation_level", validate=_one_of(EscalationLevel))
+    overdue = fields.Boolean(metadata={
+        "description": "`true`: only cases whose review date or triage deadline has passed."})
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Search within the visible cases: a reference (`2026-00042`, or its start), a "
+                       "betrokkene's name or a postcode. Audited with its terms."})
+    sort = fields.String(load_default="-updatedAt", validate=validate.OneOf(
+        [*SORTS, *(f"-{name}" for name in SORTS)]), metadata={
+        "description": "`updatedAt`, `reference` or `nextReview`; a leading `-` sorts descending."})
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "The `next` value of the previous page (opaque)."})
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer()
+    reference = fields.String(metadata={"example": "2026-00042"})
+    title = fields.String()
+    category = fields.Nested(CaseCategorySchema)
+    phase = fields.String(validate=_one_of(CasePhase), metadata={"example": "aanpak.uitvoering"})
+    escalationLevel = fields.String(attribute="escalation_level", validate=_one_of(EscalationLevel))
+    riskLevel = fields.String(attribute="risk_level", validate=_one_of(RiskLevel))
+    gemeente = fields.String()
+    teamId = fields.Integer(attribute="team_id")
+    procesregisseur = fields.Nested(UserSummarySchema, allow_none=True)
+    nextReviewOn = fields.Date(attribute="next_review_on", allow_none=True)
+    updatedAt = UTCDateTime(attribute="updated_at")
+    version = fields.Integer()
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+    next = fields.String(allow_none=True, metadata={
+        "description": "The cursor of the next page (pass it as `cursor`), or null on the last page."})
+    links = fields.Nested(CursorPageLinksSchema)
+
+
+# --- the case file ----------------------------------------------------------------------------------------
+
+class ParticipantSummarySchema(Schema):
+    id = fields.Integer()
+    organisation = fields.Nested(OrganisationRefSchema)
+    role = fields.String(validate=_one_of(ParticipationRole))
+    legalBasis = fields.String(attribute="legal_basis", validate=_one_of(LegalBasis))
+
+
+class CaseCountsSchema(Schema):
+    participants = fields.Integer(metadata={"description": "Active participations."})
+    subjects = fields.Integer()
+    signals = fields.Integer()
+    goals = fields.Integer()
+    actions = fields.Integer()
+    openActions = fields.Integer(attribute="open_actions", metadata={"description": "`open` or `in_uitvoering`."})
+    notes = fields.Integer(metadata={"description": "Notes the caller may read."})
+
+
+class AvailableTriggerSchema(Schema):
+    trigger = fields.String(metadata={"example": "adopt_plan"})
+    label = fields.String(metadata={"description": "In the caller's language."})
+    toPhase = fields.String(attribute="to_state", validate=_one_of(CasePhase))
+    allowed = fields.Boolean()
+    blockedBy = fields.List(fields.String(), attribute="codes", metadata={
+        "description": "The guard codes that block it for this caller now (empty when allowed).",
+        "example": ["needs_plan_discussed"]})
+
+
+class CloseRequestSchema(Schema):
+    requestedById = fields.Integer(attribute="close_requested_by_id")
+    reason = fields.String(attribute="close_request_reason")
+    result = fields.String(attribute="close_request_result", validate=_one_of(ClosureResult))
+
+
+class CaseSchema(CaseSummarySchema):
+    """``GET /cases/{id}``: the overview of the case file."""
+
+    team = fields.Nested(TeamRefSchema)
+    aanbrenger = fields.Nested(OrganisationRefSchema, metadata={"description": "The referring organisation."})
+    legalBasis = fields.String(attribute="legal_basis", validate=_one_of(LegalBasis))
+    triageOutcome = fields.String(attribute="triage_outcome", allow_none=True, validate=_one_of(TriageOutcome))
+    inclusionCriteria = fields.List(fields.String(validate=_one_of(InclusionCriterion)),
+                                    attribute="inclusion_criteria")
+    referralOrganisationId = fields.Integer(attribute="referral_organisation_id", allow_none=True)
+    evaluation = fields.String(allow_none=True)
+    planDiscussedOn = fields.Date(attribute="plan_discussed_on", allow_none=True)
+    triageDueOn = fields.Date(attribute="triage_due_on", allow_none=True)
+    nazorgStartedOn = fields.Date(attribute="nazorg_started_on", allow_none=True)
+    closedOn = fields.Date(attribute="closed_on", allow_none=True)
+    result = fields.String(allow_none=True, validate=_one_of(ClosureResult))
+    closeRequest = fields.Nested(CloseRequestSchema, attribute="close_request", allow_none=True)
+    createdAt = UTCDateTime(attribute="created_at")
+    phaseChangedAt = UTCDateTime(attribute="phase_changed_at")
+    participants = fields.List(fields.Nested(ParticipantSummarySchema), metadata={
+        "description": "Active participations."})
+    counts = fields.Nested(CaseCountsSchema)
+    availableTriggers = fields.List(fields.Nested(AvailableTriggerSchema), attribute="available_triggers", metadata={
+        "description": "The workflow steps from the current phase, and whether the caller may take each now."})
+
+
+class CaseUpdateSchema(InputSchema):
+    """``PATCH /cases/{id}``: only the keys present change (managers only)."""
+
+    version = _version()
+    planDiscussedOn = fields.Date(attribute="plan_discussed_on", metadata={
+        "description": "The casusoverleg that discussed the plan (during `aanpak.plan`); `adopt_plan` needs it."})
+    evaluation = fields.String(validate=validate.Length(min=1, max=MAX_TEXT), metadata={
+        "description": "The evaluation (during `aanpak.uitvoering` or `nazorg`); `step_down` needs it."})
+
+
+# --- transitions and triage -------------------------------------------------------------------------------
+
+class TransitionInputSchema(InputSchema):
+    trigger = fields.String(required=True, validate=validate.Length(min=1, max=40), metadata={
+        "example": "start_triage", "description": "A trigger of the case workflow (see docs/WORKFLOW.md)."})
+    reason = fields.String(validate=validate.Length(max=MAX_TEXT), load_default=None)
+    result = fields.String(validate=_one_of(ClosureResult), load_default=None, metadata={
+        "description": "The result, for `close` and `close_early`."})
+    override = fields.Boolean(load_default=False, metadata={
+        "description": "`close` before the nazorg period is over (supervisors only)."})
+    version = _version()
+
+
+class TriageInputSchema(InputSchema):
+    outcome = fields.String(required=True, validate=_one_of(TriageOutcome), metadata={
+        "description": "`A` fires `accept`; `B`, `C` and `advies` fire `refer`; `geen_casus` fires `dismiss`."})
+    criteria = fields.List(fields.String(validate=_one_of(InclusionCriterion)), load_default=list)
+    reason = fields.String(validate=validate.Length(max=MAX_TEXT), load_default=None)
+    referralOrganisationId = fields.Integer(attribute="referral_organisation_id", load_default=None,
+                                            validate=validate.Range(min=1))
+    version = _version()
+
+
+class TransitionSchema(Schema):
+    """A transition that happened, as recorded in the case's history."""
+
+    trigger = fields.String()
+    from_ = fields.String(attribute="from_state", data_key="from", validate=_one_of(CasePhase))
+    to = fields.String(attribute="to_state", validate=_one_of(CasePhase))
+    at = UTCDateTime()
+    actor = fields.Nested(UserSummarySchema)
+    reason = fields.String(allow_none=True)
+    result = fields.String(allow_none=True, validate=_one_of(ClosureResult))
+    override = fields.Boolean()
+    caseVersion = fields.Integer(attribute="case_version", metadata={
+        "description": "The case's new `version`, for the next write."})
+
+
+# --- participants -----------------------------------------------------------------------------------------
+
+class ParticipantSchema(ParticipantSummarySchema):
+    confidentialitySignedOn = fields.Date(attribute="confidentiality_signed_on", allow_none=True)
+    hasLegalBasis = fields.Boolean(attribute="has_legal_basis")
+    joinedOn = fields.Date(attribute="joined_on")
+    leftOn = fields.Date(attribute="left_on", allow_none=True)
+    active = fields.Boolean()
+    contactUser = fields.Nested(UserSummarySchema, attribute="contact_user", allow_none=True)
+
+
+class ParticipantInputSchema(InputSchema):
+    organisationId = fields.Integer(required=True, attribute="organisation_id", validate=validate.Range(min=1))
+    role = fields.String(required=True, validate=_one_of(ParticipationRole))
+    legalBasis = fields.String(required=True, attribute="legal_basis", validate=_one_of(LegalBasis))
+    confidentialitySignedOn = fields.Date(attribute="signed_on", load_default=None, metadata={
+        "description": "Required with `legalBasis` `geheimhoudingsverklaring`."})
+    contactUserId = fields.Integer(attribute="contact_user_id", load_default=None, validate=validate.Range(min=1))
+    version = _version()
+
+
+class ParticipantCreatedSchema(ParticipantSchema):
+    caseVersion = fields.Integer(attribute="case_version", metadata={
+        "description": "The case's new `version`, for the next write."})
+
+
+class VersionQuerySchema(InputSchema):
+    version = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "The case's `version`; alternatively send it as `If-Match: \"<version>\"`."})
+
+
+class IfMatchSchema(Schema):
+    if_match = fields.String(data_key="If-Match", metadata={
+        "description": "The case's `version` as an entity tag: `\"7\"`."})
+
+
+# --- notes and timeline -----------------------------------------------------------------------------------
+
+class NoteSchema(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    visibility = fields.String(validate=_one_of(NoteVisibility))
+    organisationIds = fields.Method("audience_of", metadata={
+        "type": "array", "items": {"type": "integer"},
+        "description": "For `genoemde_organisaties`: the organisations that may read the note."})
+    author = fields.Nested(UserSummarySchema)
+    organisation = fields.Nested(OrganisationRefSchema, metadata={"description": "The author's organisation."})
+    createdAt = UTCDateTime(attribute="created_at")
+
+    def audience_of(self, note) -> list[int]:
+        return [member.organisation_id for member in note.audience]
+
+
+class NoteInputSchema(InputSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    visibility = fields.String(required=True, validate=_one_of(NoteVisibility))
+    organisationIds = fields.List(fields.Integer(validate=validate.Range(min=1)), attribute="organisation_ids",
+                                  load_default=list, validate=validate.Length(max=50))
+
+
+class PageArgsSchema(InputSchema):
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class TimelineArgsSchema(PageArgsSchema):
+    kind = fields.String(validate=validate.Regexp(r"^[a-z_]+(\.[a-z_]+)?$"), metadata={
+        "description": "`note.added`, or a family such as `note` or `action`."})
+
+
+class NotePageSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema))
+    next = fields.String(allow_none=True)
+    links = fields.Nested(CursorPageLinksSchema)
+
+
+class TimelineEventSchema(Schema):
+    id = fields.Integer()
+    occurredAt = UTCDateTime(attribute="occurred_at")
+    kind = fields.String(metadata={"example": "case.transition"})
+    summary = fields.String()
+    actor = fields.Nested(UserSummarySchema, allow_none=True)
+    organisationId = fields.Integer(attribute="organisation_id", allow_none=True)
+
+
+class TimelinePageSchema(Schema):
+    items = fields.List(fields.Nested(TimelineEventSchema))
+    next = fields.String(allow_none=True)
+    links = fields.Nested(CursorPageLinksSchema)

@@ -1,0 +1,498 @@
+"""The case list and the case file (overzicht, betrokkenen, partners, notities, tijdlijn; the plan tab lives in
+``casus.plans.views``).
+
+Every case is loaded through ``policy.get_case`` (audited, 404 when hidden) and every list takes its WHERE
+clause from the policy. Views parse a form, call a service, flash and redirect; a refused transition or a
+stale version changes nothing and shows Dutch messages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
+
+from casus import policy
+from casus.audit.services import record
+from casus.cases import services
+from casus.cases.categories import active_categories
+from casus.cases.forms import (
+    NOTE_VISIBILITY_LABELS,
+    TIMELINE_GROUPS,
+    CaseFilterForm,
+    EarlyClosureForm,
+    EvaluationForm,
+    InviteForm,
+    NoteForm,
+    PlanDiscussedForm,
+    TimelineFilterForm,
+    TransitionForm,
+    VersionForm,
+    unique_ids,
+    version_of,
+)
+from casus.cases.models import (
+    LEGAL_BASIS_LABELS,
+    RISK_LABELS,
+    Case,
+    CaseSubject,
+    Note,
+    Participation,
+    RiskLevel,
+    TimelineEvent,
+)
+from casus.extensions import db
+from casus.forms import show_service_error
+from casus.organisations.models import Organisation, Team
+from casus.services import ServiceError
+from casus.subjects.models import Subject
+from casus.users.models import User, UserRole
+from workflow import (
+    ActionStatus,
+    CasePhase,
+    ClosureResult,
+    EscalationLevel,
+    ParticipationRole,
+    TransitionRefused,
+    TriggerOption,
+)
+
+bp = Blueprint("cases", __name__, url_prefix="/casussen")
+
+DEFAULT_PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 50
+NOTES_PAGE_SIZE = 50
+# Guards the transition form itself satisfies: the option is offered, the form asks for the input.
+INPUT_CODES = frozenset({"needs_reason", "needs_result"})
+# Triggers fired by the triage form (signals.triage_case), not by a bare button.
+TRIAGE_FORM_TRIGGERS = frozenset({"accept", "refer", "dismiss", "start_triage"})
+TRIGGERS_WITH_RESULT = frozenset({"close", "close_early"})
+CLOSABLE_PHASES = (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
+
+TABS = (
+    ("cases.detail", _l("Overzicht")),
+    ("cases.subjects", _l("Betrokkenen")),
+    ("cases.partners", _l("Partners")),
+    ("plans.plan", _l("Plan van aanpak")),
+    ("cases.notes", _l("Notities")),
+    ("cases.timeline", _l("Tijdlijn")),
+)
+
+
+# --- shared by the case-file templates (also registered by casus.plans.views) ----------------------------
+
+def locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def mask_bsn(bsn: str | None) -> str:
+    return f"******{bsn[-3:]}" if bsn else ""
+
+
+def _label(enum_cls, value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return enum_cls(str(value)).label(locale())
+    except ValueError:
+        return str(value)
+
+
+def triage_url(case: Case) -> str | None:
+    """The triage form of the signals pages, once that endpoint exists."""
+    try:
+        return url_for("signals.triage_case", case_id=case.id)
+    except BuildError:
+        return None
+
+
+def template_helpers() -> dict:
+    return {
+        "phase_label": lambda value: _label(CasePhase, value),
+        "escalation_label": lambda value: _label(EscalationLevel, value),
+        "result_label": lambda value: _label(ClosureResult, value),
+        "role_label": lambda value: _label(ParticipationRole, value),
+        "action_status_label": lambda value: _label(ActionStatus, value),
+        "risk_label": lambda value: _(RISK_LABELS[RiskLevel(value)]) if value else "",
+        "legal_basis_label": lambda value: _(LEGAL_BASIS_LABELS[value]) if value else "",
+        "visibility_label": lambda value: NOTE_VISIBILITY_LABELS.get(value, value),
+        "mask_bsn": mask_bsn,
+        "case_tabs": TABS,
+        "today": services.today,
+    }
+
+
+bp.context_processor(template_helpers)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _back(case: Case, endpoint: str = "cases.detail"):
+    return redirect(url_for(endpoint, case_id=case.id))
+
+
+# --- the case list -----------------------------------------------------------------------------------------
+
+@bp.get("")
+def index():
+    user = _user()
+    if not policy.can_see_cases(user):
+        policy.refuse("case.list", status=403, object_type="case", object_id=None)
+    form = CaseFilterForm(request.args)
+    form.fill(locale(), categories=active_categories(), teams=_teams(),
+              procesregisseurs=_procesregisseurs(user))
+    form.validate()
+    filters = _filters_from(form)
+    sort = form.sort.data if form.sort.data in services.CASE_SORTS else "gewijzigd"
+    page = services.list_cases(user, filters, sort=sort, after=request.args.get("na"),
+                               before=request.args.get("voor"), limit=_page_size())
+    total = services.count_cases(user, filters)
+    if filters.active:
+        services.record_search(filters, results=total)
+    args = {key: value for key, value in request.args.items() if key not in ("na", "voor") and value}
+    return render_template(
+        "cases/index.html", form=form, page=page, total=total, cap=services.LIST_COUNT_CAP,
+        next_url=url_for("cases.index", **args, na=page.next_cursor) if page.next_cursor else None,
+        prev_url=url_for("cases.index", **args, voor=page.prev_cursor) if page.prev_cursor else None,
+        searched=filters.active)
+
+
+def _page_size() -> int:
+    return int(current_app.config.get("CASUS_CASES_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+
+
+def _filters_from(form: CaseFilterForm) -> services.CaseFilters:
+    def valid(value, allowed):
+        return value if value in allowed else None
+
+    return services.CaseFilters(
+        q=(form.q.data or "").strip()[:100] if not form.q.errors else "",
+        phase=valid(form.phase.data, CasePhase.values()),
+        category_id=form.category.data if isinstance(form.category.data, int) else None,
+        team_id=form.team.data if isinstance(form.team.data, int) else None,
+        procesregisseur_id=form.procesregisseur.data if isinstance(form.procesregisseur.data, int) else None,
+        escalation_level=valid(form.escalation.data, EscalationLevel.values()),
+        overdue=bool(form.overdue.data),
+    )
+
+
+def _teams() -> list[Team]:
+    return list(db.session.execute(sa.select(Team).where(Team.active.is_(True)).order_by(Team.name)).scalars())
+
+
+def _procesregisseurs(user: User) -> list[User]:
+    if not user.has_role(*policy.TEAM_ROLES) or user.team_id is None:
+        return []
+    return list(db.session.execute(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.team_id == user.team_id, User.active.is_(True), UserRole.role == "procesregisseur")
+        .order_by(User.name)).scalars())
+
+
+# --- overzicht ---------------------------------------------------------------------------------------------
+
+@bp.get("/<int:case_id>")
+def detail(case_id: int):
+    return _render_overview(policy.get_case(_user(), case_id))
+
+
+def _render_overview(case: Case, **forms):
+    user = _user()
+    manages = policy.manages(user, case)
+    procesregisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
+    aanbrenger = db.session.get(Organisation, case.aanbrenger_organisation_id)
+    requester = db.session.get(User, case.close_requested_by_id) if case.close_requested_by_id else None
+    allowed, blocked = _trigger_forms(user, case) if manages else ([], [])
+    if manages and case.phase in CLOSABLE_PHASES:
+        forms.setdefault("evaluation_form", EvaluationForm(evaluation=case.evaluation))
+    if manages and case.phase == CasePhase.AANPAK_PLAN:
+        forms.setdefault("plan_discussed_form", PlanDiscussedForm(discussed_on=case.plan_discussed_on))
+    if policy.requests_early_closure(user, case):
+        form = forms.setdefault("early_closure_form", EarlyClosureForm())
+        form.fill(locale())
+    in_triage = case.phase in (CasePhase.SIGNALERING, CasePhase.TRIAGE)
+    return render_template(
+        "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
+        procesregisseur=procesregisseur, aanbrenger=aanbrenger, requester=requester,
+        allowed_triggers=allowed, blocked_triggers=blocked,
+        approves_early_closure=policy.approves_early_closure(user, case),
+        triage_link=triage_url(case) if manages and in_triage else None, **forms)
+
+
+def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
+    """(option, form) for the triggers this manager may fire now; (option, messages) for blocked ones."""
+    allowed, blocked = [], []
+    supervisor = user.has_role("supervisor")
+    for option in services.available_triggers(user, case):
+        if option.trigger in TRIAGE_FORM_TRIGGERS or option.trigger == "close_early":
+            continue  # the triage form and the four-eyes early closure have their own forms
+        codes = set(option.codes) - INPUT_CODES
+        if "role_not_permitted" in codes:
+            continue  # not this user's trigger at all
+        if supervisor and option.trigger == "close":
+            codes.discard("nazorg_period_over")  # the override checkbox answers it
+        if codes:
+            blocked.append((option, [f.message(locale()) for f in option.failures if f.code in codes]))
+        else:
+            allowed.append((option, _transition_form(case, option, supervisor)))
+    return allowed, blocked
+
+
+def _transition_form(case: Case, option: TriggerOption, supervisor: bool) -> TransitionForm:
+    form = unique_ids(TransitionForm(formdata=None, trigger=option.trigger, version=case.version),
+                      f"overgang-{option.trigger}")
+    form.fill(locale())
+    form.offer_result = option.trigger in TRIGGERS_WITH_RESULT
+    form.offer_override = supervisor and option.trigger == "close" and "nazorg_period_over" in option.codes
+    return form
+
+
+@bp.post("/<int:case_id>/overgang")
+def transition(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="case.transition")
+    form = TransitionForm()
+    form.fill(locale())
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _back(case)
+    trigger = form.trigger.data or ""
+    try:
+        outcome = services.transition(user, case, trigger, reason=form.reason.data, result=form.result.data or None,
+                                      override=bool(form.override.data), expected_version=version_of(form))
+    except TransitionRefused as refused:
+        flash(_("Dit kon niet. Er is niets gewijzigd."), "error")
+        for message in refused.messages(locale()):
+            flash(message, "error")
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("De casus is nu in fase: %(phase)s.", phase=_label(CasePhase, outcome.to_state)), "success")
+    return _back(case)
+
+
+@bp.post("/<int:case_id>/vroegtijdig-afsluiten")
+def request_closure(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    if not policy.requests_early_closure(user, case):
+        policy.refuse("case.close_requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
+    form = EarlyClosureForm()
+    form.fill(locale())
+    if form.validate_on_submit():
+        try:
+            services.request_early_closure(user, case, reason=form.reason.data, result=form.result.data,
+                                           expected_version=version_of(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het verzoek is vastgelegd. Een supervisor keurt het goed of af."), "success")
+            return _back(case)
+    return _render_overview(case, early_closure_form=form)
+
+
+@bp.post("/<int:case_id>/evaluatie")
+def evaluation(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="case.evaluation")
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        try:
+            services.record_evaluation(user, case, text=form.evaluation.data, expected_version=version_of(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De evaluatie is opgeslagen."), "success")
+            return _back(case)
+    return _render_overview(case, evaluation_form=form)
+
+
+@bp.post("/<int:case_id>/plan-besproken")
+def plan_discussed(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="case.plan_discussed")
+    form = PlanDiscussedForm()
+    if form.validate_on_submit():
+        try:
+            services.record_plan_discussed(user, case, on=form.discussed_on.data, expected_version=version_of(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De bespreking van het plan is vastgelegd."), "success")
+            return _back(case)
+    return _render_overview(case, plan_discussed_form=form)
+
+
+# --- betrokkenen -------------------------------------------------------------------------------------------
+
+@bp.get("/<int:case_id>/betrokkenen")
+def subjects(case_id: int):
+    case = policy.get_case(_user(), case_id)
+    rows = list(db.session.execute(
+        sa.select(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
+        .where(CaseSubject.case_id == case.id).order_by(Subject.kind, Subject.name_key, Subject.id)).scalars())
+    # One event per list view (a constant cost per page); the ids of the subjects shown are in its details.
+    record("subject.view", object_type="case", object_id=case.id, case_id=case.id,
+           details={"subject_ids": [subject.id for subject in rows]})
+    return render_template("cases/subjects.html", case=case, active_tab="cases.subjects", subjects=rows)
+
+
+# --- partners ----------------------------------------------------------------------------------------------
+
+@bp.get("/<int:case_id>/partners")
+def partners(case_id: int):
+    return _render_partners(policy.get_case(_user(), case_id))
+
+
+def _render_partners(case: Case, invite_form: InviteForm | None = None):
+    user = _user()
+    manages = policy.manages(user, case)
+    participations = list(db.session.execute(
+        sa.select(Participation).where(Participation.case_id == case.id)
+        .options(joinedload(Participation.contact_user))
+        .order_by(Participation.left_on.is_not(None), Participation.id)).scalars())
+    if manages and not case.is_closed and invite_form is None:
+        invite_form = InviteForm(formdata=None, version=case.version)
+    if invite_form is not None:
+        candidates = _invitable_organisations(case)
+        invite_form.fill(locale(), organisations=candidates, contacts=_contacts_of(candidates))
+    return render_template("cases/partners.html", case=case, active_tab="cases.partners", manages=manages,
+                           participations=participations, invite_form=invite_form)
+
+
+def _invitable_organisations(case: Case) -> list[Organisation]:
+    participating = sa.exists().where(Participation.case_id == case.id,
+                                      Participation.organisation_id == Organisation.id,
+                                      Participation.left_on.is_(None))
+    return list(db.session.execute(
+        sa.select(Organisation).where(Organisation.active.is_(True), ~participating)
+        .order_by(Organisation.name)).scalars())
+
+
+def _contacts_of(organisations: list[Organisation]) -> list[User]:
+    ids = [o.id for o in organisations]
+    if not ids:
+        return []
+    return list(db.session.execute(
+        sa.select(User).where(User.active.is_(True), User.organisation_id.in_(ids))
+        .order_by(User.organisation_id, User.name)).scalars())
+
+
+@bp.post("/<int:case_id>/partners")
+def invite(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="participation.added")
+    form = InviteForm()
+    candidates = _invitable_organisations(case)
+    form.fill(locale(), organisations=candidates, contacts=_contacts_of(candidates))
+    if form.validate_on_submit():
+        try:
+            participation = services.invite_organisation(
+                user, case, organisation_id=form.organisation_id.data, role=form.role.data,
+                legal_basis=form.legal_basis.data, signed_on=form.signed_on.data,
+                contact_user_id=form.contact_user_id.data, expected_version=version_of(form))
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("%(name)s neemt nu deel aan de casus.", name=participation.organisation.name), "success")
+            return _back(case, "cases.partners")
+    return _render_partners(case, invite_form=form)
+
+
+@bp.post("/<int:case_id>/partners/<int:participation_id>/beeindigen")
+def end_participation(case_id: int, participation_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="participation.ended")
+    participation = db.session.get(Participation, participation_id)
+    if participation is None or participation.case_id != case.id:
+        policy.refuse("participation.ended", status=404, object_type="participation", object_id=participation_id,
+                      case_id=case.id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.end_participation(user, case, participation, expected_version=version_of(form))
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(name)s neemt niet meer deel aan de casus.", name=participation.organisation.name), "success")
+    return _back(case, "cases.partners")
+
+
+# --- notities ----------------------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/notities", methods=["GET", "POST"])
+def notes(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    participations = services.participations_of(case)
+    form = NoteForm()
+    form.fill(organisations=[p.organisation for p in participations
+                             if p.active and p.organisation_id != user.organisation_id])
+    if form.validate_on_submit():
+        try:
+            services.add_note(user, case, text=form.text.data, visibility=form.visibility.data,
+                              organisation_ids=form.organisation_ids.data or ())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De notitie is toegevoegd."), "success")
+            return _back(case, "cases.notes")
+    query = (sa.select(Note).where(Note.case_id == case.id, policy.note_scope(user))
+             .options(joinedload(Note.author), joinedload(Note.organisation), selectinload(Note.audience)))
+    page = _time_page(query, Note.created_at, Note.id, lambda n: n.created_at, NOTES_PAGE_SIZE)
+    names = {p.organisation_id: p.organisation.name for p in participations}
+    return render_template("cases/notes.html", case=case, active_tab="cases.notes", page=page, form=form,
+                           organisation_names=names, **_page_links("cases.notes", case, page))
+
+
+# --- tijdlijn ----------------------------------------------------------------------------------------------
+
+@bp.get("/<int:case_id>/tijdlijn")
+def timeline(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    form = TimelineFilterForm(request.args)
+    group = form.group.data if form.group.data in TIMELINE_GROUPS else None
+    query = (sa.select(TimelineEvent).where(TimelineEvent.case_id == case.id, policy.timeline_scope(user))
+             .options(joinedload(TimelineEvent.actor)))
+    if group:
+        query = query.where(sa.or_(*(TimelineEvent.kind.startswith(prefix)
+                                     for prefix in TIMELINE_GROUPS[group][1])))
+    page = _time_page(query, TimelineEvent.occurred_at, TimelineEvent.id, lambda e: e.occurred_at,
+                      TIMELINE_PAGE_SIZE)
+    return render_template("cases/timeline.html", case=case, active_tab="cases.timeline", page=page, form=form,
+                           **_page_links("cases.timeline", case, page, group=group))
+
+
+def _time_page(query: sa.Select, key, id_col, value_of, limit: int) -> services.KeysetPage:
+    load = datetime.fromisoformat
+    return services.keyset_page(
+        query, key=key, id_col=id_col, descending=True,
+        after=services.decode_cursor(request.args.get("na"), load),
+        before=services.decode_cursor(request.args.get("voor"), load),
+        limit=limit, value_of=value_of, dump=lambda v: v.isoformat())
+
+
+def _page_links(endpoint: str, case: Case, page: services.KeysetPage, **args) -> dict:
+    args = {key: value for key, value in args.items() if value}
+    return {
+        "next_url": url_for(endpoint, case_id=case.id, na=page.next_cursor, **args) if page.next_cursor else None,
+        "prev_url": url_for(endpoint, case_id=case.id, voor=page.prev_cursor, **args) if page.prev_cursor else None,
+    }

@@ -1,0 +1,76 @@
+from flask import abort, request, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import abort as smorest_abort
+
+from casus.api import ApiBlueprint
+from casus.cases.services import decode_cursor
+from casus.notifications import services
+from casus.notifications.schemas import (
+    MarkReadResultSchema,
+    MarkReadSchema,
+    NotificationPageSchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+    NotificationUpdateSchema,
+)
+
+blp = ApiBlueprint("notifications_api", __name__, description="The caller's notifications")
+
+
+def _with_title(user, notification):
+    """The title in the caller's language (the stored one is in the language at creation)."""
+    return {
+        "id": notification.id, "kind": notification.kind, "title": services.title_of(notification, user.locale),
+        "link": notification.link, "case_id": notification.case_id, "created_at": notification.created_at,
+        "read_at": notification.read_at, "is_read": notification.is_read,
+    }
+
+
+@blp.route("/me/notifications")
+class Notifications(MethodView):
+    @blp.arguments(NotificationQuerySchema, location="query")
+    @blp.response(200, NotificationPageSchema)
+    def get(self, args):
+        """The caller's notifications, newest first (keyset pagination with `cursor`)."""
+        user = current_user._get_current_object()
+        if args["cursor"] and decode_cursor(args["cursor"], int) is None:
+            smorest_abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
+        page = services.list_for(user, cursor=args["cursor"], unread_only=args["unread"], limit=args["limit"])
+        query = {key: value for key, value in request.args.items() if key != "cursor"}
+        next_url = (url_for("notifications_api.Notifications", **query, cursor=page.next_cursor)
+                    if page.next_cursor else None)
+        return {"items": [_with_title(user, item) for item in page.items], "next": page.next_cursor,
+                "links": {"next": next_url}}
+
+
+@blp.route("/me/notifications/read")
+class MarkRead(MethodView):
+    @blp.arguments(MarkReadSchema)
+    @blp.response(200, MarkReadResultSchema)
+    def post(self, body):
+        """Mark notifications read: those in `ids` (others' are ignored), or all unread ones."""
+        user = current_user._get_current_object()
+        return {"marked": services.mark_all_read(user, ids=body.get("ids"))}
+
+
+@blp.route("/me/notifications/<int:id>")
+class NotificationItem(MethodView):
+    @blp.response(200, NotificationSchema)
+    def get(self, id):
+        """One of the caller's notifications."""
+        user = current_user._get_current_object()
+        notification = services.get_own(user, id) or abort(404)
+        return _with_title(user, notification)
+
+    @blp.arguments(NotificationUpdateSchema)
+    @blp.response(200, NotificationSchema)
+    def patch(self, body, id):
+        """Mark one notification read (`{"read": true}`) or unread again."""
+        user = current_user._get_current_object()
+        notification = services.get_own(user, id) or abort(404)
+        if body["read"]:
+            services.mark_read(user, notification)
+        else:
+            services.mark_unread(user, notification)
+        return _with_title(user, notification)

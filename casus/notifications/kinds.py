@@ -1,0 +1,110 @@
+"""What each kind of notification says, in Dutch and English.
+
+Texts name the kind of thing that needs attention and at most a case reference and a date — never a
+case title, a subject or anything else a recipient might not be allowed to see (the recipient is always
+someone who may see the case; the reference is how they find it). New kinds (meetings, escalations)
+register here with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+
+__all__ = ["KINDS", "Kind", "register", "render_intro", "render_title"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Title (short, for lists and e-mail subjects) and a one-line explanation, per language.
+
+    Placeholders: ``{reference}``, ``{date}`` (shown as dd-mm-jjjj), ``{count}``, ``{months}``, ``{references}``.
+    """
+
+    name: str
+    title_nl: str
+    title_en: str
+    intro_nl: str
+    intro_en: str
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+TRIAGE_DEADLINE = register(Kind(
+    "triage_deadline",
+    "Triagetermijn verloopt: casus {reference}",
+    "Triage deadline: case {reference}",
+    "De triage van casus {reference} moet uiterlijk {date} klaar zijn.",
+    "Triage of case {reference} is due by {date}."))
+ACTIONS_OVERDUE = register(Kind(
+    "actions_overdue",
+    "{count} actie(s) over datum",
+    "{count} overdue action(s)",
+    "Acties over datum in de casussen {references}.",
+    "Overdue actions in cases {references}."))
+ACTION_STALE = register(Kind(
+    "action_stale",
+    "Actie zonder voortgang: casus {reference}",
+    "Action without progress: case {reference}",
+    "Een actie in casus {reference} heeft sinds {date} geen voortgang gehad.",
+    "An action in case {reference} has had no progress since {date}."))
+REVIEW_DUE = register(Kind(
+    "review_due",
+    "Herbeoordeling nodig: casus {reference}",
+    "Review due: case {reference}",
+    "Casus {reference} moest op {date} opnieuw worden besproken.",
+    "Case {reference} was due for review on {date}."))
+NAZORG_CHECKIN = register(Kind(
+    "nazorg_checkin",
+    "Nazorgcontact na {months} maanden: casus {reference}",
+    "Aftercare check-in after {months} months: case {reference}",
+    "Het nazorgcontact van casus {reference} na {months} maanden staat voor {date} gepland.",
+    "The aftercare check-in of case {reference} after {months} months is due on {date}."))
+CLOSE_REQUEST = register(Kind(
+    "close_request",
+    "Verzoek tot vroegtijdig afsluiten: casus {reference}",
+    "Request for early closure: case {reference}",
+    "Een procesregisseur vraagt uw akkoord om casus {reference} vroegtijdig af te sluiten.",
+    "A procesregisseur asks for your approval to close case {reference} early."))
+
+
+def _english(locale: object) -> bool:
+    return str(locale or "nl").lower().startswith("en")
+
+
+def _values(params: dict) -> dict:
+    values = dict(params or {})
+    if isinstance(values.get("date"), str):
+        with suppress(ValueError):
+            values["date"] = date.fromisoformat(values["date"]).strftime("%d-%m-%Y")
+    if isinstance(values.get("references"), list):
+        values["references"] = ", ".join(values["references"])
+    return values
+
+
+def _render(template: str, params: dict) -> str:
+    try:
+        return template.format(**_values(params))
+    except (KeyError, IndexError, ValueError):
+        return template.split("{", 1)[0].strip(" :")
+
+
+def render_title(kind: str, params: dict, locale: object, fallback: str = "") -> str:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return fallback
+    return _render(spec.title_en if _english(locale) else spec.title_nl, params)[:200]
+
+
+def render_intro(kind: str, params: dict, locale: object) -> str:
+    spec = KINDS.get(kind)
+    if spec is None:
+        return ""
+    return _render(spec.intro_en if _english(locale) else spec.intro_nl, params)

@@ -1,0 +1,76 @@
+"""The plan van aanpak as the API shows it: goals, actions and their progress (voortgang)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from casus.api.schemas import InputSchema, UTCDateTime
+from casus.cases.schemas import MAX_TEXT, UserSummarySchema
+from casus.users.schemas import OrganisationRefSchema
+from workflow import ActionStatus
+
+STATUSES = [status.value for status in ActionStatus]
+
+
+class GoalSchema(Schema):
+    id = fields.Integer()
+    description = fields.String()
+    createdAt = UTCDateTime(attribute="created_at")
+    createdById = fields.Integer(attribute="created_by_id")
+
+
+class GoalInputSchema(InputSchema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+
+
+class ActionSchema(Schema):
+    id = fields.Integer()
+    caseId = fields.Integer(attribute="case_id")
+    goalId = fields.Integer(attribute="goal_id", allow_none=True)
+    description = fields.String()
+    ownerOrganisation = fields.Nested(OrganisationRefSchema, attribute="owner_organisation")
+    ownerUser = fields.Nested(UserSummarySchema, attribute="owner_user", allow_none=True)
+    dueOn = fields.Date(attribute="due_on")
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    createdAt = UTCDateTime(attribute="created_at")
+    lastActivityAt = UTCDateTime(attribute="last_activity_at")
+    version = fields.Integer(metadata={"description": "The action's version, for `PATCH` and progress."})
+
+
+class ActionInputSchema(InputSchema):
+    description = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    ownerOrganisationId = fields.Integer(required=True, attribute="owner_organisation_id",
+                                         validate=validate.Range(min=1), metadata={
+                                             "description": "A participating organisation."})
+    ownerUserId = fields.Integer(attribute="owner_user_id", load_default=None, validate=validate.Range(min=1))
+    dueOn = fields.Date(required=True, attribute="due_on")
+    goalId = fields.Integer(attribute="goal_id", load_default=None, validate=validate.Range(min=1))
+
+
+class ActionUpdateSchema(InputSchema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The action's `version` as last read; a stale one answers 409."})
+
+
+class ProgressSchema(Schema):
+    id = fields.Integer()
+    actionId = fields.Integer(attribute="action_id")
+    text = fields.String()
+    status = fields.String(attribute="status_after", allow_none=True, validate=validate.OneOf(STATUSES),
+                           metadata={"description": "The action's status set with this entry, if any."})
+    author = fields.Nested(UserSummarySchema)
+    organisationId = fields.Integer(attribute="organisation_id")
+    createdAt = UTCDateTime(attribute="created_at")
+
+
+class ProgressCreatedSchema(ProgressSchema):
+    actionVersion = fields.Integer(attribute="action_version", metadata={
+        "description": "The action's new `version`, for the next write."})
+
+
+class ProgressInputSchema(InputSchema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The action's `version` as last read; a stale one answers 409."})

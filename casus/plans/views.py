@@ -1,0 +1,184 @@
+"""The plan van aanpak tab of the case file: goals, actions and their progress.
+
+Managers of the case (policy.manages) add goals and actions and change an action's status; only users
+of the organisation that owns an action write its voortgang (policy.writes_progress). Actions carry a
+``version``, so a stale form changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from casus import policy
+from casus.cases.forms import unique_ids, version_of
+from casus.cases.models import Case
+from casus.cases.services import participations_of
+from casus.cases.views import locale, template_helpers
+from casus.extensions import db
+from casus.forms import show_service_error
+from casus.plans import services
+from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, ProgressForm
+from casus.plans.models import Action, ProgressEntry
+from casus.services import ServiceError
+from casus.users.models import User
+from workflow import CasePhase
+
+bp = Blueprint("plans", __name__, url_prefix="/casussen")
+bp.context_processor(template_helpers)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _back(case: Case):
+    return redirect(url_for("plans.plan", case_id=case.id))
+
+
+def _action_of(case: Case, action_id: int) -> Action:
+    action = db.session.execute(
+        sa.select(Action).where(Action.id == action_id, Action.case_id == case.id)).scalar_one_or_none()
+    if action is None:
+        policy.refuse("action.view", status=404, object_type="action", object_id=action_id, case_id=case.id)
+    return action
+
+
+@bp.get("/<int:case_id>/plan")
+def plan(case_id: int):
+    return _render_plan(policy.get_case(_user(), case_id))
+
+
+def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None):
+    user = _user()
+    manages = policy.manages(user, case)
+    goals = services.goals_of(case)
+    actions = services.actions_of(case)
+    progress: dict[int, list[ProgressEntry]] = defaultdict(list)
+    for entry in db.session.execute(
+            sa.select(ProgressEntry).join(Action, Action.id == ProgressEntry.action_id)
+            .where(Action.case_id == case.id)
+            .order_by(ProgressEntry.created_at.desc(), ProgressEntry.id.desc())).scalars():
+        progress[entry.action_id].append(entry)
+    editable = not case.is_closed
+    plannable = manages and case.phase in services.PLANNABLE_PHASES
+    if plannable:
+        goal_form = goal_form or GoalForm(formdata=None)
+        if action_form is None:
+            action_form = ActionForm(formdata=None)
+        participating = [p.organisation for p in participations_of(case, active_only=True)]
+        action_form.fill(goals=goals, organisations=participating, users=_users_of(participating))
+    forms = dict(action_forms or {})
+    for action in actions:
+        status_form, progress_form = forms.get(action.id, (None, None))
+        if manages and editable and status_form is None:
+            status_form = ActionStatusForm(formdata=None, status=action.status, version=action.version)
+        if status_form is not None:
+            status_form.fill(locale())
+            unique_ids(status_form, f"status-{action.id}")
+        if policy.writes_progress(user, action) and editable and progress_form is None:
+            progress_form = ProgressForm(formdata=None, version=action.version)
+        if progress_form is not None:
+            progress_form.fill(locale())
+            unique_ids(progress_form, f"voortgang-{action.id}")
+        forms[action.id] = (status_form, progress_form)
+    goal_names = {goal.id: goal.description for goal in goals}
+    return render_template(
+        "plans/plan.html", case=case, active_tab="plans.plan", manages=manages, goals=goals, actions=actions,
+        progress=progress, goal_names=goal_names, goal_form=goal_form if plannable else None,
+        action_form=action_form if plannable else None, action_forms=forms, today_=services.today(),
+        planning_closed=manages and not plannable and case.phase != CasePhase.AFGESLOTEN)
+
+
+def _users_of(organisations) -> list[User]:
+    ids = [o.id for o in organisations]
+    if not ids:
+        return []
+    return list(db.session.execute(
+        sa.select(User).where(User.active.is_(True), User.organisation_id.in_(ids))
+        .order_by(User.organisation_id, User.name)).scalars())
+
+
+@bp.post("/<int:case_id>/plan/doelen")
+def add_goal(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="goal.added")
+    form = GoalForm()
+    if form.validate_on_submit():
+        try:
+            services.add_goal(user, case, description=form.description.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het doel is toegevoegd."), "success")
+            return _back(case)
+    return _render_plan(case, goal_form=form)
+
+
+@bp.post("/<int:case_id>/plan/acties")
+def add_action(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="action.added")
+    form = ActionForm()
+    participating = [p.organisation for p in participations_of(case, active_only=True)]
+    form.fill(goals=services.goals_of(case), organisations=participating, users=_users_of(participating))
+    if form.validate_on_submit():
+        try:
+            services.add_action(user, case, description=form.description.data,
+                                owner_organisation_id=form.owner_organisation_id.data, due_on=form.due_on.data,
+                                owner_user_id=form.owner_user_id.data, goal_id=form.goal_id.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De actie is toegevoegd."), "success")
+            return _back(case)
+    return _render_plan(case, action_form=form)
+
+
+@bp.post("/<int:case_id>/plan/acties/<int:action_id>/status")
+def set_status(case_id: int, action_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="action.status_changed")
+    action = _action_of(case, action_id)
+    form = ActionStatusForm()
+    form.fill(locale())
+    if form.validate_on_submit():
+        try:
+            services.set_action_status(user, case, action, form.status.data, expected_version=version_of(form))
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("De status van de actie is gewijzigd."), "success")
+        return _back(case)
+    return _render_plan(case, action_forms={action.id: (form, None)})
+
+
+@bp.post("/<int:case_id>/plan/acties/<int:action_id>/voortgang")
+def add_progress(case_id: int, action_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    action = _action_of(case, action_id)
+    if not policy.writes_progress(user, action):
+        policy.refuse("action.progress", status=403, object_type="action", object_id=action.id, case_id=case.id)
+    form = ProgressForm()
+    form.fill(locale())
+    if form.validate_on_submit():
+        try:
+            services.add_progress(user, case, action, text=form.text.data, status=form.status.data or None,
+                                  expected_version=version_of(form))
+        except ServiceError as error:
+            if error.status == 409:
+                flash(error.message, "error")
+                return _back(case)
+            show_service_error(form, error)
+        else:
+            flash(_("De voortgang is vastgelegd."), "success")
+            return _back(case)
+    return _render_plan(case, action_forms={action.id: (None, form)})

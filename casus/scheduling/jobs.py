@@ -1,0 +1,68 @@
+"""The job registry: every scheduled job, its function and its schedule (cron in Europe/Amsterdam).
+
+A job is a plain function ``job(app, now)`` given as ``"module:function"`` (imported when it runs, so
+this registry imports no domain code). Add a job — a meeting reminder, say — with one more ``JobSpec``
+line in :data:`JOBS`; the scheduler adds it to the persistent store at its next start, and removes
+jobs that left the registry. Avoid 02:00–03:00: those local times are skipped or doubled on DST nights
+(harmless for idempotent jobs, but confusing in logs).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+WORKDAYS = "mon-fri"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """``name`` is the job's id in the store; ``cron`` holds CronTrigger fields (local time)."""
+
+    name: str
+    func: str
+    cron: dict = field(default_factory=dict)
+    description: str = ""
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(timezone=TIMEZONE, **self.cron)
+
+    def resolve(self) -> Callable[[Flask, datetime], object]:
+        module, _, attribute = self.func.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("triage_deadlines", "casus.notifications.jobs:triage_deadlines",
+            {"day_of_week": WORKDAYS, "hour": 7, "minute": 0},
+            "Triagetermijn binnen 1 werkdag of verstreken: procesregisseur, anders supervisors."),
+    JobSpec("overdue_actions", "casus.notifications.jobs:overdue_actions",
+            {"day_of_week": WORKDAYS, "hour": 7, "minute": 0},
+            "Acties over datum, elke werkdag 07:00: eigenaar, anders contactpersoon, anders procesregisseur."),
+    JobSpec("stale_actions", "casus.notifications.jobs:stale_actions",
+            {"day_of_week": WORKDAYS, "hour": 7, "minute": 5},
+            "Acties 14 dagen zonder voortgang: procesregisseur."),
+    JobSpec("review_due", "casus.notifications.jobs:review_due",
+            {"day_of_week": WORKDAYS, "hour": 7, "minute": 10},
+            "Herbeoordeling bereikt (aanpak): procesregisseur."),
+    JobSpec("nazorg_checkins", "casus.notifications.jobs:nazorg_checkins",
+            {"day_of_week": WORKDAYS, "hour": 7, "minute": 15},
+            "Nazorgcontact na 3 en 6 maanden: procesregisseur."),
+    JobSpec("close_requests", "casus.notifications.jobs:close_requests",
+            {"day_of_week": WORKDAYS, "hour": "7-18", "minute": 30},
+            "Verzoeken tot vroegtijdig afsluiten: de andere supervisors van het team."),
+    JobSpec("send_emails", "casus.notifications.jobs:send_emails",
+            {"minute": "*"},
+            "Verstuurt de e-mails bij nieuwe meldingen; mislukte pogingen met oplopende wachttijd."),
+)
+
+
+def registry(jobs: tuple[JobSpec, ...] | list[JobSpec] | None = None) -> dict[str, JobSpec]:
+    return {spec.name: spec for spec in (JOBS if jobs is None else jobs)}

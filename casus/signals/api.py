@@ -1,0 +1,129 @@
+"""``/signals``: report a signal, list and read the signals the caller may see.
+
+The BSN travels only in a request body, never in a URL; searching by BSN would be a POST too.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import abort
+
+from casus import policy
+from casus.api import ApiBlueprint
+from casus.api.schemas import ProblemSchema
+from casus.audit.models import Outcome
+from casus.audit.services import record
+from casus.cases.models import Case
+from casus.extensions import db
+from casus.services import ServiceError
+from casus.signals import services
+from casus.signals.models import Signal
+from casus.signals.schemas import (
+    ReportedSignalSchema,
+    SignalDetailSchema,
+    SignalInputSchema,
+    SignalListQuerySchema,
+    SignalPageSchema,
+    to_subject_input,
+)
+
+blp = ApiBlueprint("signals_api", __name__, description="Signals (signalen) reported by partners")
+
+REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
+
+
+class SignalView:
+    """A signal with what this caller may see of its surroundings, for the schemas."""
+
+    def __init__(self, signal: Signal, visible_case_id: int | None, subject_list=(), known_elsewhere=()) -> None:
+        self._signal = signal
+        self.visible_case_id = visible_case_id
+        self.subject_list = list(subject_list)
+        self.known_elsewhere = list(known_elsewhere)
+
+    def __getattr__(self, name):
+        return getattr(self._signal, name)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _visible_case_id(signal: Signal) -> int | None:
+    if signal.case_id is None:
+        return None
+    return db.session.execute(
+        sa.select(Case.id).where(Case.id == signal.case_id, policy.case_scope(_user()))).scalar_one_or_none()
+
+
+@blp.route("/signals")
+class Signals(MethodView):
+    @blp.arguments(SignalListQuerySchema, location="query")
+    @blp.response(200, SignalPageSchema)
+    def get(self, args):
+        """The signals the caller may see (their organisation's, and their team's), newest first.
+
+        Keyset pagination: follow `next` until it is null.
+        """
+        try:
+            after = services.decode_cursor(args.get("cursor"))
+        except ValueError:
+            abort(400, errors={"query": {"cursor": ["Not a valid cursor; use the `next` link of a page."]}})
+        rows, next_cursor = services.visible_signals_page(_user(), after=after, limit=args["limit"])
+        items = [SignalView(signal, signal.case_id if reference else None) for signal, reference in rows]
+        next_url = url_for("signals_api.Signals", cursor=next_cursor, limit=args["limit"]) if next_cursor else None
+        return {"items": items, "next": next_url}
+
+    @blp.arguments(SignalInputSchema)
+    @blp.response(201, ReportedSignalSchema)
+    @blp.alt_response(403, schema=ProblemSchema, description="The caller's roles do not report signals")
+    def post(self, data):
+        """Report a signal about one or more betrokkenen, from the caller's own organisation.
+
+        `knownElsewhere` lists whom to contact for a subject that is already in a case the caller may not
+        see; it says nothing else about that case.
+        """
+        user = _user()
+        if not user.has_role(*REPORTER_ROLES):
+            abort(403, message="Only partners, procesregisseurs and supervisors report signals.")
+        try:
+            signal, known = services.report_signal(
+                user, category_id=data["categoryId"], team_id=data["teamId"], description=data["description"],
+                urgency=data["urgency"], subjects=[to_subject_input(subject) for subject in data["subjects"]])
+        except ServiceError as error:
+            raise _api_field(error) from None
+        view = SignalView(signal, _visible_case_id(signal), _subjects_for(user, signal), known)
+        return view, 201, {"Location": url_for("signals_api.SignalItem", id=signal.id)}
+
+
+def _api_field(error: ServiceError) -> ServiceError:
+    """``subjects-0-date_of_birth`` (the form's name) as the API names it: ``subjects.0.date_of_birth``."""
+    if error.field and error.field.startswith("subjects-"):
+        error.field = error.field.replace("-", ".")
+    return error
+
+
+@blp.route("/signals/<int:id>")
+class SignalItem(MethodView):
+    @blp.response(200, SignalDetailSchema)
+    @blp.alt_response(404, schema=ProblemSchema, description="No such signal, or not one the caller may see")
+    def get(self, id):
+        """One signal the caller may see, with its description and betrokkenen. The read is audited."""
+        signal = db.session.execute(
+            sa.select(Signal).where(Signal.id == id, policy.signal_scope(_user()))).unique().scalar_one_or_none()
+        if signal is None:
+            record("signal.view", object_type="signal", object_id=id, outcome=Outcome.DENIED)
+            abort(404, message="No such signal.")
+        record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
+        return SignalView(signal, _visible_case_id(signal), _subjects_for(_user(), signal))
+
+
+def _subjects_for(user, signal: Signal) -> list[dict]:
+    """The betrokkenen: kinds for everyone, names and addresses only for the team that weighs the signal
+    (a known subject may carry details from cases the reporter's organisation does not take part in)."""
+    details = policy.triages_signals(user, signal)
+    return [{"kind": subject.kind, "displayName": subject.display_name if details else None}
+            for subject in services.signal_subjects(signal)]

@@ -1,0 +1,162 @@
+"""Forms for reporting a signal and for weighing it (triage). Choices are filled in by the views.
+
+The signal form has no JavaScript: betrokkenen are a FieldList of sub-forms, and the secondary button
+"Nog een betrokkene" re-renders the form with one more entry without saving anything. Field names and
+ids (``subjects-0-bsn``) are the ones services name in a ``ServiceError``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, LegalBasis, RiskLevel
+from casus.cases.services import MAX_TEXT
+from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.signals.models import URGENCY_LABELS, Urgency
+from casus.signals.services import MAX_SUBJECTS
+from casus.subjects.models import SUBJECT_KIND_LABELS, SubjectKind
+from workflow import InclusionCriterion, TriageOutcome
+
+DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
+BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-1980.")
+
+
+class DutchDateField(DateField):
+    """A date typed as ``21-11-1980`` (ISO and slashes accepted too), in a plain text box."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS)
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        for fmt in self.strptime_format:
+            try:
+                self.data = datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(BAD_DATE)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes; the ``field`` macro renders it as a fieldset."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _labelled(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(member.value, _l(label)) for member, label in labels.items()]
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class SubjectForm(Form):
+    """One betrokkene. Which fields apply depends on the kind; the services check them."""
+
+    kind = RadioField(_l("Soort betrokkene"), choices=_labelled(SUBJECT_KIND_LABELS), default=SubjectKind.PERSOON,
+                      validators=[InputRequired(REQUIRED)], validate_choice=True)
+    name = StringField(_l("Naam"), validators=[Length(max=200, message=TOO_LONG)],
+                       render_kw={"autocomplete": "off"})
+    date_of_birth = DutchDateField(_l("Geboortedatum"), validators=[Optional()])
+    bsn = StringField(_l("BSN"), validators=[Length(max=20, message=TOO_LONG)],
+                      render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    postcode = StringField(_l("Postcode"), validators=[Length(max=10, message=TOO_LONG)],
+                           render_kw={"autocomplete": "off"})
+    huisnummer = StringField(_l("Huisnummer"), validators=[Length(max=10, message=TOO_LONG)],
+                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    toevoeging = StringField(_l("Toevoeging"), validators=[Length(max=10, message=TOO_LONG)],
+                             render_kw={"autocomplete": "off"})
+    kvk_nummer = StringField(_l("KvK-nummer"), validators=[Length(max=12, message=TOO_LONG)],
+                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
+
+    TEXT_FIELDS = ("name", "bsn", "postcode", "huisnummer", "toevoeging", "kvk_nummer")
+
+    def is_blank(self) -> bool:
+        """Nothing typed in (the kind alone does not count): an unused extra row."""
+        typed_date = any(str(value).strip() for value in (self.date_of_birth.raw_data or ()))
+        return not typed_date and all(not (self[name].data or "").strip() for name in self.TEXT_FIELDS)
+
+
+class SignalForm(FlaskForm):
+    category_id = SelectField(_l("Categorie"), coerce=optional_int, choices=[],
+                              validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST,
+                              invalid_value_message=NOT_IN_LIST)
+    team_id = SelectField(_l("Ontvangende gemeente en team"), coerce=optional_int, choices=[],
+                          validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST,
+                          invalid_value_message=NOT_IN_LIST)
+    description = TextAreaField(_l("Beschrijving"), validators=[
+        DataRequired(_l("Beschrijf wat er aan de hand is.")), Length(max=MAX_TEXT, message=TOO_LONG)],
+        render_kw={"rows": 8})
+    urgency = SelectField(_l("Urgentie"), choices=_labelled(URGENCY_LABELS), default=Urgency.NORMAAL,
+                          validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
+    subjects = FieldList(FormField(SubjectForm), min_entries=1, max_entries=MAX_SUBJECTS)
+
+    def used_subjects(self) -> list[SubjectForm]:
+        return [entry.form for entry in self.subjects if not entry.form.is_blank()]
+
+
+class OpenCaseForm(FlaskForm):
+    title = StringField(_l("Titel van de casus"),
+                        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    risk_level = SelectField(_l("Risiconiveau"), choices=_labelled(RISK_LABELS), default=RiskLevel.MIDDEN,
+                             validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
+    legal_basis = RadioField(_l("Grondslag van de aanbrengende organisatie"), choices=_labelled(LEGAL_BASIS_LABELS),
+                             default=LegalBasis.CONVENANT, validators=[InputRequired(REQUIRED)])
+    confidentiality_signed_on = DutchDateField(_l("Geheimhoudingsverklaring ondertekend op"),
+                                               validators=[Optional()])
+
+
+class DismissForm(FlaskForm):
+    reason = TextAreaField(_l("Reden"), validators=[DataRequired(_l("Geef een reden.")),
+                                                   Length(max=MAX_TEXT, message=TOO_LONG)], render_kw={"rows": 3})
+
+
+class AttachForm(FlaskForm):
+    case_id = HiddenField(validators=[DataRequired(REQUIRED)])
+
+
+class TriageForm(FlaskForm):
+    criteria = MultiCheckboxField(_l("Inclusiecriteria die van toepassing zijn"), choices=[],
+                                  invalid_choice_message=NOT_IN_LIST, invalid_value_message=NOT_IN_LIST)
+    outcome = RadioField(_l("Uitkomst van de triage"), choices=[], validators=[InputRequired(
+        _l("Kies een uitkomst van de triage."))])
+    referral_organisation_id = SelectField(_l("Ontvangende organisatie (bij B, C of advies)"), coerce=optional_int,
+                                           choices=[], invalid_choice_message=NOT_IN_LIST,
+                                           invalid_value_message=NOT_IN_LIST)
+    reason = TextAreaField(_l("Reden"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)], render_kw={"rows": 4})
+    version = HiddenField()
+
+    def fill_choices(self, locale: str, organisations) -> None:
+        self.criteria.choices = choices(InclusionCriterion.choices(locale))
+        self.outcome.choices = choices(TriageOutcome.choices(locale))
+        self.referral_organisation_id.choices = choices([("", _l("Geen (bij A of geen casus)"))] + [
+            (str(org.id), org.name) for org in organisations])

@@ -1,0 +1,126 @@
+"""Signals as the API reads and writes them: camelCase keys, Dutch domain values, ISO dates.
+
+Betrokkenen are checked with the same rules as the web form (:func:`casus.subjects.services.subject_errors`),
+so the API names every wrong field (``subjects.0.bsn``) with the same Dutch message.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from casus.api.schemas import InputSchema, UTCDateTime
+from casus.cases.services import MAX_TEXT, today
+from casus.signals.models import SignalStatus, Urgency
+from casus.signals.services import MAX_SUBJECTS
+from casus.subjects.models import SubjectKind
+from casus.subjects.services import SubjectInput, subject_errors
+
+# subject_errors names fields as the models do; the API uses camelCase.
+API_FIELD = {"kind": "kind", "name": "name", "date_of_birth": "dateOfBirth", "bsn": "bsn", "postcode": "postcode",
+             "huisnummer": "huisnummer", "toevoeging": "toevoeging", "kvk_nummer": "kvkNummer"}
+
+
+class SubjectInputSchema(InputSchema):
+    kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in SubjectKind]),
+                         metadata={"description": "`persoon`, `adres` or `bedrijf`."})
+    name = fields.String(allow_none=True, validate=validate.Length(max=200),
+                         metadata={"description": "Required for a person or a business."})
+    dateOfBirth = fields.Date(allow_none=True, metadata={"description": "A person's date of birth (ISO 8601)."})
+    bsn = fields.String(allow_none=True, validate=validate.Length(max=20), metadata={
+        "description": "Optional, for a person: nine digits that pass the 11-proef. Never sent in a URL."})
+    postcode = fields.String(allow_none=True, validate=validate.Length(max=10),
+                             metadata={"description": "`1234 AB`; required for an address.", "example": "1234 AB"})
+    huisnummer = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99999),
+                                metadata={"description": "Required with a postcode."})
+    toevoeging = fields.String(allow_none=True, validate=validate.Length(max=10))
+    kvkNummer = fields.String(allow_none=True, validate=validate.Length(max=12),
+                              metadata={"description": "Required for a business: eight digits."})
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check_subject(self, data, **_kwargs):
+        errors = subject_errors(to_subject_input(data), today())
+        if errors:
+            raise ValidationError({API_FIELD[name]: [message] for name, message in errors.items()})
+
+
+def to_subject_input(data: dict) -> SubjectInput:
+    huisnummer = data.get("huisnummer")
+    return SubjectInput(kind=data["kind"], name=data.get("name"), date_of_birth=data.get("dateOfBirth"),
+                        bsn=data.get("bsn") or None, postcode=data.get("postcode") or None,
+                        huisnummer=str(huisnummer) if huisnummer is not None else None,
+                        toevoeging=data.get("toevoeging") or None, kvk_nummer=data.get("kvkNummer") or None)
+
+
+class SignalInputSchema(InputSchema):
+    categoryId = fields.Integer(required=True)
+    teamId = fields.Integer(required=True, metadata={"description": "The team (gemeente) that receives the signal."})
+    description = fields.String(required=True, validate=validate.Length(
+        min=1, max=MAX_TEXT, error="Een beschrijving is 1 tot {max} tekens."))
+    urgency = fields.String(load_default=Urgency.NORMAAL.value,
+                            validate=validate.OneOf([urgency.value for urgency in Urgency]))
+    subjects = fields.List(fields.Nested(SubjectInputSchema), required=True, validate=validate.Length(
+        min=1, max=MAX_SUBJECTS, error="Geef 1 tot {max} betrokkenen."))
+
+
+class SignalListQuerySchema(InputSchema):
+    cursor = fields.String(metadata={"description": "The `next` cursor of the previous page."})
+    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class CategoryRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class SignalTeamSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    gemeente = fields.String()
+
+
+class SignalOrganisationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class SignalSubjectSchema(Schema):
+    kind = fields.String(validate=validate.OneOf([kind.value for kind in SubjectKind]))
+    displayName = fields.String(allow_none=True, metadata={
+        "description": "Name or address; only for the team that weighs the signal, null for others."})
+
+
+class SignalSchema(Schema):
+    """A signal as every user who may see it sees it: content and status, never the case behind it
+    unless the caller may see that case (``caseId`` is null otherwise)."""
+
+    id = fields.Integer()
+    reference = fields.String(metadata={"example": "S-2026-000042"})
+    status = fields.String(validate=validate.OneOf([status.value for status in SignalStatus]))
+    receivedAt = UTCDateTime(attribute="received_at")
+    category = fields.Function(lambda signal: signal.category.code, metadata={"example": "woonoverlast"})
+    urgency = fields.String(validate=validate.OneOf([urgency.value for urgency in Urgency]))
+    team = fields.Nested(SignalTeamSchema)
+    reportingOrganisation = fields.Nested(SignalOrganisationSchema, attribute="reporting_organisation")
+    caseId = fields.Integer(allow_none=True, attribute="visible_case_id", metadata={
+        "description": "The case this signal is bundled into, only when the caller may see that case."})
+
+
+class SignalDetailSchema(SignalSchema):
+    description = fields.String()
+    subjects = fields.List(fields.Nested(SignalSubjectSchema), attribute="subject_list")
+
+
+class KnownElsewhereSchema(Schema):
+    contactName = fields.String(attribute="contact_name")
+    contactTeam = fields.String(attribute="contact_team")
+
+
+class ReportedSignalSchema(SignalDetailSchema):
+    knownElsewhere = fields.List(fields.Nested(KnownElsewhereSchema), attribute="known_elsewhere", metadata={
+        "description": "Subjects already known in a case the caller may not see: only whom to contact."})
+
+
+class SignalPageSchema(Schema):
+    items = fields.List(fields.Nested(SignalSchema))
+    next = fields.String(allow_none=True, metadata={
+        "description": "The URL of the next page, or null on the last page."})

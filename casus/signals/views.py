@@ -1,0 +1,378 @@
+"""Signaal melden, the signals list and detail, the triage queue and the triage form.
+
+Views parse a form, call a service and redirect or re-render; every query for signals and cases takes
+its scope from :mod:`casus.policy`. A signal outside the user's scope is absent (404); a signal the user
+may see but not weigh answers 403 to the triage actions.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from casus import policy
+from casus.audit.models import Outcome
+from casus.audit.services import record
+from casus.cases import services as case_services
+from casus.cases.categories import active_categories
+from casus.cases.models import Case
+from casus.extensions import db
+from casus.forms import show_service_error
+from casus.organisations.services import list_organisations, list_teams
+from casus.security import roles_required
+from casus.services import ServiceError
+from casus.signals import services
+from casus.signals.forms import (
+    AttachForm,
+    DismissForm,
+    OpenCaseForm,
+    SignalForm,
+    SubjectForm,
+    TriageForm,
+    choices,
+)
+from casus.signals.models import SIGNAL_STATUS_LABELS, URGENCY_LABELS, Signal, SignalStatus
+from casus.subjects.models import SUBJECT_KIND_LABELS
+from casus.subjects.services import SubjectInput, subject_errors
+from workflow import CasePhase, TransitionRefused, TriageOutcome
+from workflow.enums import REFERRAL_OUTCOMES
+
+bp = Blueprint("signals", __name__)
+
+REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
+MANAGER_ROLES = ("procesregisseur", "supervisor")
+PAGE_SIZE = 25
+QUEUE_SIZE = 100
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _cursor_arg(name: str):
+    try:
+        return services.decode_cursor(request.args.get(name))
+    except ValueError:
+        return None  # a mangled link starts at the first page rather than failing
+
+
+def case_link(case_id: int) -> str | None:
+    """The case file's URL, once that page exists (templates show the bare reference until then)."""
+    if "cases.detail" in current_app.view_functions:
+        return url_for("cases.detail", case_id=case_id)
+    return None
+
+
+def case_url(case_id: int) -> str:
+    """Where to go after a change to a case: its case file, or else the triage queue."""
+    return case_link(case_id) or url_for("signals.triage_queue")
+
+
+@bp.app_context_processor
+def _signal_labels():
+    return {"signal_status_labels": SIGNAL_STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
+            "subject_kind_labels": SUBJECT_KIND_LABELS, "case_link": case_link,
+            "phase_label": lambda phase: CasePhase(phase).label(_locale())}
+
+
+# --- signaal melden -----------------------------------------------------------------------------------------
+
+@bp.route("/signalen/nieuw", methods=["GET", "POST"])
+@roles_required(*REPORTER_ROLES)
+def new():
+    form = SignalForm()
+    _fill_signal_choices(form)
+    if form.is_submitted() and "add_subject" in request.form:
+        # "Nog een betrokkene": one more row, nothing validated or saved.
+        if len(form.subjects) < services.MAX_SUBJECTS:
+            form.subjects.append_entry()
+        else:
+            flash(_("Hoogstens %(max)d betrokkenen per signaal.", max=services.MAX_SUBJECTS), "error")
+        return render_template("signals/new.html", form=form, errors=[])
+    if form.is_submitted():
+        valid = form.validate()
+        used = _check_subjects(form)
+        if valid and used:
+            try:
+                signal, known = services.report_signal(
+                    _user(), category_id=form.category_id.data, team_id=form.team_id.data,
+                    description=form.description.data, urgency=form.urgency.data,
+                    subjects=[_subject_input(entry) for _index, entry in used])
+            except ServiceError as error:
+                _show_signal_error(form, error, [index for index, _entry in used])
+            else:
+                flash(_("Uw signaal is ontvangen onder kenmerk %(reference)s.", reference=signal.reference),
+                      "success")
+                for hint in known:
+                    flash(_("Deze betrokkene is al bekend bij een lopende casus. Neem contact op met "
+                            "%(name)s (%(team)s).", name=hint.contact_name, team=hint.contact_team), "warning")
+                return redirect(url_for("signals.detail", signal_id=signal.id))
+    return render_template("signals/new.html", form=form, errors=_error_items(form))
+
+
+def _fill_signal_choices(form: SignalForm) -> None:
+    locale = _locale()
+    form.category_id.choices = choices([("", _("Kies een categorie"))] + [
+        (str(category.id), category.label(locale)) for category in active_categories()])
+    form.team_id.choices = choices([("", _("Kies de gemeente en het team"))] + [
+        (str(team.id), f"{team.gemeente} — {team.name}") for team in list_teams() if team.active])
+
+
+def _check_subjects(form: SignalForm) -> list[tuple[int, SubjectForm]]:
+    """The rows in use, each checked with the same rules as the service; errors go next to their field.
+
+    Returns an empty list when any row is wrong or none is filled in.
+    """
+    used = [(index, entry.form) for index, entry in enumerate(form.subjects) if not entry.form.is_blank()]
+    if not used:
+        _add_error(form.subjects[0].form.name, _("Voeg minstens één betrokkene toe."))
+        return []
+    today = case_services.today()
+    ok = True
+    for _index, entry in used:
+        for name, message in subject_errors(_subject_input(entry), today).items():
+            _add_error(entry[name], message)
+            ok = False
+    return used if ok else []
+
+
+def _subject_input(entry: SubjectForm) -> SubjectInput:
+    def text(name: str) -> str | None:
+        return (entry[name].data or "").strip() or None
+
+    return SubjectInput(kind=entry.kind.data, name=text("name"), date_of_birth=entry.date_of_birth.data,
+                        bsn=text("bsn"), postcode=text("postcode"), huisnummer=text("huisnummer"),
+                        toevoeging=text("toevoeging"), kvk_nummer=text("kvk_nummer"))
+
+
+def _add_error(field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _show_signal_error(form: SignalForm, error: ServiceError, entry_indexes: list[int]) -> None:
+    """A ServiceError names ``subjects-<n>-<field>`` with n counted over the rows sent to the service."""
+    if error.field and error.field.startswith("subjects-"):
+        _prefix, number, name = error.field.split("-", 2)
+        entry = form.subjects[entry_indexes[int(number)]].form
+        if name in entry:
+            _add_error(entry[name], error.message)
+            return
+    show_service_error(form, error)
+
+
+def _error_items(form) -> list[tuple[str, str, str]]:
+    """(anchor id, label, message) for the error summary, sub-forms of betrokkenen included."""
+    items = []
+    for field in form:
+        if field.type == "FieldList":
+            for number, entry in enumerate(field, start=1):
+                for sub in entry.form:
+                    for message in sub.errors:
+                        label = _("Betrokkene %(number)d: %(label)s", number=number, label=sub.label.text)
+                        items.append((_anchor(sub), label, message))
+        else:
+            items.extend((_anchor(field), field.label.text, message) for message in field.errors)
+    return items
+
+
+def _anchor(field) -> str:
+    return f"{field.id}-0" if field.type in ("RadioField", "MultiCheckboxField") else field.id
+
+
+# --- the signals a user may see -------------------------------------------------------------------------------
+
+@bp.get("/signalen")
+def index():
+    rows, next_cursor = services.visible_signals_page(_user(), after=_cursor_arg("na"), limit=PAGE_SIZE)
+    return render_template("signals/index.html", rows=rows, next_cursor=next_cursor,
+                           first_page=request.args.get("na") is None)
+
+
+def _visible_signal(signal_id: int, action: str = "signal.view") -> Signal:
+    signal = db.session.execute(
+        sa.select(Signal).where(Signal.id == signal_id, policy.signal_scope(_user()))).unique().scalar_one_or_none()
+    if signal is None:
+        record(action, object_type="signal", object_id=signal_id, outcome=Outcome.DENIED)
+        abort(404)
+    return signal
+
+
+def _triageable(signal: Signal) -> bool:
+    return signal.case_id is None and signal.status == SignalStatus.ONTVANGEN
+
+
+@bp.get("/signalen/<int:signal_id>")
+def detail(signal_id: int):
+    return _render_detail(_visible_signal(signal_id))
+
+
+def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismiss_form: DismissForm | None = None):
+    user = _user()
+    subjects = services.signal_subjects(signal)
+    record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
+    case = None
+    if signal.case_id is not None:
+        case = db.session.execute(
+            policy.visible_cases(user).where(Case.id == signal.case_id)).unique().scalar_one_or_none()
+    triager = policy.triages_signals(user, signal)
+    can_weigh = triager and _triageable(signal)
+    return render_template(
+        "signals/detail.html", signal=signal, subjects=subjects, case=case, triager=triager, can_weigh=can_weigh,
+        candidates=services.candidate_cases(user, signal) if can_weigh else [],
+        attach_form=AttachForm(formdata=None), open_form=open_form or OpenCaseForm(formdata=None),
+        dismiss_form=dismiss_form or DismissForm(formdata=None),
+        open_errors=_error_items(open_form) if open_form else [],
+        dismiss_errors=_error_items(dismiss_form) if dismiss_form else [])
+
+
+def _signal_to_weigh(signal_id: int) -> Signal:
+    """A signal the user may see (else 404) and weigh (else 403); refusals are audited.
+
+    Visibility comes before the role check, so a signal outside the user's scope is absent (404)."""
+    signal = _visible_signal(signal_id, "signal.triage")
+    if not policy.triages_signals(_user(), signal):
+        record("signal.triage", object_type="signal", object_id=signal.id, outcome=Outcome.DENIED)
+        abort(403)
+    return signal
+
+
+def _refused(error: ServiceError, signal: Signal):
+    if error.status == 403:
+        abort(403)
+    flash(error.message, "error")
+    return redirect(url_for("signals.detail", signal_id=signal.id))
+
+
+@bp.post("/signalen/<int:signal_id>/bundelen")
+def attach(signal_id: int):
+    signal = _signal_to_weigh(signal_id)
+    form = AttachForm()
+    if not form.validate_on_submit() or not str(form.case_id.data).isdigit():
+        flash(_("Kies een casus om het signaal aan toe te voegen."), "error")
+        return redirect(url_for("signals.detail", signal_id=signal.id))
+    case = policy.get_case(_user(), int(form.case_id.data))
+    try:
+        services.attach_to_case(_user(), signal, case)
+    except ServiceError as error:
+        return _refused(error, signal)
+    flash(_("Signaal %(signal)s is toegevoegd aan casus %(case)s.", signal=signal.reference, case=case.reference),
+          "success")
+    return redirect(case_url(case.id))
+
+
+@bp.post("/signalen/<int:signal_id>/casus-openen")
+def open_case(signal_id: int):
+    signal = _signal_to_weigh(signal_id)
+    form = OpenCaseForm()
+    if form.validate_on_submit():
+        try:
+            case = services.open_case(_user(), signal, title=form.title.data, risk_level=form.risk_level.data,
+                                      legal_basis=form.legal_basis.data,
+                                      confidentiality_signed_on=form.confidentiality_signed_on.data)
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403)
+            show_service_error(form, error)
+        else:
+            flash(_("Casus %(case)s is geopend. Weeg hem nu in de triage.", case=case.reference), "success")
+            return redirect(url_for("signals.triage_case", case_id=case.id))
+    return _render_detail(signal, open_form=form)
+
+
+@bp.post("/signalen/<int:signal_id>/geen-casus")
+def dismiss(signal_id: int):
+    signal = _signal_to_weigh(signal_id)
+    form = DismissForm()
+    if form.validate_on_submit():
+        try:
+            services.dismiss_signal(_user(), signal, reason=form.reason.data)
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403)
+            show_service_error(form, error)
+        else:
+            flash(_("Signaal %(signal)s is afgesloten zonder casus.", signal=signal.reference), "success")
+            return redirect(url_for("signals.triage_queue"))
+    return _render_detail(signal, dismiss_form=form)
+
+
+# --- triage ----------------------------------------------------------------------------------------------------
+
+def _require_team() -> None:
+    if current_user.team_id is None:
+        abort(403)
+
+
+@bp.get("/triage")
+@roles_required(*MANAGER_ROLES)
+def triage_queue():
+    _require_team()
+    user = _user()
+    signals, next_signals = services.triage_signals(user, after=_cursor_arg("signalen_na"), limit=QUEUE_SIZE)
+    cases, next_cases = services.triage_cases(user, after=_cursor_arg("casussen_na"), limit=QUEUE_SIZE)
+    today = case_services.today()
+    return render_template(
+        "signals/triage_queue.html",
+        signals=[(signal, services.triage_age(signal.received_at, today)) for signal in signals],
+        cases=[(case, services.triage_age(case.created_at, today)) for case in cases],
+        next_signals=next_signals, next_cases=next_cases, locale=_locale())
+
+
+@bp.route("/triage/casussen/<int:case_id>", methods=["GET", "POST"])
+def triage_case(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)  # 404 before any role check: hidden means absent
+    policy.require_manager(user, case)
+    if case.phase not in services.TRIAGE_PHASES:
+        flash(_("Casus %(case)s is al gewogen.", case=case.reference), "info")
+        return redirect(case_url(case.id))
+    locale = _locale()
+    form = TriageForm()
+    form.fill_choices(locale, list_organisations(include_inactive=False))
+    problems: list[str] = []
+    if request.method == "GET":
+        form.version.data = case.version
+        form.criteria.data = list(case.inclusion_criteria or [])
+        form.outcome.data = case.triage_outcome
+    elif form.validate_on_submit():
+        outcome = form.outcome.data
+        try:
+            case_services.triage(
+                user, case, outcome=outcome, criteria=form.criteria.data or [], reason=form.reason.data,
+                referral_organisation_id=form.referral_organisation_id.data if outcome in REFERRAL_OUTCOMES else None,
+                expected_version=_version(form.version.data))
+        except TransitionRefused as refused:
+            problems = refused.messages(locale)
+        except ServiceError as error:
+            if error.field and error.field in form:
+                form[error.field].errors = [*form[error.field].errors, error.message]
+            else:
+                problems = [error.message]
+        else:
+            flash(_("De triage van casus %(case)s is vastgelegd: %(outcome)s.", case=case.reference,
+                    outcome=TriageOutcome(outcome).label(locale)), "success")
+            return redirect(case_url(case.id))
+    return render_template(
+        "signals/triage_case.html", case=case, form=form, problems=problems, errors=_error_items(form),
+        participations=case_services.participations_of(case, active_only=True),
+        case_signals=_case_signals(case), phase_text=CasePhase(case.phase).label(locale),
+        waited=services.triage_age(case.created_at))
+
+
+def _version(value) -> int:
+    """The version the form was loaded with; a missing or mangled one counts as stale."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else -1
+
+
+def _case_signals(case: Case) -> list[Signal]:
+    return list(db.session.execute(
+        sa.select(Signal).where(Signal.case_id == case.id).order_by(Signal.received_at, Signal.id)
+    ).unique().scalars())

@@ -1,0 +1,201 @@
+"""The access matrix (DESIGN §4), generated from the app's URL map and API.
+
+Every route that takes a case, action, participation or signal id is called by every kind of user, with
+every method it accepts, against a case and signal that exist. Users outside the need-to-know scope must get
+404 — never 403, 200 or a hint — and nobody ever gets a 500. Users inside the scope can read every page.
+A new route is covered the moment it is registered; a route whose id parameter is unknown here fails the test.
+"""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from casus.cases.models import Note, NoteVisibility
+from casus.cases.services import today
+from casus.organisations.models import OrganisationKind
+from casus.plans.models import Action, Goal, ProgressEntry
+from casus.signals.models import Signal
+
+# Who looks, and whether they may see the case (and the signal).
+ACTORS = {
+    "procesregisseur_team": (True, True),
+    "supervisor_team": (True, True),
+    "partner_participating": (True, True),   # its organisation reported the signal too
+    "partner_other": (False, False),
+    "procesregisseur_other_team": (False, False),
+    "riec_not_addressed": (False, False),
+    "privacy": (False, False),
+    "beheerder": (False, False),
+}
+
+# Which object an id parameter names, by route prefix (web) or path (API).
+WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "participation_id": "participation"}
+API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
+               "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal"}
+SIGNAL_OBJECTS = {"signal"}
+
+
+@pytest.fixture
+def world(db, make_organisation, make_team, make_user, make_case, make_subject):
+    zvh = make_organisation(name="ZVH Matrix", kind=OrganisationKind.ZVH)
+    team = make_team(organisation=zvh, name="Team Matrix")
+    other_team = make_team(organisation=zvh, name="Team Elders")
+    partner = make_organisation(name="Politie Matrix", kind=OrganisationKind.POLITIE)
+    other = make_organisation(name="Corporatie Elders", kind=OrganisationKind.WONINGCORPORATIE)
+    riec = make_organisation(name="RIEC Matrix", kind=OrganisationKind.RIEC)
+    regisseur = make_user("procesregisseur", organisation=zvh, team=team)
+    reporter = make_user("partner", organisation=partner)
+    case = make_case(team=team, partners=[partner, zvh], phase="aanpak.uitvoering", procesregisseur=regisseur,
+                     subjects=[make_subject(name="Matrix Verborgen")], plan_discussed_on=today())
+    goal = Goal(case_id=case.id, description="Doel", created_by_id=regisseur.id)
+    db.session.add(goal)
+    db.session.flush()
+    action = Action(case_id=case.id, goal_id=goal.id, description="Actie", owner_organisation_id=partner.id,
+                    due_on=today() + timedelta(days=7))
+    db.session.add(action)
+    db.session.flush()
+    db.session.add(ProgressEntry(action_id=action.id, author_id=reporter.id, organisation_id=partner.id, text="Bezig"))
+    db.session.add(Note(case_id=case.id, author_id=regisseur.id, organisation_id=zvh.id,
+                        visibility=NoteVisibility.ALL, text="Notitie"))
+    signal = Signal(reference="S-2026-900001", category=case.category, team=team, description="Melding",
+                    reporting_organisation_id=partner.id, reported_by_id=reporter.id)
+    db.session.add(signal)
+    db.session.flush()
+    participation = next(p for p in _participations(db, case) if p.organisation_id == zvh.id)
+    return {
+        "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec},
+        "teams": {"team": team, "other": other_team},
+        "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id},
+        "case": case,
+    }
+
+
+def _participations(db, case):
+    from casus.cases.models import Participation
+
+    return db.session.execute(sa.select(Participation).where(Participation.case_id == case.id)).scalars().all()
+
+
+def _actor(name, world, login_as):
+    orgs, teams = world["orgs"], world["teams"]
+    fields = {
+        "procesregisseur_team": (("procesregisseur",), {"organisation": orgs["zvh"], "team": teams["team"]}),
+        "supervisor_team": (("supervisor",), {"organisation": orgs["zvh"], "team": teams["team"]}),
+        "partner_participating": (("partner",), {"organisation": orgs["partner"]}),
+        "partner_other": (("partner",), {"organisation": orgs["other"]}),
+        "procesregisseur_other_team": (("procesregisseur",), {"organisation": orgs["zvh"], "team": teams["other"]}),
+        "riec_not_addressed": (("riec",), {"organisation": orgs["riec"]}),
+        "privacy": (("privacy",), {"organisation": orgs["zvh"]}),
+        "beheerder": (("beheerder",), {"organisation": orgs["zvh"]}),
+    }[name]
+    return login_as(*fields[0], **fields[1])
+
+
+def _object_routes(app):
+    """(rule, methods, object kind, url) for every route that names a case-owned object."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        params = list(rule.arguments)
+        if not params or rule.endpoint == "static":
+            continue
+        if rule.rule.startswith("/api/"):
+            prefix = next((p for p in API_OBJECTS if rule.rule.startswith(p)), None)
+            if prefix is None:
+                routes.append((rule, None, None))  # unknown: fails below unless it is not case data
+                continue
+            routes.append((rule, API_OBJECTS[prefix], None))
+        else:
+            kinds = [WEB_PARAMS.get(param) for param in params]
+            routes.append((rule, kinds[0] if None not in kinds else None, params))
+    return routes
+
+
+# Pages every user who may see the case can read.
+ALWAYS_READABLE = {"cases.detail", "cases.subjects", "cases.partners", "cases.notes", "cases.timeline", "plans.plan",
+                   "cases_api.CaseItem", "cases_api.CaseNotes", "cases_api.CaseTimeline", "plans_api.CaseActions",
+                   "signals.detail", "signals_api.SignalItem"}
+NOT_CASE_DATA = {"/api/v1/me/notifications/<int:id>", "/meldingen/<int:notification_id>/gelezen"}
+ADMIN_PREFIXES = ("/beheer/",)
+
+
+def _url(rule, world, missing=False):
+    ids = dict.fromkeys(world["ids"], 999999) if missing else world["ids"]
+    values = {}
+    for param in rule.arguments:
+        kind = WEB_PARAMS.get(param) or next(
+            (kind for prefix, kind in API_OBJECTS.items() if rule.rule.startswith(prefix)), None)
+        values[param] = ids[kind]
+    path = rule.rule
+    for param, value in values.items():
+        path = path.replace(f"<int:{param}>", str(value))
+    return path
+
+
+@pytest.mark.parametrize("actor_name", list(ACTORS))
+def test_every_case_route_for_every_kind_of_user(app, db, client, auth, login_as, world, actor_name):
+    from casus.auth.tokens import create_token
+
+    sees_case, sees_signal = ACTORS[actor_name]
+    user = _actor(actor_name, world, login_as)
+    _, token = create_token(user, days=1)
+    db.session.flush()
+    csrf = auth.csrf("/account")
+    checked = 0
+    for rule, kind, _params in _object_routes(app):
+        if rule.rule in NOT_CASE_DATA or rule.rule.startswith(ADMIN_PREFIXES):
+            continue
+        assert kind is not None, f"{rule.rule}: unknown id parameter; add it to the access matrix"
+        visible = sees_signal if kind in SIGNAL_OBJECTS else sees_case
+        url = _url(rule, world)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = _call(client, method, url, csrf, token)
+            label = f"{actor_name} {method} {url}"
+            assert response.status_code < 500, label
+            if not visible:
+                # Absent: exactly what a request for an id that does not exist gets (a body failing
+                # validation may be refused before the lookup, identically for both), and no content.
+                nonexistent = _call(client, method, _url(rule, world, missing=True), csrf, token)
+                assert response.status_code == nonexistent.status_code, f"{label}: {response.status_code}"
+                assert response.status_code in (400, 404), f"{label}: {response.status_code}"
+                if method == "GET":
+                    assert response.status_code == 404, label
+                assert b"Matrix Verborgen" not in response.data and b"2026-0" not in response.data, label
+            elif method == "GET":
+                # Seen: the page, a redirect (a triage form for a case past triage), or 403 for a partner
+                # on a page only the team may use — but never "not found".
+                assert response.status_code in (200, 302, 403), f"{label}: {response.status_code}"
+                if rule.endpoint in ALWAYS_READABLE:
+                    assert response.status_code == 200, label
+            checked += 1
+    assert checked >= 40
+
+
+def _call(client, method, url, csrf, token):
+    if url.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {token}"}
+        if method in ("POST", "PATCH", "PUT"):
+            return client.open(url, method=method, json={}, headers=headers)
+        return client.open(url, method=method, headers=headers)
+    data = {"csrf_token": csrf} if method != "GET" else None
+    return client.open(url, method=method, data=data)
+
+
+@pytest.mark.parametrize("actor_name", [name for name, (sees, _) in ACTORS.items() if not sees])
+def test_hidden_case_is_absent_from_lists_and_search(db, client, auth, login_as, world, actor_name):
+    from casus.auth.tokens import create_token
+
+    user = _actor(actor_name, world, login_as)
+    _, token = create_token(user, days=1)
+    db.session.flush()
+    case_link = f'/casussen/{world["case"].id}"'.encode()
+    reference = world["case"].reference.encode()
+    for url in ("/casussen", "/casussen?q=Matrix", f"/casussen?q={world['case'].reference}", "/", "/triage"):
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        assert case_link not in response.data and b"Matrix Verborgen" not in response.data, url
+    for url in ("/api/v1/cases", "/api/v1/cases?q=Matrix", f"/api/v1/cases?q={world['case'].reference}"):
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code in (200, 403), url
+        echoed_query = b"q=" + reference
+        assert reference not in response.data.replace(echoed_query, b""), url

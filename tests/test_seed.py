@@ -1,0 +1,156 @@
+"""``casus seed``: realistic synthetic data that is consistent with the workflow, deterministic and repeatable."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture
+def seeded(app, db):
+    result = app.test_cli_runner().invoke(args=["seed", "--cases", "200", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "200 casussen" in result.output
+    return result
+
+
+def scalar(db, query):
+    return db.session.execute(query).scalar_one()
+
+
+def test_seed_fills_every_phase_category_and_table(seeded, db):
+    from casus.cases.models import Case, Category, Note, Participation, TimelineEvent, TransitionLog
+    from casus.plans.models import Action, Goal, ProgressEntry
+    from casus.signals.models import Signal
+    from casus.subjects.models import Subject
+    from workflow import CasePhase
+
+    assert scalar(db, sa.select(sa.func.count(Case.id))) == 200
+    phases = dict(db.session.execute(sa.select(Case.phase, sa.func.count()).group_by(Case.phase)).all())
+    assert set(phases) == set(CasePhase)
+    assert phases[CasePhase.SIGNALERING] < phases[CasePhase.AANPAK_UITVOERING]
+    assert phases[CasePhase.SIGNALERING] < phases[CasePhase.AFGESLOTEN]
+    used = scalar(db, sa.select(sa.func.count(sa.distinct(Case.category_id))))
+    assert used >= 6 and used <= scalar(db, sa.select(sa.func.count(Category.id)))
+    assert scalar(db, sa.select(sa.func.count(sa.distinct(Case.team_id)))) >= 2
+    for model in (Signal, Subject, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog):
+        assert scalar(db, sa.select(sa.func.count()).select_from(model)) > 0, model
+    kinds = set(db.session.execute(sa.select(Subject.kind).distinct()).scalars())
+    assert kinds == {"persoon", "adres", "bedrijf"}
+
+
+def test_seeded_cases_are_consistent_with_their_phase(seeded, db):
+    from casus.cases.models import Case, Note, NoteAudience, Participation
+    from casus.plans.models import Action, ProgressEntry
+    from casus.signals.models import Signal
+    from workflow import CasePhase
+
+    def none(query) -> None:
+        rows = db.session.execute(query.limit(5)).all()
+        assert rows == [], rows
+
+    closed, nazorg = CasePhase.AFGESLOTEN, CasePhase.NAZORG
+    aanpak = (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING)
+    none(sa.select(Case.id).where(Case.phase == closed, sa.or_(Case.result.is_(None), Case.closed_on.is_(None))))
+    none(sa.select(Case.id).where(Case.phase != closed, sa.or_(Case.result.is_not(None), Case.closed_on.is_not(None))))
+    none(sa.select(Case.id).where(Case.phase == nazorg, Case.nazorg_started_on.is_(None)))
+    none(sa.select(Case.id).where(Case.phase == nazorg, Case.evaluation.is_(None)))
+    none(sa.select(Case.id).where(Case.triage_due_on.is_(None)))
+    none(sa.select(Case.id).where(Case.phase.in_(aanpak), Case.next_review_on.is_(None)))
+    none(sa.select(Case.id).where(Case.phase.in_((*aanpak, nazorg)), Case.triage_outcome != "A"))
+    none(sa.select(Case.id).where(Case.phase != CasePhase.SIGNALERING, Case.procesregisseur_id.is_(None)))
+    none(sa.select(Case.id).where(Case.phase == CasePhase.AANPAK_UITVOERING, Case.plan_discussed_on.is_(None)))
+    # No open work in cases that have stepped down or closed.
+    none(sa.select(Action.id).join(Case, Case.id == Action.case_id)
+         .where(Case.phase.in_((nazorg, closed)), Action.status.in_(("open", "in_uitvoering"))))
+    # Adopted plans have goals and actions.
+    for phase in (CasePhase.AANPAK_UITVOERING, nazorg):
+        none(sa.select(Case.id).where(Case.phase == phase,
+                                      ~sa.exists().where(Action.case_id == Case.id)))
+    # Everyone has a participation; accepted cases at least two; the aanbrenger takes part as aanbrenger.
+    none(sa.select(Case.id).where(~sa.exists().where(Participation.case_id == Case.id)))
+    participants = (sa.select(sa.func.count(Participation.id)).where(Participation.case_id == Case.id)
+                    .scalar_subquery())
+    none(sa.select(Case.id).where(Case.phase.in_((*aanpak, nazorg)), participants < 2))
+    none(sa.select(Case.id).where(~sa.exists().where(
+        Participation.case_id == Case.id, Participation.organisation_id == Case.aanbrenger_organisation_id,
+        Participation.role == "aanbrenger")))
+    # Actions belong to participating organisations; progress is written by the owner.
+    none(sa.select(Action.id).where(~sa.exists().where(
+        Participation.case_id == Action.case_id, Participation.organisation_id == Action.owner_organisation_id)))
+    none(sa.select(ProgressEntry.id).join(Action, Action.id == ProgressEntry.action_id)
+         .where(ProgressEntry.organisation_id != Action.owner_organisation_id))
+    none(sa.select(Note.id).where(Note.visibility == "genoemde_organisaties",
+                                  ~sa.exists().where(NoteAudience.note_id == Note.id)))
+    assert scalar(db, sa.select(sa.func.count(Note.id)).where(Note.visibility != "alle_deelnemers")) > 0
+    # Signals agree with their case.
+    counts = sa.select(sa.func.count(Signal.id)).where(Signal.case_id == Case.id).scalar_subquery()
+    none(sa.select(Case.id).where(Case.signal_count != counts))
+    none(sa.select(Signal.id).join(Case, Case.id == Signal.case_id).where(Signal.team_id != Case.team_id))
+    none(sa.select(Signal.id).join(Case, Case.id == Signal.case_id)
+         .where(Case.phase == closed, Signal.status.not_in(("afgesloten", "doorverwezen"))))
+    assert scalar(db, sa.select(sa.func.count(Signal.id)).where(Signal.status == "ontvangen",
+                                                                Signal.case_id.is_(None))) > 0
+
+
+def test_identifiers_are_valid(seeded, db):
+    from casus.subjects import validation
+    from casus.subjects.models import Subject
+
+    bsns = db.session.execute(sa.select(Subject.bsn).where(Subject.bsn.is_not(None))).scalars().all()
+    assert len(bsns) > 20
+    assert all(validation.bsn(value) == value for value in bsns)
+    postcodes = db.session.execute(sa.select(Subject.postcode).where(Subject.postcode.is_not(None))).scalars().all()
+    assert postcodes and all(validation.postcode(value) == value for value in postcodes)
+    kvks = db.session.execute(sa.select(Subject.kvk_nummer).where(Subject.kvk_nummer.is_not(None))).scalars().all()
+    assert kvks and all(validation.kvk_nummer(value) == value for value in kvks)
+
+
+def test_dates_lie_in_the_past_and_in_order(seeded, db):
+    from casus.cases.models import Case, TimelineEvent
+    from casus.cases.services import today
+    from casus.database import utcnow
+
+    now = utcnow()
+    assert scalar(db, sa.select(sa.func.max(TimelineEvent.occurred_at))) <= now
+    assert scalar(db, sa.select(sa.func.max(Case.closed_on))) <= today()
+    late = db.session.execute(sa.select(Case.id).where(Case.updated_at < Case.created_at)).first()
+    assert late is None
+
+
+def test_same_seed_gives_the_same_data_and_a_second_run_adds_without_collisions(app, db):
+    from casus.cases.models import Case, Participation
+    from casus.cases.services import next_number, today
+    from casus.seed import seed
+    from casus.subjects.models import Subject
+
+    def fingerprint(since_id: int):
+        cases = db.session.execute(sa.select(Case.title, Case.phase, Case.category_id, Case.team_id, Case.risk_level,
+                                             Case.result, Case.created_at).where(Case.id > since_id)
+                                   .order_by(Case.id)).all()
+        bsns = db.session.execute(sa.select(Subject.bsn, Subject.name).where(Subject.id > since_subject)
+                                  .order_by(Subject.id)).all()
+        orgs = db.session.execute(sa.select(Participation.organisation_id, Participation.role)
+                                  .join(Case, Case.id == Participation.case_id).where(Case.id > since_id)
+                                  .order_by(Participation.id)).all()
+        return cases, bsns, orgs
+
+    with app.test_request_context():
+        since_subject = 0
+        first = seed(25, 7)
+        one = fingerprint(0)
+        last_case = scalar(db, sa.select(sa.func.max(Case.id)))
+        since_subject = scalar(db, sa.select(sa.func.max(Subject.id)))
+        second = seed(25, 7)
+        two = fingerprint(last_case)
+        third = seed(10, 8)
+    assert first.cases == second.cases == 25 and third.cases == 10
+    assert second.users_created == 0  # the region is reused
+    assert one[0] and [row[:6] for row in one[0]] == [row[:6] for row in two[0]]
+    assert one[1] == two[1] and one[2] == two[2]
+    references = db.session.execute(sa.select(Case.reference)).scalars().all()
+    assert len(references) == len(set(references)) == 60
+    # A case opened through the application afterwards gets a fresh number.
+    year = today().year
+    number = next_number("case", year)
+    assert f"{year}-{number:05d}" not in references
