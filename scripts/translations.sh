@@ -6,11 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BABEL=${BABEL:-.venv/bin/pybabel}
 if [ "${1:-}" != "compile" ]; then
-    "$BABEL" extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o casus/translations/messages.pot .
+    "$BABEL" -q extract -F babel.cfg -k _l -k lazy_gettext -k ServiceError:1 --no-location --sort-output -o casus/translations/messages.pot .
     if [ -f casus/translations/en/LC_MESSAGES/messages.po ]; then
-        "$BABEL" update -q --no-fuzzy-matching -i casus/translations/messages.pot -d casus/translations -l en
+        "$BABEL" -q update --no-fuzzy-matching -i casus/translations/messages.pot -d casus/translations -l en
     else
-        "$BABEL" init -q -i casus/translations/messages.pot -d casus/translations -l en
+        "$BABEL" -q init -i casus/translations/messages.pot -d casus/translations -l en
     fi
 fi
-"$BABEL" compile -q -d casus/translations
+"$BABEL" -q compile -d casus/translations

@@ -17,7 +17,7 @@ from flask import current_app, request, session
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.auth.passwords import hash_password, needs_rehash, verify_password
-from casus.auth.sessions import end_sessions_of, start_session
+from casus.auth.sessions import clear_keeping_locale, end_sessions_of, start_session
 from casus.database import utcnow
 from casus.extensions import db
 from casus.users.models import User
@@ -78,7 +78,7 @@ def _register_failure(user: User | None, email: str, ip: str) -> None:
 
 
 def _pend(user: User, step: LoginStep) -> LoginStep:
-    session.clear()
+    clear_keeping_locale()
     session["pending_uid"] = user.id
     session["pending_step"] = step.value
     session["pending_since"] = time.time()

@@ -28,14 +28,25 @@ def token_hash(token: str) -> str:
 
 
 def start_session(user: User) -> UserSession:
-    """Replace whatever the browser had with a fresh session for ``user``."""
-    session.clear()
+    """Replace whatever the browser had with a fresh session for ``user``.
+
+    Only the chosen language survives: someone who picked English on the login page keeps it.
+    """
+    clear_keeping_locale()
     token = secrets.token_urlsafe(32)
     row = UserSession(token_hash=token_hash(token), user=user)
     db.session.add(row)
     session[SESSION_TOKEN_KEY] = token
     session.permanent = False
     return row
+
+
+def clear_keeping_locale() -> None:
+    """Clear the browser session except the chosen language (a login should not switch it back)."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def load_session_user(now: datetime | None = None) -> User | None:

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin, UTCDateTime, utcnow
@@ -20,7 +21,7 @@ class RiskLevel(enum.StrEnum):
     HOOG = "hoog"
 
 
-RISK_LABELS = {RiskLevel.LAAG: "Laag", RiskLevel.MIDDEN: "Midden", RiskLevel.HOOG: "Hoog"}
+RISK_LABELS = {RiskLevel.LAAG: _l("Laag"), RiskLevel.MIDDEN: _l("Midden"), RiskLevel.HOOG: _l("Hoog")}
 
 
 class LegalBasis(enum.StrEnum):
@@ -31,8 +32,8 @@ class LegalBasis(enum.StrEnum):
 
 
 LEGAL_BASIS_LABELS = {
-    LegalBasis.CONVENANT: "Convenant Zorg- en Veiligheidshuis",
-    LegalBasis.GEHEIMHOUDINGSVERKLARING: "Ondertekende geheimhoudingsverklaring",
+    LegalBasis.CONVENANT: _l("Convenant Zorg- en Veiligheidshuis"),
+    LegalBasis.GEHEIMHOUDINGSVERKLARING: _l("Ondertekende geheimhoudingsverklaring"),
 }
 
 

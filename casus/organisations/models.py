@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin
@@ -28,21 +29,21 @@ class OrganisationKind(enum.StrEnum):
 
 
 ORGANISATION_KIND_LABELS = {
-    OrganisationKind.GEMEENTE: "Gemeente",
-    OrganisationKind.POLITIE: "Politie",
-    OrganisationKind.OM: "Openbaar Ministerie",
-    OrganisationKind.WONINGCORPORATIE: "Woningcorporatie",
-    OrganisationKind.GGZ: "GGZ",
-    OrganisationKind.VERSLAVINGSZORG: "Verslavingszorg",
-    OrganisationKind.VEILIG_THUIS: "Veilig Thuis",
-    OrganisationKind.RECLASSERING: "Reclassering",
-    OrganisationKind.JEUGDBESCHERMING: "Jeugdbescherming",
-    OrganisationKind.WIJKTEAM: "Wijkteam",
-    OrganisationKind.HALT: "Halt",
-    OrganisationKind.BELASTINGDIENST: "Belastingdienst",
-    OrganisationKind.RIEC: "RIEC",
-    OrganisationKind.ZVH: "Zorg- en Veiligheidshuis",
-    OrganisationKind.OVERIG: "Overig",
+    OrganisationKind.GEMEENTE: _l("Gemeente"),
+    OrganisationKind.POLITIE: _l("Politie"),
+    OrganisationKind.OM: _l("Openbaar Ministerie"),
+    OrganisationKind.WONINGCORPORATIE: _l("Woningcorporatie"),
+    OrganisationKind.GGZ: _l("GGZ"),
+    OrganisationKind.VERSLAVINGSZORG: _l("Verslavingszorg"),
+    OrganisationKind.VEILIG_THUIS: _l("Veilig Thuis"),
+    OrganisationKind.RECLASSERING: _l("Reclassering"),
+    OrganisationKind.JEUGDBESCHERMING: _l("Jeugdbescherming"),
+    OrganisationKind.WIJKTEAM: _l("Wijkteam"),
+    OrganisationKind.HALT: _l("Halt"),
+    OrganisationKind.BELASTINGDIENST: _l("Belastingdienst"),
+    OrganisationKind.RIEC: _l("RIEC"),
+    OrganisationKind.ZVH: _l("Zorg- en Veiligheidshuis"),
+    OrganisationKind.OVERIG: _l("Overig"),
 }
 
 

@@ -67,9 +67,9 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
     editable = not case.is_closed
     plannable = manages and case.phase in services.PLANNABLE_PHASES
     if plannable:
-        goal_form = goal_form or GoalForm(formdata=None)
+        goal_form = goal_form or GoalForm(formdata=None, prefix="doel")
         if action_form is None:
-            action_form = ActionForm(formdata=None)
+            action_form = ActionForm(formdata=None, prefix="actie")
         participating = [p.organisation for p in participations_of(case, active_only=True)]
         action_form.fill(goals=goals, organisations=participating, users=_users_of(participating))
     forms = dict(action_forms or {})
@@ -108,7 +108,7 @@ def add_goal(case_id: int):
     user = _user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="goal.added")
-    form = GoalForm()
+    form = GoalForm(prefix="doel")
     if form.validate_on_submit():
         try:
             services.add_goal(user, case, description=form.description.data)
@@ -125,7 +125,7 @@ def add_action(case_id: int):
     user = _user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="action.added")
-    form = ActionForm()
+    form = ActionForm(prefix="actie")
     participating = [p.organisation for p in participations_of(case, active_only=True)]
     form.fill(goals=services.goals_of(case), organisations=participating, users=_users_of(participating))
     if form.validate_on_submit():

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.cases.models import Case, Category
@@ -21,7 +22,9 @@ class Urgency(enum.StrEnum):
     ACUUT = "acuut"
 
 
-URGENCY_LABELS = {Urgency.LAAG: "Laag", Urgency.NORMAAL: "Normaal", Urgency.HOOG: "Hoog", Urgency.ACUUT: "Acuut"}
+URGENCY_LABELS = {
+    Urgency.LAAG: _l("Laag"), Urgency.NORMAAL: _l("Normaal"), Urgency.HOOG: _l("Hoog"), Urgency.ACUUT: _l("Acuut"),
+}
 
 
 class SignalStatus(enum.StrEnum):
@@ -35,11 +38,11 @@ class SignalStatus(enum.StrEnum):
 
 
 SIGNAL_STATUS_LABELS = {
-    SignalStatus.ONTVANGEN: "Ontvangen",
-    SignalStatus.IN_TRIAGE: "In triage",
-    SignalStatus.GEBUNDELD: "Gebundeld in een casus",
-    SignalStatus.DOORVERWEZEN: "Doorverwezen",
-    SignalStatus.AFGESLOTEN: "Afgesloten",
+    SignalStatus.ONTVANGEN: _l("Ontvangen"),
+    SignalStatus.IN_TRIAGE: _l("In triage"),
+    SignalStatus.GEBUNDELD: _l("Gebundeld in een casus"),
+    SignalStatus.DOORVERWEZEN: _l("Doorverwezen"),
+    SignalStatus.AFGESLOTEN: _l("Afgesloten"),
 }
 
 

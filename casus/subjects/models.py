@@ -4,6 +4,7 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casus.database import TimestampMixin
@@ -18,7 +19,9 @@ class SubjectKind(enum.StrEnum):
     BEDRIJF = "bedrijf"
 
 
-SUBJECT_KIND_LABELS = {SubjectKind.PERSOON: "Persoon", SubjectKind.ADRES: "Adres", SubjectKind.BEDRIJF: "Bedrijf"}
+SUBJECT_KIND_LABELS = {
+    SubjectKind.PERSOON: _l("Persoon"), SubjectKind.ADRES: _l("Adres"), SubjectKind.BEDRIJF: _l("Bedrijf"),
+}
 
 
 class Subject(TimestampMixin, db.Model):

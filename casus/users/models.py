@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,12 +23,12 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.PROCESREGISSEUR: "Procesregisseur",
-    Role.PARTNER: "Partner",
-    Role.SUPERVISOR: "Supervisor",
-    Role.RIEC: "RIEC",
-    Role.PRIVACY: "Privacy officer",
-    Role.BEHEERDER: "Beheerder",
+    Role.PROCESREGISSEUR: _l("Procesregisseur"),
+    Role.PARTNER: _l("Partner"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.RIEC: _l("RIEC"),
+    Role.PRIVACY: _l("Privacy officer"),
+    Role.BEHEERDER: _l("Beheerder"),
 }
 
 TEAM_ROLES = frozenset({Role.PROCESREGISSEUR, Role.SUPERVISOR})

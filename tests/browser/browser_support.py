@@ -18,6 +18,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 AXE_RUNNER = AXE_SOURCE + """
 ;window.addEventListener('load', () => {
   axe.run(document, {runOnly: {type: 'tag', values: AXE_TAGS}}).then((results) => {
+    // Duplicate ids break label/for and aria references (WCAG 4.1.1); axe no longer tags them.
+    // Hidden inputs (CSRF tokens of several forms) are never labelled or referenced.
+    const seen = {};
+    document.querySelectorAll('[id]:not(input[type=hidden])').forEach((el) => { seen[el.id] = (seen[el.id] || 0) + 1; });
+    const duplicates = Object.keys(seen).filter((id) => seen[id] > 1);
+    if (duplicates.length) {
+      results.violations.push({id: 'duplicate-id', impact: 'serious', help: 'Element ids must be unique',
+                               nodes: duplicates.map((id) => ({target: ['#' + id]}))});
+    }
     window.casusReportAxe(location.pathname, JSON.stringify(results.violations));
     window.__axeDone = true;
   });

@@ -248,10 +248,10 @@ def test_full_flow_from_plan_to_closure_through_the_ui(app, client, db, world, a
     assert case.phase == "aanpak.plan"
     login(w["regisseur"])
     plan_url = f"/casussen/{case.id}/plan"
-    assert auth.post(f"{plan_url}/doelen", {"description": "De overlast stopt"}).status_code == 302
+    assert auth.post(f"{plan_url}/doelen", {"doel-description": "De overlast stopt"}).status_code == 302
     due = (cases.today() + timedelta(days=14)).isoformat()
-    response = auth.post(f"{plan_url}/acties", {"description": "Huisbezoek afleggen", "due_on": due,
-                                                "owner_organisation_id": w["corporatie"].id}, form_url=plan_url)
+    response = auth.post(f"{plan_url}/acties", {"actie-description": "Huisbezoek afleggen", "actie-due_on": due,
+                                                "actie-owner_organisation_id": w["corporatie"].id}, form_url=plan_url)
     assert response.status_code == 302
     overview = text(client.get(f"/casussen/{case.id}"))
     assert "Het plan moet eerst in een casusoverleg besproken zijn." in overview

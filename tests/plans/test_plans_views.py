@@ -109,15 +109,15 @@ def test_a_stale_action_version_changes_nothing(client, db, auth, plan_case):
 def test_the_procesregisseur_adds_goals_and_actions_and_changes_status(client, db, auth, plan_case):
     p = plan_case
     auth.login_with_totp(p["regisseur"])
-    assert auth.post(url(p, "/doelen"), {"description": "Rust in de straat"}).status_code == 302
+    assert auth.post(url(p, "/doelen"), {"doel-description": "Rust in de straat"}).status_code == 302
     goal = db.session.execute(sa.select(Goal)).scalar_one()
     due = (today() + timedelta(days=10)).isoformat()
-    response = auth.post(url(p, "/acties"), {"description": "Gesprek", "owner_organisation_id": p["buiten"].id,
-                                             "due_on": due}, form_url=url(p))
+    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek", "actie-owner_organisation_id": p["buiten"].id,
+                                             "actie-due_on": due}, form_url=url(p))
     assert response.status_code == 200 and "Kies een waarde uit de lijst." in response.get_data(as_text=True)
-    response = auth.post(url(p, "/acties"), {"description": "Gesprek", "owner_organisation_id": p["politie"].id,
-                                             "due_on": due, "goal_id": goal.id,
-                                             "owner_user_id": p["other"].id}, form_url=url(p))
+    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek", "actie-owner_organisation_id": p["politie"].id,
+                                             "actie-due_on": due, "actie-goal_id": goal.id,
+                                             "actie-owner_user_id": p["other"].id}, form_url=url(p))
     assert response.status_code == 302
     action = db.session.execute(sa.select(Action).where(Action.description == "Gesprek")).scalar_one()
     assert action.owner_organisation_id == p["politie"].id and action.owner_user_id == p["other"].id
@@ -133,7 +133,7 @@ def test_a_partner_cannot_add_goals_or_change_status(client, db, auth, plan_case
     p = plan_case
     auth.login_with_totp(p["owner"])
     token = csrf_from(client.get("/"))
-    assert client.post(url(p, "/doelen"), data={"csrf_token": token, "description": "x"}).status_code == 403
+    assert client.post(url(p, "/doelen"), data={"csrf_token": token, "doel-description": "x"}).status_code == 403
     response = client.post(url(p, f"/acties/{p['action'].id}/status"),
                            data={"csrf_token": token, "status": "gereed", "version": p["action"].version})
     assert response.status_code == 403
