@@ -89,6 +89,12 @@ def _register_blueprints(app: Flask) -> None:
     from casus.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+    from casus.meetings.feeds import bp as calendar_bp
+
+    app.register_blueprint(calendar_bp)
+    from casus.meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
     init_api(app)
 
 

@@ -80,5 +80,9 @@ def _configure_sqlite(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn):
+    """IMMEDIATE: take the write lock when the transaction starts (waiting up to busy_timeout), not at its
+    first write. Nearly every request writes (audit events, session touch) after reading; a deferred
+    transaction whose read snapshot went stale under another worker's commit cannot upgrade to a writer and
+    fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT), whatever the busy timeout."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,9 +2,49 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from casus.services import ServiceError
+
+DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
+BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026.")
+
+
+class DutchDateField(DateField):
+    """A date typed as ``21-11-2026`` (ISO and slashes accepted too) in a plain text box, shown as dd-mm-jjjj."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS)
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off", "placeholder": "dd-mm-jjjj"})
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        for fmt in self.strptime_format:
+            try:
+                self.data = datetime.strptime(text, fmt).date()
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(BAD_DATE)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes; the ``field`` macro renders it as a fieldset."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def show_service_error(form, error: ServiceError) -> None:

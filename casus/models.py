@@ -12,6 +12,16 @@ from casus.cases.models import (
     TimelineEvent,
     TransitionLog,
 )
+from casus.meetings.models import (
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Decision,
+    Meeting,
+    MeetingInvitation,
+    MeetingSeries,
+    MeetingSeriesInvitation,
+)
 from casus.notifications.models import Notification
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
@@ -21,7 +31,36 @@ from casus.subjects.models import Subject
 from casus.users.models import ApiToken, User, UserRole, UserSession
 
 __all__ = [
-    "Action", "ApiToken", "AuditEvent", "Case", "CaseSubject", "Category", "Goal", "Note", "NoteAudience",
-    "Notification", "Organisation", "Participation", "ProgressEntry", "ReferenceCounter", "Signal", "SignalSubject",
-    "Subject", "Team", "TimelineEvent", "TransitionLog", "User", "UserRole", "UserSession", "apscheduler_jobs",
+    "Action",
+    "AgendaItem",
+    "ApiToken",
+    "Attendance",
+    "AuditEvent",
+    "CalendarFeed",
+    "Case",
+    "CaseSubject",
+    "Category",
+    "Decision",
+    "Goal",
+    "Meeting",
+    "MeetingInvitation",
+    "MeetingSeries",
+    "MeetingSeriesInvitation",
+    "Note",
+    "NoteAudience",
+    "Notification",
+    "Organisation",
+    "Participation",
+    "ProgressEntry",
+    "ReferenceCounter",
+    "Signal",
+    "SignalSubject",
+    "Subject",
+    "Team",
+    "TimelineEvent",
+    "TransitionLog",
+    "User",
+    "UserRole",
+    "UserSession",
+    "apscheduler_jobs",
 ]

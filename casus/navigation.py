@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("signals.index", _l("Signalen"), ("partner", "procesregisseur", "supervisor", "riec")),
     ("signals.triage_queue", _l("Triage"), ("procesregisseur", "supervisor")),
     ("cases.index", _l("Casussen"), ("partner", "procesregisseur", "supervisor", "riec")),
+    ("meetings.index", _l("Overleggen"), ("procesregisseur", "supervisor", "partner", "riec")),
     ("audit.index", _l("Auditlog"), ("privacy",)),
     ("organisations.index", _l("Organisaties"), ("beheerder",)),
     ("organisations.teams", _l("Teams"), ("beheerder",)),

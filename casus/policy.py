@@ -189,3 +189,88 @@ def sees_case(user=User, case=Case) -> ColumnElement[bool]:
                                      Participation.left_on.is_(None))
     return sa.or_(sa.and_(holds(*TEAM_ROLES), user.team_id == case.team_id),
                   sa.and_(holds(*PARTICIPANT_ROLES), participates))
+
+
+# --- meetings (casusoverleg) ---------------------------------------------------------------------------------
+#
+# A meeting is seen by the procesregisseurs and supervisors of its team, by its chair, and by the users of
+# an invited organisation (with a role that works on cases). Within a meeting, an agenda item — the case,
+# its minutes and decisions — is seen only by who may see that case (case_scope): the team sees every item,
+# an attendee only the items of cases its organisation takes part in. Other items are absent, not hinted
+# at (no placeholders, no counts). The same rule serves pages, API, e-mail and calendar feeds.
+
+def meeting_scope(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for meetings ``user`` may see (date, place, invited organisations)."""
+    from casus.meetings.models import Meeting, MeetingInvitation
+
+    conditions: list[ColumnElement[bool]] = []
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(Meeting.team_id == user.team_id)
+    if can_see_cases(user):
+        conditions.append(Meeting.chair_id == user.id)
+        conditions.append(sa.exists().where(MeetingInvitation.meeting_id == Meeting.id,
+                                            MeetingInvitation.organisation_id == user.organisation_id))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def agenda_item_scope(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for agenda items (and so their minutes and decisions) ``user`` may see: items of a
+    visible meeting about a visible case."""
+    from casus.meetings.models import AgendaItem, Meeting
+
+    # correlate_except: the subqueries keep their own meetings/cases row even when the caller joins them.
+    return sa.and_(
+        sa.exists().where(Meeting.id == AgendaItem.meeting_id, meeting_scope(user)).correlate_except(Meeting),
+        sa.exists().where(Case.id == AgendaItem.case_id, case_scope(user)).correlate_except(Case))
+
+
+def series_scope(user: User) -> ColumnElement[bool]:
+    """Meeting series ``user`` may see: the team's, and those its organisation is invited to."""
+    from casus.meetings.models import MeetingSeries, MeetingSeriesInvitation
+
+    conditions: list[ColumnElement[bool]] = []
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(MeetingSeries.team_id == user.team_id)
+    if can_see_cases(user):
+        conditions.append(MeetingSeries.chair_id == user.id)
+        conditions.append(sa.exists().where(MeetingSeriesInvitation.series_id == MeetingSeries.id,
+                                            MeetingSeriesInvitation.organisation_id == user.organisation_id))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def manages_meetings(user: User, team_id: int | None) -> bool:
+    """The team's procesregisseurs and supervisors plan meetings, keep the agenda and write the minutes."""
+    return user.has_role(*TEAM_ROLES) and user.team_id is not None and user.team_id == team_id
+
+
+def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
+    """The meeting if ``user`` may see it, else 404 (audited either way: its agenda names cases)."""
+    from casus.meetings.models import Meeting
+
+    meeting = db.session.execute(
+        sa.select(Meeting).where(Meeting.id == meeting_id, meeting_scope(user))).unique().scalar_one_or_none()
+    if meeting is None:
+        refuse(action, status=404, object_type="meeting", object_id=meeting_id)
+    record(action, object_type="meeting", object_id=meeting.id)
+    return meeting
+
+
+def get_agenda_item(user: User, item_id: int, *, action: str = "agenda_item.view"):
+    """An agenda item ``user`` may see (visible meeting, visible case), else 404 (audited)."""
+    from casus.meetings.models import AgendaItem
+
+    item = db.session.execute(
+        sa.select(AgendaItem).where(AgendaItem.id == item_id, agenda_item_scope(user))).scalar_one_or_none()
+    if item is None:
+        refuse(action, status=404, object_type="agenda_item", object_id=item_id)
+    return item
+
+
+def get_series(user: User, series_id: int, *, action: str = "meeting_series.view"):
+    from casus.meetings.models import MeetingSeries
+
+    series = db.session.execute(
+        sa.select(MeetingSeries).where(MeetingSeries.id == series_id, series_scope(user))).unique().scalar_one_or_none()
+    if series is None:
+        refuse(action, status=404, object_type="meeting_series", object_id=series_id)
+    return series

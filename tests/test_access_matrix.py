@@ -30,9 +30,11 @@ ACTORS = {
 }
 
 # Which object an id parameter names, by route prefix (web) or path (API).
-WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "participation_id": "participation"}
+WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "participation_id": "participation",
+              "meeting_id": "meeting", "item_id": "agenda_item", "series_id": "series"}
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
-               "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal"}
+               "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
+               "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item"}
 SIGNAL_OBJECTS = {"signal"}
 
 
@@ -63,12 +65,47 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     db.session.add(signal)
     db.session.flush()
     participation = next(p for p in _participations(db, case) if p.organisation_id == zvh.id)
+    # A meeting (and its series) to which the participating partner is invited, with the case on its agenda.
+    series, meeting, item = _meeting_with_case(db, team, regisseur, partner, case)
     return {
         "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec},
         "teams": {"team": team, "other": other_team},
-        "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id},
+        "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id,
+                "meeting": meeting.id, "agenda_item": item.id, "series": series.id},
         "case": case,
     }
+
+
+def _meeting_with_case(db, team, chair, invited, case):
+    from datetime import time
+
+    from casus.meetings.models import (
+        AgendaItem,
+        Meeting,
+        MeetingInvitation,
+        MeetingSeries,
+        MeetingSeriesInvitation,
+    )
+    from casus.meetings.services import local_start
+
+    day = today() + timedelta(days=7)
+    series = MeetingSeries(team_id=team.id, type="casusoverleg", title="Overleg Matrix", weekday=day.weekday(),
+                           interval_weeks=2, start_time=time(9, 30), first_date=day, location="Zaal Matrix",
+                           chair_id=chair.id)
+    db.session.add(series)
+    db.session.flush()
+    starts = local_start(day, time(9, 30))
+    meeting = Meeting(series_id=series.id, series_date=day, team_id=team.id, type="casusoverleg",
+                      title="Overleg Matrix", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                      location="Zaal Matrix", chair_id=chair.id, ical_uid="meeting-matrix@casus")
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add_all([MeetingSeriesInvitation(series_id=series.id, organisation_id=invited.id),
+                        MeetingInvitation(meeting_id=meeting.id, organisation_id=invited.id)])
+    item = AgendaItem(meeting_id=meeting.id, case_id=case.id, purpose="bespreken", position=1)
+    db.session.add(item)
+    db.session.flush()
+    return series, meeting, item
 
 
 def _participations(db, case):
@@ -114,8 +151,11 @@ def _object_routes(app):
 # Pages every user who may see the case can read.
 ALWAYS_READABLE = {"cases.detail", "cases.subjects", "cases.partners", "cases.notes", "cases.timeline", "plans.plan",
                    "cases_api.CaseItem", "cases_api.CaseNotes", "cases_api.CaseTimeline", "plans_api.CaseActions",
-                   "signals.detail", "signals_api.SignalItem"}
-NOT_CASE_DATA = {"/api/v1/me/notifications/<int:id>", "/meldingen/<int:notification_id>/gelezen"}
+                   "signals.detail", "signals_api.SignalItem", "meetings.detail", "meetings.for_case",
+                   "meetings_api.MeetingItem", "meetings_api.MeetingAgenda", "meetings_api.MeetingMinutes",
+                   "meetings_api.AgendaItemResource", "meetings_api.AgendaItemDecisions"}
+NOT_CASE_DATA = {"/api/v1/me/notifications/<int:id>", "/meldingen/<int:notification_id>/gelezen",
+                 "/agenda/<token>.ics"}  # the personal feed: a secret token, not an object id (calendar tests)
 ADMIN_PREFIXES = ("/beheer/",)
 
 

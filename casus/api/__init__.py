@@ -184,12 +184,13 @@ def init_api(app: Flask) -> None:
         "description": "A personal access token from `casus create-token`; scopes `read` and `write`."})
     api.spec.options["security"] = [{"bearerAuth": []}]
     from casus.cases.api import blp as cases_blp
+    from casus.meetings.api import blp as meetings_blp
     from casus.notifications.api import blp as notifications_blp
     from casus.plans.api import blp as plans_blp
     from casus.signals.api import blp as signals_blp
     from casus.users.api import blp as me_blp
 
-    for blueprint in (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp):
+    for blueprint in (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp, meetings_blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
         csrf.exempt(blueprint)
     app.register_blueprint(docs_bp)

@@ -6,11 +6,12 @@ import ipaddress
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, ValidationError
+from wtforms import SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from casus.audit.models import Outcome
+from casus.forms import DutchDateField
 from casus.organisations.forms import optional_int
 
 TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
@@ -22,23 +23,6 @@ OUTCOME_LABELS = {
     Outcome.FAILURE: _l("mislukt"),
 }
 
-
-class DutchDateField(DateField):
-    """A date typed as dd-mm-jjjj (ISO dates are accepted too), with a Dutch message when it is not one."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format=["%d-%m-%Y", "%Y-%m-%d"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata([value.strip() for value in valuelist])
-        except ValueError as error:
-            raise ValueError(_l("Vul een datum in als 21-11-2026.")) from error
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.strftime("%d-%m-%Y") if self.data else ""
 
 
 def outcome_choices() -> list[SelectChoice]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LEGAL_BASIS_LABELS, NoteVisibility
 from casus.cases.services import MAX_TEXT
+from casus.forms import DutchDateField, MultiCheckboxField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
-from casus.users.forms import MultiCheckboxField
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 
 INVALID_DATE = _l("Vul een geldige datum in (dag-maand-jaar).")
@@ -126,7 +126,7 @@ class EvaluationForm(FlaskForm):
 
 class PlanDiscussedForm(FlaskForm):
     version = HiddenField()
-    discussed_on = DateField(_l("Datum casusoverleg"), validators=[InputRequired(INVALID_DATE)])
+    discussed_on = DutchDateField(_l("Datum casusoverleg"), validators=[InputRequired(INVALID_DATE)])
 
 
 class InviteForm(FlaskForm):
@@ -139,7 +139,7 @@ class InviteForm(FlaskForm):
                        invalid_choice_message=NOT_IN_LIST)
     legal_basis = SelectField(_l("Grondslag"), choices=[], validators=[InputRequired(REQUIRED)],
                               invalid_choice_message=NOT_IN_LIST)
-    signed_on = DateField(_l("Geheimhoudingsverklaring ondertekend op"), validators=[Optional()])
+    signed_on = DutchDateField(_l("Geheimhoudingsverklaring ondertekend op"), validators=[Optional()])
     contact_user_id = SelectField(_l("Contactpersoon (optioneel)"), coerce=optional_int, choices=[],
                                   invalid_choice_message=NOT_IN_LIST)
 

@@ -13,7 +13,8 @@ Recipients:
   assigned, inactive, or no longer allowed to see the case) the supervisors of the case's team;
 * overdue actions: the owning user, else the contact person of the owning organisation's casusdeelname,
   else the procesregisseur — one digest per recipient per working day;
-* early-closure requests: the supervisors of the team other than the requester (four-eyes).
+* early-closure requests: the supervisors of the team other than the requester (four-eyes);
+* meeting reminders: the meeting's attendees (:func:`casus.meetings.calendar.attendees`).
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from workflow.cadences import add_months
 from workflow.facts import LOCAL_TIMEZONE
 from workflow.workdays import add_working_days, is_working_day
 
-__all__ = ["close_requests", "nazorg_checkins", "overdue_actions", "review_due", "send_emails", "stale_actions",
-           "triage_deadlines"]
+__all__ = ["close_requests", "meeting_reminders", "nazorg_checkins", "overdue_actions", "review_due", "send_emails",
+           "stale_actions", "triage_deadlines"]
 
 OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
 AANPAK = (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING)
@@ -276,6 +277,45 @@ def close_requests(app: Flask, now: datetime) -> int:
                     User.id != Case.close_requested_by_id, _may_notify(User), _new(key)))
     return _record(_session().execute(query), kinds.CLOSE_REQUEST.name, now,
                    lambda row: {"reference": row.reference})
+
+
+# How long after its due moment a missed meeting reminder is still sent: the scheduler's misfire grace time.
+REMINDER_CATCH_UP = timedelta(hours=6)
+
+
+def reminder_due(starts_at: datetime) -> datetime:
+    """When to remind of a meeting: the same local clock time the day before (09:30 for a 09:30 meeting),
+    which is 23 or 25 real hours ahead across a daylight-saving change. In UTC."""
+    local = starts_at.astimezone(LOCAL_TIMEZONE)
+    return (local - timedelta(days=1)).astimezone(UTC)  # zoneinfo arithmetic is wall-clock arithmetic
+
+
+def meeting_reminders(app: Flask, now: datetime) -> int:
+    """Planned meetings whose reminder moment has come (:func:`reminder_due`, up to ``REMINDER_CATCH_UP`` late,
+    so a catch-up after downtime still reminds): one reminder per attendee and start time — a moved meeting
+    reminds again, a cancelled one never. Not for meetings created after that moment: their invitation is
+    the reminder. Runs every 15 minutes."""
+    from casus.meetings import calendar
+    from casus.meetings.models import Meeting, MeetingStatus
+
+    earliest = now - REMINDER_CATCH_UP
+    rows = _session().execute(
+        sa.select(Meeting, User.id.label("user_id"), User.locale.label("locale"))
+        .join(User, calendar.attending(User, Meeting))
+        .where(Meeting.status == MeetingStatus.GEPLAND,
+               Meeting.starts_at > earliest + timedelta(hours=23), Meeting.starts_at <= now + timedelta(hours=25))
+        .order_by(Meeting.starts_at, Meeting.id, User.id)).all()
+    items = []
+    for meeting, user_id, locale in rows:
+        due = reminder_due(meeting.starts_at)
+        if not earliest < due <= now or meeting.created_at > due:
+            continue
+        start = meeting.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        items.append(NewNotification(
+            user_id=user_id, key=f"meeting-reminder:meeting:{meeting.id}:{start}:user:{user_id}",
+            kind=kinds.MEETING_REMINDER.name, link=calendar.meeting_link(meeting.id),
+            params=calendar.meeting_params(meeting), locale=locale))
+    return notify_many(items, now=now)
 
 
 def send_emails(app: Flask, now: datetime) -> int:

@@ -19,7 +19,12 @@ __all__ = ["KINDS", "Kind", "register", "render_intro", "render_title"]
 class Kind:
     """Title (short, for lists and e-mail subjects) and a one-line explanation, per language.
 
-    Placeholders: ``{reference}``, ``{date}`` (shown as dd-mm-jjjj), ``{count}``, ``{months}``, ``{references}``.
+    Placeholders: ``{reference}``, ``{date}`` (shown as dd-mm-jjjj), ``{count}``, ``{months}``, ``{references}``,
+    and for meetings ``{meeting}`` (its title) and ``{time}`` (local, 09:30).
+
+    ``attachment`` names a ``"module:function"`` that builds an e-mail attachment for one notification of
+    this kind at send time (see :func:`casus.notifications.services.send_pending_emails`); such
+    notifications are mailed one per message.
     """
 
     name: str
@@ -27,6 +32,7 @@ class Kind:
     title_en: str
     intro_nl: str
     intro_en: str
+    attachment: str | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -73,6 +79,40 @@ CLOSE_REQUEST = register(Kind(
     "Request for early closure: case {reference}",
     "Een procesregisseur vraagt uw akkoord om casus {reference} vroegtijdig af te sluiten.",
     "A procesregisseur asks for your approval to close case {reference} early."))
+
+MEETING_INVITATION = register(Kind(
+    "meeting_invitation",
+    "Uitnodiging: {meeting} op {date} om {time}",
+    "Invitation: {meeting} on {date} at {time}",
+    "U bent uitgenodigd voor {meeting} op {date} om {time}. De afspraak zit als agendabestand (.ics) bij dit "
+    "bericht; de agenda staat in Casus.",
+    "You are invited to {meeting} on {date} at {time}. The appointment is attached as a calendar file (.ics); "
+    "the agenda is in Casus.",
+    attachment="casus.meetings.calendar:invitation_attachment"))
+MEETING_UPDATE = register(Kind(
+    "meeting_update",
+    "Gewijzigd: {meeting} op {date} om {time}",
+    "Changed: {meeting} on {date} at {time}",
+    "Het overleg {meeting} is gewijzigd: het is nu op {date} om {time}. De bijgewerkte afspraak zit als "
+    "agendabestand (.ics) bij dit bericht.",
+    "{meeting} has changed: it now takes place on {date} at {time}. The updated appointment is attached as a "
+    "calendar file (.ics).",
+    attachment="casus.meetings.calendar:invitation_attachment"))
+MEETING_CANCELLED = register(Kind(
+    "meeting_cancelled",
+    "Geannuleerd: {meeting} op {date}",
+    "Cancelled: {meeting} on {date}",
+    "Het overleg {meeting} op {date} om {time} gaat niet door. Met het agendabestand (.ics) bij dit bericht "
+    "haalt u het uit uw agenda.",
+    "{meeting} on {date} at {time} will not take place. The attached calendar file (.ics) removes it from "
+    "your calendar.",
+    attachment="casus.meetings.calendar:invitation_attachment"))
+MEETING_REMINDER = register(Kind(
+    "meeting_reminder",
+    "Herinnering: {meeting} op {date} om {time}",
+    "Reminder: {meeting} on {date} at {time}",
+    "Het overleg {meeting} begint op {date} om {time}. De agenda staat in Casus.",
+    "{meeting} starts on {date} at {time}. The agenda is in Casus."))
 
 
 def _english(locale: object) -> bool:

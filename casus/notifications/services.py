@@ -5,16 +5,19 @@ PostgreSQL; a SAVEPOINT per row elsewhere), so a rerun, a catch-up after downtim
 records nothing twice — and only recorded notifications are ever mailed.
 
 E-mail is an outbox: :func:`send_pending_emails` claims due rows (committing the claim), sends one message
-per recipient, then records the outcome. Failures back off (1, 5, 25, 125 … minutes, at most
+per recipient, then records the outcome. A kind with an ``attachment`` builder (meeting invitations: an
+.ics) is mailed one notification per message, its attachment regenerated at send time from the params —
+no file is stored. Failures back off (1, 5, 25, 125 … minutes, at most
 ``EMAIL_MAX_DELAY``) for ``EMAIL_MAX_ATTEMPTS`` tries and never raise.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,7 +32,7 @@ from casus.cases.services import decode_cursor, encode_cursor
 from casus.database import utcnow
 from casus.extensions import db
 from casus.mail import Mailer, is_permanent, is_transport_error, mailer_for
-from casus.notifications.kinds import render_intro, render_title
+from casus.notifications.kinds import KINDS, render_intro, render_title
 from casus.notifications.models import Notification
 from casus.users.models import User
 
@@ -196,6 +199,48 @@ def title_of(notification: Notification, locale: object) -> str:
 
 # --- e-mail -------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach to a notification's e-mail, built at send time."""
+
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+    params: dict = field(default_factory=dict)  # extra Content-Type parameters, e.g. {"method": "REQUEST"}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an e-mail goes to, as an attachment builder sees them."""
+
+    id: int
+    email: str
+    language: str
+    organisation_id: int
+    team_id: int | None
+
+
+class SkipEmail(Exception):
+    """Raised by an attachment builder: do not mail this notification; ``reason`` becomes its error kind."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+AttachmentBuilder = Callable[..., Attachment]
+
+
+def attachment_builder(kind: str) -> AttachmentBuilder | None:
+    """The kind's ``attachment`` hook (``"module:function"``), imported on first use."""
+    spec = KINDS.get(kind)
+    if spec is None or not spec.attachment:
+        return None
+    module, _, attribute = spec.attachment.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 @dataclass
 class SendReport:
     sent: int = 0
@@ -238,33 +283,33 @@ def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: S
         return False
     visible = policy.sees_case(User, Case)
     rows = db.session.execute(
-        sa.select(Notification, User.email, User.locale, User.active,
+        sa.select(Notification, User.email, User.locale, User.active, User.organisation_id, User.team_id,
                   sa.or_(Notification.case_id.is_(None), sa.exists().where(Case.id == Notification.case_id, visible)))
         .join(User, User.id == Notification.user_id)
         .where(Notification.id.in_(list(claimed)))
         .order_by(Notification.user_id, Notification.id)
         .execution_options(populate_existing=True)).all()
     by_user: dict[int, list[Notification]] = defaultdict(list)
-    addresses: dict[int, tuple[str, str]] = {}
+    recipients: dict[int, Recipient] = {}
     outcome: dict[str, list[int]] = defaultdict(list)
-    for notification, email, locale, active, may_see in rows:
+    for notification, email, locale, active, organisation_id, team_id, may_see in rows:
         if not active or not may_see:
             outcome["skip"].append(notification.id)  # the recipient lost access meanwhile: say nothing
             continue
         by_user[notification.user_id].append(notification)
-        addresses[notification.user_id] = (email, _language(locale, app))
+        recipients[notification.user_id] = Recipient(notification.user_id, email, _language(locale, app),
+                                                     organisation_id, team_id)
     base_url = app.config["CASUS"].base_url.rstrip("/")
     failures: dict[int, str] = {}
+    messages = _compose(mailer, by_user, recipients, base_url, outcome, failures, report)
     transport_down = False
     with mailer.connect() as connection:
-        for user_id, items in by_user.items():
-            email, language = addresses[user_id]
-            ids = [item.id for item in items]
+        for user_id, ids, message in messages:
             if transport_down:  # the server is away: do not knock again for every recipient
                 failures.update(dict.fromkeys(ids, transport_down))
                 continue
             try:
-                connection.send(_message(mailer, email, language, items, base_url))
+                connection.send(message)
             except Exception as error:  # any transport trouble is retried, never raised
                 kind = type(error).__name__
                 report.error_kinds.add(kind)
@@ -281,6 +326,41 @@ def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: S
     return not transport_down
 
 
+def _compose(mailer: Mailer, by_user: dict[int, list[Notification]], recipients: dict[int, Recipient],
+             base_url: str, outcome: dict[str, list[int]], failures: dict[int, str],
+             report: SendReport) -> list[tuple[int, list[int], object]]:
+    """The messages to send, as ``(user_id, notification ids, message)``: per recipient one digest of the
+    plain notifications, plus one message per notification whose kind has an attachment."""
+    messages = []
+    cache: dict = {}  # shared by the attachment builders of this batch
+    for user_id, items in by_user.items():
+        recipient = recipients[user_id]
+        plain = []
+        for item in items:
+            builder = attachment_builder(item.kind)
+            if builder is None:
+                plain.append(item)
+                continue
+            try:
+                attachment = builder(item, recipient=recipient, base_url=base_url, sender=mailer.sender,
+                                     cache=cache)
+            except SkipEmail as skip:
+                outcome[f"skip:{skip.reason}"].append(item.id)
+                continue
+            except Exception as error:  # a broken builder is retried like a failed send, never raised
+                kind = type(error).__name__
+                report.error_kinds.add(kind)
+                log.warning("attachment for notification %s failed: %s", item.id, kind)
+                failures[item.id] = kind
+                continue
+            messages.append((user_id, [item.id], _message(mailer, recipient.email, recipient.language, [item],
+                                                          base_url, attachment)))
+        if plain:
+            messages.append((user_id, [item.id for item in plain],
+                             _message(mailer, recipient.email, recipient.language, plain, base_url)))
+    return messages
+
+
 def _record_outcome(now: datetime, claimed: dict[int, int], outcome: dict[str, list[int]],
                     failures: dict[int, str], report: SendReport) -> None:
     def update(ids, **values):
@@ -292,6 +372,10 @@ def _record_outcome(now: datetime, claimed: dict[int, int], outcome: dict[str, l
     update(outcome["skip"], next_attempt_at=None, last_error_kind="not_visible")
     report.sent += len(outcome["sent"])
     report.skipped += len(outcome["skip"])
+    for name, ids in outcome.items():
+        if name.startswith("skip:"):  # an attachment builder said no: superseded, gone, not visible
+            update(ids, next_attempt_at=None, last_error_kind=name[5:][:80])
+            report.skipped += len(ids)
     permanent = set(outcome["give_up"])
     retry: dict[tuple[int, str], list[int]] = defaultdict(list)
     for notification_id, kind in failures.items():
@@ -314,7 +398,8 @@ def _language(locale: str | None, app: Flask) -> str:
     return "en" if str(locale).startswith("en") else "nl"
 
 
-def _message(mailer: Mailer, to: str, language: str, items: list[Notification], base_url: str):
+def _message(mailer: Mailer, to: str, language: str, items: list[Notification], base_url: str,
+             attachment: Attachment | None = None):
     shown = [{"title": title_of(item, language), "intro": render_intro(item.kind, item.params or {}, language),
               "url": f"{base_url}{item.link}"} for item in items[:EMAIL_MAX_ITEMS]]
     if len(items) == 1:
@@ -326,4 +411,9 @@ def _message(mailer: Mailer, to: str, language: str, items: list[Notification], 
     # The environment directly, not render_template: context processors expect a request, and mail has none.
     template = current_app.jinja_env.get_template(f"notifications/email_{language}.txt")
     body = template.render(items=shown, more=len(items) - len(shown), list_url=f"{base_url}/meldingen")
-    return mailer.message(to=to, subject=subject, body=body, language=language)
+    message = mailer.message(to=to, subject=subject, body=body, language=language)
+    if attachment is not None:
+        message.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
+                               filename=attachment.filename, params=attachment.params)
+        message["Content-Language"] = language  # making it multipart moved the Content-* headers to the body part
+    return message

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
+from casus.forms import DutchDateField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from workflow import ActionStatus
 
@@ -31,7 +32,7 @@ class ActionForm(FlaskForm):
                                         validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
     owner_user_id = SelectField(_l("Uitvoerder (optioneel)"), coerce=optional_int, choices=[],
                                 invalid_choice_message=NOT_IN_LIST)
-    due_on = DateField(_l("Uiterste datum"), validators=[InputRequired(INVALID_DATE)])
+    due_on = DutchDateField(_l("Uiterste datum"), validators=[InputRequired(INVALID_DATE)])
 
     def fill(self, *, goals, organisations, users) -> None:
         self.goal_id.choices = [SelectChoice("", _l("Geen doel")),

@@ -7,68 +7,29 @@ ids (``subjects-0-bsn``) are the ones services name in a ``ServiceError``.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT
+from casus.forms import DutchDateField, MultiCheckboxField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.signals.models import URGENCY_LABELS, Urgency
 from casus.signals.services import MAX_SUBJECTS
 from casus.subjects.models import SUBJECT_KIND_LABELS, SubjectKind
 from workflow import InclusionCriterion, TriageOutcome
-
-DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
-BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-1980.")
-
-
-class DutchDateField(DateField):
-    """A date typed as ``21-11-1980`` (ISO and slashes accepted too), in a plain text box."""
-
-    widget = TextInput()
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", DATE_FORMATS)
-        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
-        super().__init__(label, validators, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip()
-        for fmt in self.strptime_format:
-            try:
-                self.data = datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(BAD_DATE)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes; the ``field`` macro renders it as a fieldset."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _labelled(labels: dict) -> list[SelectChoice]:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, ValidationError
+from wtforms import BooleanField, EmailField, SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from casus.forms import MultiCheckboxField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.organisations.models import Team
 from casus.users.models import ROLE_LABELS, Role
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes; the ``field`` macro renders it as a fieldset."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def role_choices() -> list[SelectChoice]:

@@ -104,7 +104,7 @@ def test_invalid_filters_give_dutch_errors_and_no_rows(client, privacy, make_use
     make_event(make_user(), ip="10.9.9.9")
     html = text(client.get("/audit", query_string={"van": "31-02-2026", "ip": "geen-ip", "uitkomst": "x",
                                                    "casus": "42"}))
-    assert "Vul een datum in als 21-11-2026." in html
+    assert "Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026." in html
     assert "Vul een geldig IP-adres in" in html
     assert "Kies een waarde uit de lijst." in html
     assert "Vul een casusnummer in als 2026-00042." in html

@@ -21,7 +21,9 @@ AXE_RUNNER = AXE_SOURCE + """
     // Duplicate ids break label/for and aria references (WCAG 4.1.1); axe no longer tags them.
     // Hidden inputs (CSRF tokens of several forms) are never labelled or referenced.
     const seen = {};
-    document.querySelectorAll('[id]:not(input[type=hidden])').forEach((el) => { seen[el.id] = (seen[el.id] || 0) + 1; });
+    document.querySelectorAll('[id]:not(input[type=hidden])').forEach((el) => {
+      seen[el.id] = (seen[el.id] || 0) + 1;
+    });
     const duplicates = Object.keys(seen).filter((id) => seen[id] > 1);
     if (duplicates.length) {
       results.violations.push({id: 'duplicate-id', impact: 'serious', help: 'Element ids must be unique',

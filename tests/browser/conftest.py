@@ -90,7 +90,7 @@ def page(chromium, live_server):
     context.add_init_script(AXE_RUNNER)
     browser_page = context.new_page()
     browser_page.on("load", lambda _page: setattr(reports, "loads", reports.loads + 1))
-    browser_page.set_default_timeout(10_000)
+    browser_page.set_default_timeout(30_000)
     browser_page.axe = reports
     yield browser_page
     if reports.loads:

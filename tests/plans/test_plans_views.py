@@ -112,12 +112,14 @@ def test_the_procesregisseur_adds_goals_and_actions_and_changes_status(client, d
     assert auth.post(url(p, "/doelen"), {"doel-description": "Rust in de straat"}).status_code == 302
     goal = db.session.execute(sa.select(Goal)).scalar_one()
     due = (today() + timedelta(days=10)).isoformat()
-    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek", "actie-owner_organisation_id": p["buiten"].id,
-                                             "actie-due_on": due}, form_url=url(p))
+    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek",
+                                             "actie-owner_organisation_id": p["buiten"].id, "actie-due_on": due},
+                         form_url=url(p))
     assert response.status_code == 200 and "Kies een waarde uit de lijst." in response.get_data(as_text=True)
-    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek", "actie-owner_organisation_id": p["politie"].id,
-                                             "actie-due_on": due, "actie-goal_id": goal.id,
-                                             "actie-owner_user_id": p["other"].id}, form_url=url(p))
+    response = auth.post(url(p, "/acties"), {"actie-description": "Gesprek",
+                                             "actie-owner_organisation_id": p["politie"].id, "actie-due_on": due,
+                                             "actie-goal_id": goal.id, "actie-owner_user_id": p["other"].id},
+                         form_url=url(p))
     assert response.status_code == 302
     action = db.session.execute(sa.select(Action).where(Action.description == "Gesprek")).scalar_one()
     assert action.owner_organisation_id == p["politie"].id and action.owner_user_id == p["other"].id

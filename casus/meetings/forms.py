@@ -1,0 +1,153 @@
+"""Forms of the meeting pages. Choices that depend on data (chairs, organisations) are filled in by the views;
+per-item forms get unique field ids from the view (names stay plain, so one POST handler parses them)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from casus.cases.forms import INVALID_DATE
+from casus.cases.services import MAX_TEXT
+from casus.meetings.models import AGENDA_PURPOSE_LABELS, MEETING_TYPE_LABELS, AgendaPurpose
+from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.users.forms import MultiCheckboxField
+
+INVALID_TIME = _l("Vul een geldige tijd in (uu:mm).")
+WEEKDAYS = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
+            _l("zondag"))
+
+
+def _pick(labels: tuple[str, str], locale: str) -> str:
+    return labels[1] if str(locale).startswith("en") else labels[0]
+
+
+def type_choices(locale: str) -> list[SelectChoice]:
+    return [SelectChoice(value.value, _pick(labels, locale)) for value, labels in MEETING_TYPE_LABELS.items()]
+
+
+def purpose_choices(locale: str) -> list[SelectChoice]:
+    return [SelectChoice(value.value, _pick(labels, locale)) for value, labels in AGENDA_PURPOSE_LABELS.items()]
+
+
+class _PlaceAndPeople:
+    def fill(self, locale: str, *, chairs, organisations) -> None:
+        self.type.choices = type_choices(locale)
+        self.chair_id.choices = [SelectChoice("", _l("Geen voorzitter")),
+                                 *(SelectChoice(str(u.id), u.name) for u in chairs)]
+        self.organisation_ids.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
+
+
+class SeriesForm(_PlaceAndPeople, FlaskForm):
+    type = SelectField(_l("Soort overleg"), choices=[], validators=[InputRequired(REQUIRED)],
+                       invalid_choice_message=NOT_IN_LIST)
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    weekday = SelectField(_l("Dag van de week"), coerce=int, validators=[InputRequired(REQUIRED)],
+                          choices=[SelectChoice(str(i), label) for i, label in enumerate(WEEKDAYS)],
+                          invalid_choice_message=NOT_IN_LIST)
+    interval_weeks = IntegerField(_l("Elke hoeveel weken"), default=2, validators=[
+        InputRequired(REQUIRED), NumberRange(min=1, max=52, message=_l("Kies 1 tot 52 weken."))])
+    start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
+    duration_minutes = IntegerField(_l("Duur in minuten"), default=120, validators=[
+        InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
+    first_date = DateField(_l("Eerste datum"), validators=[InputRequired(INVALID_DATE)])
+    last_date = DateField(_l("Laatste datum (optioneel)"), validators=[Optional()])
+    skip_holidays = BooleanField(_l("Feestdagen overslaan"), default=True)
+    location = StringField(_l("Locatie"), validators=[Length(max=200, message=TOO_LONG)])
+    online_url = StringField(_l("Link voor online deelname"), validators=[Length(max=500, message=TOO_LONG)])
+    chair_id = SelectField(_l("Voorzitter"), coerce=optional_int, choices=[], invalid_choice_message=NOT_IN_LIST)
+    organisation_ids = MultiCheckboxField(_l("Uitgenodigde organisaties"), coerce=int, choices=[])
+    active = BooleanField(_l("Actief (nieuwe overleggen worden ingepland)"), default=True)
+
+
+class MeetingForm(_PlaceAndPeople, FlaskForm):
+    type = SelectField(_l("Soort overleg"), choices=[], validators=[InputRequired(REQUIRED)],
+                       invalid_choice_message=NOT_IN_LIST)
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
+    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE)])
+    start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
+    duration_minutes = IntegerField(_l("Duur in minuten"), default=120, validators=[
+        InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
+    location = StringField(_l("Locatie"), validators=[Length(max=200, message=TOO_LONG)])
+    online_url = StringField(_l("Link voor online deelname"), validators=[Length(max=500, message=TOO_LONG)])
+    chair_id = SelectField(_l("Voorzitter"), coerce=optional_int, choices=[], invalid_choice_message=NOT_IN_LIST)
+    organisation_ids = MultiCheckboxField(_l("Uitgenodigde organisaties"), coerce=int, choices=[])
+
+
+class MoveForm(FlaskForm):
+    version = HiddenField()
+    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE)])
+    start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
+    duration_minutes = IntegerField(_l("Duur in minuten"), validators=[
+        InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
+    location = StringField(_l("Locatie"), validators=[Length(max=200, message=TOO_LONG)])
+    online_url = StringField(_l("Link voor online deelname"), validators=[Length(max=500, message=TOO_LONG)])
+
+
+class ButtonForm(FlaskForm):
+    """A bare button: only the CSRF token."""
+
+
+class VersionForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired()])
+
+
+class AgendaAddForm(FlaskForm):
+    reference = StringField(_l("Casusnummer"), validators=[DataRequired(REQUIRED), Length(max=12, message=TOO_LONG)])
+    purpose = SelectField(_l("Doel"), choices=[], default=AgendaPurpose.BESPREKEN.value,
+                          validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
+
+    def fill(self, locale: str) -> None:
+        self.purpose.choices = purpose_choices(locale)
+
+
+class MinutesForm(FlaskForm):
+    beeldvorming = TextAreaField(_l("Beeldvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
+    oordeelsvorming = TextAreaField(_l("Oordeelsvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
+    besluitvorming = TextAreaField(_l("Besluitvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
+    discussed = BooleanField(_l("Besproken"))
+
+
+class DecisionForm(FlaskForm):
+    text = TextAreaField(_l("Besluit"), validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
+    as_action = BooleanField(_l("Dit besluit wordt een actie in het plan van aanpak"))
+    owner_organisation_id = SelectField(_l("Uitvoerende organisatie"), coerce=optional_int, choices=[],
+                                        invalid_choice_message=NOT_IN_LIST)
+    due_on = DateField(_l("Uiterste datum"), validators=[Optional()])
+
+    def fill(self, organisations) -> None:
+        self.owner_organisation_id.choices = [SelectChoice("", _l("Kies een deelnemende organisatie")),
+                                              *(SelectChoice(str(o.id), o.name) for o in organisations)]
+
+
+class AttendanceRow(Form):
+    organisation_id = HiddenField()
+    present = BooleanField(_l("Aanwezig"))
+    names = StringField(_l("Namen"), validators=[Length(max=500, message=TOO_LONG)])
+
+
+class AttendanceForm(FlaskForm):
+    rows = FieldList(FormField(AttendanceRow))
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    periode = SelectField(_l("Periode"), choices=[SelectChoice("komend", _l("Komende overleggen")),
+                                                  SelectChoice("verleden", _l("Eerdere overleggen"))],
+                          default="komend", validators=[Optional()])

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casus.database import TimestampMixin, UTCDateTime, utcnow
+from casus.extensions import db
+from casus.organisations.models import Organisation, Team, enum_column
+from casus.users.models import User
+
+
+class MeetingType(enum.StrEnum):
+    CASUSOVERLEG = "casusoverleg"
+    ZVT_JEUGD = "zvt_jeugd"
+    ZORGNETWERKOVERLEG = "zorgnetwerkoverleg"
+    WEEGPLOEG = "weegploeg"
+    RIEC_KERNTEAM = "riec_kernteam"
+    STUURGROEP = "stuurgroep"
+
+
+MEETING_TYPE_LABELS = {
+    MeetingType.CASUSOVERLEG: ("Casusoverleg", "Case meeting"),
+    MeetingType.ZVT_JEUGD: ("Zorg- en Veiligheidstafel Jeugd", "Youth care and safety table"),
+    MeetingType.ZORGNETWERKOVERLEG: ("Zorgnetwerkoverleg", "Care network meeting"),
+    MeetingType.WEEGPLOEG: ("Weegploeg / triage", "Triage team"),
+    MeetingType.RIEC_KERNTEAM: ("RIEC-kernteam", "RIEC core team"),
+    MeetingType.STUURGROEP: ("Stuurgroep", "Steering group"),
+}
+
+
+class MeetingStatus(enum.StrEnum):
+    GEPLAND = "gepland"
+    GEANNULEERD = "geannuleerd"
+    GEHOUDEN = "gehouden"
+
+
+class AgendaPurpose(enum.StrEnum):
+    NIEUW = "nieuw"
+    BESPREKEN = "bespreken"
+    EVALUEREN = "evalueren"
+    AFSCHALEN = "afschalen"
+
+
+AGENDA_PURPOSE_LABELS = {
+    AgendaPurpose.NIEUW: ("Nieuw", "New"),
+    AgendaPurpose.BESPREKEN: ("Bespreken", "Discuss"),
+    AgendaPurpose.EVALUEREN: ("Evalueren", "Evaluate"),
+    AgendaPurpose.AFSCHALEN: ("Afschalen", "Step down"),
+}
+
+
+class MeetingSeries(TimestampMixin, db.Model):
+    """A recurring meeting, e.g. every second Tuesday at 09:30, skipping Dutch public holidays."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    type: Mapped[MeetingType] = mapped_column(enum_column(MeetingType, "meeting_type"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    weekday: Mapped[int] = mapped_column()  # 0 = Monday, as date.weekday()
+    interval_weeks: Mapped[int] = mapped_column(default=2)
+    start_time: Mapped[time] = mapped_column(sa.Time)  # local Europe/Amsterdam time
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    first_date: Mapped[date] = mapped_column(sa.Date)
+    last_date: Mapped[date | None] = mapped_column(sa.Date)
+    skip_holidays: Mapped[bool] = mapped_column(default=True)
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
+    chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+    chair: Mapped[User | None] = relationship(lazy="raise")
+    invited: Mapped[list[Organisation]] = relationship(secondary="meeting_series_invitations", lazy="raise")
+
+
+class MeetingSeriesInvitation(db.Model):
+    __tablename__ = "meeting_series_invitations"
+
+    series_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting_series.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+
+
+class Meeting(TimestampMixin, db.Model):
+    """One meeting. Its iCalendar UID is stable; the SEQUENCE rises with every change sent out."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        sa.Index("ix_meetings_team_starts", "team_id", "starts_at"),
+        sa.Index("ix_meetings_starts", "starts_at"),
+        sa.UniqueConstraint("series_id", "series_date", name="uq_meetings_series_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting_series.id"))
+    # The date the series rule gave this meeting (kept when it is moved), so generation stays idempotent.
+    series_date: Mapped[date | None] = mapped_column(sa.Date)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+    type: Mapped[MeetingType] = mapped_column(enum_column(MeetingType, "meeting_type_single"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
+    chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus, "meeting_status"),
+                                                  default=MeetingStatus.GEPLAND)
+    ical_uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
+    chair: Mapped[User | None] = relationship(lazy="raise")
+    invited: Mapped[list[Organisation]] = relationship(secondary="meeting_invitations", lazy="raise")
+
+
+class MeetingInvitation(db.Model):
+    __tablename__ = "meeting_invitations"
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True, index=True)
+
+
+class AgendaItem(db.Model):
+    """A case on a meeting's agenda, with its minutes in BOB order (beeld-, oordeels-, besluitvorming)."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "case_id", name="uq_agenda_items_meeting_case"),
+        sa.Index("ix_agenda_items_case", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    purpose: Mapped[AgendaPurpose] = mapped_column(enum_column(AgendaPurpose, "agenda_purpose"))
+    added_automatically: Mapped[bool] = mapped_column(default=False)
+    beeldvorming: Mapped[str | None] = mapped_column(sa.Text)
+    oordeelsvorming: Mapped[str | None] = mapped_column(sa.Text)
+    besluitvorming: Mapped[str | None] = mapped_column(sa.Text)
+    discussed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Decision(db.Model):
+    """A besluit in the minutes; an action decision becomes an action in the case's plan van aanpak."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (sa.Index("ix_decisions_agenda_item", "agenda_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("actions.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Attendance(db.Model):
+    """Who was there, per invited organisation."""
+
+    __tablename__ = "meeting_attendance"
+
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
+    present: Mapped[bool] = mapped_column(default=False)
+    attendees: Mapped[str | None] = mapped_column(sa.String(500))  # names as written in the minutes
+
+
+class CalendarFeed(db.Model):
+    """A user's personal iCal feed: a secret, revocable token (only its hash is stored)."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,477 @@
+"""The meeting pages: the list of meetings, a meeting (agenda, verslag, besluiten, aanwezigheid), planning and
+moving meetings, meeting series, and the case file's meetings tab.
+
+Meetings load through ``policy.get_meeting`` (404 outside ``meeting_scope``), agenda items through
+``policy.agenda_item_scope``: an attendee sees only the items of cases its organisation takes part in, the
+others are absent. Only the team's procesregisseurs and supervisors (``policy.manages_meetings``) change
+anything; the services do the work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from casus import policy
+from casus.cases.forms import unique_ids, version_of
+from casus.cases.models import Case
+from casus.cases.views import locale, template_helpers
+from casus.extensions import db
+from casus.forms import show_service_error
+from casus.meetings import services
+from casus.meetings.forms import (
+    WEEKDAYS,
+    AgendaAddForm,
+    AttendanceForm,
+    ButtonForm,
+    DecisionForm,
+    MeetingForm,
+    MinutesForm,
+    MoveForm,
+    PeriodForm,
+    SeriesForm,
+    VersionForm,
+)
+from casus.meetings.models import (
+    AGENDA_PURPOSE_LABELS,
+    AgendaItem,
+    AgendaPurpose,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingInvitation,
+    MeetingSeries,
+    MeetingStatus,
+)
+from casus.organisations.models import Organisation
+from casus.plans.models import Action
+from casus.services import ServiceError
+from casus.users.models import User, UserRole
+
+bp = Blueprint("meetings", __name__)
+bp.context_processor(template_helpers)
+
+PAGE_SIZE = 25
+STATUS_LABELS = {MeetingStatus.GEPLAND: _l("Gepland"), MeetingStatus.GEANNULEERD: _l("Geannuleerd"),
+                 MeetingStatus.GEHOUDEN: _l("Gehouden")}
+
+
+@bp.context_processor
+def meeting_helpers() -> dict:
+    def purpose_label(value) -> str:
+        labels = AGENDA_PURPOSE_LABELS[AgendaPurpose(value)]
+        return labels[1] if locale().startswith("en") else labels[0]
+
+    return {
+        "meeting_type_label": lambda value: services.type_label(value, locale()),
+        "purpose_label": purpose_label,
+        "meeting_status_label": lambda value: STATUS_LABELS.get(MeetingStatus(value), value),
+        "weekday_label": lambda value: WEEKDAYS[int(value)],
+    }
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _require_manager(user: User, team_id: int, action: str, object_type: str, object_id) -> None:
+    if not policy.manages_meetings(user, team_id):
+        policy.refuse(action, status=403, object_type=object_type, object_id=object_id)
+
+
+def _back(meeting: Meeting, anchor: str | None = None):
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor=anchor))
+
+
+def _chairs(team_id: int) -> list[User]:
+    return list(db.session.execute(
+        sa.select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(User.team_id == team_id, User.active.is_(True),
+               UserRole.role.in_(("procesregisseur", "supervisor")))
+        .order_by(User.name)).unique().scalars())
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.execute(sa.select(Organisation).where(Organisation.active.is_(True))
+                                   .order_by(Organisation.name)).scalars())
+
+
+# --- the list ---------------------------------------------------------------------------------------------------
+
+@bp.get("/overleggen")
+def index():
+    user = _user()
+    if not policy.can_see_cases(user):
+        policy.refuse("meeting.list", status=403, object_type="meeting", object_id=None)
+    form = PeriodForm(request.args)
+    past = form.periode.data == "verleden"
+    page = services.list_meetings(policy.meeting_scope(user), past=past, after=request.args.get("na"),
+                                  limit=PAGE_SIZE)
+    next_url = url_for("meetings.index", periode=form.periode.data, na=page.next_cursor) if page.next_cursor else None
+    return render_template("meetings/index.html", page=page, form=form, past=past, next_url=next_url,
+                           manages=user.has_role(*policy.TEAM_ROLES) and user.team_id is not None)
+
+
+# --- one meeting --------------------------------------------------------------------------------------------------
+
+@bp.get("/overleggen/<int:meeting_id>")
+def detail(meeting_id: int):
+    user = _user()
+    return _render_detail(policy.get_meeting(user, meeting_id))
+
+
+def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendance_form=None, status=200):
+    user = _user()
+    manages = policy.manages_meetings(user, meeting.team_id)
+    items = services.agenda_of(meeting, policy.agenda_item_scope(user))
+    decisions: dict[int, list] = defaultdict(list)
+    if items:
+        for decision, action in db.session.execute(
+                sa.select(Decision, Action).outerjoin(Action, Action.id == Decision.action_id)
+                .where(Decision.agenda_item_id.in_([item.id for item in items]))
+                .order_by(Decision.created_at, Decision.id)).unique().all():
+            decisions[decision.agenda_item_id].append((decision, action))
+    invited = list(db.session.execute(
+        sa.select(Organisation).join(MeetingInvitation, MeetingInvitation.organisation_id == Organisation.id)
+        .where(MeetingInvitation.meeting_id == meeting.id).order_by(Organisation.name)).scalars())
+    attendance = {row.organisation_id: row for row in db.session.execute(
+        sa.select(Attendance).where(Attendance.meeting_id == meeting.id)).scalars()}
+    chair = (db.session.execute(sa.select(User.name).where(User.id == meeting.chair_id)).scalar_one_or_none()
+             if meeting.chair_id else None)
+    planned = meeting.status == MeetingStatus.GEPLAND
+    forms = dict(item_forms or {})
+    if manages and planned:
+        participants = services.participants_by_case(item.case_id for item in items)
+        for item in items:
+            minutes_form, decision_form = forms.get(item.id, (None, None))
+            if minutes_form is None:
+                minutes_form = MinutesForm(formdata=None, obj=item)
+            if decision_form is None:
+                decision_form = DecisionForm(formdata=None)
+            decision_form.fill(participants.get(item.case_id, []))
+            unique_ids(minutes_form, f"verslag-{item.id}")
+            unique_ids(decision_form, f"besluit-{item.id}")
+            forms[item.id] = (minutes_form, decision_form)
+        if add_form is None:
+            add_form = AgendaAddForm(formdata=None)
+        add_form.fill(locale())
+        if attendance_form is None:
+            attendance_form = AttendanceForm(formdata=None, rows=[
+                {"organisation_id": org.id, "present": getattr(attendance.get(org.id), "present", False),
+                 "names": getattr(attendance.get(org.id), "attendees", None) or ""} for org in invited])
+        for row, org in zip(attendance_form.rows, invited, strict=False):
+            row.present.label.text = _("%(name)s aanwezig", name=org.name)
+            row.names.label.text = _("Namen (%(name)s)", name=org.name)
+    return render_template(
+        "meetings/detail.html", meeting=meeting, items=items, decisions=decisions, invited=invited,
+        attendance=attendance, chair=chair, manages=manages, planned=planned, item_forms=forms,
+        add_form=add_form if manages and planned else None,
+        attendance_form=attendance_form if manages and planned else None,
+        invited_names={org.id: org.name for org in invited}), status
+
+
+def _meeting_for_change(meeting_id: int, action: str) -> tuple[User, Meeting]:
+    user = _user()
+    meeting = policy.get_meeting(user, meeting_id, action=action)
+    _require_manager(user, meeting.team_id, action, "meeting", meeting.id)
+    return user, meeting
+
+
+def _item_of(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
+    item = db.session.execute(sa.select(AgendaItem).where(
+        AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id,
+        policy.agenda_item_scope(user))).scalar_one_or_none()
+    if item is None:
+        policy.refuse("agenda_item.view", status=404, object_type="agenda_item", object_id=item_id)
+    return item
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda")
+def add_item(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "agenda_item.added")
+    form = AgendaAddForm()
+    form.fill(locale())
+    if form.validate_on_submit():
+        reference = form.reference.data.strip()
+        case = db.session.execute(policy.visible_cases(user).where(Case.reference == reference)).unique()\
+            .scalar_one_or_none()
+        try:
+            if case is None:
+                raise ServiceError(_("Er is geen casus met dit nummer die u kunt zien."), field="reference")
+            services.add_agenda_item(user, meeting, case, purpose=form.purpose.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Casus %(reference)s staat op de agenda.", reference=case.reference), "success")
+            return _back(meeting, "agenda")
+    return _render_detail(meeting, add_form=form, status=400)
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/omhoog")
+def item_up(meeting_id: int, item_id: int):
+    return _move_item(meeting_id, item_id, "up")
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/omlaag")
+def item_down(meeting_id: int, item_id: int):
+    return _move_item(meeting_id, item_id, "down")
+
+
+def _move_item(meeting_id: int, item_id: int, direction: str):
+    user, meeting = _meeting_for_change(meeting_id, "agenda_item.moved")
+    item = _item_of(user, meeting, item_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        return _back(meeting, "agenda")
+    try:
+        services.move_agenda_item(user, meeting, item, direction)
+    except ServiceError as error:
+        flash(error.message, "error")
+    return _back(meeting, "agenda")
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/verwijderen")
+def remove_item(meeting_id: int, item_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "agenda_item.removed")
+    item = _item_of(user, meeting, item_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        return _back(meeting, "agenda")
+    try:
+        services.check_version(meeting, version_of(form))
+        services.remove_agenda_item(user, meeting, item)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("De casus is van de agenda gehaald."), "success")
+    return _back(meeting, "agenda")
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/verslag")
+def minutes(meeting_id: int, item_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "agenda_item.minutes")
+    item = _item_of(user, meeting, item_id)
+    form = MinutesForm()
+    if form.validate_on_submit():
+        try:
+            services.save_minutes(user, meeting, item, beeldvorming=form.beeldvorming.data,
+                                  oordeelsvorming=form.oordeelsvorming.data, besluitvorming=form.besluitvorming.data,
+                                  discussed=form.discussed.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het verslag is opgeslagen."), "success")
+            return _back(meeting, f"punt-{item.id}")
+    return _render_detail(meeting, item_forms={item.id: (form, None)}, status=400)
+
+
+@bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/besluiten")
+def decide(meeting_id: int, item_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "decision.added")
+    item = _item_of(user, meeting, item_id)
+    form = DecisionForm()
+    form.fill(services.participants_by_case([item.case_id])[item.case_id])
+    if form.validate_on_submit():
+        case = policy.get_case(user, item.case_id, action="decision.added")
+        try:
+            if form.as_action.data and form.due_on.data is None:
+                raise ServiceError(_("Vul een uiterste datum in."), field="due_on")
+            decision = services.add_decision(user, meeting, item, case, text=form.text.data,
+                                             as_action=bool(form.as_action.data),
+                                             owner_organisation_id=form.owner_organisation_id.data,
+                                             due_on=form.due_on.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het besluit is vastgelegd en als actie in het plan van aanpak gezet.") if decision.action_id
+                  else _("Het besluit is vastgelegd."), "success")
+            return _back(meeting, f"punt-{item.id}")
+    return _render_detail(meeting, item_forms={item.id: (None, form)}, status=400)
+
+
+@bp.post("/overleggen/<int:meeting_id>/aanwezigheid")
+def attendance(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "meeting.attendance")
+    form = AttendanceForm()
+    if form.validate_on_submit():
+        rows = {}
+        try:
+            for row in form.rows:
+                rows[int(row.organisation_id.data)] = (bool(row.present.data), row.names.data)
+            services.record_attendance(user, meeting, rows)
+        except (TypeError, ValueError):
+            flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("De aanwezigheid is opgeslagen."), "success")
+            return _back(meeting, "aanwezigheid")
+    return _back(meeting, "aanwezigheid")
+
+
+@bp.post("/overleggen/<int:meeting_id>/afsluiten")
+def close(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "meeting.closed")
+    form = VersionForm()
+    if not form.validate_on_submit():
+        flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        return _back(meeting)
+    try:
+        cases = services.close_meeting(user, meeting, expected_version=version_of(form))
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Het overleg is afgesloten. %(count)s besproken casussen hebben een nieuwe herbeoordelingsdatum.",
+                count=len(cases)), "success")
+    return _back(meeting)
+
+
+@bp.route("/overleggen/<int:meeting_id>/wijzigen", methods=["GET", "POST"])
+def move(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "meeting.moved")
+    local = meeting.starts_at.astimezone(services.AMSTERDAM)
+    form = MoveForm(obj=None if request.method == "POST" else meeting,
+                    day=local.date(), start_time=local.time(), version=meeting.version,
+                    duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
+    if meeting.status != MeetingStatus.GEPLAND:
+        flash(_("Dit overleg is geannuleerd of al gehouden."), "error")
+        return _back(meeting)
+    if form.validate_on_submit():
+        try:
+            services.move_meeting(user, meeting, day=form.day.data, start_time=form.start_time.data,
+                                  duration_minutes=form.duration_minutes.data, location=form.location.data,
+                                  online_url=form.online_url.data, expected_version=version_of(form))
+        except ServiceError as error:
+            if error.status == 409:
+                flash(error.message, "error")
+                return redirect(url_for("meetings.move", meeting_id=meeting.id))
+            show_service_error(form, error)
+        else:
+            flash(_("Het overleg is gewijzigd; de genodigden krijgen een bijgewerkte uitnodiging."), "success")
+            return _back(meeting)
+    return render_template("meetings/move.html", meeting=meeting, form=form,
+                           cancel_form=VersionForm(formdata=None, version=meeting.version))
+
+
+@bp.post("/overleggen/<int:meeting_id>/annuleren")
+def cancel(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "meeting.cancelled")
+    form = VersionForm()
+    if not form.validate_on_submit():
+        flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        return _back(meeting)
+    try:
+        services.cancel_meeting(user, meeting, expected_version=version_of(form))
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Het overleg is geannuleerd; de genodigden krijgen bericht."), "success")
+    return _back(meeting)
+
+
+@bp.route("/overleggen/nieuw", methods=["GET", "POST"])
+def new():
+    user = _user()
+    _require_manager(user, user.team_id, "meeting.created", "meeting", None)
+    form = MeetingForm()
+    form.fill(locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    if request.method == "GET":
+        form.chair_id.data = user.id
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(
+                user, type=form.type.data, title=form.title.data, day=form.day.data, start_time=form.start_time.data,
+                duration_minutes=form.duration_minutes.data, location=form.location.data,
+                online_url=form.online_url.data, chair_id=form.chair_id.data,
+                organisation_ids=form.organisation_ids.data or [])
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het overleg is gepland; de genodigden krijgen een uitnodiging."), "success")
+            return _back(meeting)
+    return render_template("meetings/new.html", form=form)
+
+
+# --- series -------------------------------------------------------------------------------------------------------
+
+@bp.get("/overleggen/reeksen")
+def series_index():
+    user = _user()
+    if not policy.can_see_cases(user):
+        policy.refuse("meeting_series.list", status=403, object_type="meeting_series", object_id=None)
+    series = list(db.session.execute(sa.select(MeetingSeries).where(policy.series_scope(user))
+                                     .order_by(MeetingSeries.active.desc(), MeetingSeries.title,
+                                               MeetingSeries.id)).unique().scalars())
+    return render_template("meetings/series_index.html", series=series,
+                           manages=user.has_role(*policy.TEAM_ROLES) and user.team_id is not None)
+
+
+@bp.route("/overleggen/reeksen/nieuw", methods=["GET", "POST"])
+def series_new():
+    user = _user()
+    _require_manager(user, user.team_id, "meeting_series.created", "meeting_series", None)
+    return _series_form(user, None)
+
+
+@bp.route("/overleggen/reeksen/<int:series_id>", methods=["GET", "POST"])
+def series_edit(series_id: int):
+    user = _user()
+    series = policy.get_series(user, series_id)
+    _require_manager(user, series.team_id, "meeting_series.changed", "meeting_series", series.id)
+    return _series_form(user, series)
+
+
+def _series_form(user: User, series: MeetingSeries | None):
+    form = SeriesForm(obj=series) if series is not None else SeriesForm()
+    if request.method == "GET" and series is not None:
+        form.organisation_ids.data = services.series_invited_ids(series)
+    elif request.method == "GET":
+        form.chair_id.data = user.id
+    form.fill(locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    if form.validate_on_submit():
+        data = services.SeriesInput(
+            type=form.type.data, title=form.title.data, weekday=form.weekday.data,
+            interval_weeks=form.interval_weeks.data, start_time=form.start_time.data,
+            duration_minutes=form.duration_minutes.data, first_date=form.first_date.data,
+            last_date=form.last_date.data, skip_holidays=form.skip_holidays.data, location=form.location.data,
+            online_url=form.online_url.data, chair_id=form.chair_id.data,
+            organisation_ids=tuple(form.organisation_ids.data or ()), active=form.active.data)
+        try:
+            saved = services.save_series(user, series, data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("De reeks is opgeslagen; de overleggen van de komende weken zijn ingepland."), "success")
+            return redirect(url_for("meetings.series_edit", series_id=saved.id))
+    upcoming = []
+    if series is not None:
+        upcoming = list(db.session.execute(sa.select(Meeting).where(
+            Meeting.series_id == series.id, Meeting.ends_at > services.utcnow())
+            .order_by(Meeting.starts_at).limit(10)).scalars())
+    return render_template("meetings/series_form.html", form=form, series=series, upcoming=upcoming)
+
+
+# --- the case file's meetings tab ---------------------------------------------------------------------------------
+
+@bp.get("/casussen/<int:case_id>/overleggen")
+def for_case(case_id: int):
+    user = _user()
+    case = policy.get_case(user, case_id)
+    rows = db.session.execute(
+        sa.select(Meeting, AgendaItem).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.case_id == case.id, policy.meeting_scope(user))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc()).limit(100)).unique().all()
+    decisions: dict[int, list] = defaultdict(list)
+    if rows:
+        for decision in db.session.execute(
+                sa.select(Decision).where(Decision.agenda_item_id.in_([item.id for _m, item in rows]))
+                .order_by(Decision.created_at, Decision.id)).scalars():
+            decisions[decision.agenda_item_id].append(decision)
+    return render_template("meetings/for_case.html", case=case, rows=rows, decisions=decisions,
+                           active_tab="meetings.for_case")
