@@ -1,0 +1,151 @@
+"""The benchmark machinery (``python -m benchmarks``) at tiny scale, in-process, so it cannot rot.
+
+50 seeded cases on a SQLite file, the scenario, the SQL counts, the daily sweep, the real login form and
+CSRF through HTTP (a threaded werkzeug server instead of gunicorn, to stay fast), 2 clients for 1 s per
+endpoint, the page-200 cursor against the app's own "next" links, and the Markdown report.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def bench_app(tmp_path_factory):
+    from casus import create_app
+    from casus.extensions import db
+    from casus.seed import seed
+
+    path = tmp_path_factory.mktemp("bench") / "casus.db"
+    app = create_app({"env": "production", "database_url": f"sqlite:///{path}",
+                      "secret_key": secrets.token_urlsafe(40), "secure_cookies": False,
+                      "instance_path": str(path.parent)})
+    with app.app_context():
+        db.create_all()
+        seed(50, 3)
+        db.session.commit()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="module")
+def server(bench_app):
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, bench_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def _token(app, email):
+    from casus.auth.services import find_user_by_email
+    from casus.auth.tokens import create_token
+    from casus.extensions import db
+
+    with app.app_context():
+        _row, plain = create_token(find_user_by_email(email), days=1, name="benchmark")
+        db.session.commit()
+    return plain
+
+
+def test_benchmark_machinery_end_to_end(bench_app, server):
+    from benchmarks import report, scenario
+    from benchmarks.client import Client, drive
+    from casus.seed import SEED_PASSWORD
+
+    chosen = scenario.build_scenario(bench_app)
+    names = [endpoint.name for endpoint in chosen.endpoints]
+    assert "case list p200 (partner)" in names and "API case list (partner token)" in names
+    assert chosen.partner_cases > 0 and chosen.procesregisseur_cases > 0
+
+    sweep = scenario.time_sweep(bench_app)
+    assert sweep and "send_emails" not in sweep
+
+    token = _token(bench_app, chosen.partner_email)
+    in_process = scenario.measure_in_process(bench_app, chosen, password=SEED_PASSWORD, token=token, repeats=2)
+    for endpoint in chosen.endpoints:
+        if endpoint.missing or (endpoint.pool is not None and endpoint.name not in in_process):
+            continue
+        measured = in_process[endpoint.name]
+        assert measured["queries"] > 0, endpoint.name
+        assert measured["status"] in endpoint.expect, (endpoint.name, measured["status"])
+
+    groups = {}
+    for group, email in (("partner", chosen.partner_email), ("procesregisseur", chosen.procesregisseur_email)):
+        client = Client(server)
+        client.login(email, SEED_PASSWORD)
+        client.read_csrf("/signalen/nieuw")
+        twin = Client(server)  # a second client on the same session: one argon2 login less
+        twin.cookies, twin.csrf = dict(client.cookies), client.csrf
+        groups[group] = [client, twin]
+    groups["api"] = [Client(server, bearer=token) for _ in range(2)]
+
+    rows = []
+    for endpoint in chosen.endpoints:
+        if endpoint.missing:
+            rows.append({"name": endpoint.name, "missing": endpoint.missing})
+            continue
+        measured = drive(groups[endpoint.group], endpoint.spec(), duration=0.3)
+        statuses = set(measured["statuses"])
+        assert statuses <= {str(status) for status in endpoint.expect} | {"503"}, (endpoint.name, statuses)
+        if endpoint.pool is None:
+            assert measured["requests"] > 0, endpoint.name
+        rows.append({"name": endpoint.name, "note": endpoint.note, "target": endpoint.target, **measured,
+                     **in_process.get(endpoint.name, {}), "ratio": 1.0})
+    read_only = [row for row in rows if row["name"].startswith(("dashboard", "case list", "API"))]
+    assert read_only and all(row["errors"] == 0 for row in read_only)
+
+    results = {"machine": {"cpus": 2, "cpu": "test", "memory_gb": 1, "python": "3", "system": "test"},
+               "started": "now", "arguments": {"cases": 50, "clients": 2, "duration": 0.5, "workers": 1, "seed": 3},
+               "backends": [{"backend": "sqlite", "cases": 50, "clients": 2, "duration": 0.5, "workers": 1,
+                             "scenario": {"partner": chosen.partner_email, "partner_organisation": "x",
+                                          "partner_cases": 1, "procesregisseur": "y", "procesregisseur_team": "z",
+                                          "procesregisseur_cases": 1, "surname": chosen.surname, "notes": []},
+                             "rows": rows, "sweep": sweep, "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
+    markdown = report.render(results)
+    assert "| case file (partner) |" in markdown and "daily sweep" in markdown
+
+
+def test_page_cursor_matches_the_apps_next_links(bench_app):
+    """The benchmark builds the page-200 cursor with one OFFSET; it must equal what walking the pages gives."""
+    from benchmarks import scenario
+    from benchmarks.scenario import _TestClient
+    from casus.extensions import db
+    from casus.seed import SEED_PASSWORD
+    from casus.users.models import User
+
+    chosen = scenario.build_scenario(bench_app)
+    bench_app.config["CASUS_CASES_PAGE_SIZE"] = 5
+    try:
+        client = _TestClient(bench_app, chosen.procesregisseur_email, SEED_PASSWORD)
+        cursor = None
+        for _page in range(2):
+            body = client.send("GET", f"/casussen?na={cursor}" if cursor else "/casussen", None).get_data(as_text=True)
+            cursor = re.search(r'href="[^"]*[?&]na=([^"&]+)"', body).group(1)
+        with bench_app.app_context():
+            user = db.session.execute(db.select(User).where(User.email == chosen.procesregisseur_email)).scalar_one()
+            expected, page = scenario.page_cursor(user, 3, 5)
+            db.engine.dispose()
+        assert page == 3
+        assert expected == cursor
+    finally:
+        bench_app.config.pop("CASUS_CASES_PAGE_SIZE", None)
+
+
+def test_results_section_is_replaced_between_markers(tmp_path):
+    from benchmarks import report
+
+    path = tmp_path / "PERFORMANCE.md"
+    path.write_text("# Performance\n\nIntro.\n")
+    report.write_section(path, "first")
+    report.write_section(path, "second")
+    text = path.read_text()
+    assert text.startswith("# Performance\n\nIntro.")
+    assert "second" in text and "first" not in text
+    assert text.count(report.BEGIN) == 1 and text.count(report.END) == 1
