@@ -75,3 +75,30 @@ def create_live_user(db, *roles: str, name: str = "Test Gebruiker", organisation
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def log_in(page, user, totp_secret: str | None = None) -> None:
+    """Log in through the form (and the TOTP step when the user has a secret), checking each page with axe."""
+    import pyotp
+
+    page.goto("/inloggen")
+    wait_for_axe(page)
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=Inloggen")
+    wait_for_axe(page)
+    if totp_secret:
+        page.fill("#code", pyotp.TOTP(totp_secret).now())
+        page.click("button[type=submit] >> text=Bevestigen")
+        wait_for_axe(page)
+
+
+def log_out(page) -> None:
+    page.click("text=Uitloggen")
+    wait_for_axe(page)
+
+
+def press(page, name: str) -> None:
+    """Click the button with exactly this accessible name and wait for the next page's axe check."""
+    page.get_by_role("button", name=name, exact=True).click()
+    wait_for_axe(page)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from browser_support import PASSWORD, create_live_user, wait_for_axe
+from browser_support import create_live_user, log_in, log_out, press, wait_for_axe
 
 
 def prepare(db):
@@ -42,23 +42,7 @@ def prepare(db):
     return regisseur, partner, case.id, action.id
 
 
-def log_in(page, user):
-    page.goto("/inloggen")
-    wait_for_axe(page)
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit] >> text=Inloggen")
-    wait_for_axe(page)
 
-
-def log_out(page):
-    page.click("text=Uitloggen")
-    wait_for_axe(page)
-
-
-def click(page, name):
-    page.get_by_role("button", name=name, exact=True).click()
-    wait_for_axe(page)
 
 
 def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
@@ -75,7 +59,7 @@ def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
     wait_for_axe(page)
     assert "Fase: Aanpak: plan" in page.inner_text("main")
     page.fill("#overgang-adopt_plan-reason", "Vastgesteld in het casusoverleg")
-    click(page, "Plan van aanpak vaststellen")
+    press(page, "Plan van aanpak vaststellen")
     assert "De casus is nu in fase: Aanpak: uitvoering." in page.inner_text("main")
     for tab in ("Betrokkenen", "Partners", "Plan van aanpak", "Notities", "Tijdlijn", "Overzicht"):
         page.get_by_role("link", name=tab, exact=True).click()
@@ -87,7 +71,7 @@ def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
     wait_for_axe(page)
     page.fill(f"#voortgang-{action_id}-text", "Bewoner bezocht, afspraken gemaakt")
     page.select_option(f"#voortgang-{action_id}-status", "gereed")
-    click(page, "Voortgang vastleggen")
+    press(page, "Voortgang vastleggen")
     assert "De voortgang is vastgelegd." in page.inner_text("main")
     assert "Bewoner bezocht" in page.inner_text("main")
     log_out(page)
@@ -96,9 +80,9 @@ def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
     page.goto(f"/casussen/{case_id}")
     wait_for_axe(page)
     page.fill("#evaluation", "De overlast is gestopt; de corporatie volgt de huurder.")
-    click(page, "Evaluatie opslaan")
+    press(page, "Evaluatie opslaan")
     page.fill("#overgang-step_down-reason", "Alle acties zijn gereed")
-    click(page, "Afschalen naar nazorg")
+    press(page, "Afschalen naar nazorg")
     assert "De casus is nu in fase: Nazorg." in page.inner_text("main")
 
     # The nazorg period has passed (six months later).
@@ -109,7 +93,7 @@ def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
     wait_for_axe(page)
     page.fill("#overgang-close-reason", "Nazorg zonder terugval afgerond")
     page.select_option("#overgang-close-result", "doel_bereikt")
-    click(page, "Afsluiten")
+    press(page, "Afsluiten")
     assert "De casus is nu in fase: Afgesloten." in page.inner_text("main")
 
     live_db.session.expire_all()

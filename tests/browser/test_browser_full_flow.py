@@ -9,25 +9,7 @@ from datetime import timedelta
 import pyotp
 import sqlalchemy as sa
 
-from browser_support import PASSWORD, create_live_user, wait_for_axe
-
-
-def log_in(page, user, secret=None):
-    page.goto("/inloggen")
-    wait_for_axe(page)
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit] >> text=Inloggen")
-    wait_for_axe(page)
-    if secret:
-        page.fill("#code", pyotp.TOTP(secret).now())
-        page.click("button[type=submit] >> text=Bevestigen")
-        wait_for_axe(page)
-
-
-def log_out(page):
-    page.click("text=Uitloggen")
-    wait_for_axe(page)
+from browser_support import create_live_user, log_in, log_out, press, wait_for_axe
 
 
 def wait_for_next_totp_step(secret):
@@ -38,10 +20,6 @@ def wait_for_next_totp_step(secret):
     while totp.now() == first:
         time.sleep(0.5)
 
-
-def press(page, name):
-    page.get_by_role("button", name=name, exact=True).click()
-    wait_for_axe(page)
 
 
 def test_a_case_from_signal_to_closure_in_the_browser(page, live_app, live_db):

@@ -4,7 +4,7 @@ the meeting. axe checks every page."""
 
 import sqlalchemy as sa
 
-from browser_support import PASSWORD, create_live_user, wait_for_axe
+from browser_support import PASSWORD, create_live_user, press, wait_for_axe
 
 
 def prepare(db):
@@ -31,10 +31,6 @@ def prepare(db):
     db.session.commit()
     return regisseur, politie, case.id
 
-
-def click(page, name):
-    page.get_by_role("button", name=name, exact=True).click()
-    wait_for_axe(page)
 
 
 def test_the_chair_runs_a_casusoverleg(page, live_db):
@@ -71,7 +67,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     page.uncheck("#skip_holidays")
     page.fill("#location", "Stadhuis, zaal 3")
     page.get_by_label("Politie Voorbeeld").check()
-    click(page, "Reeks plannen")
+    press(page, "Reeks plannen")
     assert "De reeks is opgeslagen" in page.inner_text("main")
 
     live_db.session.expire_all()
@@ -85,7 +81,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     assert "Er staan nog geen casussen op de agenda." in page.inner_text("main")
     page.fill("#reference", "2026-00077")
     page.select_option("#purpose", "nieuw")
-    click(page, "Op de agenda zetten")
+    press(page, "Op de agenda zetten")
     assert "Casus 2026-00077 staat op de agenda." in page.inner_text("main")
 
     item_id = page.locator("section[aria-labelledby^=punt-]").first.get_attribute("aria-labelledby").split("-")[1]
@@ -93,7 +89,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     page.fill(f"#verslag-{item_id}-oordeelsvorming", "Politie en gemeente zien een escalatierisico.")
     page.fill(f"#verslag-{item_id}-besluitvorming", "Een huisbezoek door de wijkagent.")
     page.check(f"#verslag-{item_id}-discussed")
-    click(page, "Verslag opslaan")
+    press(page, "Verslag opslaan")
     assert "Het verslag is opgeslagen." in page.inner_text("main")
 
     due = day + timedelta(days=14)
@@ -101,7 +97,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     page.check(f"#besluit-{item_id}-as_action")
     page.select_option(f"#besluit-{item_id}-owner_organisation_id", str(politie_id))
     page.fill(f"#besluit-{item_id}-due_on", due.isoformat())
-    click(page, "Besluit vastleggen")
+    press(page, "Besluit vastleggen")
     assert "als actie in het plan van aanpak gezet" in page.inner_text("main")
 
     page.get_by_role("link", name="plan van aanpak", exact=True).click()
@@ -113,7 +109,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     wait_for_axe(page)
     page.get_by_role("link", name="Casusoverleg Voorbeeldstad").click()
     wait_for_axe(page)
-    click(page, "Overleg afsluiten")
+    press(page, "Overleg afsluiten")
     assert "Het overleg is afgesloten." in page.inner_text("main")
 
     live_db.session.expire_all()

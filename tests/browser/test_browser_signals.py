@@ -3,25 +3,7 @@
 import pyotp
 import sqlalchemy as sa
 
-from browser_support import PASSWORD, create_live_user, wait_for_axe
-
-
-def _login(page, user, totp_secret=None):
-    page.goto("/inloggen")
-    wait_for_axe(page)
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit] >> text=Inloggen")
-    wait_for_axe(page)
-    if totp_secret:
-        page.fill("#code", pyotp.TOTP(totp_secret).now())
-        page.click("button[type=submit] >> text=Bevestigen")
-        wait_for_axe(page)
-
-
-def _logout(page):
-    page.click("text=Uitloggen")
-    wait_for_axe(page)
+from browser_support import create_live_user, log_in, log_out, wait_for_axe
 
 
 def test_partner_reports_a_signal_and_the_procesregisseur_opens_a_case(page, live_app, live_db):
@@ -41,7 +23,7 @@ def test_partner_reports_a_signal_and_the_procesregisseur_opens_a_case(page, liv
     politie = Organisation(name="Politie Browserland", kind=OrganisationKind.POLITIE, convenant_partner=True)
     partner = create_live_user(live_db, "partner", name="Pim Partner", organisation=politie)
 
-    _login(page, partner)
+    log_in(page, partner)
     page.click("nav >> text=Signaal melden")
     wait_for_axe(page)
     page.select_option("#category_id", label="Woonoverlast")
@@ -69,9 +51,9 @@ def test_partner_reports_a_signal_and_the_procesregisseur_opens_a_case(page, liv
     page.click("nav >> text=Signalen")
     wait_for_axe(page)
     assert reference in page.inner_text("main")
-    _logout(page)
+    log_out(page)
 
-    _login(page, regisseur, secret)
+    log_in(page, regisseur, secret)
     page.click("nav >> text=Triage")
     wait_for_axe(page)
     assert "0 van 5 werkdagen" in page.inner_text("main")
