@@ -73,3 +73,27 @@ def test_revoke_token_makes_it_useless(app, db, make_user):
     assert result.exit_code == 0, result.output
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 401
+
+
+def _casus(*args: str, env_overrides: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CASUS_")}
+    env.update(env_overrides or {})
+    return subprocess.run([sys.executable, "-c", "from casus.cli import main; main()", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_casus_demo_needs_no_configuration():
+    """Regression: `casus demo` on a fresh clone failed because the production app was built first."""
+    result = _casus("demo", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "demo database" in result.stdout
+
+
+def test_missing_secret_is_a_clear_message_not_a_traceback():
+    result = _casus("create-user", "--help")
+    assert result.returncode != 0
+    assert "CASUS_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
