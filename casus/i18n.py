@@ -22,6 +22,11 @@ def select_locale() -> str:
     return current_app.config["CASUS"].default_locale
 
 
+def current_locale() -> str:
+    """The language of this request (``nl`` or ``en``), as a plain string."""
+    return str(get_locale() or "nl")
+
+
 def select_timezone() -> str:
     return current_app.config["CASUS"].timezone
 
@@ -45,7 +50,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_nl"] = format_date_nl
     app.jinja_env.filters["datetime_nl"] = format_datetime_nl
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["format_datetime"] = format_datetime
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 

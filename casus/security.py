@@ -121,6 +121,11 @@ def _security_headers(response):
     return response
 
 
+def acting_user():
+    """The logged-in user as the model object (services take it as an argument, not the proxy)."""
+    return current_user._get_current_object()
+
+
 def roles_required(*roles: str):
     """Allow the view only to users holding one of ``roles``; others get 403."""
 

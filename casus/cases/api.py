@@ -17,8 +17,6 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import request, url_for
 from flask.views import MethodView
-from flask_babel import get_locale
-from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -49,7 +47,9 @@ from casus.cases.schemas import (
 )
 from casus.errors import problem
 from casus.extensions import db
+from casus.i18n import current_locale
 from casus.plans.models import Action, Goal
+from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
 from workflow import TransitionRecord, TransitionRefused
@@ -67,12 +67,6 @@ CONFLICT = {"schema": ProblemSchema, "description": "The `version` is stale, or 
 FORBIDDEN = {"schema": ProblemSchema, "description": "The caller may see the case but not change it"}
 
 
-def _user() -> User:
-    return current_user._get_current_object()
-
-
-def _locale() -> str:
-    return str(get_locale() or "nl")
 
 
 # --- cursors ----------------------------------------------------------------------------------------------
@@ -113,7 +107,7 @@ class Cases(MethodView):
         A search (`q`) or filter is audited (`case.search`) with its terms; a BSN-like term only as a keyed
         hash. Search never reaches beyond the caller's cases.
         """
-        user = _user()
+        user = acting_user()
         filters = services.CaseFilters(
             q=(args.get("q") or "").strip(), phase=args.get("phase"), category_id=_category_id(args.get("category")),
             team_id=args.get("team_id"), procesregisseur_id=args.get("procesregisseur_id"),
@@ -188,7 +182,7 @@ def _detail(user: User, case: Case) -> CaseDetail:
     aanbrenger = by_id.get(case.aanbrenger_organisation_id) or db.session.get(
         Organisation, case.aanbrenger_organisation_id)
     procesregisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
-    triggers = [SimpleNamespace(trigger=option.trigger, label=option.label(_locale()), to_state=option.to_state,
+    triggers = [SimpleNamespace(trigger=option.trigger, label=option.label(current_locale()), to_state=option.to_state,
                                 allowed=option.allowed, codes=list(option.codes))
                 for option in services.available_triggers(user, case)]
     return CaseDetail(case=case, participants=participants, counts=_counts(user, case),
@@ -201,7 +195,7 @@ class CaseItem(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """The case file's overview, with the workflow steps the caller may take now (audited: `case.view`)."""
-        user = _user()
+        user = acting_user()
         return _detail(user, policy.get_case(user, id))
 
     @blp.arguments(CaseUpdateSchema)
@@ -210,7 +204,7 @@ class CaseItem(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def patch(self, changes, id):
         """Record when the plan was discussed (`planDiscussedOn`) or the evaluation (`evaluation`). Managers only."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.update")
         expected = changes["version"]
@@ -232,7 +226,7 @@ class CaseItem(MethodView):
 
 def _refused(refused: TransitionRefused):
     """409 naming every failing guard; the refusal itself is recorded (TransitionLog, audit) and commits."""
-    messages = refused.messages(_locale())
+    messages = refused.messages(current_locale())
     return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
                    failedGuards=list(refused.codes), trigger=refused.trigger)
 
@@ -253,7 +247,7 @@ class CaseTransitions(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def post(self, data, id):
         """Take a workflow step (`trigger`) with a reason; answers the transition as recorded."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.transition")
         try:
@@ -274,7 +268,7 @@ class CaseTriage(MethodView):
     def post(self, data, id):
         """Record the triage outcome and the inclusion criteria that apply, and take the step it implies
         (`A` → `accept`, `B`/`C`/`advies` → `refer`, `geen_casus` → `dismiss`), all or nothing."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.triage")
         try:
@@ -294,7 +288,7 @@ class CaseParticipants(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """Every participation in the case, ended ones included (`active`: false)."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         return db.session.execute(
             sa.select(Participation).where(Participation.case_id == case.id)
@@ -308,7 +302,7 @@ class CaseParticipants(MethodView):
     def post(self, data, id):
         """Invite an organisation with a role and a legal basis (a convenant, or for a non-convenant
         `deelnemer` a signed geheimhoudingsverklaring). Managers only."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="participation.add")
         participation = services.invite_organisation(
@@ -340,7 +334,7 @@ class ParticipantItem(MethodView):
     def delete(self, query, headers, id):
         """End a participation (its organisation loses access). The case's `version` goes in
         `If-Match: "<version>"` or `?version=`. Managers only."""
-        user = _user()
+        user = acting_user()
         participation = policy.get_participation(user, id, audit_action="participation.end")
         case = policy.get_case(user, participation.case_id)
         policy.require_manager_audited(user, case, action="participation.end")
@@ -367,7 +361,7 @@ class CaseNotes(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, args, id):
         """The notes the caller's organisation may read, newest first; keyset-paginated."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         query = (sa.select(Note).where(Note.case_id == case.id, policy.note_scope(user))
                  .options(joinedload(Note.author), joinedload(Note.organisation), selectinload(Note.audience)))
@@ -379,7 +373,7 @@ class CaseNotes(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def post(self, data, id):
         """Write a note, for all participants, the own organisation, or named participating organisations."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         note = services.add_note(user, case, text=data["text"], visibility=data["visibility"],
                                  organisation_ids=data["organisation_ids"])
@@ -399,7 +393,7 @@ class CaseTimeline(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, args, id):
         """Every event of the case the caller may see, newest first; `kind` filters (`note`, `note.added`)."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         query = (sa.select(TimelineEvent).where(TimelineEvent.case_id == case.id, policy.timeline_scope(user))
                  .options(joinedload(TimelineEvent.actor)))

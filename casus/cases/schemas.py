@@ -6,11 +6,11 @@ Input schemas reject unknown keys (400, every error listed); writes that change 
 
 from __future__ import annotations
 
-from flask_babel import get_locale
 from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, UTCDateTime
 from casus.cases.models import LegalBasis, NoteVisibility, RiskLevel
+from casus.i18n import current_locale
 from casus.users.schemas import OrganisationRefSchema, TeamRefSchema
 from workflow import CasePhase, ClosureResult, EscalationLevel, InclusionCriterion, ParticipationRole, TriageOutcome
 
@@ -26,9 +26,6 @@ def _version(description: str = "The case's `version` as last read; a stale one 
     return fields.Integer(required=True, validate=validate.Range(min=1), metadata={"description": description})
 
 
-def _locale() -> str:
-    return str(get_locale() or "nl")
-
 
 # --- building blocks --------------------------------------------------------------------------------------
 
@@ -43,7 +40,7 @@ class CaseCategorySchema(Schema):
                                                 "description": "In the caller's language."})
 
     def label_of(self, category) -> str:
-        return category.label(_locale())
+        return category.label(current_locale())
 
 
 class CursorPageLinksSchema(Schema):

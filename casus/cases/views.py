@@ -12,10 +12,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
@@ -50,7 +48,9 @@ from casus.cases.models import (
 )
 from casus.extensions import db
 from casus.forms import show_service_error
+from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
+from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
 from casus.users.models import User, UserRole
@@ -88,9 +88,6 @@ TABS = (
 
 # --- shared by the case-file templates (also registered by casus.plans.views) ----------------------------
 
-def locale() -> str:
-    return str(get_locale() or "nl")
-
 
 def mask_bsn(bsn: str | None) -> str:
     return f"******{bsn[-3:]}" if bsn else ""
@@ -100,7 +97,7 @@ def _label(enum_cls, value) -> str:
     if value in (None, ""):
         return ""
     try:
-        return enum_cls(str(value)).label(locale())
+        return enum_cls(str(value)).label(current_locale())
     except ValueError:
         return str(value)
 
@@ -132,9 +129,6 @@ def template_helpers() -> dict:
 bp.context_processor(template_helpers)
 
 
-def _user() -> User:
-    return current_user._get_current_object()
-
 
 def _back(case: Case, endpoint: str = "cases.detail"):
     return redirect(url_for(endpoint, case_id=case.id))
@@ -144,11 +138,11 @@ def _back(case: Case, endpoint: str = "cases.detail"):
 
 @bp.get("")
 def index():
-    user = _user()
+    user = acting_user()
     if not policy.can_see_cases(user):
         policy.refuse("case.list", status=403, object_type="case", object_id=None)
     form = CaseFilterForm(request.args)
-    form.fill(locale(), categories=active_categories(), teams=_teams(),
+    form.fill(current_locale(), categories=active_categories(), teams=_teams(),
               procesregisseurs=_procesregisseurs(user))
     form.validate()
     filters = _filters_from(form)
@@ -202,11 +196,11 @@ def _procesregisseurs(user: User) -> list[User]:
 
 @bp.get("/<int:case_id>")
 def detail(case_id: int):
-    return _render_overview(policy.get_case(_user(), case_id))
+    return _render_overview(policy.get_case(acting_user(), case_id))
 
 
 def _render_overview(case: Case, **forms):
-    user = _user()
+    user = acting_user()
     manages = policy.manages(user, case)
     procesregisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
     aanbrenger = db.session.get(Organisation, case.aanbrenger_organisation_id)
@@ -218,7 +212,7 @@ def _render_overview(case: Case, **forms):
         forms.setdefault("plan_discussed_form", PlanDiscussedForm(discussed_on=case.plan_discussed_on))
     if policy.requests_early_closure(user, case):
         form = forms.setdefault("early_closure_form", EarlyClosureForm())
-        form.fill(locale())
+        form.fill(current_locale())
     in_triage = case.phase in (CasePhase.SIGNALERING, CasePhase.TRIAGE)
     return render_template(
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
@@ -241,7 +235,7 @@ def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
         if supervisor and option.trigger == "close":
             codes.discard("nazorg_period_over")  # the override checkbox answers it
         if codes:
-            blocked.append((option, [f.message(locale()) for f in option.failures if f.code in codes]))
+            blocked.append((option, [f.message(current_locale()) for f in option.failures if f.code in codes]))
         else:
             allowed.append((option, _transition_form(case, option, supervisor)))
     return allowed, blocked
@@ -250,7 +244,7 @@ def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
 def _transition_form(case: Case, option: TriggerOption, supervisor: bool) -> TransitionForm:
     form = unique_ids(TransitionForm(formdata=None, trigger=option.trigger, version=case.version),
                       f"overgang-{option.trigger}")
-    form.fill(locale())
+    form.fill(current_locale())
     form.offer_result = option.trigger in TRIGGERS_WITH_RESULT
     form.offer_override = supervisor and option.trigger == "close" and "nazorg_period_over" in option.codes
     return form
@@ -258,11 +252,11 @@ def _transition_form(case: Case, option: TriggerOption, supervisor: bool) -> Tra
 
 @bp.post("/<int:case_id>/overgang")
 def transition(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="case.transition")
     form = TransitionForm()
-    form.fill(locale())
+    form.fill(current_locale())
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
@@ -274,7 +268,7 @@ def transition(case_id: int):
                                       override=bool(form.override.data), expected_version=version_of(form))
     except TransitionRefused as refused:
         flash(_("Dit kon niet. Er is niets gewijzigd."), "error")
-        for message in refused.messages(locale()):
+        for message in refused.messages(current_locale()):
             flash(message, "error")
     except ServiceError as error:
         flash(error.message, "error")
@@ -285,12 +279,12 @@ def transition(case_id: int):
 
 @bp.post("/<int:case_id>/vroegtijdig-afsluiten")
 def request_closure(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     if not policy.requests_early_closure(user, case):
         policy.refuse("case.close_requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = EarlyClosureForm()
-    form.fill(locale())
+    form.fill(current_locale())
     if form.validate_on_submit():
         try:
             services.request_early_closure(user, case, reason=form.reason.data, result=form.result.data,
@@ -305,7 +299,7 @@ def request_closure(case_id: int):
 
 @bp.post("/<int:case_id>/evaluatie")
 def evaluation(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="case.evaluation")
     form = EvaluationForm()
@@ -322,7 +316,7 @@ def evaluation(case_id: int):
 
 @bp.post("/<int:case_id>/plan-besproken")
 def plan_discussed(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="case.plan_discussed")
     form = PlanDiscussedForm()
@@ -341,7 +335,7 @@ def plan_discussed(case_id: int):
 
 @bp.get("/<int:case_id>/betrokkenen")
 def subjects(case_id: int):
-    case = policy.get_case(_user(), case_id)
+    case = policy.get_case(acting_user(), case_id)
     rows = list(db.session.execute(
         sa.select(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
         .where(CaseSubject.case_id == case.id).order_by(Subject.kind, Subject.name_key, Subject.id)).scalars())
@@ -355,11 +349,11 @@ def subjects(case_id: int):
 
 @bp.get("/<int:case_id>/partners")
 def partners(case_id: int):
-    return _render_partners(policy.get_case(_user(), case_id))
+    return _render_partners(policy.get_case(acting_user(), case_id))
 
 
 def _render_partners(case: Case, invite_form: InviteForm | None = None):
-    user = _user()
+    user = acting_user()
     manages = policy.manages(user, case)
     participations = list(db.session.execute(
         sa.select(Participation).where(Participation.case_id == case.id)
@@ -369,7 +363,7 @@ def _render_partners(case: Case, invite_form: InviteForm | None = None):
         invite_form = InviteForm(formdata=None, version=case.version)
     if invite_form is not None:
         candidates = _invitable_organisations(case)
-        invite_form.fill(locale(), organisations=candidates, contacts=_contacts_of(candidates))
+        invite_form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
     return render_template("cases/partners.html", case=case, active_tab="cases.partners", manages=manages,
                            participations=participations, invite_form=invite_form)
 
@@ -394,12 +388,12 @@ def _contacts_of(organisations: list[Organisation]) -> list[User]:
 
 @bp.post("/<int:case_id>/partners")
 def invite(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="participation.added")
     form = InviteForm()
     candidates = _invitable_organisations(case)
-    form.fill(locale(), organisations=candidates, contacts=_contacts_of(candidates))
+    form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
     if form.validate_on_submit():
         try:
             participation = services.invite_organisation(
@@ -416,7 +410,7 @@ def invite(case_id: int):
 
 @bp.post("/<int:case_id>/partners/<int:participation_id>/beeindigen")
 def end_participation(case_id: int, participation_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="participation.ended")
     participation = db.session.get(Participation, participation_id)
@@ -439,7 +433,7 @@ def end_participation(case_id: int, participation_id: int):
 
 @bp.route("/<int:case_id>/notities", methods=["GET", "POST"])
 def notes(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     participations = services.participations_of(case)
     form = NoteForm()
@@ -466,7 +460,7 @@ def notes(case_id: int):
 
 @bp.get("/<int:case_id>/tijdlijn")
 def timeline(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     form = TimelineFilterForm(request.args)
     group = form.group.data if form.group.data in TIMELINE_GROUPS else None

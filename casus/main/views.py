@@ -6,7 +6,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import orm
@@ -17,7 +16,7 @@ from casus.cases.models import Case, Participation
 from casus.cases.services import cadences
 from casus.cases.services import today as cases_today
 from casus.extensions import db
-from casus.i18n import AMSTERDAM, LANGUAGES
+from casus.i18n import AMSTERDAM, LANGUAGES, current_locale
 from casus.navigation import safe_next
 from casus.plans.models import Action
 from casus.policy import PARTICIPANT_ROLES, TEAM_ROLES, case_scope, signal_scope
@@ -173,7 +172,7 @@ def format_date_as_local(moment) -> date:
 def index():
     user = current_user._get_current_object()
     return render_template("main/dashboard.html", blocks=dashboard_blocks(user), signal_age=signal_age,
-                           triage_days=cadences().triage_working_days, locale=str(get_locale() or "nl"),
+                           triage_days=cadences().triage_working_days, locale=current_locale(),
                            signal_status_labels=SIGNAL_STATUS_LABELS, CasePhase=CasePhase)
 
 

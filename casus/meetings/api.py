@@ -15,7 +15,6 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import request, url_for
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import abort
 
 from casus import policy
@@ -42,6 +41,7 @@ from casus.meetings.schemas import (
     RemoveArgsSchema,
 )
 from casus.organisations.models import Organisation
+from casus.security import acting_user
 from casus.users.models import User
 
 blp = ApiBlueprint("meetings_api", __name__, description="Meetings (casusoverleg): agenda, minutes and decisions")
@@ -50,9 +50,6 @@ NOT_FOUND = {"schema": ProblemSchema, "description": "No such meeting or agenda 
                                                      "know about it"}
 FORBIDDEN = {"schema": ProblemSchema, "description": "The caller may see the meeting but not change it"}
 
-
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 def _manager(user: User, meeting: Meeting, action: str) -> None:
@@ -81,7 +78,7 @@ class Meetings(MethodView):
     def get(self, args):
         """The meetings the caller may see: coming ones soonest first (`period=upcoming`), or ended ones
         latest first (`period=past`); keyset-paginated."""
-        user = _user()
+        user = acting_user()
         cursor = args.get("cursor")
         if cursor and decode_cursor(cursor, lambda value: value) is None:
             abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
@@ -97,7 +94,7 @@ class Meetings(MethodView):
     def post(self, data):
         """Plan a single meeting for the caller's team (procesregisseur or supervisor); the invited
         organisations get an invitation."""
-        user = _user()
+        user = acting_user()
         if not policy.manages_meetings(user, user.team_id):
             policy.refuse("meeting.created", status=403, object_type="meeting", object_id=None)
         local = data["starts_at"].astimezone(services.AMSTERDAM)
@@ -114,7 +111,7 @@ class MeetingItem(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """One meeting: when, where, who is invited."""
-        return _detail(policy.get_meeting(_user(), id))
+        return _detail(policy.get_meeting(acting_user(), id))
 
     @blp.arguments(MeetingUpdateSchema)
     @blp.response(200, MeetingDetailSchema)
@@ -124,7 +121,7 @@ class MeetingItem(MethodView):
     def patch(self, data, id):
         """Move a planned meeting, cancel it (`status: geannuleerd`) or close it after it was held
         (`status: gehouden`: every discussed case gets its next review date). With the meeting's `version`."""
-        user = _user()
+        user = acting_user()
         meeting = policy.get_meeting(user, id, action="meeting.changed")
         _manager(user, meeting, "meeting.changed")
         version = data["version"]
@@ -148,7 +145,7 @@ class MeetingAgenda(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """The agenda in order: only the items of cases the caller may see."""
-        user = _user()
+        user = acting_user()
         meeting = policy.get_meeting(user, id)
         return [_item_view(item, item.case) for item in services.agenda_of(meeting, policy.agenda_item_scope(user))]
 
@@ -159,7 +156,7 @@ class MeetingAgenda(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def post(self, data, id):
         """Put a case of the team on the agenda (last), with a purpose."""
-        user = _user()
+        user = acting_user()
         meeting = policy.get_meeting(user, id, action="agenda_item.added")
         _manager(user, meeting, "agenda_item.added")
         case = policy.get_case(user, data["case_id"], action="agenda_item.added")
@@ -174,7 +171,7 @@ class MeetingMinutes(MethodView):
     def get(self, id):
         """The minutes: per visible agenda item the BOB text, whether it was discussed and its decisions;
         attendance per invited organisation. Write them per item with `PATCH /agenda-items/{id}`."""
-        user = _user()
+        user = acting_user()
         meeting = policy.get_meeting(user, id)
         items = services.agenda_of(meeting, policy.agenda_item_scope(user))
         decisions: dict[int, list] = {item.id: [] for item in items}
@@ -207,7 +204,7 @@ class AgendaItemResource(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """One agenda item with its minutes and decisions (audited as a read of its case)."""
-        user = _user()
+        user = acting_user()
         item, _meeting = _item_and_meeting(user, id, "agenda_item.view")
         case = policy.get_case(user, item.case_id)
         decisions = list(db.session.execute(sa.select(Decision).where(Decision.agenda_item_id == item.id)
@@ -222,7 +219,7 @@ class AgendaItemResource(MethodView):
     def patch(self, data, id):
         """Write the item's minutes (beeldvorming, oordeelsvorming, besluitvorming, discussed), change its
         purpose or move it up or down. Until the meeting is closed."""
-        user = _user()
+        user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.minutes")
         _manager(user, meeting, "agenda_item.minutes")
         case = policy.get_case(user, item.case_id, action="agenda_item.minutes")
@@ -248,7 +245,7 @@ class AgendaItemResource(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def delete(self, args, id):
         """Take the item off the agenda (not once decisions were recorded), with `?version=` of the meeting."""
-        user = _user()
+        user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.removed")
         _manager(user, meeting, "agenda_item.removed")
         services.check_version(meeting, args["version"])
@@ -262,7 +259,7 @@ class AgendaItemDecisions(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """The decisions about this agenda item, oldest first."""
-        user = _user()
+        user = acting_user()
         item, _meeting = _item_and_meeting(user, id, "agenda_item.view")
         return db.session.execute(sa.select(Decision).where(Decision.agenda_item_id == item.id)
                                   .order_by(Decision.created_at, Decision.id)).scalars().all()
@@ -275,7 +272,7 @@ class AgendaItemDecisions(MethodView):
     def post(self, data, id):
         """Record a decision; with `action` it becomes an action in the case's plan van aanpak (owner: a
         participating organisation, with a due date)."""
-        user = _user()
+        user = acting_user()
         item, meeting = _item_and_meeting(user, id, "decision.added")
         _manager(user, meeting, "decision.added")
         case = policy.get_case(user, item.case_id, action="decision.added")

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from casus import policy
 from casus.cases.forms import unique_ids, version_of
 from casus.cases.models import Case
-from casus.cases.views import locale, template_helpers
+from casus.cases.views import template_helpers
 from casus.extensions import db
 from casus.forms import show_service_error
+from casus.i18n import current_locale
 from casus.meetings import services
 from casus.meetings.forms import (
     WEEKDAYS,
@@ -50,6 +50,7 @@ from casus.meetings.models import (
 )
 from casus.organisations.models import Organisation
 from casus.plans.models import Action
+from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User, UserRole
 
@@ -65,18 +66,15 @@ STATUS_LABELS = {MeetingStatus.GEPLAND: _l("Gepland"), MeetingStatus.GEANNULEERD
 def meeting_helpers() -> dict:
     def purpose_label(value) -> str:
         labels = AGENDA_PURPOSE_LABELS[AgendaPurpose(value)]
-        return labels[1] if locale().startswith("en") else labels[0]
+        return labels[1] if current_locale().startswith("en") else labels[0]
 
     return {
-        "meeting_type_label": lambda value: services.type_label(value, locale()),
+        "meeting_type_label": lambda value: services.type_label(value, current_locale()),
         "purpose_label": purpose_label,
         "meeting_status_label": lambda value: STATUS_LABELS.get(MeetingStatus(value), value),
         "weekday_label": lambda value: WEEKDAYS[int(value)],
     }
 
-
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 def _require_manager(user: User, team_id: int, action: str, object_type: str, object_id) -> None:
@@ -105,7 +103,7 @@ def _organisations() -> list[Organisation]:
 
 @bp.get("/overleggen")
 def index():
-    user = _user()
+    user = acting_user()
     if not policy.can_see_cases(user):
         policy.refuse("meeting.list", status=403, object_type="meeting", object_id=None)
     form = PeriodForm(request.args)
@@ -121,12 +119,12 @@ def index():
 
 @bp.get("/overleggen/<int:meeting_id>")
 def detail(meeting_id: int):
-    user = _user()
+    user = acting_user()
     return _render_detail(policy.get_meeting(user, meeting_id))
 
 
 def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendance_form=None, status=200):
-    user = _user()
+    user = acting_user()
     manages = policy.manages_meetings(user, meeting.team_id)
     items = services.agenda_of(meeting, policy.agenda_item_scope(user))
     decisions: dict[int, list] = defaultdict(list)
@@ -159,7 +157,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
             forms[item.id] = (minutes_form, decision_form)
         if add_form is None:
             add_form = AgendaAddForm(formdata=None)
-        add_form.fill(locale())
+        add_form.fill(current_locale())
         if attendance_form is None:
             attendance_form = AttendanceForm(formdata=None, rows=[
                 {"organisation_id": org.id, "present": getattr(attendance.get(org.id), "present", False),
@@ -176,7 +174,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
 
 
 def _meeting_for_change(meeting_id: int, action: str) -> tuple[User, Meeting]:
-    user = _user()
+    user = acting_user()
     meeting = policy.get_meeting(user, meeting_id, action=action)
     _require_manager(user, meeting.team_id, action, "meeting", meeting.id)
     return user, meeting
@@ -195,7 +193,7 @@ def _item_of(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
 def add_item(meeting_id: int):
     user, meeting = _meeting_for_change(meeting_id, "agenda_item.added")
     form = AgendaAddForm()
-    form.fill(locale())
+    form.fill(current_locale())
     if form.validate_on_submit():
         reference = form.reference.data.strip()
         case = db.session.execute(policy.visible_cases(user).where(Case.reference == reference)).unique()\
@@ -377,10 +375,10 @@ def cancel(meeting_id: int):
 
 @bp.route("/overleggen/nieuw", methods=["GET", "POST"])
 def new():
-    user = _user()
+    user = acting_user()
     _require_manager(user, user.team_id, "meeting.created", "meeting", None)
     form = MeetingForm()
-    form.fill(locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
     if request.method == "GET":
         form.chair_id.data = user.id
     if form.validate_on_submit():
@@ -402,7 +400,7 @@ def new():
 
 @bp.get("/overleggen/reeksen")
 def series_index():
-    user = _user()
+    user = acting_user()
     if not policy.can_see_cases(user):
         policy.refuse("meeting_series.list", status=403, object_type="meeting_series", object_id=None)
     series = list(db.session.execute(sa.select(MeetingSeries).where(policy.series_scope(user))
@@ -414,14 +412,14 @@ def series_index():
 
 @bp.route("/overleggen/reeksen/nieuw", methods=["GET", "POST"])
 def series_new():
-    user = _user()
+    user = acting_user()
     _require_manager(user, user.team_id, "meeting_series.created", "meeting_series", None)
     return _series_form(user, None)
 
 
 @bp.route("/overleggen/reeksen/<int:series_id>", methods=["GET", "POST"])
 def series_edit(series_id: int):
-    user = _user()
+    user = acting_user()
     series = policy.get_series(user, series_id)
     _require_manager(user, series.team_id, "meeting_series.changed", "meeting_series", series.id)
     return _series_form(user, series)
@@ -433,7 +431,7 @@ def _series_form(user: User, series: MeetingSeries | None):
         form.organisation_ids.data = services.series_invited_ids(series)
     elif request.method == "GET":
         form.chair_id.data = user.id
-    form.fill(locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
     if form.validate_on_submit():
         data = services.SeriesInput(
             type=form.type.data, title=form.title.data, weekday=form.weekday.data,
@@ -461,7 +459,7 @@ def _series_form(user: User, series: MeetingSeries | None):
 
 @bp.get("/casussen/<int:case_id>/overleggen")
 def for_case(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     rows = db.session.execute(
         sa.select(Meeting, AgendaItem).join(AgendaItem, AgendaItem.meeting_id == Meeting.id)

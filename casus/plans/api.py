@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_login import current_user
 
 from casus import policy
 from casus.api import ApiBlueprint
@@ -30,15 +29,12 @@ from casus.plans.schemas import (
     ProgressInputSchema,
     ProgressSchema,
 )
-from casus.users.models import User
+from casus.security import acting_user
 
 blp = ApiBlueprint("plans_api", __name__, description="The plan van aanpak: goals, actions and progress")
 
 ACTION_NOT_FOUND = {**NOT_FOUND, "description": "No such action, or the caller may not know about its case"}
 
-
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 @blp.route("/cases/<int:id>/goals")
@@ -47,7 +43,7 @@ class CaseGoals(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """The goals (doelen) of the plan, oldest first."""
-        return services.goals_of(policy.get_case(_user(), id))
+        return services.goals_of(policy.get_case(acting_user(), id))
 
     @blp.arguments(GoalInputSchema)
     @blp.response(201, GoalSchema)
@@ -55,7 +51,7 @@ class CaseGoals(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def post(self, data, id):
         """Add a goal. Managers only."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="goal.add")
         return services.add_goal(user, case, description=data["description"])
@@ -67,7 +63,7 @@ class CaseActions(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, id):
         """The actions (afspraken) of the plan, by due date."""
-        return services.actions_of(policy.get_case(_user(), id))
+        return services.actions_of(policy.get_case(acting_user(), id))
 
     @blp.arguments(ActionInputSchema)
     @blp.response(201, ActionSchema)
@@ -75,7 +71,7 @@ class CaseActions(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     def post(self, data, id):
         """Add an action owned by a participating organisation (optionally one of its users). Managers only."""
-        user = _user()
+        user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="action.add")
         action = services.add_action(
@@ -97,7 +93,7 @@ class ActionItem(MethodView):
     @blp.alt_response(404, **ACTION_NOT_FOUND)
     def get(self, id):
         """One action (audited as a read of its case)."""
-        user = _user()
+        user = acting_user()
         action = policy.get_action(user, id)
         policy.get_case(user, action.case_id)
         return action
@@ -109,7 +105,7 @@ class ActionItem(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def patch(self, data, id):
         """Set an action's status (with the action's `version`). Managers only."""
-        user = _user()
+        user = acting_user()
         action = policy.get_action(user, id, audit_action="action.status_changed")
         case = policy.get_case(user, action.case_id)
         policy.require_manager_audited(user, case, action="action.status_changed")
@@ -123,7 +119,7 @@ class ActionProgress(MethodView):
     @blp.alt_response(404, **ACTION_NOT_FOUND)
     def get(self, id):
         """The progress entries (voortgang) of an action, oldest first."""
-        user = _user()
+        user = acting_user()
         action = policy.get_action(user, id)
         policy.get_case(user, action.case_id)
         return db.session.execute(sa.select(ProgressEntry).where(ProgressEntry.action_id == action.id)
@@ -137,7 +133,7 @@ class ActionProgress(MethodView):
     def post(self, data, id):
         """Write progress, optionally with the action's new status (with the action's `version`). Only the
         organisation that owns the action writes its progress."""
-        user = _user()
+        user = acting_user()
         action = policy.get_action(user, id, audit_action="action.progress")
         case = policy.get_case(user, action.case_id)
         if not policy.writes_progress(user, action):

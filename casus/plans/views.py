@@ -12,18 +12,19 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from casus import policy
 from casus.cases.forms import unique_ids, version_of
 from casus.cases.models import Case
 from casus.cases.services import participations_of
-from casus.cases.views import locale, template_helpers
+from casus.cases.views import template_helpers
 from casus.extensions import db
 from casus.forms import show_service_error
+from casus.i18n import current_locale
 from casus.plans import services
 from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, ProgressForm
 from casus.plans.models import Action, ProgressEntry
+from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
 from workflow import CasePhase
@@ -31,9 +32,6 @@ from workflow import CasePhase
 bp = Blueprint("plans", __name__, url_prefix="/casussen")
 bp.context_processor(template_helpers)
 
-
-def _user() -> User:
-    return current_user._get_current_object()
 
 
 def _back(case: Case):
@@ -50,11 +48,11 @@ def _action_of(case: Case, action_id: int) -> Action:
 
 @bp.get("/<int:case_id>/plan")
 def plan(case_id: int):
-    return _render_plan(policy.get_case(_user(), case_id))
+    return _render_plan(policy.get_case(acting_user(), case_id))
 
 
 def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None):
-    user = _user()
+    user = acting_user()
     manages = policy.manages(user, case)
     goals = services.goals_of(case)
     actions = services.actions_of(case)
@@ -78,12 +76,12 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
         if manages and editable and status_form is None:
             status_form = ActionStatusForm(formdata=None, status=action.status, version=action.version)
         if status_form is not None:
-            status_form.fill(locale())
+            status_form.fill(current_locale())
             unique_ids(status_form, f"status-{action.id}")
         if policy.writes_progress(user, action) and editable and progress_form is None:
             progress_form = ProgressForm(formdata=None, version=action.version)
         if progress_form is not None:
-            progress_form.fill(locale())
+            progress_form.fill(current_locale())
             unique_ids(progress_form, f"voortgang-{action.id}")
         forms[action.id] = (status_form, progress_form)
     goal_names = {goal.id: goal.description for goal in goals}
@@ -105,7 +103,7 @@ def _users_of(organisations) -> list[User]:
 
 @bp.post("/<int:case_id>/plan/doelen")
 def add_goal(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="goal.added")
     form = GoalForm(prefix="doel")
@@ -122,7 +120,7 @@ def add_goal(case_id: int):
 
 @bp.post("/<int:case_id>/plan/acties")
 def add_action(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="action.added")
     form = ActionForm(prefix="actie")
@@ -143,12 +141,12 @@ def add_action(case_id: int):
 
 @bp.post("/<int:case_id>/plan/acties/<int:action_id>/status")
 def set_status(case_id: int, action_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="action.status_changed")
     action = _action_of(case, action_id)
     form = ActionStatusForm()
-    form.fill(locale())
+    form.fill(current_locale())
     if form.validate_on_submit():
         try:
             services.set_action_status(user, case, action, form.status.data, expected_version=version_of(form))
@@ -162,13 +160,13 @@ def set_status(case_id: int, action_id: int):
 
 @bp.post("/<int:case_id>/plan/acties/<int:action_id>/voortgang")
 def add_progress(case_id: int, action_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)
     action = _action_of(case, action_id)
     if not policy.writes_progress(user, action):
         policy.refuse("action.progress", status=403, object_type="action", object_id=action.id, case_id=case.id)
     form = ProgressForm()
-    form.fill(locale())
+    form.fill(current_locale())
     if form.validate_on_submit():
         try:
             services.add_progress(user, case, action, text=form.text.data, status=form.status.data or None,

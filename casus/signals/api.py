@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import abort
 
 from casus import policy
@@ -18,6 +17,7 @@ from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.extensions import db
+from casus.security import acting_user
 from casus.services import ServiceError
 from casus.signals import services
 from casus.signals.models import Signal
@@ -48,15 +48,12 @@ class SignalView:
         return getattr(self._signal, name)
 
 
-def _user():
-    return current_user._get_current_object()
-
 
 def _visible_case_id(signal: Signal) -> int | None:
     if signal.case_id is None:
         return None
     return db.session.execute(
-        sa.select(Case.id).where(Case.id == signal.case_id, policy.case_scope(_user()))).scalar_one_or_none()
+        sa.select(Case.id).where(Case.id == signal.case_id, policy.case_scope(acting_user()))).scalar_one_or_none()
 
 
 @blp.route("/signals")
@@ -72,7 +69,7 @@ class Signals(MethodView):
             after = services.decode_cursor(args.get("cursor"))
         except ValueError:
             abort(400, errors={"query": {"cursor": ["Not a valid cursor; use the `next` link of a page."]}})
-        rows, next_cursor = services.visible_signals_page(_user(), after=after, limit=args["limit"])
+        rows, next_cursor = services.visible_signals_page(acting_user(), after=after, limit=args["limit"])
         items = [SignalView(signal, signal.case_id if reference else None) for signal, reference in rows]
         next_url = url_for("signals_api.Signals", cursor=next_cursor, limit=args["limit"]) if next_cursor else None
         return {"items": items, "next": next_url}
@@ -86,7 +83,7 @@ class Signals(MethodView):
         `knownElsewhere` lists whom to contact for a subject that is already in a case the caller may not
         see; it says nothing else about that case.
         """
-        user = _user()
+        user = acting_user()
         if not user.has_role(*REPORTER_ROLES):
             abort(403, message="Only partners, procesregisseurs and supervisors report signals.")
         try:
@@ -113,12 +110,12 @@ class SignalItem(MethodView):
     def get(self, id):
         """One signal the caller may see, with its description and betrokkenen. The read is audited."""
         signal = db.session.execute(
-            sa.select(Signal).where(Signal.id == id, policy.signal_scope(_user()))).unique().scalar_one_or_none()
+            sa.select(Signal).where(Signal.id == id, policy.signal_scope(acting_user()))).unique().scalar_one_or_none()
         if signal is None:
             record("signal.view", object_type="signal", object_id=id, outcome=Outcome.DENIED)
             abort(404, message="No such signal.")
         record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
-        return SignalView(signal, _visible_case_id(signal), _subjects_for(_user(), signal))
+        return SignalView(signal, _visible_case_id(signal), _subjects_for(acting_user(), signal))
 
 
 def _subjects_for(user, signal: Signal) -> list[dict]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,8 +20,9 @@ from casus.cases.categories import active_categories
 from casus.cases.models import Case
 from casus.extensions import db
 from casus.forms import show_service_error
+from casus.i18n import current_locale
 from casus.organisations.services import list_organisations, list_teams
-from casus.security import roles_required
+from casus.security import acting_user, roles_required
 from casus.services import ServiceError
 from casus.signals import services
 from casus.signals.forms import (
@@ -48,12 +48,6 @@ PAGE_SIZE = 25
 QUEUE_SIZE = 100
 
 
-def _locale() -> str:
-    return str(get_locale() or "nl")
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _cursor_arg(name: str):
@@ -79,7 +73,7 @@ def case_url(case_id: int) -> str:
 def _signal_labels():
     return {"signal_status_labels": SIGNAL_STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
             "subject_kind_labels": SUBJECT_KIND_LABELS, "case_link": case_link,
-            "phase_label": lambda phase: CasePhase(phase).label(_locale())}
+            "phase_label": lambda phase: CasePhase(phase).label(current_locale())}
 
 
 # --- signaal melden -----------------------------------------------------------------------------------------
@@ -102,7 +96,7 @@ def new():
         if valid and used:
             try:
                 signal, known = services.report_signal(
-                    _user(), category_id=form.category_id.data, team_id=form.team_id.data,
+                    acting_user(), category_id=form.category_id.data, team_id=form.team_id.data,
                     description=form.description.data, urgency=form.urgency.data,
                     subjects=[_subject_input(entry) for _index, entry in used])
             except ServiceError as error:
@@ -118,7 +112,7 @@ def new():
 
 
 def _fill_signal_choices(form: SignalForm) -> None:
-    locale = _locale()
+    locale = current_locale()
     form.category_id.choices = choices([("", _("Kies een categorie"))] + [
         (str(category.id), category.label(locale)) for category in active_categories()])
     form.team_id.choices = choices([("", _("Kies de gemeente en het team"))] + [
@@ -190,14 +184,14 @@ def _anchor(field) -> str:
 
 @bp.get("/signalen")
 def index():
-    rows, next_cursor = services.visible_signals_page(_user(), after=_cursor_arg("na"), limit=PAGE_SIZE)
+    rows, next_cursor = services.visible_signals_page(acting_user(), after=_cursor_arg("na"), limit=PAGE_SIZE)
     return render_template("signals/index.html", rows=rows, next_cursor=next_cursor,
                            first_page=request.args.get("na") is None)
 
 
 def _visible_signal(signal_id: int, action: str = "signal.view") -> Signal:
-    signal = db.session.execute(
-        sa.select(Signal).where(Signal.id == signal_id, policy.signal_scope(_user()))).unique().scalar_one_or_none()
+    query = sa.select(Signal).where(Signal.id == signal_id, policy.signal_scope(acting_user()))
+    signal = db.session.execute(query).unique().scalar_one_or_none()
     if signal is None:
         record(action, object_type="signal", object_id=signal_id, outcome=Outcome.DENIED)
         abort(404)
@@ -214,7 +208,7 @@ def detail(signal_id: int):
 
 
 def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismiss_form: DismissForm | None = None):
-    user = _user()
+    user = acting_user()
     subjects = services.signal_subjects(signal)
     record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
     case = None
@@ -237,7 +231,7 @@ def _signal_to_weigh(signal_id: int) -> Signal:
 
     Visibility comes before the role check, so a signal outside the user's scope is absent (404)."""
     signal = _visible_signal(signal_id, "signal.triage")
-    if not policy.triages_signals(_user(), signal):
+    if not policy.triages_signals(acting_user(), signal):
         record("signal.triage", object_type="signal", object_id=signal.id, outcome=Outcome.DENIED)
         abort(403)
     return signal
@@ -257,9 +251,9 @@ def attach(signal_id: int):
     if not form.validate_on_submit() or not str(form.case_id.data).isdigit():
         flash(_("Kies een casus om het signaal aan toe te voegen."), "error")
         return redirect(url_for("signals.detail", signal_id=signal.id))
-    case = policy.get_case(_user(), int(form.case_id.data))
+    case = policy.get_case(acting_user(), int(form.case_id.data))
     try:
-        services.attach_to_case(_user(), signal, case)
+        services.attach_to_case(acting_user(), signal, case)
     except ServiceError as error:
         return _refused(error, signal)
     flash(_("Signaal %(signal)s is toegevoegd aan casus %(case)s.", signal=signal.reference, case=case.reference),
@@ -273,7 +267,7 @@ def open_case(signal_id: int):
     form = OpenCaseForm()
     if form.validate_on_submit():
         try:
-            case = services.open_case(_user(), signal, title=form.title.data, risk_level=form.risk_level.data,
+            case = services.open_case(acting_user(), signal, title=form.title.data, risk_level=form.risk_level.data,
                                       legal_basis=form.legal_basis.data,
                                       confidentiality_signed_on=form.confidentiality_signed_on.data)
         except ServiceError as error:
@@ -292,7 +286,7 @@ def dismiss(signal_id: int):
     form = DismissForm()
     if form.validate_on_submit():
         try:
-            services.dismiss_signal(_user(), signal, reason=form.reason.data)
+            services.dismiss_signal(acting_user(), signal, reason=form.reason.data)
         except ServiceError as error:
             if error.status == 403:
                 abort(403)
@@ -314,7 +308,7 @@ def _require_team() -> None:
 @roles_required(*MANAGER_ROLES)
 def triage_queue():
     _require_team()
-    user = _user()
+    user = acting_user()
     signals, next_signals = services.triage_signals(user, after=_cursor_arg("signalen_na"), limit=QUEUE_SIZE)
     cases, next_cases = services.triage_cases(user, after=_cursor_arg("casussen_na"), limit=QUEUE_SIZE)
     today = case_services.today()
@@ -322,18 +316,18 @@ def triage_queue():
         "signals/triage_queue.html",
         signals=[(signal, services.triage_age(signal.received_at, today)) for signal in signals],
         cases=[(case, services.triage_age(case.created_at, today)) for case in cases],
-        next_signals=next_signals, next_cases=next_cases, locale=_locale())
+        next_signals=next_signals, next_cases=next_cases, locale=current_locale())
 
 
 @bp.route("/triage/casussen/<int:case_id>", methods=["GET", "POST"])
 def triage_case(case_id: int):
-    user = _user()
+    user = acting_user()
     case = policy.get_case(user, case_id)  # 404 before any role check: hidden means absent
     policy.require_manager(user, case)
     if case.phase not in services.TRIAGE_PHASES:
         flash(_("Casus %(case)s is al gewogen.", case=case.reference), "info")
         return redirect(case_url(case.id))
-    locale = _locale()
+    locale = current_locale()
     form = TriageForm()
     form.fill_choices(locale, list_organisations(include_inactive=False))
     problems: list[str] = []
