@@ -95,6 +95,13 @@ def _register_blueprints(app: Flask) -> None:
     from casus.meetings.views import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
+    from casus.approvals.views import bp as approvals_bp
+    from casus.escalations.views import bp as escalations_bp
+    from casus.reports.views import bp as reports_bp
+    from casus.voordrachten.views import bp as voordrachten_bp
+
+    for blueprint in (escalations_bp, voordrachten_bp, approvals_bp, reports_bp):
+        app.register_blueprint(blueprint)
     init_api(app)
 
 

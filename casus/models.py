@@ -1,5 +1,6 @@
 """Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
+from casus.approvals.models import Approval
 from casus.audit.models import AuditEvent
 from casus.cases.models import (
     Case,
@@ -12,6 +13,7 @@ from casus.cases.models import (
     TimelineEvent,
     TransitionLog,
 )
+from casus.escalations.models import Escalation
 from casus.meetings.models import (
     AgendaItem,
     Attendance,
@@ -29,11 +31,13 @@ from casus.scheduling.models import apscheduler_jobs
 from casus.signals.models import Signal, SignalSubject
 from casus.subjects.models import Subject
 from casus.users.models import ApiToken, User, UserRole, UserSession
+from casus.voordrachten.models import Voordracht, VoordrachtSubject
 
 __all__ = [
     "Action",
     "AgendaItem",
     "ApiToken",
+    "Approval",
     "Attendance",
     "AuditEvent",
     "CalendarFeed",
@@ -41,6 +45,7 @@ __all__ = [
     "CaseSubject",
     "Category",
     "Decision",
+    "Escalation",
     "Goal",
     "Meeting",
     "MeetingInvitation",
@@ -62,5 +67,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "Voordracht",
+    "VoordrachtSubject",
     "apscheduler_jobs",
 ]

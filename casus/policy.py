@@ -274,3 +274,95 @@ def get_series(user: User, series_id: int, *, action: str = "meeting_series.view
     if series is None:
         refuse(action, status=404, object_type="meeting_series", object_id=series_id)
     return series
+
+
+# --- escalations, voordrachten, approvals (DESIGN §3.2, §3.3, §4) ------------------------------------------
+#
+# Escalation steps are part of the case file: whoever sees the case sees its ladder; only the team's
+# procesregisseurs and supervisors climb it. A RIEC voordracht is seen by the team that runs the case and —
+# once sent — by the riec users of the organisation it is addressed to, who see only what it shares (never
+# the case behind it: case_scope gives them nothing unless their organisation takes part). Approvals are the
+# team's: its procesregisseurs and supervisors see the queue; a supervisor other than the requester decides.
+
+RIEC_VISIBLE_STATES = ("ingediend", "aangenomen", "teruggelegd")
+
+
+def manages_team(user: User, team_id: int | None) -> bool:
+    return user.has_role(*TEAM_ROLES) and user.team_id is not None and user.team_id == team_id
+
+
+def escalation_scope(user: User) -> ColumnElement[bool]:
+    """Escalation steps of cases ``user`` may see."""
+    from casus.escalations.models import Escalation
+
+    return sa.exists().where(Case.id == Escalation.case_id, case_scope(user)).correlate_except(Case)
+
+
+def voordracht_scope(user: User) -> ColumnElement[bool]:
+    """Voordrachten ``user`` may see: the team's own, and — for riec users — those sent to their organisation."""
+    from casus.voordrachten.models import Voordracht
+
+    conditions: list[ColumnElement[bool]] = []
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(sa.exists().where(Case.id == Voordracht.case_id, Case.team_id == user.team_id)
+                          .correlate_except(Case))
+    if user.has_role("riec"):
+        conditions.append(sa.and_(Voordracht.addressee_organisation_id == user.organisation_id,
+                                  Voordracht.state.in_(RIEC_VISIBLE_STATES)))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
+def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.view"):
+    """The voordracht if ``user`` may see it, else 404. Either way the attempt is audited."""
+    from casus.voordrachten.models import Voordracht
+
+    voordracht = db.session.execute(
+        sa.select(Voordracht).where(Voordracht.id == voordracht_id, voordracht_scope(user))).scalar_one_or_none()
+    if voordracht is None:
+        refuse(action, status=404, object_type="voordracht", object_id=voordracht_id)
+    record(action, object_type="voordracht", object_id=voordracht.id, case_id=voordracht.case_id)
+    return voordracht
+
+
+def reads_as_riec(user: User, voordracht) -> bool:
+    """True when ``user`` sees ``voordracht`` only as its addressee: the shared part, nothing of the case."""
+    return (user.has_role("riec") and voordracht.addressee_organisation_id == user.organisation_id
+            and not manages_team(user, _case_team(voordracht.case_id)))
+
+
+def answers_voordracht(user: User, voordracht) -> bool:
+    """The addressee's riec users accept a sent voordracht or return it with advice."""
+    return (user.has_role("riec") and voordracht.addressee_organisation_id == user.organisation_id
+            and str(voordracht.state) == "ingediend")
+
+
+def _case_team(case_id: int) -> int | None:
+    return db.session.execute(sa.select(Case.team_id).where(Case.id == case_id)).scalar_one_or_none()
+
+
+def approval_scope(user: User) -> ColumnElement[bool]:
+    """Approvals ``user`` may see: their team's (procesregisseur, supervisor), and their own requests."""
+    from casus.approvals.models import Approval
+
+    conditions: list[ColumnElement[bool]] = [Approval.requested_by_id == user.id]
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        conditions.append(Approval.team_id == user.team_id)
+    return sa.or_(*conditions)
+
+
+def get_approval(user: User, approval_id: int, *, action: str = "approval.view"):
+    """The approval if ``user`` may see it, else 404 (audited either way)."""
+    from casus.approvals.models import Approval
+
+    approval = db.session.execute(
+        sa.select(Approval).where(Approval.id == approval_id, approval_scope(user))).scalar_one_or_none()
+    if approval is None:
+        refuse(action, status=404, object_type="approval", object_id=approval_id)
+    record(action, object_type="approval", object_id=approval.id, case_id=approval.case_id)
+    return approval
+
+
+def decides_approval(user: User, approval) -> bool:
+    """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it."""
+    return (approval.is_open and user.has_role("supervisor") and user.team_id == approval.team_id
+            and approval.requested_by_id != user.id)

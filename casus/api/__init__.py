@@ -183,14 +183,19 @@ def init_api(app: Flask) -> None:
         "type": "http", "scheme": "bearer",
         "description": "A personal access token from `casus create-token`; scopes `read` and `write`."})
     api.spec.options["security"] = [{"bearerAuth": []}]
+    from casus.approvals.api import blp as approvals_blp
     from casus.cases.api import blp as cases_blp
+    from casus.escalations.api import blp as escalations_blp
     from casus.meetings.api import blp as meetings_blp
     from casus.notifications.api import blp as notifications_blp
     from casus.plans.api import blp as plans_blp
+    from casus.reports.api import blp as reports_blp
     from casus.signals.api import blp as signals_blp
     from casus.users.api import blp as me_blp
+    from casus.voordrachten.api import blp as voordrachten_blp
 
-    for blueprint in (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp, meetings_blp):
+    for blueprint in (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp, meetings_blp,
+                      escalations_blp, voordrachten_blp, approvals_blp, reports_blp):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
         csrf.exempt(blueprint)
     app.register_blueprint(docs_bp)

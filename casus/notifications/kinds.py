@@ -79,6 +79,20 @@ CLOSE_REQUEST = register(Kind(
     "Request for early closure: case {reference}",
     "Een procesregisseur vraagt uw akkoord om casus {reference} vroegtijdig af te sluiten.",
     "A procesregisseur asks for your approval to close case {reference} early."))
+APPROVAL_REQUESTED = register(Kind(
+    "approval_requested",
+    "Akkoord gevraagd ({what_nl}): casus {reference}",
+    "Approval requested ({what_en}): case {reference}",
+    "Er wacht een verzoek op uw besluit: {what_nl} in casus {reference}. Een andere supervisor dan de aanvrager "
+    "beslist.",
+    "A request awaits your decision: {what_en} in case {reference}. A supervisor other than the requester "
+    "decides."))
+APPROVAL_DECIDED = register(Kind(
+    "approval_decided",
+    "Uw verzoek is {verdict_nl}: casus {reference}",
+    "Your request was {verdict_en}: case {reference}",
+    "Over uw verzoek ({what_nl}) in casus {reference} is besloten: {verdict_nl}.",
+    "Your request ({what_en}) in case {reference} was decided: {verdict_en}."))
 
 MEETING_INVITATION = register(Kind(
     "meeting_invitation",

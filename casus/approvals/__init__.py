@@ -1,0 +1,1 @@
+"""Four-eyes approvals: one mechanism for RIEC voordrachten, early closure, reopening and retention extension."""

@@ -1,0 +1,1 @@
+"""Supervisor reports: aggregates only, small counts suppressed, with CSV and XLSX downloads."""

@@ -1,0 +1,1 @@
+"""RIEC-voordracht (DESIGN §3.3): working an ondermijning signal up into a regional RIEC case."""

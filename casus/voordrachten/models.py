@@ -1,0 +1,102 @@
+"""The RIEC-voordracht and the betrokkenen it shares.
+
+What the RIEC sees is exactly what the voordracht holds: its summary (written for the RIEC), indicators,
+legal basis, urgency and the subjects chosen to share — never the rest of the case. The four-eyes decision
+on it is an ``approvals.Approval`` of kind ``riec_voordracht``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casus.database import TimestampMixin, UTCDateTime
+from casus.extensions import db
+from casus.organisations.models import Organisation, enum_column
+from casus.subjects.models import Subject
+from casus.users.models import User
+from workflow import VoordrachtState
+from workflow.enums import LabelledEnum
+
+
+class RiecIndicator(LabelledEnum):
+    VASTGOED = "vastgoed", "Vastgoed", "Real estate"
+    DRUGS = "drugs", "Drugs", "Drugs"
+    MENSENHANDEL = "mensenhandel", "Mensenhandel", "Human trafficking"
+    ARBEIDSUITBUITING = "arbeidsuitbuiting", "Arbeidsuitbuiting", "Labour exploitation"
+    WITWASSEN = "witwassen", "Witwassen", "Money laundering"
+    ZORGFRAUDE = "zorgfraude", "Zorgfraude", "Healthcare fraud"
+    OVERIG = "overig", "Overig", "Other"
+
+
+class RiecLegalBasis(LabelledEnum):
+    RIEC_CONVENANT = ("riec_convenant", "RIEC-convenant (art. 6 lid 1 sub e AVG)",
+                      "RIEC covenant (art. 6(1)(e) GDPR)")
+    GEMEENTEWET = ("gemeentewet_172", "Gemeentewet art. 172 (handhaving openbare orde)",
+                   "Municipalities Act s. 172 (public order)")
+    WPG = "wpg_art_20", "Wet politiegegevens art. 20", "Police Data Act s. 20"
+    WJSG = ("wjsg_art_39f", "Wet justitiële en strafvorderlijke gegevens art. 39f",
+            "Judicial and Criminal Records Act s. 39f")
+
+
+class Urgency(LabelledEnum):
+    REGULIER = "regulier", "Regulier", "Regular"
+    HOOG = "hoog", "Hoog: binnen twee weken", "High: within two weeks"
+    SPOED = "spoed", "Spoed: direct", "Urgent: immediately"
+
+
+class Voordracht(TimestampMixin, db.Model):
+    __tablename__ = "riec_voordrachten"
+    __table_args__ = (
+        sa.Index("ix_voordrachten_case", "case_id", "id"),
+        sa.Index("ix_voordrachten_addressee_state", "addressee_organisation_id", "state", "id"),
+        sa.CheckConstraint("state != 'aangenomen' OR riec_reference IS NOT NULL", name="accepted_has_reference"),
+        sa.CheckConstraint("state != 'teruggelegd' OR riec_advice IS NOT NULL", name="returned_has_advice"),
+        sa.CheckConstraint("state != 'afgewezen' OR rejection_motivation IS NOT NULL",
+                           name="rejected_has_motivation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    state: Mapped[VoordrachtState] = mapped_column(enum_column(VoordrachtState, "voordracht_state"),
+                                                   default=VoordrachtState.CONCEPT)
+    # The RIEC organisation the voordracht is addressed to; its riec users see it once it is sent.
+    addressee_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    indicators: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    indicator_other: Mapped[str | None] = mapped_column(sa.String(200))
+    legal_basis: Mapped[RiecLegalBasis] = mapped_column(enum_column(RiecLegalBasis, "riec_legal_basis"))
+    urgency: Mapped[Urgency] = mapped_column(enum_column(Urgency, "voordracht_urgency"), default=Urgency.REGULIER)
+    # The requester for the four-eyes rule: who drew it up (and submitted it).
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_motivation: Mapped[str | None] = mapped_column(sa.Text)
+    riec_reference: Mapped[str | None] = mapped_column(sa.String(60))
+    riec_advice: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    addressee: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="raise")
+    subjects: Mapped[list[Subject]] = relationship(secondary="riec_voordracht_subjects", lazy="raise",
+                                                   order_by="Subject.id")
+
+    def __repr__(self) -> str:
+        return f"<Voordracht {self.id} {self.state}>"
+
+
+class VoordrachtSubject(db.Model):
+    """A betrokkene the voordracht shares with the RIEC (chosen explicitly; minimised)."""
+
+    __tablename__ = "riec_voordracht_subjects"
+
+    voordracht_id: Mapped[int] = mapped_column(sa.ForeignKey("riec_voordrachten.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subjects.id"), primary_key=True, index=True)
