@@ -58,6 +58,8 @@ class Config:
     smtp_password: str = ""
     smtp_starttls: bool = False
     sql_echo: bool = False
+    # Report cells counting fewer than this many cases show as "<5": small groups stay unrecognisable.
+    report_min_count: int = 5
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -85,6 +87,7 @@ class Config:
         "CASUS_SMTP_PASSWORD": ("smtp_password", str),
         "CASUS_SMTP_STARTTLS": ("smtp_starttls", _bool),
         "CASUS_SQL_ECHO": ("sql_echo", _bool),
+        "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
     }
 
     @classmethod
@@ -158,6 +161,7 @@ class Config:
             "OPENAPI_VERSION": "3.0.3",
             "OPENAPI_URL_PREFIX": "/api/v1",
             "OPENAPI_JSON_PATH": "openapi.json",
+            "CASUS_REPORT_MIN_COUNT": self.report_min_count,
             "CASUS": self,
             **dict(self.extra),
         }
