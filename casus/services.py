@@ -6,21 +6,27 @@ from flask import has_request_context
 from flask_babel import gettext
 
 
-def _translated(message: str) -> str:
-    """The message in the user's language. Messages are Dutch in the code; the extractor collects
-    every literal ``ServiceError("...")`` (``-k ServiceError:1`` in scripts/translations.sh)."""
-    return gettext(message) if has_request_context() else message
+def _translated(message: str, params: dict[str, object]) -> str:
+    """The message in the user's language, with ``%(name)s`` placeholders filled in afterwards.
+
+    Messages are Dutch literals in the code; the extractor collects every ``ServiceError("...")``
+    (``-k ServiceError:1`` in scripts/translations.sh), so the message must never be an f-string:
+    variable parts go in as keyword arguments.
+    """
+    if has_request_context():
+        return gettext(message, **params)
+    return message % params if params else message
 
 
 class ServiceError(Exception):
     """A change refused for a reason the user can fix. ``field`` names the form field, if any.
 
     The message is Dutch and safe to show; views put it next to the field or in a flash message,
-    the API puts it in a problem+json body.
+    the API puts it in a problem+json body. ``ServiceError("Hoogstens %(max)s tekens.", max=2000)``.
     """
 
-    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+    def __init__(self, message: str, field: str | None = None, status: int = 400, **params: object) -> None:
         super().__init__(message)
-        self.message = _translated(message)
+        self.message = _translated(message, params)
         self.field = field
         self.status = status

@@ -99,7 +99,8 @@ def _place(location: str | None, online_url: str | None) -> tuple[str | None, st
 
 def _duration(minutes: int | None) -> int:
     if minutes is None or not MIN_DURATION <= int(minutes) <= MAX_DURATION:
-        raise ServiceError(f"Een overleg duurt {MIN_DURATION} tot {MAX_DURATION} minuten.", field="duration_minutes")
+        raise ServiceError("Een overleg duurt %(min)s tot %(max)s minuten.", field="duration_minutes",
+                           min=MIN_DURATION, max=MAX_DURATION)
     return int(minutes)
 
 
@@ -484,7 +485,7 @@ def set_purpose(user: User, meeting: Meeting, item: AgendaItem, purpose: str) ->
 def _text(value: str | None, field: str) -> str | None:
     value = (value or "").strip() or None
     if value and len(value) > MAX_TEXT:
-        raise ServiceError(f"Hoogstens {MAX_TEXT} tekens.", field=field)
+        raise ServiceError("Hoogstens %(max)s tekens.", field=field, max=MAX_TEXT)
     return value
 
 

@@ -19,12 +19,12 @@ from workflow import ActionStatus, CasePhase
 PLANNABLE_PHASES = (CasePhase.TRIAGE, CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
 
-def _text(value: str, field: str, what: str) -> str:
+def _text(value: str, field: str, missing: ServiceError) -> str:
     value = (value or "").strip()
     if not value:
-        raise ServiceError(f"Vul {what} in.", field=field)
+        raise missing
     if len(value) > MAX_TEXT:
-        raise ServiceError(f"Hoogstens {MAX_TEXT} tekens.", field=field)
+        raise ServiceError("Hoogstens %(max)s tekens.", field=field, max=MAX_TEXT)
     return value
 
 
@@ -35,7 +35,8 @@ def _open_for_planning(case: Case) -> None:
 
 def add_goal(user: User, case: Case, *, description: str) -> Goal:
     _open_for_planning(case)
-    goal = Goal(case_id=case.id, description=_text(description, "description", "het doel"), created_by_id=user.id)
+    description = _text(description, "description", ServiceError("Beschrijf het doel.", field="description"))
+    goal = Goal(case_id=case.id, description=description, created_by_id=user.id)
     db.session.add(goal)
     db.session.flush()
     add_timeline(case, "goal.added", f"Doel: {goal.description[:180]}", actor=user)
@@ -47,7 +48,7 @@ def add_action(user: User, case: Case, *, description: str, owner_organisation_i
                owner_user_id: int | None = None, goal_id: int | None = None) -> Action:
     """Add an afspraak owned by an organisation that takes part in the case."""
     _open_for_planning(case)
-    description = _text(description, "description", "de actie")
+    description = _text(description, "description", ServiceError("Beschrijf de actie.", field="description"))
     participants = {p.organisation_id for p in participations_of(case, active_only=True)}
     if owner_organisation_id not in participants:
         raise ServiceError("De eigenaar moet een deelnemende organisatie zijn.", field="owner_organisation_id")
@@ -97,7 +98,7 @@ def add_progress(user: User, case: Case, action: Action, *, text: str, status: s
     if action.owner_organisation_id != user.organisation_id:
         raise ServiceError("Alleen de organisatie die eigenaar is van deze actie schrijft de voortgang.", status=403)
     entry = ProgressEntry(action_id=action.id, author_id=user.id, organisation_id=user.organisation_id,
-                          text=_text(text, "text", "de voortgang"))
+                          text=_text(text, "text", ServiceError("Beschrijf de voortgang.", field="text")))
     if status:
         try:
             entry.status_after = action.status = ActionStatus(status)

@@ -49,7 +49,7 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
     if not description:
         raise ServiceError("Beschrijf wat er aan de hand is.", field="description")
     if len(description) > MAX_TEXT:
-        raise ServiceError(f"Een beschrijving is hoogstens {MAX_TEXT} tekens.", field="description")
+        raise ServiceError("Een beschrijving is hoogstens %(max)s tekens.", field="description", max=MAX_TEXT)
     try:
         urgency = Urgency(urgency)
     except ValueError as error:
@@ -57,7 +57,7 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
     if not subjects:
         raise ServiceError("Voeg minstens één betrokkene toe.", field="subjects")
     if len(subjects) > MAX_SUBJECTS:
-        raise ServiceError(f"Hoogstens {MAX_SUBJECTS} betrokkenen per signaal.", field="subjects")
+        raise ServiceError("Hoogstens %(max)s betrokkenen per signaal.", field="subjects", max=MAX_SUBJECTS)
     for index, data in enumerate(subjects):
         validated(data, today(), index)  # all of them before anything is stored: a refusal changes nothing
     year = today().year

@@ -82,13 +82,14 @@ def create_user_by_names(*, email: str, name: str, organisation_name: str, team_
     """The CLI's variant of :func:`save_user`, naming organisation and team instead of ids."""
     organisation = organisation_by_name(organisation_name)
     if organisation is None:
-        raise ServiceError(f"Onbekende organisatie: {organisation_name}", field="organisation_id")
+        raise ServiceError("Onbekende organisatie: %(name)s", field="organisation_id", name=organisation_name)
     team_id = None
     if team_name:
         team = db.session.execute(sa.select(Team).where(
             Team.organisation_id == organisation.id, Team.name == team_name)).scalar_one_or_none()
         if team is None:
-            raise ServiceError(f"Onbekend team bij {organisation_name}: {team_name}", field="team_id")
+            raise ServiceError("Onbekend team bij %(organisation)s: %(team)s", field="team_id",
+                               organisation=organisation_name, team=team_name)
         team_id = team.id
     return save_user(None, email=email, name=name, organisation_id=organisation.id, team_id=team_id,
                      roles=roles, password=password)
@@ -126,7 +127,7 @@ def _valid_roles(roles: Iterable[str]) -> set[str]:
         raise ServiceError("Kies minstens één rol.", field="roles")
     unknown = values - {role.value for role in Role}
     if unknown:
-        raise ServiceError(f"Onbekende rol: {', '.join(sorted(unknown))}", field="roles")
+        raise ServiceError("Onbekende rol: %(roles)s", field="roles", roles=", ".join(sorted(unknown)))
     return values
 
 
