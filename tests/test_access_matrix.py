@@ -1,9 +1,10 @@
 """The access matrix (DESIGN §4), generated from the app's URL map and API.
 
-Every route that takes a case, action, participation or signal id is called by every kind of user, with
-every method it accepts, against a case and signal that exist. Users outside the need-to-know scope must get
-404 — never 403, 200 or a hint — and nobody ever gets a 500. Users inside the scope can read every page.
-A new route is covered the moment it is registered; a route whose id parameter is unknown here fails the test.
+Every route that takes the id of a case or of something that belongs to one (action, participation, signal,
+meeting, escalation, RIEC voordracht, approval ...) is called by every kind of user, with every method it
+accepts, against objects that exist. Users outside the need-to-know scope must get 404 — never 403, 200 or a
+hint — and nobody ever gets a 500. Users inside the scope can read every page. A new route is covered the
+moment it is registered; a route whose id parameter is unknown here fails the test.
 """
 
 from datetime import timedelta
@@ -17,25 +18,30 @@ from casus.organisations.models import OrganisationKind
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal
 
-# Who looks, and whether they may see the case (and the signal).
+CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation"}
+TEAM_OBJECTS = {"voordracht", "approval"}  # the team's own business: not shown to partners of the case
+# Who looks, and which kinds of object they may see.
 ACTORS = {
-    "procesregisseur_team": (True, True),
-    "supervisor_team": (True, True),
-    "partner_participating": (True, True),   # its organisation reported the signal too
-    "partner_other": (False, False),
-    "procesregisseur_other_team": (False, False),
-    "riec_not_addressed": (False, False),
-    "privacy": (False, False),
-    "beheerder": (False, False),
+    "procesregisseur_team": CASE_OBJECTS | TEAM_OBJECTS | {"signal"},
+    "supervisor_team": CASE_OBJECTS | TEAM_OBJECTS | {"signal"},
+    "partner_participating": CASE_OBJECTS | {"signal"},   # its organisation reported the signal too
+    "partner_other": set(),
+    "procesregisseur_other_team": set(),
+    "riec_addressed": {"voordracht"},  # the voordracht sent to its RIEC, and nothing else of the case
+    "riec_not_addressed": set(),
+    "privacy": set(),
+    "beheerder": set(),
 }
 
 # Which object an id parameter names, by route prefix (web) or path (API).
 WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "participation_id": "participation",
-              "meeting_id": "meeting", "item_id": "agenda_item", "series_id": "series"}
+              "meeting_id": "meeting", "item_id": "agenda_item", "series_id": "series",
+              "escalation_id": "escalation", "voordracht_id": "voordracht", "approval_id": "approval"}
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
                "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
-               "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item"}
-SIGNAL_OBJECTS = {"signal"}
+               "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item",
+               "/api/v1/escalations/<int:id>": "escalation", "/api/v1/riec-referrals/<int:id>": "voordracht",
+               "/api/v1/approvals/<int:id>": "approval"}
 
 
 @pytest.fixture
@@ -46,6 +52,7 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     partner = make_organisation(name="Politie Matrix", kind=OrganisationKind.POLITIE)
     other = make_organisation(name="Corporatie Elders", kind=OrganisationKind.WONINGCORPORATIE)
     riec = make_organisation(name="RIEC Matrix", kind=OrganisationKind.RIEC)
+    addressed_riec = make_organisation(name="RIEC Geadresseerd", kind=OrganisationKind.RIEC)
     regisseur = make_user("procesregisseur", organisation=zvh, team=team)
     reporter = make_user("partner", organisation=partner)
     case = make_case(team=team, partners=[partner, zvh], phase="aanpak.uitvoering", procesregisseur=regisseur,
@@ -67,13 +74,46 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     participation = next(p for p in _participations(db, case) if p.organisation_id == zvh.id)
     # A meeting (and its series) to which the participating partner is invited, with the case on its agenda.
     series, meeting, item = _meeting_with_case(db, team, regisseur, partner, case)
+    supervisor = make_user("supervisor", organisation=zvh, team=team)
+    escalation, voordracht, approval = _ladder_voordracht_approval(db, case, regisseur, supervisor, addressed_riec)
     return {
-        "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec},
+        "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec, "addressed_riec": addressed_riec},
         "teams": {"team": team, "other": other_team},
         "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id,
-                "meeting": meeting.id, "agenda_item": item.id, "series": series.id},
+                "meeting": meeting.id, "agenda_item": item.id, "series": series.id, "escalation": escalation.id,
+                "voordracht": voordracht.id, "approval": approval.id},
         "case": case,
     }
+
+
+def _ladder_voordracht_approval(db, case, regisseur, supervisor, riec):
+    """An open step up the ladder, a voordracht sent to ``riec`` (approved by the supervisor), and a pending
+    early-closure request."""
+    from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
+    from casus.database import utcnow
+    from casus.escalations.models import Escalation, EscalationDirection
+    from casus.voordrachten.models import RiecLegalBasis, Voordracht
+    from workflow import EscalationLevel
+
+    escalation = Escalation(case_id=case.id, direction=EscalationDirection.OPSCHALEN,
+                            from_level=EscalationLevel.OPERATIONEEL, to_level=EscalationLevel.TACTISCH,
+                            reason="Matrix", decision_owner="Ketenmanager", decision_deadline=today(),
+                            review_on=today() + timedelta(days=30), created_by_id=regisseur.id)
+    case.escalation_level = EscalationLevel.TACTISCH
+    voordracht = Voordracht(case_id=case.id, state="ingediend", addressee_organisation_id=riec.id,
+                            summary="Samenvatting voor het RIEC", indicators=["drugs"],
+                            legal_basis=RiecLegalBasis.RIEC_CONVENANT, created_by_id=regisseur.id,
+                            submitted_at=utcnow(), sent_at=utcnow())
+    db.session.add_all([escalation, voordracht])
+    db.session.flush()
+    db.session.add(Approval(kind=ApprovalKind.RIEC_VOORDRACHT, status=ApprovalStatus.GOEDGEKEURD, case_id=case.id,
+                            team_id=case.team_id, voordracht_id=voordracht.id, requested_by_id=regisseur.id,
+                            reason="Ondermijning", decided_by_id=supervisor.id, decided_at=utcnow()))
+    approval = Approval(kind=ApprovalKind.CLOSE_EARLY, case_id=case.id, team_id=case.team_id,
+                        requested_by_id=regisseur.id, reason="Verhuisd", details={"result": "verhuisd"})
+    db.session.add(approval)
+    db.session.flush()
+    return escalation, voordracht, approval
 
 
 def _meeting_with_case(db, team, chair, invited, case):
@@ -122,6 +162,7 @@ def _actor(name, world, login_as):
         "partner_participating": (("partner",), {"organisation": orgs["partner"]}),
         "partner_other": (("partner",), {"organisation": orgs["other"]}),
         "procesregisseur_other_team": (("procesregisseur",), {"organisation": orgs["zvh"], "team": teams["other"]}),
+        "riec_addressed": (("riec",), {"organisation": orgs["addressed_riec"]}),
         "riec_not_addressed": (("riec",), {"organisation": orgs["riec"]}),
         "privacy": (("privacy",), {"organisation": orgs["zvh"]}),
         "beheerder": (("beheerder",), {"organisation": orgs["zvh"]}),
@@ -176,7 +217,7 @@ def _url(rule, world, missing=False):
 def test_every_case_route_for_every_kind_of_user(app, db, client, auth, login_as, world, actor_name):
     from casus.auth.tokens import create_token
 
-    sees_case, sees_signal = ACTORS[actor_name]
+    sees = ACTORS[actor_name]
     user = _actor(actor_name, world, login_as)
     _, token = create_token(user, days=1)
     db.session.flush()
@@ -186,7 +227,7 @@ def test_every_case_route_for_every_kind_of_user(app, db, client, auth, login_as
         if rule.rule in NOT_CASE_DATA or rule.rule.startswith(ADMIN_PREFIXES):
             continue
         assert kind is not None, f"{rule.rule}: unknown id parameter; add it to the access matrix"
-        visible = sees_signal if kind in SIGNAL_OBJECTS else sees_case
+        visible = kind in sees
         url = _url(rule, world)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = _call(client, method, url, csrf, token)
@@ -221,7 +262,7 @@ def _call(client, method, url, csrf, token):
     return client.open(url, method=method, data=data)
 
 
-@pytest.mark.parametrize("actor_name", [name for name, (sees, _) in ACTORS.items() if not sees])
+@pytest.mark.parametrize("actor_name", [name for name, sees in ACTORS.items() if "case" not in sees])
 def test_hidden_case_is_absent_from_lists_and_search(db, client, auth, login_as, world, actor_name):
     from casus.auth.tokens import create_token
 
