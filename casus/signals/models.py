@@ -66,6 +66,8 @@ class Signal(db.Model):
     status: Mapped[SignalStatus] = mapped_column(enum_column(SignalStatus, "signal_status"),
                                                  default=SignalStatus.ONTVANGEN)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    # Why the team closed the signal without a case (geen casus); shown to the team, not to the reporter.
+    dismissal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
     team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)

@@ -199,9 +199,13 @@ def _bundle(user: User, signal: Signal, case: Case) -> None:
 def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
     """Close a signal that needs no case (geen casus), without opening one."""
     _require_triage_rights(user, signal)
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ServiceError("Geef een reden.", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError("Een reden is hoogstens %(max)s tekens.", field="reason", max=MAX_TEXT)
     signal.status = SignalStatus.AFGESLOTEN
+    signal.dismissal_reason = reason
     record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True})
 
 

@@ -186,7 +186,22 @@ def test_dismissing_a_signal_needs_a_reason(client, auth, login_as, region, db, 
     assert response.status_code == 302
     db.session.refresh(signal)
     assert signal.status == "afgesloten"
-    assert "Signaal wegen" not in client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+    assert signal.dismissal_reason == "Regulier opgepakt door wijkteam"
+    page = client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+    assert "Signaal wegen" not in page
+    assert "Regulier opgepakt door wijkteam" in page  # the team sees why
+
+
+def test_the_reporter_sees_the_status_but_not_the_dismissal_reason(client, auth, login_as, region, db, report):
+    signal = report()
+    login_as("supervisor", organisation=region.zvh, team=region.team)
+    auth.post(f"/signalen/{signal.id}/geen-casus", {"reason": "Regulier opgepakt door wijkteam"},
+              form_url=f"/signalen/{signal.id}")
+    auth.logout()
+    login_as("partner", organisation=signal.reporting_organisation)
+    page = client.get(f"/signalen/{signal.id}").get_data(as_text=True)
+    assert "Afgesloten" in page
+    assert "Regulier opgepakt door wijkteam" not in page
 
 
 @pytest.mark.parametrize("action", ["bundelen", "casus-openen", "geen-casus"])
