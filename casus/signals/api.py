@@ -119,8 +119,10 @@ class SignalItem(MethodView):
 
 
 def _subjects_for(user, signal: Signal) -> list[dict]:
-    """The betrokkenen: kinds for everyone, names and addresses only for the team that weighs the signal
-    (a known subject may carry details from cases the reporter's organisation does not take part in)."""
-    details = policy.triages_signals(user, signal)
-    return [{"kind": subject.kind, "displayName": subject.display_name if details else None}
-            for subject in services.signal_subjects(signal)]
+    """The betrokkenen: for the team that weighs the signal the subjects as they are now; for the reporter
+    what it typed itself (a matched subject may carry details from cases its organisation does not join)."""
+    if policy.triages_signals(user, signal):
+        return [{"kind": subject.kind, "displayName": subject.display_name}
+                for subject in services.signal_subjects(signal)]
+    return [{"kind": subject.kind, "displayName": subject.reported_as}
+            for subject in services.reported_subjects(signal)]

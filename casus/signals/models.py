@@ -81,7 +81,15 @@ class Signal(db.Model):
 
 
 class SignalSubject(db.Model):
+    """A betrokkene of a signal, with what the reporter typed.
+
+    Subject rows are shared between signals and cases, and a matched subject may carry details the reporting
+    organisation never gave (from cases it does not take part in). ``reported_as`` keeps the reporter's own
+    words — name, address or business name — so the reporter can be shown exactly that and nothing more.
+    """
+
     __tablename__ = "signal_subjects"
 
     signal_id: Mapped[int] = mapped_column(sa.ForeignKey("signals.id", ondelete="CASCADE"), primary_key=True)
     subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subjects.id"), primary_key=True, index=True)
+    reported_as: Mapped[str | None] = mapped_column(sa.String(250))

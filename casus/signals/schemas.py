@@ -86,7 +86,8 @@ class SignalOrganisationSchema(Schema):
 class SignalSubjectSchema(Schema):
     kind = fields.String(validate=validate.OneOf([kind.value for kind in SubjectKind]))
     displayName = fields.String(allow_none=True, metadata={
-        "description": "Name or address; only for the team that weighs the signal, null for others."})
+        "description": "Name or address. The team that weighs the signal sees the subject as it is now; the "
+                       "reporter sees what it typed itself (null for signals from before version 1.1)."})
 
 
 class SignalSchema(Schema):

@@ -58,8 +58,8 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
         raise ServiceError("Voeg minstens één betrokkene toe.", field="subjects")
     if len(subjects) > MAX_SUBJECTS:
         raise ServiceError("Hoogstens %(max)s betrokkenen per signaal.", field="subjects", max=MAX_SUBJECTS)
-    for index, data in enumerate(subjects):
-        validated(data, today(), index)  # all of them before anything is stored: a refusal changes nothing
+    # All of them before anything is stored: a refusal changes nothing.
+    as_typed = [Subject(**validated(data, today(), index)).display_name for index, data in enumerate(subjects)]
     year = today().year
     signal = Signal(reference=f"S-{year}-{next_number('signal', year):06d}", category=category, team=team,
                     description=description, urgency=urgency, reporting_organisation_id=user.organisation_id,
@@ -69,7 +69,7 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
     known = []
     for index, data in enumerate(subjects):
         subject, matched = find_or_create(data, today(), index)
-        db.session.merge(SignalSubject(signal_id=signal.id, subject_id=subject.id))
+        db.session.merge(SignalSubject(signal_id=signal.id, subject_id=subject.id, reported_as=as_typed[index]))
         if matched:
             known.extend(_known_elsewhere(user, subject))
     record("signal.reported", object_type="signal", object_id=signal.id)
@@ -120,6 +120,22 @@ def signal_subjects(signal: Signal) -> list[Subject]:
     return list(db.session.execute(
         sa.select(Subject).join(SignalSubject, SignalSubject.subject_id == Subject.id)
         .where(SignalSubject.signal_id == signal.id).order_by(Subject.id)).scalars())
+
+
+@dataclass(frozen=True)
+class ReportedSubject:
+    """A betrokkene as the reporter gave it: the kind and their own words (None for older signals)."""
+
+    kind: str
+    reported_as: str | None
+
+
+def reported_subjects(signal: Signal) -> list[ReportedSubject]:
+    """What the reporting organisation may see of a signal's betrokkenen: what it typed, nothing added since."""
+    rows = db.session.execute(
+        sa.select(Subject.kind, SignalSubject.reported_as).join(SignalSubject, SignalSubject.subject_id == Subject.id)
+        .where(SignalSubject.signal_id == signal.id).order_by(Subject.id)).all()
+    return [ReportedSubject(kind=row.kind, reported_as=row.reported_as) for row in rows]
 
 
 def candidate_cases(user: User, signal: Signal) -> list[Case]:

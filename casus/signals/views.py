@@ -209,13 +209,14 @@ def detail(signal_id: int):
 
 def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismiss_form: DismissForm | None = None):
     user = acting_user()
-    subjects = services.signal_subjects(signal)
     record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
     case = None
     if signal.case_id is not None:
         case = db.session.execute(
             policy.visible_cases(user).where(Case.id == signal.case_id)).unique().scalar_one_or_none()
     triager = policy.triages_signals(user, signal)
+    # The team sees the subjects as they are now; the reporter only what it typed itself.
+    subjects = services.signal_subjects(signal) if triager else services.reported_subjects(signal)
     can_weigh = triager and _triageable(signal)
     return render_template(
         "signals/detail.html", signal=signal, subjects=subjects, case=case, triager=triager, can_weigh=can_weigh,

@@ -162,7 +162,8 @@ def test_get_one_signal_is_scoped_and_audited(client, db, region, agent, api_tok
     assert response.status_code == 200
     body = response.get_json()
     assert body["description"] == "Overlast en zorgen om de bewoner"
-    assert [s["displayName"] for s in body["subjects"]] == [None, None]
+    # The reporter sees what it typed itself ...
+    assert [s["displayName"] for s in body["subjects"]] == ["Jan de Vries", "1234 AB 12-A"]
     outsider = make_user("partner", organisation=region.corporatie)
     _problem(client.get(f"/api/v1/signals/{signal['id']}", headers=bearer(api_token(outsider))), 404)
     _problem(client.get("/api/v1/signals/999999", headers=bearer(token)), 404)
@@ -171,6 +172,25 @@ def test_get_one_signal_is_scoped_and_audited(client, db, region, agent, api_tok
     # The receiving team sees names and addresses.
     team_body = client.get(f"/api/v1/signals/{signal['id']}", headers=bearer(api_token(region.regisseur))).get_json()
     assert [s["displayName"] for s in team_body["subjects"]] == ["Jan de Vries", "1234 AB 12-A"]
+
+
+def test_the_reporter_sees_its_own_words_not_what_the_subject_became(client, db, region, agent, api_token):
+    """Subject rows are shared: details added or corrected elsewhere never reach the reporter."""
+    import sqlalchemy as sa
+
+    from casus.signals.models import SignalSubject
+    from casus.subjects.models import Subject
+
+    token = api_token(agent)
+    signal = _report(client, region, token)
+    person_id = db.session.execute(sa.select(SignalSubject.subject_id).where(
+        SignalSubject.signal_id == signal["id"]).order_by(SignalSubject.subject_id)).scalars().first()
+    db.session.get(Subject, person_id).name = "Johannes Cornelis de Vries"
+    db.session.flush()
+    mine = client.get(f"/api/v1/signals/{signal['id']}", headers=bearer(token)).get_json()
+    assert [s["displayName"] for s in mine["subjects"]] == ["Jan de Vries", "1234 AB 12-A"]
+    team = client.get(f"/api/v1/signals/{signal['id']}", headers=bearer(api_token(region.regisseur))).get_json()
+    assert team["subjects"][0]["displayName"] == "Johannes Cornelis de Vries"
 
 
 def test_case_id_only_when_the_caller_may_see_the_case(client, db, region, agent, api_token):
