@@ -75,6 +75,8 @@ CHANGES = {
     "new": (kinds.MEETING_INVITATION.name, "REQUEST"),
     "moved": (kinds.MEETING_UPDATE.name, "REQUEST"),
     "cancelled": (kinds.MEETING_CANCELLED.name, "CANCEL"),
+    # To the users of an organisation taken off the invitation list: the meeting goes on without them.
+    "uninvited": (kinds.MEETING_UNINVITED.name, "CANCEL"),
 }
 
 
@@ -147,7 +149,7 @@ def meeting_summary(meeting: Meeting, language: str | None = "nl") -> str:
     return summary
 
 
-def _meeting_event(meeting: Meeting, *, language: str | None, organizer: str, base_url: str,
+def _meeting_event(meeting: Meeting, *, method: str | None = None, language: str | None, organizer: str, base_url: str,
                    now: datetime, attendee: str | None = None) -> Event:
     url = f"{base_url}{meeting_link(meeting.id)}"
     event = Event()
@@ -161,7 +163,8 @@ def _meeting_event(meeting: Meeting, *, language: str | None, organizer: str, ba
         event.add("location", meeting.location)
     if meeting.online_url:
         event.add("url", meeting.online_url)
-    cancelled = meeting.status == MeetingStatus.GEANNULEERD
+    # A CANCEL also goes to someone taken off the list of a meeting that goes on: for them it is cancelled.
+    cancelled = meeting.status == MeetingStatus.GEANNULEERD or method == "CANCEL"
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("class", "PRIVATE")
@@ -204,7 +207,7 @@ def meeting_ics(meeting: Meeting, method: str, *, language: str | None = "nl", a
         raise ValueError(f"unsupported iTIP method {method!r}")
     calendar = _calendar(method)
     calendar.add_component(_meeting_event(
-        meeting, language=language, organizer=organizer or mailer_for(current_app).sender,
+        meeting, method=method, language=language, organizer=organizer or mailer_for(current_app).sender,
         base_url=base_url or _base_url(),
         now=now or utcnow(), attendee=attendee))
     return calendar.to_ical()
@@ -237,10 +240,13 @@ def meeting_params(meeting: Meeting) -> dict:
 
 # --- invitations ------------------------------------------------------------------------------------------------
 
-def notify_attendees(meeting: Meeting, change: str, *, now: datetime | None = None) -> int:
+def notify_attendees(meeting: Meeting, change: str, *, recipients: list[tuple[int, str | None]] | None = None,
+                     now: datetime | None = None) -> int:
     """Tell the attendees about a ``"new"``, ``"moved"`` or ``"cancelled"`` meeting: an in-app notification
     each and, after the commit, an e-mail with the .ics (METHOD:REQUEST, or CANCEL for a cancellation).
 
+    ``recipients`` (``(user_id, locale)`` pairs) narrows it down: newly invited users get ``"new"`` alone, and
+    users whose organisation was taken off the list get ``"uninvited"`` (a CANCEL for them only).
     The caller raises ``meeting.ical_sequence`` before notifying a change (``"moved"`` covers any change of
     time or place); the key ``meeting:{id}:seq:{n}:user:{uid}`` makes a repeated call for the same version a
     no-op. Flushes only. Returns the number of new notifications.
@@ -251,13 +257,15 @@ def notify_attendees(meeting: Meeting, change: str, *, now: datetime | None = No
         raise ValueError("raise meeting.ical_sequence before sending a change")
     if change == "cancelled" and meeting.status != MeetingStatus.GEANNULEERD:
         raise ValueError("a cancellation needs status geannuleerd")
+    if change == "uninvited" and recipients is None:
+        raise ValueError("say who is no longer invited")
     db.session.flush()
     kind, method = CHANGES[change]
     params = {**meeting_params(meeting), "sequence": meeting.ical_sequence, "method": method}
     link = meeting_link(meeting.id)
     return notify_many((NewNotification(user_id=user_id, key=f"meeting:{meeting.id}:seq:{meeting.ical_sequence}"
                                         f":user:{user_id}", kind=kind, link=link, params=params, locale=locale)
-                        for user_id, locale in attendees(meeting)), now=now)
+                        for user_id, locale in (attendees(meeting) if recipients is None else recipients)), now=now)
 
 
 def _still_attends(meeting: Meeting, recipient: Recipient, cache: dict) -> bool:
@@ -283,7 +291,10 @@ def invitation_attachment(notification, *, recipient: Recipient, base_url: str, 
     if meeting.ical_sequence > int(params.get("sequence", 0)) or (
             method == "REQUEST" and meeting.status == MeetingStatus.GEANNULEERD):
         raise SkipEmail("superseded")
-    if not _still_attends(meeting, recipient, cache):
+    if notification.kind == kinds.MEETING_UNINVITED.name:
+        if _still_attends(meeting, recipient, cache):
+            raise SkipEmail("invited_again")
+    elif not _still_attends(meeting, recipient, cache):
         raise SkipEmail("not_visible")
     english = _english(recipient.language)
     filename = ("cancellation.ics" if english else "annulering.ics") if method == "CANCEL" else (

@@ -275,12 +275,30 @@ def _follow_series(series: MeetingSeries, old_rule: tuple[time, int], organisati
         if (meeting.location, meeting.online_url) != (series.location, series.online_url):
             meeting.location, meeting.online_url, changed = series.location, series.online_url, True
         meeting.title, meeting.type, meeting.chair_id = series.title, series.type, series.chair_id
-        _set_invitations(meeting.id, organisation_ids)
-        if changed:
-            meeting.ical_sequence += 1
-            db.session.flush()
-            calendar.notify_attendees(meeting, "moved")
+        _reinvite(meeting, organisation_ids, changed=changed)
     db.session.flush()
+
+
+def _reinvite(meeting: Meeting, organisation_ids: list[int], *, changed: bool) -> None:
+    """Set a coming meeting's invitations and tell exactly who needs to know: everyone of a changed meeting,
+    else only the users of newly invited organisations (an invitation); users of organisations taken off
+    the list get a cancellation for themselves, so the meeting leaves their calendar."""
+    before = dict(calendar.attendees(meeting))
+    _set_invitations(meeting.id, organisation_ids)
+    db.session.flush()
+    after = dict(calendar.attendees(meeting))
+    removed = [(user_id, locale) for user_id, locale in before.items() if user_id not in after]
+    if changed or removed:
+        meeting.ical_sequence += 1  # a new version: the CANCEL must outrank the invitation they hold
+        db.session.flush()
+    if changed:
+        calendar.notify_attendees(meeting, "moved")
+    else:
+        added = [(user_id, locale) for user_id, locale in after.items() if user_id not in before]
+        if added:
+            calendar.notify_attendees(meeting, "new", recipients=added)
+    if removed:
+        calendar.notify_attendees(meeting, "uninvited", recipients=removed)
 
 
 def generate_meetings(series: MeetingSeries, until: date, *, since: date | None = None,

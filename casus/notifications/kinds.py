@@ -121,6 +121,15 @@ MEETING_CANCELLED = register(Kind(
     "{meeting} on {date} at {time} will not take place. The attached calendar file (.ics) removes it from "
     "your calendar.",
     attachment="casus.meetings.calendar:invitation_attachment"))
+MEETING_UNINVITED = register(Kind(
+    "meeting_uninvited",
+    "Niet meer uitgenodigd: {meeting} op {date}",
+    "No longer invited: {meeting} on {date}",
+    "Uw organisatie is niet meer uitgenodigd voor {meeting} op {date} om {time}. Met het agendabestand (.ics) "
+    "bij dit bericht haalt u het uit uw agenda.",
+    "Your organisation is no longer invited to {meeting} on {date} at {time}. The attached calendar file (.ics) "
+    "removes it from your calendar.",
+    attachment="casus.meetings.calendar:invitation_attachment"))
 MEETING_REMINDER = register(Kind(
     "meeting_reminder",
     "Herinnering: {meeting} op {date} om {time}",

@@ -377,6 +377,33 @@ def test_an_organisation_no_longer_invited_gets_no_mail(app, db, smtp_server, in
     assert len(smtp_server.to(chair.email)) == 1
 
 
+def test_an_organisation_taken_off_the_list_gets_a_cancel_for_itself(app, db, smtp_server, invited_meeting):
+    """The meeting goes on; the users no longer invited get METHOD:CANCEL with a higher SEQUENCE, nobody else."""
+    import sqlalchemy as sa
+
+    from casus.meetings.calendar import attendees, notify_attendees
+    from casus.meetings.models import MeetingInvitation
+
+    meeting, chair, agent, english = invited_meeting()
+    notify_attendees(meeting, "new")
+    _send(app)
+    before = dict(attendees(meeting))
+    db.session.execute(sa.delete(MeetingInvitation).where(MeetingInvitation.meeting_id == meeting.id))
+    meeting.ical_sequence += 1
+    removed = [(user_id, locale) for user_id, locale in before.items() if user_id not in dict(attendees(meeting))]
+    assert {user_id for user_id, _ in removed} == {agent.id, english.id}
+    notify_attendees(meeting, "uninvited", recipients=removed)
+    _send(app)
+    first, second = smtp_server.to(agent.email)
+    assert second["Subject"].startswith("Casus: Niet meer uitgenodigd:")
+    calendar, event = parse(_calendar_part(second).get_payload(decode=True))
+    assert calendar["METHOD"] == "CANCEL" and event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1
+    assert event["UID"] == parse(_calendar_part(first).get_payload(decode=True))[1]["UID"]
+    assert meeting.status == "gepland"
+    assert len(smtp_server.to(chair.email)) == 1  # the chair still attends: no second message
+    assert smtp_server.to(english.email)[-1]["Subject"].startswith("Casus: No longer invited:")
+
+
 def test_other_notifications_still_come_as_one_digest_beside_the_invitation(app, db, smtp_server, invited_meeting):
     from casus.meetings.calendar import notify_attendees
     from casus.notifications.services import notify

@@ -172,3 +172,34 @@ def test_a_meeting_in_the_past_cannot_be_moved_back(db, team_setup, notified):
         services.move_meeting(regisseur, meeting, day=services.today() - timedelta(days=3), start_time=time(9),
                               duration_minutes=60, location="Hier", online_url=None, expected_version=meeting.version)
     assert refused.value.field == "day"
+
+
+def _kinds_for(db, user):
+    from casus.notifications.models import Notification
+
+    return [kind for (kind,) in db.session.execute(
+        sa.select(Notification.kind).where(Notification.user_id == user.id).order_by(Notification.id))]
+
+
+def test_changing_who_is_invited_tells_exactly_the_ones_added_and_removed(db, team_setup, make_user):
+    """Time and place stay: the organisation taken off gets a cancellation for itself, the new one an
+    invitation, and the meeting goes on (status, time) for everyone else."""
+    _team, regisseur, (first, second) = team_setup
+    leaving, joining = make_user("partner", organisation=first), make_user("partner", organisation=second)
+    data = services.SeriesInput(
+        type="casusoverleg", title="Casusoverleg Oost", weekday=(services.today() + timedelta(days=1)).weekday(),
+        interval_weeks=4, start_time=time(9, 30), duration_minutes=90,
+        first_date=services.today() + timedelta(days=1), last_date=None, skip_holidays=False,
+        location="Wijkcentrum", online_url=None, chair_id=None, organisation_ids=(first.id,))
+    series = services.save_series(regisseur, None, data)
+    announced = len(_kinds_for(db, leaving))
+    assert announced >= 1 and set(_kinds_for(db, leaving)) == {"meeting_invitation"}
+    assert _kinds_for(db, joining) == []
+    services.save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
+    assert _kinds_for(db, leaving)[announced:] == ["meeting_uninvited"] * announced
+    assert _kinds_for(db, joining) == ["meeting_invitation"] * announced
+    meetings = _meetings(db, series)
+    assert {m.status for m in meetings} == {"gepland"} and {m.ical_sequence for m in meetings} == {1}
+    # Saving again changes nothing and tells nobody anything.
+    services.save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
+    assert len(_kinds_for(db, leaving)) == 2 * announced and len(_kinds_for(db, joining)) == announced
