@@ -178,7 +178,7 @@ def test_index_query_count_does_not_grow(client, db, world, count_queries):
     client.get("/overleggen")
     with count_queries() as one:
         assert client.get("/overleggen").status_code == 200
-    _more_meetings(db, world.team, [world.politie], 20)
+    _more_meetings(db, world.team, [world.politie], 50)
     with count_queries() as many:
         assert client.get("/overleggen").status_code == 200
     assert many.count == one.count, many.statements
@@ -193,7 +193,7 @@ def test_detail_query_count_does_not_grow(client, db, world, make_case, count_qu
     client.get(url)
     with count_queries() as few:
         assert client.get(url).status_code == 200
-    for number in range(20):
+    for number in range(50):
         case = make_case(team=world.team, partners=[world.politie, world.zvh], phase="aanpak.uitvoering")
         item = add_item(db, world.meeting, case)
         services.add_decision(world.regisseur, world.meeting, item, case, text=f"Besluit {number}",

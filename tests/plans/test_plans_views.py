@@ -144,11 +144,11 @@ def test_a_partner_cannot_add_goals_or_change_status(client, db, auth, plan_case
     assert db.session.execute(sa.select(sa.func.count(Goal.id))).scalar_one() == 0
 
 
-def test_the_plan_costs_the_same_queries_with_1_and_20_actions(app, client, db, auth, plan_case, make_case,
+def test_the_plan_costs_the_same_queries_with_1_and_50_actions(app, client, db, auth, plan_case, make_case,
                                                               make_organisation, make_user, count_queries):
     p = plan_case
     big = make_case(team=p["team"], partners=[p["politie"], p["corporatie"]], phase="aanpak.uitvoering")
-    for i in range(20):
+    for i in range(50):
         owner = make_organisation()
         user = make_user("partner", organisation=owner)
         goal = Goal(case_id=big.id, description=f"Doel {i}", created_by_id=p["regisseur"].id)
