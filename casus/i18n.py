@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_datetime, get_locale
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
@@ -46,7 +46,29 @@ def format_datetime_nl(value: datetime | None) -> str:
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 
+def request_translations():
+    """The catalogue of this request's language, looked up once per request.
+
+    flask-babel looks it up on every call (three context proxies each time), and a page calls gettext a few
+    hundred times: caching it on ``g`` saves a few milliseconds per page. The locale never changes within a
+    request here (a language switch redirects).
+    """
+    if not has_app_context():
+        return get_translations()
+    translations = g.get("_casus_translations")
+    if translations is None:
+        translations = g._casus_translations = get_translations()
+    return translations
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: request_translations().ugettext(message),
+        ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: request_translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: request_translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True)
     app.jinja_env.filters["date_nl"] = format_date_nl
     app.jinja_env.filters["datetime_nl"] = format_datetime_nl
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
