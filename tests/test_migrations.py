@@ -72,3 +72,45 @@ def test_audit_log_is_append_only_on_postgresql(migration_app):
         for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
                 conn.execute(sa.text(statement))
+
+
+def test_pending_early_closures_are_carried_over_as_approvals(migration_app):
+    """20261122_0b6afa4dc61b: the three request columns on cases become an open close_early approval."""
+    from flask_migrate import upgrade
+
+    from casus.extensions import db
+
+    with migration_app.app_context():
+        upgrade(revision="81339ef7d023")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO organisations (name, kind, convenant_partner, active, created_at, updated_at) "
+                "VALUES ('ZVH', 'zvh', true, true, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"))
+            conn.execute(sa.text(
+                "INSERT INTO teams (organisation_id, name, gemeente, active, created_at, updated_at) "
+                "SELECT id, 'Team', 'Voorbeeldstad', true, '2026-11-01 10:00:00', '2026-11-01 10:00:00' "
+                "FROM organisations"))
+            conn.execute(sa.text(
+                "INSERT INTO users (email, name, organisation_id, team_id, password_hash, password_changed_at, "
+                "failed_login_count, active, locale, created_at, updated_at) SELECT 'r@example.org', 'R', "
+                "organisation_id, id, 'x', '2026-11-01 10:00:00', 0, true, 'nl', '2026-11-01 10:00:00', "
+                "'2026-11-01 10:00:00' FROM teams"))
+            conn.execute(sa.text(
+                "INSERT INTO cases (reference, title, category_id, team_id, gemeente, phase, escalation_level, "
+                "risk_level, aanbrenger_organisation_id, legal_basis, inclusion_criteria, phase_changed_at, "
+                "signal_count, version, created_at, updated_at, close_requested_by_id, close_request_reason, "
+                "close_request_result) SELECT '2026-00001', 'Casus', c.id, t.id, 'Voorbeeldstad', "
+                "'aanpak.uitvoering', 'operationeel', 'midden', t.organisation_id, 'convenant', '[]', "
+                "'2026-11-01 10:00:00', 1, 1, '2026-11-01 10:00:00', '2026-11-01 10:00:00', u.id, "
+                "'Verhuisd naar elders', 'verhuisd' FROM categories c, teams t, users u "
+                "WHERE c.id = (SELECT min(id) FROM categories)"))  # the migrations seed the categories
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT a.kind, a.status, a.reason, a.details, a.requested_by_id = u.id AS by_requester, "
+                "a.team_id = t.id AS of_team FROM approvals a, users u, teams t")).all()
+    assert len(rows) == 1
+    kind, status, reason, details, by_requester, of_team = rows[0]
+    assert (kind, status, reason, bool(by_requester), bool(of_team)) == (
+        "close_early", "open", "Verhuisd naar elders", True, True)
+    assert (details if isinstance(details, dict) else __import__("json").loads(details)) == {"result": "verhuisd"}
