@@ -98,9 +98,10 @@ def note_scope(user: User) -> ColumnElement[bool]:
 
 
 def timeline_scope(user: User) -> ColumnElement[bool]:
-    """Timeline lines: everything except lines about notes the user may not read."""
+    """Timeline lines: everything except lines about notes the user may not read, and the team's own lines
+    (``team_timeline_scope``) for anyone outside the case's team."""
     readable_note = sa.exists().where(Note.id == TimelineEvent.note_id, note_scope(user))
-    return sa.or_(TimelineEvent.note_id.is_(None), readable_note)
+    return sa.and_(sa.or_(TimelineEvent.note_id.is_(None), readable_note), team_timeline_scope(user))
 
 
 def signal_scope(user: User) -> ColumnElement[bool]:
@@ -124,16 +125,16 @@ def action_scope(user: User) -> ColumnElement[bool]:
     return sa.exists().where(Case.id == Action.case_id, case_scope(user))
 
 
-def requests_early_closure(user: User, case: Case) -> bool:
-    """The case's procesregisseurs ask for early closure while the approach runs and nothing is pending."""
-    return (manages(user, case) and user.has_role("procesregisseur") and case.close_requested_by_id is None
-            and str(case.phase).startswith("aanpak"))
+# The four-eyes requests a case's own team asks for, and the phases in which each makes sense.
+CASE_REQUEST_PHASES = {"close_early": ("aanpak.plan", "aanpak.uitvoering"), "reopen": ("afgesloten",)}
 
 
-def approves_early_closure(user: User, case: Case) -> bool:
-    """Four-eyes: a supervisor of the team other than the one who asked."""
-    return (manages(user, case) and user.has_role("supervisor") and case.close_requested_by_id is not None
-            and case.close_requested_by_id != user.id)
+def requests_approval(user: User, case: Case, kind: str) -> bool:
+    """The team's procesregisseurs and supervisors ask for early closure during the approach and for
+    reopening once closed. Whether one is already pending is the approvals service's business (409);
+    a supervisor who asks never decides (``decides_approval``)."""
+    phases = CASE_REQUEST_PHASES.get(str(kind))
+    return phases is not None and manages(user, case) and str(case.phase) in phases
 
 
 def refuse(action: str, *, status: int, object_type: str, object_id: object,
@@ -366,3 +367,35 @@ def decides_approval(user: User, approval) -> bool:
     """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it."""
     return (approval.is_open and user.has_role("supervisor") and user.team_id == approval.team_id
             and approval.requested_by_id != user.id)
+
+
+def withdraws_approval(user: User, approval) -> bool:
+    """Only the requester takes a pending request back (a supervisor who disagrees rejects it, with a motivation)."""
+    return approval.is_open and approval.requested_by_id == user.id
+
+
+# --- reports (DESIGN §1: supervisors read reports) -----------------------------------------------------------
+
+def reads_reports(user: User) -> bool:
+    """Supervisors read the aggregate reports; their figures come from ``case_scope`` (their team's cases)."""
+    return user.has_role("supervisor") and user.team_id is not None
+
+
+# --- the team's own lines on the tijdlijn (DESIGN §3.3, §4) ---------------------------------------------------
+#
+# A RIEC voordracht is the team's business: partners of the case (and a RIEC taking part in it) must not learn
+# from the tijdlijn that one exists. Its lines are kept for the procesregisseurs and supervisors of the team.
+# So are the four-eyes requests (approval.*: who asked for what, why, and the motivation of the decision).
+
+TEAM_ONLY_TIMELINE_PREFIXES = ("voordracht.", "approval.")
+
+
+def team_timeline_scope(user: User) -> ColumnElement[bool]:
+    """Timeline lines of the team-only kinds are seen only by the case's team; every other line passes."""
+    team_only = sa.or_(*(TimelineEvent.kind.startswith(prefix, autoescape=True)
+                         for prefix in TEAM_ONLY_TIMELINE_PREFIXES))
+    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+        own_team = (sa.exists().where(Case.id == TimelineEvent.case_id, Case.team_id == user.team_id)
+                    .correlate_except(Case))
+        return sa.or_(~team_only, own_team)
+    return ~team_only

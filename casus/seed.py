@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from faker import Faker
 
+from casus.approvals.models import Approval
 from casus.audit.models import AuditEvent
 from casus.cases.categories import ensure_standard_categories
 from casus.cases.models import (
@@ -435,9 +436,9 @@ def ensure_region() -> Region:
 # --- cases ----------------------------------------------------------------------------------------------------
 
 TABLE_ORDER = (Subject, Case, CaseSubject, Signal, SignalSubject, Participation, Goal, Action, ProgressEntry, Note,
-               NoteAudience, TimelineEvent, TransitionLog, AuditEvent)
+               NoteAudience, TimelineEvent, TransitionLog, Approval, AuditEvent)
 ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog,
-             AuditEvent)
+             Approval, AuditEvent)
 
 
 @dataclass
@@ -668,9 +669,6 @@ class CaseFactory:
             plan_discussed_on=adopted_on - timedelta(days=rng.randint(0, 3)) if adopted_on else None,
             triage_due_on=self.cadences.triage_due(milestones[0]), next_review_on=next_review_on,
             nazorg_started_on=nazorg_started_on, closed_on=closed_on, result=result,
-            close_requested_by_id=procesregisseur if close_request else None,
-            close_request_reason="Betrokkene is verhuisd naar een andere regio." if close_request else None,
-            close_request_result="verhuisd" if close_request else None,
             phase_changed_at=last_at, signal_count=len(signal_references), version=1 + len(path),
             created_at=opened_at, updated_at=last_at)
         for subject_id in subject_ids:
@@ -725,10 +723,17 @@ class CaseFactory:
             self.audit(actor, "case.transition", "case", case_id, case_id, moment,
                        {"trigger": trigger, "from": state, "to": target})
             state = target
-        if close_request:
-            requested_at = self.at(self.today - timedelta(days=rng.randint(0, 5)))
-            tl("case.close_requested", "Vroegtijdig afsluiten aangevraagd: betrokkene is verhuisd.", requested_at,
+        if close_request:  # a pending four-eyes request, waiting under /akkoorden
+            requested_at = max(self.at(self.today - timedelta(days=rng.randint(0, 5))), last_at)
+            reason = "Betrokkene is verhuisd naar een andere regio."
+            approval_id = self.new_id(Approval)
+            self.add(Approval, id=approval_id, kind="close_early", status="open", case_id=case_id, team_id=team.id,
+                     voordracht_id=None, requested_by_id=procesregisseur, requested_at=requested_at, reason=reason,
+                     details={"result": "verhuisd"}, decided_by_id=None, decided_at=None, motivation=None, version=1)
+            tl("approval.requested", f"Vroegtijdig afsluiten: akkoord gevraagd. Reden: {reason}", requested_at,
                procesregisseur)
+            self.audit(procesregisseur, "approval.requested", "approval", approval_id, case_id, requested_at,
+                       {"kind": "close_early"})
 
         # Plan van aanpak: goals and actions once the case is accepted.
         if reached_aanpak:

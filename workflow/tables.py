@@ -133,7 +133,8 @@ CASE_TABLE: tuple[TransitionSpec, ...] = (
     _row(
         "reopen", _P.AFGESLOTEN, _P.TRIAGE, (SUPERVISOR,),
         guards=(g.within_retention, g.has_reason),
-        label_nl="Heropenen", label_en="Reopen",
+        four_eyes=True,
+        label_nl="Heropenen (goedkeuren)", label_en="Reopen (approve)",
     ),
 )
 # fmt: on

@@ -8,6 +8,7 @@ and (later) retention extension. The database itself refuses a decision by the r
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +18,9 @@ from casus.extensions import db
 from casus.organisations.models import enum_column
 from casus.users.models import User
 from workflow.enums import LabelledEnum
+
+if TYPE_CHECKING:
+    from casus.cases.models import Case
 
 
 class ApprovalKind(LabelledEnum):
@@ -76,6 +80,8 @@ class Approval(db.Model):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="raise")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
+    # Queue and API show the case's reference; loaded explicitly (joinedload), never by accident.
+    case: Mapped[Case] = relationship("Case", lazy="raise")
 
     @property
     def is_open(self) -> bool:

@@ -1,30 +1,40 @@
-"""Four-eyes approvals: request, decide, withdraw.
+"""Four-eyes approvals: request, decide, withdraw — and the queue that lists them.
 
 Each kind names the function that carries out the decision (``ON_DECISION``, ``"module:function"`` taking
-``(approver, approval, approved)``); it runs before the approval's own status changes, so a decision the
-domain refuses (a workflow guard, say) leaves the request open and changes nothing else. Requests notify the
-team's other supervisors, decisions the requester; both are on the case's tijdlijn and in the audit log.
+``(approver, approval, approved)``, plus ``motivation=`` if it declares one); it runs before the approval's
+own status changes, so a decision the domain refuses (a workflow guard, say) leaves the request open and
+changes nothing else. Requests notify the team's other supervisors, decisions the requester; both are in the
+audit log, and — except for RIEC voordrachten, which partners of the case must not learn about — on the
+case's tijdlijn.
+
+The requester never decides: the service refuses it (403, audited), ``policy.decides_approval`` hides the
+form, and the database refuses it too (CHECK ``four_eyes``), whatever roles the requester holds.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from casus import policy
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import add_timeline, check_version
+from casus.cases.services import MAX_TEXT, KeysetPage, add_timeline, check_version, decode_cursor, keyset_page
 from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
 from casus.services import ServiceError
 from casus.users.models import User, UserRole
+from workflow import TransitionRecord
+from workflow.facts import LOCAL_TIMEZONE
 
 # Filled in as the domains land; a kind without an entry can be requested and decided, nothing else happens.
 ON_DECISION: dict[str, str] = {
@@ -36,7 +46,17 @@ ON_DECISION: dict[str, str] = {
 ON_WITHDRAWAL: dict[str, str] = {
     ApprovalKind.RIEC_VOORDRACHT: "casus.voordrachten.services:withdraw_voordracht",
 }
+# Requests about the case's phase: the phases in which each still makes sense, and the trigger that carries
+# it out. A case that leaves those phases some other way takes the pending request with it (``ingetrokken``).
+CASE_PHASES: dict[str, tuple[str, ...]] = {
+    ApprovalKind.CLOSE_EARLY: ("aanpak.plan", "aanpak.uitvoering"),
+    ApprovalKind.REOPEN: ("afgesloten",),
+}
+CARRIED_OUT_BY: dict[str, str] = {ApprovalKind.CLOSE_EARLY: "close_early", ApprovalKind.REOPEN: "reopen"}
+# A voordracht must stay hidden from the case's partners, and the tijdlijn is theirs to read too.
+OFF_TIMELINE = frozenset({ApprovalKind.RIEC_VOORDRACHT})
 APPROVALS_LINK = "/akkoorden/{id}"
+AUTO_WITHDRAWN = "Automatisch ingetrokken: de casus is niet meer in de fase waarvoor het verzoek gold."
 
 
 def _resolve(table: dict[str, str], kind: str) -> Callable | None:
@@ -56,15 +76,36 @@ def open_approval(case: Case, kind: str, *, voordracht_id: int | None = None) ->
     return db.session.execute(query).scalars().first()
 
 
+def open_approvals_of(case: Case) -> list[Approval]:
+    """Every pending request on ``case``, oldest first, with the requester loaded (the case overview)."""
+    return list(db.session.execute(
+        sa.select(Approval).where(Approval.case_id == case.id, Approval.status == ApprovalStatus.OPEN)
+        .options(joinedload(Approval.requested_by)).order_by(Approval.requested_at, Approval.id)).scalars())
+
+
+# --- requesting ----------------------------------------------------------------------------------------------
+
 def request_approval(user: User, case: Case, kind: str, *, reason: str | None, details: dict | None = None,
                      voordracht_id: int | None = None) -> Approval:
-    """Ask the team's supervisors to decide. One open request per case and kind (per voordracht)."""
+    """Ask the team's supervisors to decide. One open request per case and kind (per voordracht).
+
+    The caller checks that ``user`` may ask (``policy.requests_approval`` for the case's own requests);
+    this validates, inserts, writes the tijdlijn and audit, and notifies every other supervisor of the team.
+    """
+    try:
+        kind = ApprovalKind(kind)
+    except ValueError as error:
+        raise ServiceError("Kies een soort verzoek uit de lijst.", field="kind") from error
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Geef een reden voor het verzoek.", field="reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError("Een reden is hoogstens %(max)s tekens.", field="reason", max=MAX_TEXT)
+    if kind == ApprovalKind.RIEC_VOORDRACHT and voordracht_id is None:
+        raise ServiceError("Een akkoord op een RIEC-voordracht noemt de voordracht.")
     if open_approval(case, kind, voordracht_id=voordracht_id) is not None:
         raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.", status=409)
-    approval = Approval(kind=ApprovalKind(kind), case_id=case.id, team_id=case.team_id, voordracht_id=voordracht_id,
+    approval = Approval(kind=kind, case_id=case.id, team_id=case.team_id, voordracht_id=voordracht_id,
                         requested_by_id=user.id, requested_at=utcnow(), reason=reason, details=details or {})
     try:
         with db.session.begin_nested():
@@ -73,76 +114,191 @@ def request_approval(user: User, case: Case, kind: str, *, reason: str | None, d
     except IntegrityError as error:  # a concurrent request won the unique index
         raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.",
                            status=409) from error
-    label = ApprovalKind(kind).label_nl
-    add_timeline(case, "approval.requested", f"{label}: akkoord gevraagd. Reden: {reason}", actor=user)
+    if kind not in OFF_TIMELINE:
+        add_timeline(case, "approval.requested", f"{kind.label_nl}: akkoord gevraagd. Reden: {reason}", actor=user)
     record("approval.requested", object_type="approval", object_id=approval.id, case_id=case.id,
            details={"kind": str(kind)})
     _notify_deciders(approval, case)
     return approval
 
 
-def decide(user: User, approval: Approval, *, approve: bool, motivation: str | None = None,
-           expected_version: int | None = None) -> Approval:
-    """Approve or reject. Never by the requester (also a CHECK constraint); rejection needs a motivation."""
-    check_version(approval, expected_version)
-    if not approval.is_open:
-        raise ServiceError("Over dit verzoek is al besloten.", status=409)
+# --- deciding --------------------------------------------------------------------------------------------------
+
+def check_may_decide(user: User, approval: Approval) -> None:
+    """Refuse (audited) anyone but a supervisor of the team who did not ask — first of all the requester,
+    whatever roles they hold. Views and the API call this before anything else, so the refusal is a 403
+    even for a request that has been decided since."""
     if approval.requested_by_id == user.id:
-        record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
-               outcome=Outcome.DENIED, details={"reason": "four_eyes"})
+        _deny(user, approval, "four_eyes")
         raise ServiceError("U kunt niet beslissen over uw eigen verzoek: een andere supervisor moet dat doen.",
                            status=403)
-    if not policy.decides_approval(user, approval):
+    if not (user.has_role("supervisor") and policy.manages_team(user, approval.team_id)):
+        _deny(user, approval, "not_a_supervisor_of_the_team")
         raise ServiceError("Alleen een supervisor van het team beslist over dit verzoek.", status=403)
+
+
+def decide(user: User, approval: Approval, *, approve: bool, motivation: str | None = None,
+           expected_version: int | None = None) -> Approval:
+    """Approve or reject. Never by the requester (also a CHECK constraint); rejection needs a motivation.
+
+    The domain carries out the decision first (``ON_DECISION``): if it refuses — a workflow guard such as
+    ``within_retention`` raises ``TransitionRefused`` — the request stays open and nothing else changes.
+    """
+    check_may_decide(user, approval)
+    if not approval.is_open:
+        raise ServiceError("Over dit verzoek is al besloten.", status=409)
+    check_version(approval, expected_version)
     motivation = (motivation or "").strip() or None
     if not approve and motivation is None:
         raise ServiceError("Geef een motivering bij een afwijzing.", field="motivation")
+    if motivation is not None and len(motivation) > MAX_TEXT:
+        raise ServiceError("Een motivering is hoogstens %(max)s tekens.", field="motivation", max=MAX_TEXT)
     carry_out = _resolve(ON_DECISION, approval.kind)
     if carry_out is not None:
-        carry_out(user, approval, approve)  # may raise: then the request stays open
+        _carry_out(carry_out, user, approval, approve, motivation)  # may raise: then the request stays open
     approval.status = ApprovalStatus.GOEDGEKEURD if approve else ApprovalStatus.AFGEWEZEN
     approval.decided_by_id = user.id
     approval.decided_at = utcnow()
     approval.motivation = motivation
-    db.session.flush()
+    db.session.flush()  # the version check: of two deciders on one version, the second gets StaleDataError
     _record_decision(user, approval)
     return approval
 
 
+def _carry_out(carry_out: Callable, user: User, approval: Approval, approve: bool, motivation: str | None) -> None:
+    # A callback that wants the motivation (a rejected voordracht keeps it) declares a ``motivation`` keyword;
+    # the three-argument form keeps working.
+    if "motivation" in inspect.signature(carry_out).parameters:
+        carry_out(user, approval, approve, motivation=motivation)
+    else:
+        carry_out(user, approval, approve)
+
+
+def _deny(user: User, approval: Approval, why: str) -> None:
+    record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
+           outcome=Outcome.DENIED, details={"reason": why, "kind": str(approval.kind)})
+
+
+# --- withdrawing -----------------------------------------------------------------------------------------------
+
 def withdraw(user: User, approval: Approval, *, expected_version: int | None = None) -> Approval:
-    """The requester (or a manager of the case) takes a pending request back."""
-    check_version(approval, expected_version)
+    """The requester takes a pending request back; nothing else changes (a voordracht returns to concept)."""
+    if approval.requested_by_id != user.id:
+        record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
+               outcome=Outcome.DENIED, details={"kind": str(approval.kind)})
+        raise ServiceError("Alleen de aanvrager kan dit verzoek intrekken.", status=403)
     if not approval.is_open:
         raise ServiceError("Over dit verzoek is al besloten.", status=409)
-    if approval.requested_by_id != user.id and not policy.manages_team(user, approval.team_id):
-        raise ServiceError("Alleen de aanvrager of het team kan dit verzoek intrekken.", status=403)
+    check_version(approval, expected_version)
     undo = _resolve(ON_WITHDRAWAL, approval.kind)
     if undo is not None:
         undo(user, approval)
     approval.status = ApprovalStatus.INGETROKKEN
     approval.decided_at = utcnow()
     db.session.flush()
-    case = db.session.get(Case, approval.case_id)
-    add_timeline(case, "approval.withdrawn", f"{approval.kind.label_nl}: verzoek ingetrokken.", actor=user)
+    if approval.kind not in OFF_TIMELINE:
+        add_timeline(case_of(approval), "approval.withdrawn", f"{approval.kind.label_nl}: verzoek ingetrokken.",
+                     actor=user)
     record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
            details={"kind": str(approval.kind)})
     return approval
 
 
+def withdraw_outdated(user: User, case: Case, outcome: TransitionRecord) -> list[Approval]:
+    """After a transition: withdraw the pending requests that no longer fit the case's phase.
+
+    A close_early request while the case steps down to nazorg, say. The trigger that carries a request out
+    (close_early, reopen) leaves its own request alone: that one is being decided. No query unless the case
+    left a phase some kind of request belongs to.
+    """
+    kinds = [kind for kind, phases in CASE_PHASES.items()
+             if str(outcome.from_state) in phases and str(outcome.to_state) not in phases
+             and CARRIED_OUT_BY[kind] != outcome.trigger]
+    if not kinds:
+        return []
+    pending = list(db.session.execute(
+        sa.select(Approval).where(Approval.case_id == case.id, Approval.kind.in_(kinds),
+                                  Approval.status == ApprovalStatus.OPEN)).scalars())
+    for approval in pending:
+        approval.status = ApprovalStatus.INGETROKKEN
+        approval.decided_at = utcnow()
+        approval.motivation = AUTO_WITHDRAWN
+        db.session.flush()
+        add_timeline(case, "approval.withdrawn", f"{approval.kind.label_nl}: verzoek vervallen door {outcome.trigger}.",
+                     actor=user)
+        record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=case.id,
+               details={"kind": str(approval.kind), "automatic": True, "trigger": outcome.trigger})
+        _notify_requester(approval, case, "approval_withdrawn")
+    return pending
+
+
+# --- reading: the queue -------------------------------------------------------------------------------------------
+
+QUEUE_STATUSES = {"open": (ApprovalStatus.OPEN,),
+                  "decided": (ApprovalStatus.GOEDGEKEURD, ApprovalStatus.AFGEWEZEN, ApprovalStatus.INGETROKKEN)}
+
+
+def visible_approvals(user: User, *, status: str | None = None, kind: str | None = None,
+                      case_id: int | None = None) -> sa.Select:
+    """The approvals ``user`` may see (policy scope first), narrowed by the filters; what lists show is loaded."""
+    query = (sa.select(Approval).where(policy.approval_scope(user))
+             .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by),
+                      joinedload(Approval.case)))
+    if status in QUEUE_STATUSES:
+        query = query.where(Approval.status.in_(QUEUE_STATUSES[status]))
+    if kind:
+        query = query.where(Approval.kind == kind)
+    if case_id is not None:
+        query = query.where(Approval.case_id == case_id)
+    return query
+
+
+def list_approvals(user: User, *, status: str | None = "open", kind: str | None = None,
+                   case_id: int | None = None, after: str | None = None, limit: int = 25) -> KeysetPage:
+    """A page of approvals: open ones oldest first (the queue), decided ones most recently decided first,
+    everything together newest request first. Keyset-paginated; never OFFSET, never COUNT(*)."""
+    query = visible_approvals(user, status=status, kind=kind, case_id=case_id)
+    if status == "decided":
+        key, descending, value_of = Approval.decided_at, True, (lambda a: a.decided_at)
+    else:
+        key, descending, value_of = Approval.requested_at, status != "open", (lambda a: a.requested_at)
+    return keyset_page(query, key=key, id_col=Approval.id, descending=descending,
+                       after=decode_cursor(after, datetime.fromisoformat), before=None, limit=limit,
+                       value_of=value_of, dump=lambda value: value.isoformat())
+
+
+def age_in_days(approval: Approval, today: date | None = None) -> int:
+    """Calendar days since the request, counted in Dutch local dates (asked yesterday evening: 1 day)."""
+    today = today or datetime.now(LOCAL_TIMEZONE).date()
+    return max(0, (today - approval.requested_at.astimezone(LOCAL_TIMEZONE).date()).days)
+
+
+# --- notifications and history ---------------------------------------------------------------------------------
+
+def case_of(approval: Approval) -> Case:
+    return db.session.get(Case, approval.case_id)
+
+
 def _record_decision(user: User, approval: Approval) -> None:
-    case = db.session.get(Case, approval.case_id)
+    case = case_of(approval)
     approved = approval.status == ApprovalStatus.GOEDGEKEURD
-    verdict = "goedgekeurd" if approved else f"afgewezen. Motivering: {approval.motivation}"
-    add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
+    if approval.kind not in OFF_TIMELINE:
+        verdict = "goedgekeurd" if approved else f"afgewezen. Motivering: {approval.motivation}"
+        add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
            details={"kind": str(approval.kind), "status": str(approval.status)})
+    _notify_requester(approval, case, "approval_decided")
+
+
+def _notify_requester(approval: Approval, case: Case, kind: str) -> None:
     requester = db.session.get(User, approval.requested_by_id)
-    if requester is not None and requester.active:
-        notify_many([NewNotification(
-            user_id=requester.id, key=f"approval:{approval.id}:decided", kind="approval_decided",
-            link=APPROVALS_LINK.format(id=approval.id), case_id=approval.case_id, locale=requester.locale,
-            params={"reference": case.reference, **_labels(approval.kind),
-                    "verdict_nl": approval.status.label_nl.lower(), "verdict_en": approval.status.label_en.lower()})])
+    if requester is None or not requester.active:
+        return
+    notify_many([NewNotification(
+        user_id=requester.id, key=f"approval:{approval.id}:{kind.removeprefix('approval_')}", kind=kind,
+        link=APPROVALS_LINK.format(id=approval.id), case_id=approval.case_id, locale=requester.locale,
+        params={"reference": case.reference, **_labels(approval.kind),
+                "verdict_nl": approval.status.label_nl.lower(), "verdict_en": approval.status.label_en.lower()})])
 
 
 def _notify_deciders(approval: Approval, case: Case) -> None:

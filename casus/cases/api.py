@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casus import policy
 from casus.api import ApiBlueprint
 from casus.api.schemas import ProblemSchema
+from casus.approvals.services import open_approvals_of
 from casus.cases import services
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation, TimelineEvent
 from casus.cases.schemas import (
@@ -145,15 +146,10 @@ class CaseDetail:
     available_triggers: list = field(default_factory=list)
     procesregisseur: User | None = None
     aanbrenger: object = None
+    open_approvals: list = field(default_factory=list)
 
     def __getattr__(self, name):
         return getattr(self.case, name)
-
-    @property
-    def close_request(self):
-        if self.case.close_requested_by_id is None:
-            return None
-        return self.case
 
 
 def _counts(user: User, case: Case) -> dict:
@@ -185,8 +181,11 @@ def _detail(user: User, case: Case) -> CaseDetail:
     triggers = [SimpleNamespace(trigger=option.trigger, label=option.label(current_locale()), to_state=option.to_state,
                                 allowed=option.allowed, codes=list(option.codes))
                 for option in services.available_triggers(user, case)]
+    # Four-eyes requests are the team's business: a partner of the case gets an empty list.
+    pending = open_approvals_of(case) if policy.manages(user, case) else []
     return CaseDetail(case=case, participants=participants, counts=_counts(user, case),
-                      available_triggers=triggers, procesregisseur=procesregisseur, aanbrenger=aanbrenger)
+                      available_triggers=triggers, procesregisseur=procesregisseur, aanbrenger=aanbrenger,
+                      open_approvals=pending)
 
 
 @blp.route("/cases/<int:id>")

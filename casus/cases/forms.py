@@ -29,7 +29,7 @@ SORT_CHOICES = [
 
 TIMELINE_GROUPS = {
     "signalen": (_l("Signalen"), ("signal.",)),
-    "fase": (_l("Fase en besluiten"), ("case.",)),
+    "fase": (_l("Fase en besluiten"), ("case.", "approval.")),
     "notities": (_l("Notities"), ("note.",)),
     "acties": (_l("Plan en acties"), ("goal.", "action.", "plan.")),
     "partners": (_l("Partners"), ("participation.",)),
@@ -100,9 +100,8 @@ class TransitionForm(FlaskForm):
 
 
 class EarlyClosureForm(FlaskForm):
-    """The procesregisseur asks a supervisor to close the case early (four-eyes)."""
+    """Ask a second supervisor to close the case early (four-eyes; decided under /akkoorden)."""
 
-    version = HiddenField()
     reason = TextAreaField(_l("Reden voor vroegtijdig afsluiten"),
                            validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
     result = SelectField(_l("Resultaat"), choices=[], validators=[InputRequired(REQUIRED)],
@@ -110,6 +109,13 @@ class EarlyClosureForm(FlaskForm):
 
     def fill(self, locale) -> None:
         self.result.choices = enum_choices(ClosureResult, locale, _l("Kies een resultaat"))
+
+
+class ReopenForm(FlaskForm):
+    """Ask a second supervisor to reopen a closed case (four-eyes; decided under /akkoorden)."""
+
+    reason = TextAreaField(_l("Reden om te heropenen"),
+                           validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
 
 
 class VersionForm(FlaskForm):

@@ -106,11 +106,6 @@ class Case(TimestampMixin, db.Model):
     nazorg_started_on: Mapped[date | None] = mapped_column(sa.Date)
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     result: Mapped[ClosureResult | None] = mapped_column(enum_column(ClosureResult, "closure_result"))
-    # A pending four-eyes request for early closure: who asked, why, with which result.
-    close_requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    close_request_reason: Mapped[str | None] = mapped_column(sa.Text)
-    close_request_result: Mapped[ClosureResult | None] = mapped_column(
-        enum_column(ClosureResult, "close_request_result"))
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     signal_count: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

@@ -124,10 +124,15 @@ class AvailableTriggerSchema(Schema):
         "example": ["needs_plan_discussed"]})
 
 
-class CloseRequestSchema(Schema):
-    requestedById = fields.Integer(attribute="close_requested_by_id")
-    reason = fields.String(attribute="close_request_reason")
-    result = fields.String(attribute="close_request_result", validate=_one_of(ClosureResult))
+class OpenApprovalSchema(Schema):
+    """A pending four-eyes request on the case (the whole request: ``GET /approvals/{id}``)."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"example": "close_early",
+                                   "description": "`close_early`, `reopen`, `riec_voordracht` ..."})
+    requestedBy = fields.Nested(UserSummarySchema, attribute="requested_by")
+    requestedAt = UTCDateTime(attribute="requested_at")
+    reason = fields.String()
 
 
 class CaseSchema(CaseSummarySchema):
@@ -146,7 +151,9 @@ class CaseSchema(CaseSummarySchema):
     nazorgStartedOn = fields.Date(attribute="nazorg_started_on", allow_none=True)
     closedOn = fields.Date(attribute="closed_on", allow_none=True)
     result = fields.String(allow_none=True, validate=_one_of(ClosureResult))
-    closeRequest = fields.Nested(CloseRequestSchema, attribute="close_request", allow_none=True)
+    openApprovals = fields.List(fields.Nested(OpenApprovalSchema), attribute="open_approvals", metadata={
+        "description": "Pending four-eyes requests (early closure, reopening, RIEC voordracht); shown to the "
+                       "team's procesregisseurs and supervisors only, empty for everyone else."})
     createdAt = UTCDateTime(attribute="created_at")
     phaseChangedAt = UTCDateTime(attribute="phase_changed_at")
     participants = fields.List(fields.Nested(ParticipantSummarySchema), metadata={
@@ -173,7 +180,8 @@ class TransitionInputSchema(InputSchema):
         "example": "start_triage", "description": "A trigger of the case workflow (see docs/WORKFLOW.md)."})
     reason = fields.String(validate=validate.Length(max=MAX_TEXT), load_default=None)
     result = fields.String(validate=_one_of(ClosureResult), load_default=None, metadata={
-        "description": "The result, for `close` and `close_early`."})
+        "description": "The result, for `close`. (`close_early` and `reopen` are four-eyes: ask for them with "
+                       "`POST /cases/{id}/approvals`; they are taken when a second supervisor approves.)"})
     override = fields.Boolean(load_default=False, metadata={
         "description": "`close` before the nazorg period is over (supervisors only)."})
     version = _version()

@@ -153,8 +153,12 @@ def participations_of(case: Case, active_only: bool = False) -> list[Participati
     return list(db.session.execute(query).scalars())
 
 
-def case_facts(case: Case) -> CaseFacts:
-    """The read-only view of the case that the workflow guards judge (three small queries)."""
+def case_facts(case: Case, *, requester_id: int | None = None) -> CaseFacts:
+    """The read-only view of the case that the workflow guards judge (three small queries).
+
+    ``requester_id`` is who asked for the four-eyes decision being carried out (close_early, reopen): the
+    approval that is being decided names them; without one those triggers answer ``needs_requester``.
+    """
     participations = tuple(
         ParticipationFacts(organisation_id=p.organisation_id, role=p.role, has_legal_basis=p.has_legal_basis,
                            active=p.active)
@@ -168,7 +172,7 @@ def case_facts(case: Case) -> CaseFacts:
         triage_outcome=case.triage_outcome, inclusion_criteria=frozenset(case.inclusion_criteria or ()),
         referral_organisation_id=case.referral_organisation_id, goal_count=goal_count, actions=actions,
         plan_discussed_in_meeting=case.plan_discussed_on is not None, evaluation=case.evaluation,
-        nazorg_started_on=case.nazorg_started_on, result=case.result, requester_id=case.close_requested_by_id,
+        nazorg_started_on=case.nazorg_started_on, result=case.result, requester_id=requester_id,
         closed_on=case.closed_on)
 
 
@@ -184,13 +188,17 @@ def available_triggers(user: User, case: Case):
 
 
 def transition(user: User, case: Case, trigger: str, *, reason: str | None = None, result: str | None = None,
-               override: bool = False, expected_version: int | None = None) -> TransitionRecord:
-    """Fire ``trigger`` on ``case``. Refusals change nothing, are recorded, and raise ``TransitionRefused``."""
+               override: bool = False, expected_version: int | None = None,
+               requester_id: int | None = None) -> TransitionRecord:
+    """Fire ``trigger`` on ``case``. Refusals change nothing, are recorded, and raise ``TransitionRefused``.
+
+    ``requester_id``: for the four-eyes triggers, who asked (the approvals service passes it on).
+    """
     check_version(case, expected_version)
     ctx = context_for(user, reason=reason, result=result, override=override)
     try:
         with db.session.begin_nested():
-            outcome = _fire(case, trigger, ctx)
+            outcome = _fire(case, trigger, ctx, requester_id=requester_id)
     except TransitionRefused as refused:
         _record_refusal(case, refused)
         raise
@@ -198,18 +206,21 @@ def transition(user: User, case: Case, trigger: str, *, reason: str | None = Non
     return outcome
 
 
-def _fire(case: Case, trigger: str, ctx: Context) -> TransitionRecord:
-    outcome = CASE.fire(case, trigger, case_facts(case), ctx, attr="phase")
+def _fire(case: Case, trigger: str, ctx: Context, *, requester_id: int | None = None) -> TransitionRecord:
+    outcome = CASE.fire(case, trigger, case_facts(case, requester_id=requester_id), ctx, attr="phase")
     _apply_effects(case, trigger, outcome, ctx)
     db.session.flush()
     return outcome
 
 
 def _record_transition(user: User, case: Case, outcome: TransitionRecord) -> None:
+    from casus.approvals.services import withdraw_outdated
+
     _log_transition(case, outcome, allowed=True)
     add_timeline(case, "case.transition", _transition_summary(outcome), actor=user)
     record("case.transition", object_type="case", object_id=case.id, case_id=case.id,
            details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)})
+    withdraw_outdated(user, case, outcome)  # e.g. a pending close_early request once the case steps down
 
 
 def _record_refusal(case: Case, refused: TransitionRefused) -> None:
@@ -225,7 +236,7 @@ def _transition_summary(outcome: TransitionRecord) -> str:
 
 def _log_transition(case: Case, outcome: TransitionRecord, *, allowed: bool, codes: Iterable[str] = ()) -> None:
     db.session.add(TransitionLog(
-        case_id=case.id, machine="case", trigger=outcome.trigger, from_state=str(outcome.from_state),
+        case_id=case.id, machine=outcome.machine, trigger=outcome.trigger, from_state=str(outcome.from_state),
         to_state=str(outcome.to_state) if outcome.to_state else None, actor_id=outcome.actor_id,
         reason=outcome.reason, at=outcome.at, allowed=allowed, failure_codes=" ".join(codes) or None))
 
@@ -237,10 +248,9 @@ def _apply_effects(case: Case, trigger: str, outcome: TransitionRecord, ctx: Con
     day = ctx.today
     case.phase_changed_at = ctx.now
     if trigger in ("dismiss", "refer", "close", "close_early"):
-        case.result = ClosureResult(outcome.result or case.close_request_result or ClosureResult.ZONDER_RESULTAAT)
+        case.result = ClosureResult(outcome.result or ClosureResult.ZONDER_RESULTAAT)
         case.closed_on = day
         case.next_review_on = None
-        case.close_requested_by_id = case.close_request_reason = case.close_request_result = None
     elif trigger in ("accept", "adopt_plan", "relapse"):
         case.next_review_on = ctx.cadences.next_review(day)
     if trigger == "step_down":
@@ -301,20 +311,70 @@ def triage(user: User, case: Case, *, outcome: str, criteria: Iterable[str] = ()
     return fired[-1]
 
 
-def request_early_closure(user: User, case: Case, *, reason: str, result: str,
-                          expected_version: int | None = None) -> None:
-    """The procesregisseur's half of the four-eyes close_early: a supervisor must approve it."""
-    check_version(case, expected_version)
-    if not (reason or "").strip():
-        raise ServiceError("Geef een reden voor vroegtijdig afsluiten.", field="reason")
+# --- four-eyes requests: early closure and reopening (decided in casus.approvals) ---------------------------
+
+REQUEST_PHASES = {"close_early": (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING),
+                  "reopen": (CasePhase.AFGESLOTEN,)}
+
+
+def request_early_closure(user: User, case: Case, *, reason: str | None, result: str | None):
+    """The first half of the four-eyes ``close_early``: ask a supervisor (never oneself) to close the case
+    during the approach, with a reason and a result. Answers the new ``Approval``."""
+    from casus.approvals.services import request_approval
+
+    _check_requester(user, case)
+    if case.phase not in REQUEST_PHASES["close_early"]:
+        raise ServiceError("Vroegtijdig afsluiten kan alleen tijdens de aanpak.", status=409)
     try:
-        case.close_request_result = ClosureResult(result)
+        chosen = ClosureResult(result or "")
     except ValueError as error:
         raise ServiceError("Kies een resultaat.", field="result") from error
-    case.close_requested_by_id = user.id
-    case.close_request_reason = reason.strip()
-    add_timeline(case, "case.close_requested", f"Vroegtijdig afsluiten aangevraagd: {reason.strip()}", actor=user)
-    record("case.close_requested", object_type="case", object_id=case.id, case_id=case.id)
+    return request_approval(user, case, "close_early", reason=reason, details={"result": str(chosen)})
+
+
+def request_reopening(user: User, case: Case, *, reason: str | None):
+    """Ask a supervisor (never oneself) to reopen a closed case within its retention period; it then goes
+    back to triage. Answers the new ``Approval``."""
+    from casus.approvals.services import request_approval
+    from workflow.guards import within_retention
+
+    _check_requester(user, case)
+    if case.phase not in REQUEST_PHASES["reopen"]:
+        raise ServiceError("Alleen een afgesloten casus kan worden heropend.", status=409)
+    if not within_retention.passes(CaseFacts(closed_on=case.closed_on), context_for(user)):
+        raise ServiceError("De bewaartermijn is verstreken; de casus kan niet meer worden heropend.", status=409)
+    return request_approval(user, case, "reopen", reason=reason)
+
+
+def _check_requester(user: User, case: Case) -> None:
+    from casus.policy import manages
+
+    if not manages(user, case):
+        raise ServiceError("Alleen de procesregisseurs en supervisors van het team doen dit verzoek.", status=403)
+
+
+def decide_early_closure(approver: User, approval, approved: bool) -> None:
+    """Carry out a decided close_early request (``approvals.services.ON_DECISION``).
+
+    Approved: fire ``close_early`` with the request's reason and result and its requester, so the workflow's
+    four-eyes guard judges who asked; a refusal raises ``TransitionRefused`` and the request stays open.
+    Rejected: nothing changes on the case.
+    """
+    if approved:
+        transition(approver, _case_of(approval), "close_early", reason=approval.reason,
+                   result=(approval.details or {}).get("result"), requester_id=approval.requested_by_id)
+
+
+def decide_reopening(approver: User, approval, approved: bool) -> None:
+    """Carry out a decided reopen request: approved, fire ``reopen`` (within retention, with the request's
+    reason, the requester recorded); rejected, nothing changes."""
+    if approved:
+        transition(approver, _case_of(approval), "reopen", reason=approval.reason,
+                   requester_id=approval.requested_by_id)
+
+
+def _case_of(approval) -> Case:
+    return db.session.execute(sa.select(Case).where(Case.id == approval.case_id)).unique().scalar_one()
 
 
 # --- participations ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
 from casus import policy
+from casus.approvals.services import open_approvals_of
 from casus.audit.services import record
 from casus.cases import services
 from casus.cases.categories import active_categories
@@ -30,6 +31,7 @@ from casus.cases.forms import (
     InviteForm,
     NoteForm,
     PlanDiscussedForm,
+    ReopenForm,
     TimelineFilterForm,
     TransitionForm,
     VersionForm,
@@ -74,6 +76,8 @@ INPUT_CODES = frozenset({"needs_reason", "needs_result"})
 # Triggers fired by the triage form (signals.triage_case), not by a bare button.
 TRIAGE_FORM_TRIGGERS = frozenset({"accept", "refer", "dismiss", "start_triage"})
 TRIGGERS_WITH_RESULT = frozenset({"close", "close_early"})
+# Four-eyes triggers: asked for with their own forms and carried out by the approval's decision (/akkoorden).
+APPROVAL_TRIGGERS = frozenset({"close_early", "reopen"})
 CLOSABLE_PHASES = (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
 TABS = (
@@ -83,7 +87,11 @@ TABS = (
     ("plans.plan", _l("Plan van aanpak")),
     ("cases.notes", _l("Notities")),
     ("cases.timeline", _l("Tijdlijn")),
+    ("escalations.for_case", _l("Escalaties")),
+    ("voordrachten.for_case", _l("RIEC")),
 )
+# Tabs only the case's own team sees: its partners must not even learn that a RIEC voordracht exists.
+MANAGER_TABS = frozenset({"voordrachten.for_case"})
 
 
 # --- shared by the case-file templates (also registered by casus.plans.views) ----------------------------
@@ -110,6 +118,12 @@ def triage_url(case: Case) -> str | None:
         return None
 
 
+def case_tabs_for(case: Case) -> list[tuple[str, str]]:
+    """The case file's tabs for the current user: the team-only ones for the case's managers alone."""
+    manages = policy.manages(acting_user(), case)
+    return [(endpoint, label) for endpoint, label in TABS if manages or endpoint not in MANAGER_TABS]
+
+
 def template_helpers() -> dict:
     return {
         "phase_label": lambda value: _label(CasePhase, value),
@@ -122,6 +136,7 @@ def template_helpers() -> dict:
         "visibility_label": lambda value: NOTE_VISIBILITY_LABELS.get(value, value),
         "mask_bsn": mask_bsn,
         "case_tabs": TABS,
+        "case_tabs_for": case_tabs_for,
         "today": services.today,
     }
 
@@ -204,21 +219,23 @@ def _render_overview(case: Case, **forms):
     manages = policy.manages(user, case)
     procesregisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
     aanbrenger = db.session.get(Organisation, case.aanbrenger_organisation_id)
-    requester = db.session.get(User, case.close_requested_by_id) if case.close_requested_by_id else None
     allowed, blocked = _trigger_forms(user, case) if manages else ([], [])
     if manages and case.phase in CLOSABLE_PHASES:
         forms.setdefault("evaluation_form", EvaluationForm(evaluation=case.evaluation))
     if manages and case.phase == CasePhase.AANPAK_PLAN:
         forms.setdefault("plan_discussed_form", PlanDiscussedForm(discussed_on=case.plan_discussed_on))
-    if policy.requests_early_closure(user, case):
-        form = forms.setdefault("early_closure_form", EarlyClosureForm())
-        form.fill(current_locale())
+    # Four-eyes requests are the team's business: partners of the case see neither them nor the forms.
+    pending = open_approvals_of(case) if manages else []
+    pending_kinds = {str(approval.kind) for approval in pending}
+    if policy.requests_approval(user, case, "close_early") and "close_early" not in pending_kinds:
+        forms.setdefault("early_closure_form", EarlyClosureForm(formdata=None)).fill(current_locale())
+    if policy.requests_approval(user, case, "reopen") and "reopen" not in pending_kinds:
+        forms.setdefault("reopen_form", ReopenForm(formdata=None))
     in_triage = case.phase in (CasePhase.SIGNALERING, CasePhase.TRIAGE)
     return render_template(
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
-        procesregisseur=procesregisseur, aanbrenger=aanbrenger, requester=requester,
+        procesregisseur=procesregisseur, aanbrenger=aanbrenger, pending_approvals=pending,
         allowed_triggers=allowed, blocked_triggers=blocked,
-        approves_early_closure=policy.approves_early_closure(user, case),
         triage_link=triage_url(case) if manages and in_triage else None, **forms)
 
 
@@ -227,8 +244,8 @@ def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
     allowed, blocked = [], []
     supervisor = user.has_role("supervisor")
     for option in services.available_triggers(user, case):
-        if option.trigger in TRIAGE_FORM_TRIGGERS or option.trigger == "close_early":
-            continue  # the triage form and the four-eyes early closure have their own forms
+        if option.trigger in TRIAGE_FORM_TRIGGERS or option.trigger in APPROVAL_TRIGGERS:
+            continue  # the triage form and the four-eyes requests have their own forms
         codes = set(option.codes) - INPUT_CODES
         if "role_not_permitted" in codes:
             continue  # not this user's trigger at all
@@ -279,22 +296,41 @@ def transition(case_id: int):
 
 @bp.post("/<int:case_id>/vroegtijdig-afsluiten")
 def request_closure(case_id: int):
+    """Ask a second supervisor to close the case early; the request waits under /akkoorden."""
     user = acting_user()
     case = policy.get_case(user, case_id)
-    if not policy.requests_early_closure(user, case):
-        policy.refuse("case.close_requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
+    if not policy.requests_approval(user, case, "close_early"):
+        policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = EarlyClosureForm()
     form.fill(current_locale())
     if form.validate_on_submit():
         try:
-            services.request_early_closure(user, case, reason=form.reason.data, result=form.result.data,
-                                           expected_version=version_of(form))
+            services.request_early_closure(user, case, reason=form.reason.data, result=form.result.data)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash(_("Het verzoek is vastgelegd. Een supervisor keurt het goed of af."), "success")
+            flash(_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover."), "success")
             return _back(case)
     return _render_overview(case, early_closure_form=form)
+
+
+@bp.post("/<int:case_id>/heropenen")
+def request_reopening(case_id: int):
+    """Ask a second supervisor to reopen the closed case; the request waits under /akkoorden."""
+    user = acting_user()
+    case = policy.get_case(user, case_id)
+    if not policy.requests_approval(user, case, "reopen"):
+        policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            services.request_reopening(user, case, reason=form.reason.data)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover."), "success")
+            return _back(case)
+    return _render_overview(case, reopen_form=form)
 
 
 @bp.post("/<int:case_id>/evaluatie")

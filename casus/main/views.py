@@ -80,10 +80,18 @@ def _my_cases(user: User) -> Block:
 
 
 def _attention_cases(user: User, today: date) -> Block:
-    """For supervisors: the team's cases whose review is overdue or whose early closure awaits approval."""
+    """For supervisors: the team's cases whose review is overdue or with a four-eyes request awaiting a decision
+    (those first; ``block.pending`` names them for the badge)."""
+    from casus.approvals.models import Approval, ApprovalStatus
+
     overdue = sa.and_(Case.phase.in_(RUNNING_PHASES), Case.next_review_on < today)
-    return _case_block(user, Case.team_id == user.team_id, sa.or_(overdue, Case.close_requested_by_id.is_not(None)),
-                       order=(Case.close_requested_by_id.is_(None), Case.next_review_on, Case.id))
+    pending = sa.exists().where(Approval.case_id == Case.id, Approval.status == ApprovalStatus.OPEN)
+    block = _case_block(user, Case.team_id == user.team_id, sa.or_(overdue, pending),
+                        order=(sa.case((pending, 0), else_=1), Case.next_review_on, Case.id))
+    ids = [case.id for case in block.rows]
+    block.pending = set(db.session.execute(sa.select(Approval.case_id).where(
+        Approval.case_id.in_(ids), Approval.status == ApprovalStatus.OPEN)).scalars()) if ids else set()
+    return block
 
 
 def _participating_cases(user: User) -> Block:
@@ -131,6 +139,13 @@ def _overdue_actions(user: User, today: date, *, organisation_id: int | None = N
     return _block(keys, load, scalars=False)
 
 
+def _escalations(user: User):
+    """The team's escalated cases, overdue decisions and review dates first (the escalations queue, bounded)."""
+    from casus.escalations.services import team_queue
+
+    return team_queue(user, limit=DASHBOARD_ROWS)
+
+
 def _phase_counts(user: User) -> list[tuple[CasePhase, int]]:
     counts = dict(db.session.execute(sa.select(Case.phase, sa.func.count()).where(
         case_scope(user), Case.team_id == user.team_id).group_by(Case.phase)).all())
@@ -148,6 +163,7 @@ def dashboard_blocks(user: User) -> dict:
             blocks["attention"] = _attention_cases(user, today)
         blocks["signals_to_weigh"] = _signals_to_weigh(user)
         blocks["team_overdue_actions"] = _overdue_actions(user, today)
+        blocks["escalations"] = _escalations(user)
         phases = _phase_counts(user)
         blocks["phases"] = phases
         blocks["phase_max"] = max([count for _phase, count in phases] + [1])

@@ -13,7 +13,8 @@ Recipients:
   assigned, inactive, or no longer allowed to see the case) the supervisors of the case's team;
 * overdue actions: the owning user, else the contact person of the owning organisation's casusdeelname,
   else the procesregisseur — one digest per recipient per working day;
-* early-closure requests: the supervisors of the team other than the requester (four-eyes);
+* four-eyes requests (approvals) notify when asked and decided, and remind daily when they wait long:
+  :mod:`casus.approvals.services` and :mod:`casus.approvals.jobs`;
 * meeting reminders: the meeting's attendees (:func:`casus.meetings.calendar.attendees`).
 """
 
@@ -31,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from casus import policy
-from casus.cases.models import Case, Participation, TimelineEvent
+from casus.cases.models import Case, Participation
 from casus.cases.services import cadences
 from casus.notifications import kinds
 from casus.notifications.models import Notification
@@ -43,7 +44,7 @@ from workflow.cadences import add_months
 from workflow.facts import LOCAL_TIMEZONE
 from workflow.workdays import add_working_days, is_working_day
 
-__all__ = ["close_requests", "meeting_reminders", "nazorg_checkins", "overdue_actions", "review_due", "send_emails",
+__all__ = ["meeting_reminders", "nazorg_checkins", "overdue_actions", "review_due", "send_emails",
            "stale_actions", "triage_deadlines"]
 
 OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
@@ -258,25 +259,6 @@ def overdue_actions(app: Flask, now: datetime) -> int:
             params={"count": len(entry["actions"]), "references": references[:MAX_REFERENCES]
                     + (["…"] if len(references) > MAX_REFERENCES else [])}))
     return notify_many(items, now=now)
-
-
-def close_requests(app: Flask, now: datetime) -> int:
-    """Early-closure requests waiting for approval, to the team's other supervisors: once per request.
-
-    The SQL twin of :func:`casus.policy.approves_early_closure` (supervisor of the team, not the requester).
-    """
-    request_event = (sa.select(sa.func.coalesce(sa.func.max(TimelineEvent.id), 0))
-                     .where(TimelineEvent.case_id == Case.id, TimelineEvent.kind == "case.close_requested")
-                     .scalar_subquery())
-    key = sql_key("close-request:case:", Case.id, ":by:", Case.close_requested_by_id, ":e", request_event,
-                  ":user:", User.id)
-    query = (sa.select(Case.id.label("case_id"), Case.reference.label("reference"), key.label("key"),
-                       User.id.label("user_id"), User.locale.label("locale"))
-             .join(User, sa.and_(User.team_id == Case.team_id, _holds(User, Role.SUPERVISOR)))
-             .where(Case.close_requested_by_id.is_not(None), Case.phase.in_(AANPAK),
-                    User.id != Case.close_requested_by_id, _may_notify(User), _new(key)))
-    return _record(_session().execute(query), kinds.CLOSE_REQUEST.name, now,
-                   lambda row: {"reference": row.reference})
 
 
 # How long after its due moment a missed meeting reminder is still sent: the scheduler's misfire grace time.

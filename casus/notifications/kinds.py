@@ -73,12 +73,6 @@ NAZORG_CHECKIN = register(Kind(
     "Aftercare check-in after {months} months: case {reference}",
     "Het nazorgcontact van casus {reference} na {months} maanden staat voor {date} gepland.",
     "The aftercare check-in of case {reference} after {months} months is due on {date}."))
-CLOSE_REQUEST = register(Kind(
-    "close_request",
-    "Verzoek tot vroegtijdig afsluiten: casus {reference}",
-    "Request for early closure: case {reference}",
-    "Een procesregisseur vraagt uw akkoord om casus {reference} vroegtijdig af te sluiten.",
-    "A procesregisseur asks for your approval to close case {reference} early."))
 APPROVAL_REQUESTED = register(Kind(
     "approval_requested",
     "Akkoord gevraagd ({what_nl}): casus {reference}",
@@ -93,6 +87,41 @@ APPROVAL_DECIDED = register(Kind(
     "Your request was {verdict_en}: case {reference}",
     "Over uw verzoek ({what_nl}) in casus {reference} is besloten: {verdict_nl}.",
     "Your request ({what_en}) in case {reference} was decided: {verdict_en}."))
+APPROVAL_WITHDRAWN = register(Kind(
+    "approval_withdrawn",
+    "Uw verzoek is vervallen: casus {reference}",
+    "Your request has lapsed: case {reference}",
+    "Uw verzoek ({what_nl}) in casus {reference} is automatisch ingetrokken: de casus is niet meer in de fase "
+    "waarvoor het gold.",
+    "Your request ({what_en}) in case {reference} was withdrawn automatically: the case is no longer in the "
+    "phase it was meant for."))
+APPROVAL_REMINDER = register(Kind(
+    "approval_reminder",
+    "Akkoord wacht nog ({what_nl}): casus {reference}",
+    "Approval still pending ({what_en}): case {reference}",
+    "Sinds {date} wacht een verzoek op het besluit van een supervisor: {what_nl} in casus {reference}.",
+    "Since {date} a request has been waiting for a supervisor's decision: {what_en} in case {reference}."))
+ESCALATION_RAISED = register(Kind(
+    "escalation_raised",
+    "Opgeschaald naar {level_nl}: casus {reference}",
+    "Escalated to {level_en}: case {reference}",
+    "Casus {reference} is opgeschaald naar {level_nl}. De beslisser, de beslistermijn en de reden staan bij de "
+    "escalaties van de casus.",
+    "Case {reference} was escalated to {level_en}. The decision owner, the deadline and the reason are on the "
+    "case's escalations tab."))
+ESCALATION_DECISION_OVERDUE = register(Kind(
+    "escalation_decision_overdue",
+    "Escalatiebesluit over de termijn: casus {reference}",
+    "Escalation decision overdue: case {reference}",
+    "Het besluit over de escalatie van casus {reference} moest uiterlijk {date} zijn genomen en is nog niet "
+    "vastgelegd.",
+    "The decision on the escalation of case {reference} was due by {date} and has not been recorded."))
+ESCALATION_REVIEW_DUE = register(Kind(
+    "escalation_review_due",
+    "Afschalen heroverwegen: casus {reference}",
+    "Review de-escalation: case {reference}",
+    "Voor casus {reference} stond op {date} de heroverweging van het escalatieniveau gepland.",
+    "Reviewing the escalation level of case {reference} was due on {date}."))
 
 MEETING_INVITATION = register(Kind(
     "meeting_invitation",
@@ -136,6 +165,27 @@ MEETING_REMINDER = register(Kind(
     "Reminder: {meeting} on {date} at {time}",
     "Het overleg {meeting} begint op {date} om {time}. De agenda staat in Casus.",
     "{meeting} starts on {date} at {time}. The agenda is in Casus."))
+# RIEC voordrachten: the addressee's riec users may not see the case, so these name the voordracht's own number
+# (RV-12) and never a case reference; only the team's "answered" notice adds the case reference.
+VOORDRACHT_RECEIVED = register(Kind(
+    "voordracht_received",
+    "Nieuwe RIEC-voordracht {number}",
+    "New RIEC referral {number}",
+    "Er is een RIEC-voordracht ({number}, urgentie: {urgency_nl}) bij uw RIEC ingediend. Neem hem aan of leg "
+    "hem terug met advies.",
+    "A RIEC referral ({number}, urgency: {urgency_en}) was sent to your RIEC. Accept it or return it with advice."))
+VOORDRACHT_ANSWERED = register(Kind(
+    "voordracht_answered",
+    "RIEC-voordracht {number} {verdict_nl}: casus {reference}",
+    "RIEC referral {number} {verdict_en}: case {reference}",
+    "Het RIEC heeft de voordracht {number} uit casus {reference} {verdict_nl}.",
+    "The RIEC has {verdict_en} referral {number} from case {reference}."))
+VOORDRACHT_STALE = register(Kind(
+    "voordracht_stale",
+    "RIEC-voordracht {number} ligt stil",
+    "RIEC referral {number} is waiting",
+    "RIEC-voordracht {number} ({state_nl}) is sinds {date} niet meer gewijzigd.",
+    "RIEC referral {number} ({state_en}) has not changed since {date}."))
 
 
 def _english(locale: object) -> bool:

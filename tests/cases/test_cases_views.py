@@ -331,26 +331,41 @@ def test_a_stale_version_changes_nothing(client, db, world, auth, login):
 
 
 def test_early_closure_needs_a_second_supervisor(client, db, world, auth, login):
+    from casus.approvals.models import Approval
+
     login(world["regisseur"])
     case = world["case"]
     page = text(client.get(f"/casussen/{case.id}"))
     assert "Vroegtijdig afsluiten aanvragen" in page
     response = auth.post(f"/casussen/{case.id}/vroegtijdig-afsluiten",
-                         {"reason": "Betrokkene verhuisd", "result": "verhuisd", "version": case.version},
-                         form_url=f"/casussen/{case.id}")
+                         {"reason": "Betrokkene verhuisd", "result": "verhuisd"}, form_url=f"/casussen/{case.id}")
     assert response.status_code == 302
-    assert "Goedkeuren" not in text(client.get(f"/casussen/{case.id}"))
+    approval = db.session.execute(sa.select(Approval).where(Approval.case_id == case.id)).scalar_one()
+    page = text(client.get(f"/casussen/{case.id}"))
+    assert "Vroegtijdig afsluiten aanvragen" not in page  # one pending request at a time
+    assert f"/akkoorden/{approval.id}" in page and "Betrokkene verhuisd" in page
     auth.logout()
     login(world["supervisor"])
     page = text(client.get(f"/casussen/{case.id}"))
-    assert "Goedkeuren" in page and "Betrokkene verhuisd" in page
-    db.session.refresh(case)
-    response = auth.post(f"/casussen/{case.id}/overgang",
-                         {"trigger": "close_early", "reason": case.close_request_reason,
-                          "result": case.close_request_result, "version": case.version},
-                         form_url=f"/casussen/{case.id}")
+    assert "Rosa Regisseur vraagt akkoord voor: Vroegtijdig afsluiten" in page and f"/akkoorden/{approval.id}" in page
+    response = auth.post(f"/akkoorden/{approval.id}/besluit", {"decision": "approve", "version": approval.version},
+                         form_url=f"/akkoorden/{approval.id}")
+    assert response.status_code == 302
     db.session.refresh(case)
     assert case.phase == "afgesloten" and case.result == "verhuisd"
+
+
+def test_a_partner_sees_neither_pending_requests_nor_the_request_forms(client, db, world, auth, login):
+    from casus.cases.services import request_early_closure
+
+    request_early_closure(world["regisseur"], world["case"], reason="Betrokkene verhuisd", result="verhuisd")
+    login(world["agent"])
+    page = text(client.get(f"/casussen/{world['case'].id}"))
+    assert "vraagt akkoord" not in page and "Betrokkene verhuisd" not in page
+    assert "Vroegtijdig afsluiten aanvragen" not in page
+    response = auth.post(f"/casussen/{world['case'].id}/vroegtijdig-afsluiten",
+                         {"reason": "Nogmaals", "result": "verhuisd"}, form_url=f"/casussen/{world['case'].id}")
+    assert response.status_code == 403
 
 
 def test_overview_shows_the_case_facts(client, world, login):

@@ -137,16 +137,16 @@ def test_procesregisseur_sees_own_cases_team_signals_and_overdue_actions(
 
 
 def test_supervisor_sees_overdue_reviews_and_pending_early_closures(client, login_as, region, make_case, make_user):
-    from casus.cases.services import today
+    from casus.cases.services import request_early_closure, today
 
     login_as("supervisor", organisation=region["zvh"], team=region["team"])
     regisseur = make_user("procesregisseur", organisation=region["zvh"], team=region["team"])
     partners = [region["politie"], region["corporatie"]]
     make_case(team=region["team"], partners=partners, phase="aanpak.uitvoering", title="Herbeoordeling verlopen",
               next_review_on=today() - timedelta(days=1))
-    make_case(team=region["team"], partners=partners, phase="aanpak.plan", title="Afsluiten gevraagd",
-              close_requested_by_id=regisseur.id, close_request_reason="Verhuisd", close_request_result="verhuisd",
-              next_review_on=today() + timedelta(days=10))
+    asked = make_case(team=region["team"], partners=partners, phase="aanpak.plan", title="Afsluiten gevraagd",
+                      next_review_on=today() + timedelta(days=10))
+    request_early_closure(regisseur, asked, reason="Verhuisd", result="verhuisd")
     make_case(team=region["team"], partners=partners, phase="aanpak.uitvoering", title="Loopt op schema",
               next_review_on=today() + timedelta(days=10))
     make_case(team=region["other_team"], partners=partners, phase="aanpak.uitvoering", title="Ander team verlopen",
@@ -154,7 +154,8 @@ def test_supervisor_sees_overdue_reviews_and_pending_early_closures(client, logi
 
     html = page(client.get("/"))
     assert "Casussen die aandacht vragen" in html
-    assert "Herbeoordeling verlopen" in html and "Afsluiten gevraagd" in html and "afsluiten aangevraagd" in html
+    assert "Herbeoordeling verlopen" in html and "Afsluiten gevraagd" in html and "akkoord gevraagd" in html
+    assert html.index("Afsluiten gevraagd") < html.index("Herbeoordeling verlopen")  # requests first
     assert "Loopt op schema" not in html and "Ander team verlopen" not in html
     assert "Mijn casussen" not in html
 

@@ -270,30 +270,6 @@ def test_latest_start_for_clamps_like_add_months():
         assert add_months(start, 6) <= today < add_months(start + timedelta(days=1), 6)
 
 
-# --- early-closure requests -----------------------------------------------------------------------------
-
-def test_close_requests_reach_the_other_supervisors_once_per_request(app, db, managed_case, make_user,
-                                                                     notifications_of, local_moment):
-    from casus.cases.services import add_timeline
-    from casus.notifications import jobs
-
-    case, regisseur, team = managed_case(phase="aanpak.uitvoering")
-    first, second = (make_user("supervisor", team=team, organisation=team.organisation) for _ in range(2))
-    case.close_requested_by_id = first.id  # a supervisor asking does not approve it himself
-    case.close_request_reason = "Verhuisd"
-    add_timeline(case, "case.close_requested", "Vroegtijdig afsluiten aangevraagd")
-    db.session.flush()
-
-    assert jobs.close_requests(app, local_moment(*MONDAY)) == 1
-    assert jobs.close_requests(app, local_moment(*MONDAY, hour=12)) == 0
-    assert [n.user_id for n in notifications_of()] == [second.id]
-
-    case.close_requested_by_id = regisseur.id  # refused, asked again later: a new request
-    add_timeline(case, "case.close_requested", "Opnieuw aangevraagd")
-    db.session.flush()
-    assert jobs.close_requests(app, local_moment(2026, 11, 30)) == 2
-
-
 # --- need-to-know and scale -----------------------------------------------------------------------------
 
 def test_sees_case_agrees_with_case_scope(app, db, make_case, make_user, make_team, make_organisation):
@@ -326,7 +302,7 @@ def test_sees_case_agrees_with_case_scope(app, db, make_case, make_user, make_te
 
 
 @pytest.mark.parametrize("job_name", ["triage_deadlines", "review_due", "overdue_actions", "stale_actions",
-                                      "nazorg_checkins", "close_requests"])
+                                      "nazorg_checkins"])
 def test_jobs_use_the_same_number_of_queries_for_one_or_many_cases(app, db, managed_case, count_queries,
                                                                    local_moment, job_name):
     from casus.notifications import jobs
@@ -340,11 +316,6 @@ def test_jobs_use_the_same_number_of_queries_for_one_or_many_cases(app, db, mana
                 nazorg_started_on=date(2026, 8, 1) if job_name == "nazorg_checkins" else None)
             _action(db, case, owner_organisation=team.organisation, owner_user=regisseur,
                     last_activity_at=local_moment(2026, 10, 1))
-            if job_name == "close_requests":
-                case.close_requested_by_id = regisseur.id
-                from casus.users.models import Role, UserRole
-
-                db.session.add(UserRole(user_id=regisseur.id, role=Role.SUPERVISOR))
         db.session.flush()
 
     job = getattr(jobs, job_name)
@@ -354,6 +325,5 @@ def test_jobs_use_the_same_number_of_queries_for_one_or_many_cases(app, db, mana
     populate(25)
     with count_queries() as many:
         created_many = job(app, local_moment(*MONDAY, hour=8))
-    if job_name != "close_requests":
-        assert created_few == 1 and created_many == 25
+    assert created_few == 1 and created_many == 25
     assert many.count == few.count

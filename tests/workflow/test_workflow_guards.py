@@ -241,10 +241,13 @@ def test_nazorg_period_comes_from_the_cadences_on_the_context(make_ctx):
 def test_retention_until_overrides_the_default_period(make_ctx):
     ctx = make_ctx("supervisor", reason="Nieuwe signalen")
     long_ago = TODAY - timedelta(days=10 * 365)
-    assert _case_codes("afgesloten", "reopen", CaseFacts(closed_on=long_ago, retention_until=TODAY), ctx) == []
-    expired = CaseFacts(closed_on=TODAY, retention_until=TODAY - timedelta(days=1))
+    asked = {"requester_id": REQUESTER_ID}  # reopening is four-eyes: someone else asked for it
+    assert _case_codes("afgesloten", "reopen", CaseFacts(closed_on=long_ago, retention_until=TODAY, **asked),
+                       ctx) == []
+    expired = CaseFacts(closed_on=TODAY, retention_until=TODAY - timedelta(days=1), **asked)
     assert _case_codes("afgesloten", "reopen", expired, ctx) == ["within_retention"]
-    assert _case_codes("afgesloten", "reopen", CaseFacts(), ctx) == ["within_retention"]
+    assert _case_codes("afgesloten", "reopen", CaseFacts(**asked), ctx) == ["within_retention"]
+    assert _case_codes("afgesloten", "reopen", CaseFacts(closed_on=TODAY), ctx) == ["needs_requester"]
 
 
 def test_dismiss_refuses_a_result_other_than_geen_casus(make_ctx):

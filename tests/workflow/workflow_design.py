@@ -52,7 +52,9 @@ DESIGN = {
         "return_with_advice": ({"ingediend": "teruggelegd"}, {RIEC}),
     },
 }
-FOUR_EYES = {("case", "close_early"), ("voordracht", "approve"), ("voordracht", "reject")}
+# Reopening is four-eyes too: the issue ("one mechanism for voordracht, close_early and reopen") overrides
+# DESIGN §3.1, where reopening was a supervisor's own step.
+FOUR_EYES = {("case", "close_early"), ("case", "reopen"), ("voordracht", "approve"), ("voordracht", "reject")}
 STATES = {
     "case": ("signalering", "triage", "aanpak.plan", "aanpak.uitvoering", "nazorg", "afgesloten"),
     "escalation": ("operationeel", "tactisch", "bestuurlijk"),
@@ -111,7 +113,10 @@ PASSING = {
         CaseFacts(requester_id=REQUESTER_ID),
         {"reason": "Betrokkene verhuisd", "result": "verhuisd"},
     ),
-    ("case", "reopen"): (CaseFacts(closed_on=TODAY - timedelta(days=365)), {"reason": "Nieuwe signalen"}),
+    ("case", "reopen"): (
+        CaseFacts(closed_on=TODAY - timedelta(days=365), requester_id=REQUESTER_ID),
+        {"reason": "Nieuwe signalen"},
+    ),
     ("escalation", "escalate"): (EscalationFacts(), _ESCALATION_STEP),
     ("escalation", "deescalate"): (EscalationFacts(), {"decision": "Burgemeester legt gedragsaanwijzing op"}),
     ("voordracht", "submit"): (
