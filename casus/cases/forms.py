@@ -33,6 +33,8 @@ TIMELINE_GROUPS = {
     "notities": (_l("Notities"), ("note.",)),
     "acties": (_l("Plan en acties"), ("goal.", "action.", "plan.")),
     "partners": (_l("Partners"), ("participation.",)),
+    # voordracht.* lines reach only the case's team (policy.team_timeline_scope); the filter changes nothing there.
+    "escalaties": (_l("Escalaties en RIEC"), ("escalation.", "voordracht.")),
 }
 
 NOTE_VISIBILITY_LABELS = {

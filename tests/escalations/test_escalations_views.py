@@ -81,6 +81,11 @@ def test_opschalen_decision_and_afschalen_through_the_forms(client, db, ladder, 
     page = client.get(_tab(case)).get_data(as_text=True)
     assert "De casus is afgeschaald naar Operationeel (casusoverleg)." in page
     assert "Inzet werkt; terug naar het casusoverleg" in page and "Afgeschaald" in page
+    # The ladder has its own filter on the tijdlijn.
+    timeline = client.get(f"/casussen/{case.id}/tijdlijn", query_string={"group": "escalaties"}).get_data(as_text=True)
+    assert "Extra inzet wijkagent en GGZ-team" in timeline and "Inzet werkt" in timeline
+    other = client.get(f"/casussen/{case.id}/tijdlijn", query_string={"group": "notities"}).get_data(as_text=True)
+    assert "Extra inzet wijkagent en GGZ-team" not in other
 
 
 def test_refused_step_shows_every_message_next_to_its_field_and_is_logged(client, db, ladder, login):
