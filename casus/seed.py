@@ -46,13 +46,15 @@ from casus.cases.models import (
     TransitionLog,
 )
 from casus.database import utcnow
+from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.organisations.models import Organisation, OrganisationKind, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal, SignalSubject
 from casus.subjects.models import Subject
 from casus.users.models import Role, User, UserRole
-from workflow import CASE, Cadences, ParticipationRole
+from casus.voordrachten.models import Voordracht, VoordrachtSubject
+from workflow import CASE, Cadences, EscalationLevel, ParticipationRole, VoordrachtState
 
 SEED_PASSWORD = "casus-demo-2026"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -436,9 +438,36 @@ def ensure_region() -> Region:
 # --- cases ----------------------------------------------------------------------------------------------------
 
 TABLE_ORDER = (Subject, Case, CaseSubject, Signal, SignalSubject, Participation, Goal, Action, ProgressEntry, Note,
-               NoteAudience, TimelineEvent, TransitionLog, Approval, AuditEvent)
+               NoteAudience, TimelineEvent, TransitionLog, Escalation, Voordracht, VoordrachtSubject, Approval,
+               AuditEvent)
 ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog,
-             Approval, AuditEvent)
+             Escalation, Voordracht, Approval, AuditEvent)
+
+# The escalation ladder and RIEC voordrachten (DESIGN §3.2, §3.3): who decides, why, what the RIEC is told.
+DECISION_OWNERS = {
+    "tactisch": ("Ketenmanagers zorg en veiligheid", "Teamleider openbare orde gemeente", "Districtschef politie"),
+    "bestuurlijk": ("Burgemeester", "Lokale driehoek", "Stuurgroep Zorg- en Veiligheidshuis"),
+}
+ESCALATION_REASONS = (
+    "Partners komen er in het casusoverleg samen niet uit.",
+    "Benodigde zorgplek is niet binnen de afgesproken termijn beschikbaar.",
+    "Overlast escaleert; doorzettingsmacht is nodig.",
+    "Financiering van de aanpak is niet rond.",
+)
+ESCALATION_DECISIONS = (
+    "Extra inzet wijkagent en ambulant team toegezegd.",
+    "Zorgaanbieder neemt betrokkene met voorrang op.",
+    "Burgemeester legt gebiedsverbod op.",
+    "Financiering voor een jaar rond; terug naar het casusoverleg.",
+)
+VOORDRACHT_SUMMARIES = (
+    "Meerdere signalen wijzen op een hennepkwekerij met aftap van stroom in een bedrijfspand.",
+    "Patroon van contante aankopen van woningen via steeds wisselende rechtspersonen.",
+    "Arbeidsmigranten wonen met te veel personen in een pand van dezelfde eigenaar; signalen van uitbuiting.",
+    "Zorgbureau declareert uren die niet geleverd lijken te worden.",
+)
+VOORDRACHT_STATES = (("concept", 12), ("ter_beoordeling", 15), ("goedgekeurd", 8), ("afgewezen", 5),
+                     ("ingediend", 20), ("aangenomen", 28), ("teruggelegd", 12))
 
 
 @dataclass
@@ -735,6 +764,11 @@ class CaseFactory:
             self.audit(procesregisseur, "approval.requested", "approval", approval_id, case_id, requested_at,
                        {"kind": "close_early"})
 
+        if escalation != "operationeel":
+            self.ladder(case_id, team.id, escalation, accepted_on, procesregisseur or actor, tl)
+        if skeleton.category == "ondermijning" and reached_aanpak and procesregisseur and rng.random() < 0.4:
+            self.voordracht(case_id, team.id, subject_ids, procesregisseur, accepted_on, tl)
+
         # Plan van aanpak: goals and actions once the case is accepted.
         if reached_aanpak:
             self.plan(case_id, phase, route, milestones, path, accepted_on, adopted_on, closed_on,
@@ -755,6 +789,97 @@ class CaseFactory:
         for kind, summary, moment, user_id, org_id, note_id in timeline:
             self.add(TimelineEvent, id=self.new_id(TimelineEvent), case_id=case_id, occurred_at=moment, kind=kind,
                      summary=summary, actor_id=user_id, organisation_id=org_id, note_id=note_id)
+
+    def _supervisor(self, team_id: int, not_id: int | None) -> int | None:
+        pool = [uid for uid in self.region.supervisors.get(team_id) or () if uid != not_id]
+        return self.rng.choice(pool) if pool else None
+
+    def ladder(self, case_id: int, team_id: int, level: str, since: date, actor: int, tl) -> None:
+        """The steps up that brought an escalated case to ``level``; most decisions are in, some overdue."""
+        rng = self.rng
+        levels = EscalationLevel.values()
+        day = max(since, self.today - timedelta(days=rng.randint(5, 150)))
+        for index in range(1, levels.index(level) + 1):
+            from_level, to_level = levels[index - 1], levels[index]
+            moment, reason = self.at(day), rng.choice(ESCALATION_REASONS)
+            deadline = self.cadences.escalation_decision_due(day)
+            decider = self._supervisor(team_id, None)
+            decided = decider is not None and (rng.random() < 0.75 if deadline < self.today else rng.random() < 0.3)
+            decided_at = self.at(min(self.today, day + timedelta(days=rng.randint(1, 12)))) if decided else None
+            decision = rng.choice(ESCALATION_DECISIONS) if decided else None
+            self.add(Escalation, id=self.new_id(Escalation), case_id=case_id, direction="opschalen",
+                     from_level=from_level, to_level=to_level, reason=reason,
+                     decision_owner=rng.choice(DECISION_OWNERS[to_level]), decision_deadline=deadline,
+                     review_on=day + timedelta(days=rng.choice((28, 42, 56))), decision=decision,
+                     decided_at=decided_at, decided_by_id=decider if decided else None, created_by_id=actor,
+                     created_at=moment, resolved_at=None)
+            tl("escalation.escalated", f"Opgeschaald naar {EscalationLevel(to_level).label_nl}: {reason}", moment,
+               actor)
+            if decided:
+                tl("escalation.decided", f"Besluit ({EscalationLevel(to_level).label_nl}): {decision}", decided_at,
+                   decider)
+            day = min(self.today, day + timedelta(days=rng.randint(5, 40)))
+
+    def voordracht(self, case_id: int, team_id: int, subject_ids: list[int], requester: int, since: date,
+                   tl) -> None:
+        """A RIEC voordracht in a realistic state, with its four-eyes approval once it was submitted."""
+        rng, region = self.rng, self.region
+        riecs = region.by_kind.get(str(OrganisationKind.RIEC)) or []
+        approver = self._supervisor(team_id, requester)
+        if not riecs or approver is None:
+            return
+        state = weighted(rng, VOORDRACHT_STATES)
+        order = ("concept", "ter_beoordeling", "goedgekeurd", "ingediend")
+        created_on = max(since, self.today - timedelta(days=rng.randint(4, 160)))
+        steps = [self.at(created_on + timedelta(days=offset)) for offset in (0, 1, rng.randint(2, 5), rng.randint(6, 9),
+                                                                             rng.randint(10, 30))]
+        steps = [min(moment, self.now - timedelta(seconds=1)) for moment in steps]
+        reached = {name: steps[index] for index, name in enumerate(order)}
+        submitted = state != "concept"
+        approved = state in ("goedgekeurd", "ingediend", "aangenomen", "teruggelegd")
+        sent = state in ("ingediend", "aangenomen", "teruggelegd")
+        answered = state in ("aangenomen", "teruggelegd")
+        voordracht_id = self.new_id(Voordracht)
+        riec_user = self.user_of(riecs[0])
+        self.add(Voordracht, id=voordracht_id, case_id=case_id, state=state, addressee_organisation_id=riecs[0],
+                 summary=rng.choice(VOORDRACHT_SUMMARIES),
+                 indicators=sorted(rng.sample(("vastgoed", "drugs", "mensenhandel", "arbeidsuitbuiting", "witwassen",
+                                               "zorgfraude"), rng.randint(1, 2))),
+                 indicator_other=None, legal_basis="riec_convenant",
+                 urgency=weighted(rng, (("regulier", 70), ("hoog", 25), ("spoed", 5))), created_by_id=requester,
+                 submitted_at=reached["ter_beoordeling"] if submitted else None,
+                 sent_at=reached["ingediend"] if sent else None, answered_at=steps[4] if answered else None,
+                 rejection_motivation="Onvoldoende onderbouwd; eerst aanvullende informatie van de politie."
+                 if state == "afgewezen" else None,
+                 riec_reference=f"RIEC-{self.today.year}-{voordracht_id:04d}" if state == "aangenomen" else None,
+                 riec_advice="Pak dit lokaal aan met bestuurlijke handhaving; het RIEC denkt mee."
+                 if state == "teruggelegd" else None,
+                 answered_by_id=riec_user if answered else None, version=1, created_at=reached["concept"],
+                 updated_at=steps[4] if answered else reached.get(state, reached["goedgekeurd"]))
+        for subject_id in subject_ids[:rng.randint(1, 2)]:
+            self.add(VoordrachtSubject, voordracht_id=voordracht_id, subject_id=subject_id)
+        number = f"RV-{voordracht_id}"
+        tl("voordracht.created", f"RIEC-voordracht {number} opgesteld (concept)", reached["concept"], requester)
+        if submitted:
+            decided = state != "ter_beoordeling"
+            self.add(Approval, id=self.new_id(Approval), kind="riec_voordracht",
+                     status=("goedgekeurd" if approved else "afgewezen") if decided else "open", case_id=case_id,
+                     team_id=team_id, voordracht_id=voordracht_id, requested_by_id=requester,
+                     requested_at=reached["ter_beoordeling"], reason="Voordracht voor het RIEC.", details={},
+                     decided_by_id=approver if decided else None,
+                     decided_at=reached["goedgekeurd"] if decided else None,
+                     motivation="Onvoldoende onderbouwd; eerst aanvullende informatie van de politie."
+                     if state == "afgewezen" else None, version=1)
+            tl("voordracht.transition", f"RIEC-voordracht {number}: ter beoordeling", reached["ter_beoordeling"],
+               requester)
+        for name, label in (("goedgekeurd", "goedgekeurd"), ("ingediend", "ingediend bij het RIEC")):
+            if (name == "goedgekeurd" and approved) or (name == "ingediend" and sent):
+                tl("voordracht.transition", f"RIEC-voordracht {number}: {label}", reached[name],
+                   approver if name == "goedgekeurd" else requester)
+        if state in ("afgewezen", "aangenomen", "teruggelegd"):
+            moment = reached["goedgekeurd"] if state == "afgewezen" else steps[4]
+            tl("voordracht.transition", f"RIEC-voordracht {number}: {VoordrachtState(state).label_nl.lower()}",
+               moment, approver if state == "afgewezen" else riec_user)
 
     @staticmethod
     def path_for(phase: str, route: str | None) -> list[str]:

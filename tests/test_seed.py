@@ -39,6 +39,34 @@ def test_seed_fills_every_phase_category_and_table(seeded, db):
     assert kinds == {"persoon", "adres", "bedrijf"}
 
 
+def test_escalated_cases_have_their_ladder_and_voordrachten_their_approval(app, db):
+    """Every case above operationeel has the steps up that took it there (the queue and reports need them);
+    every submitted voordracht has its four-eyes approval, never decided by its requester."""
+    from casus.approvals.models import Approval
+    from casus.cases.models import Case
+    from casus.escalations.models import Escalation
+    from casus.voordrachten.models import Voordracht
+
+    result = app.test_cli_runner().invoke(args=["seed", "--cases", "600", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    steps = dict(db.session.execute(sa.select(Escalation.case_id, sa.func.count()).group_by(Escalation.case_id)).all())
+    escalated = db.session.execute(sa.select(Case.id, Case.escalation_level)
+                                   .where(Case.escalation_level != "operationeel")).all()
+    assert escalated
+    for case_id, level in escalated:
+        assert steps.get(case_id) == {"tactisch": 1, "bestuurlijk": 2}[level], (case_id, level)
+    voordrachten = db.session.execute(sa.select(Voordracht)).scalars().all()
+    assert len({v.state for v in voordrachten}) >= 3
+    approvals = {a.voordracht_id: a for a in db.session.execute(
+        sa.select(Approval).where(Approval.kind == "riec_voordracht")).scalars()}
+    for voordracht in voordrachten:
+        approval = approvals.get(voordracht.id)
+        assert (approval is None) == (voordracht.state == "concept"), voordracht.state
+        if approval is not None:
+            assert approval.decided_by_id != approval.requested_by_id
+            assert (approval.status == "open") == (voordracht.state == "ter_beoordeling")
+
+
 def test_seeded_cases_are_consistent_with_their_phase(seeded, db):
     from casus.cases.models import Case, Note, NoteAudience, Participation
     from casus.plans.models import Action, ProgressEntry
