@@ -11,10 +11,12 @@ DUMMY_ARGS = {"int": "1", "string": "x", "default": "x", "path": "x"}
 
 def _url_for_rule(rule) -> str:
     def replace(match):
-        converter = match.group(1) or "default"
+        converter, arguments = match.group(1) or "default", match.group(2)
+        if converter == "any":  # <any(csv, xlsx):fmt>: the first choice
+            return arguments.split(",")[0].strip()
         return DUMMY_ARGS.get(converter, "1")
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", replace, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", replace, rule.rule)
 
 
 def _web_rules(app):
