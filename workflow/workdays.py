@@ -1,8 +1,13 @@
-"""Working days (werkdagen): Monday to Friday, minus Dutch public holidays.
+"""Working days (werkdagen): Monday to Friday, minus the days the Algemene termijnenwet (Atw) excludes.
 
-The ``holidays`` package decides what a Dutch public holiday is (Nieuwjaarsdag, Pasen, Koningsdag,
-Bevrijdingsdag in lustrum years, Hemelvaart, Pinksteren, Kerst, ...). Calendars are built once per year and
-cached, so the calculator is cheap enough for list pages and scheduler jobs.
+Deadlines in werkdagen follow the Atw, as Dutch government deadlines do: its art. 3 names the algemeen erkende
+feestdagen (Nieuwjaarsdag, tweede Paas- en Pinksterdag, both Kerstdagen, Hemelvaartsdag, Koningsdag and 5 mei
+— every year, not only in lustrum years), equates Goede Vrijdag with them (lid 2), and lets the Crown equate
+further days, in practice the bridge days, by a besluit gelijkstelling published every three years (lid 3;
+``EQUATED_DAYS``, to be extended when the next besluit appears). The ``holidays`` package supplies the
+movable feasts; :func:`holiday_name` keeps its meaning of a public holiday (a day off), which is what meeting
+series skip. Calendars are built once per year and cached, so the calculator is cheap enough for list pages
+and scheduler jobs.
 
 Counting convention, shared by both functions: the start day itself never counts. So
 ``add_working_days(d, n)`` is the n-th working day *after* ``d`` (before it for negative ``n``), and
@@ -21,10 +26,25 @@ __all__ = ["add_working_days", "holiday_name", "is_working_day", "working_days_b
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 
+# Besluiten gelijkstelling (Atw art. 3 lid 3): days equated with an algemeen erkende feestdag.
+EQUATED_DAYS = frozenset({
+    # Besluit gelijkstelling van 28 april 2023, 19 mei 2023, 10 mei 2024, 27 december 2024 en 30 mei 2025
+    date(2023, 4, 28), date(2023, 5, 19), date(2024, 5, 10), date(2024, 12, 27), date(2025, 5, 30),
+    # Besluit gelijkstelling van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en 26 mei 2028
+    date(2026, 1, 2), date(2026, 5, 15), date(2027, 5, 7), date(2028, 4, 28), date(2028, 5, 26),
+})
+
 
 @lru_cache(maxsize=64)
 def _dutch_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("NL", years=year)
+
+
+@lru_cache(maxsize=64)
+def _termijnenwet_days(year: int) -> frozenset[date]:
+    """Every day of ``year`` that the Algemene termijnenwet does not count as a working day (weekends aside)."""
+    days = set(_dutch_holidays(year)) | {date(year, 5, 5)}
+    return frozenset(days | {day for day in EQUATED_DAYS if day.year == year})
 
 
 def _as_date(day: date) -> date:
@@ -39,9 +59,9 @@ def holiday_name(day: date) -> str | None:
 
 
 def is_working_day(day: date) -> bool:
-    """True on a weekday that is not a Dutch public holiday."""
+    """True on a weekday that is neither an algemeen erkende feestdag nor a day equated with one (Atw)."""
     day = _as_date(day)
-    return day.weekday() < _SATURDAY and day not in _dutch_holidays(day.year)
+    return day.weekday() < _SATURDAY and day not in _termijnenwet_days(day.year)
 
 
 def add_working_days(day: date, count: int) -> date:

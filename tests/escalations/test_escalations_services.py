@@ -45,8 +45,8 @@ def _audit(db, action):
 def test_default_deadline_is_ten_working_days_without_holidays(app, db):
     # Christmas (25 Dec), New Year's Day and the weekends do not count.
     assert services.default_decision_deadline(date(2026, 12, 21)) == date(2027, 1, 6)
-    # Koningsdag (Monday 27 April 2026) does not count; Bevrijdingsdag 2026 (no lustrum) does.
-    assert services.default_decision_deadline(date(2026, 4, 20)) == date(2026, 5, 5)
+    # Koningsdag (Monday 27 April 2026) does not count, nor does 5 mei (every year, Algemene termijnenwet).
+    assert services.default_decision_deadline(date(2026, 4, 20)) == date(2026, 5, 6)
 
 
 def test_escalate_records_the_step_moves_the_case_and_tells_the_other_supervisors(app, db, ladder):

@@ -32,6 +32,29 @@ def test_dutch_public_holidays_are_not_working_days(day, name):
     assert workdays.holiday_name(day)
 
 
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (date(2026, 5, 5), "5 mei counts every year under the Atw, not only in lustrum years"),
+        (date(2027, 5, 5), "5 mei, a Wednesday"),
+        (date(2026, 4, 3), "Goede Vrijdag, equated by Atw art. 3 lid 2"),
+        (date(2026, 1, 2), "Friday after Nieuwjaarsdag, Besluit gelijkstelling 2026-2028"),
+        (date(2026, 5, 15), "Friday after Hemelvaartsdag 2026"),
+        (date(2027, 5, 7), "Friday after Hemelvaartsdag 2027"),
+        (date(2025, 5, 30), "Friday after Hemelvaartsdag 2025, the earlier besluit"),
+    ],
+)
+def test_the_algemene_termijnenwet_decides_what_a_working_day_is(day, why):
+    assert not workdays.is_working_day(day), why
+
+
+def test_equated_days_are_working_days_for_meetings_but_not_for_deadlines():
+    """A bridge day is no public holiday (meeting series still meet), but deadlines skip it."""
+    assert workdays.holiday_name(date(2026, 5, 15)) is None
+    # Triage due 5 werkdagen after Tuesday 12 May 2026: Hemelvaart 14 and the bridge day 15 are skipped.
+    assert workdays.add_working_days(date(2026, 5, 12), 5) == date(2026, 5, 21)
+
+
 def test_weekends_are_not_working_days_and_ordinary_weekdays_are():
     assert [workdays.is_working_day(date(2026, 3, d)) for d in range(9, 16)] == [True] * 5 + [False] * 2
     assert workdays.holiday_name(date(2026, 3, 11)) is None
@@ -80,7 +103,7 @@ def test_cadence_dates():
     assert cadences.nazorg_checkins(started) == (date(2025, 11, 30), date(2026, 2, 28))
     assert cadences.nazorg_ends(started) == date(2026, 2, 28)
     assert cadences.next_review(date(2026, 3, 11)) == date(2026, 4, 8)
-    assert cadences.escalation_decision_due(date(2026, 4, 23)) == date(2026, 5, 8)  # Koningsdag, Bevrijdingsdag
+    assert cadences.escalation_decision_due(date(2026, 4, 23)) == date(2026, 5, 11)  # Koningsdag, 5 mei (Atw)
     assert cadences.retention_ends(date(2024, 2, 29)) == date(2029, 2, 28)
     today = date(2026, 3, 11)
     assert cadences.is_action_due_soon(today + timedelta(days=7), today)
