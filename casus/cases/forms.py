@@ -29,12 +29,12 @@ SORT_CHOICES = [
 
 TIMELINE_GROUPS = {
     "signalen": (_l("Signalen"), ("signal.",)),
-    "fase": (_l("Fase en besluiten"), ("case.", "approval.")),
+    # approval.* and voordracht.* lines reach only the case's team (policy.team_timeline_scope).
+    "fase": (_l("Fase en besluiten"), ("case.", "approval.", "voordracht.")),
     "notities": (_l("Notities"), ("note.",)),
     "acties": (_l("Plan en acties"), ("goal.", "action.", "plan.")),
     "partners": (_l("Partners"), ("participation.",)),
-    # voordracht.* lines reach only the case's team (policy.team_timeline_scope); the filter changes nothing there.
-    "escalaties": (_l("Escalaties en RIEC"), ("escalation.", "voordracht.")),
+    "escalaties": (_l("Escalaties"), ("escalation.",)),
 }
 
 NOTE_VISIBILITY_LABELS = {
