@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 TEST_DATABASE_URL = os.environ.get("CASUS_TEST_DATABASE_URL")
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -96,3 +97,25 @@ def ok(response, status: int = 200) -> dict:
     """The JSON body of ``response`` after checking its status (showing the body when it is wrong)."""
     assert response.status_code == status, response.get_data(as_text=True)
     return response.get_json() if response.data else {}
+
+
+@contextmanager
+def app_with_own_database(app_config, tmp_path_factory, schema: str):
+    """An app on a database (a schema on PostgreSQL) of its own, tables created, for tests whose threads each
+    need their own connection to committed data — the ``db`` fixture's rolled-back transaction cannot be
+    shared between connections."""
+    from dataclasses import replace
+
+    from casus import create_app
+    from casus.extensions import db
+
+    app = create_app(replace(app_config, database_url=database_url_for(schema, tmp_path_factory)))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -106,21 +106,10 @@ def escalate(case_id: int):
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="escalation.escalate")
     form = EscalateForm()
-    if form.validate_on_submit():
-        try:
-            services.escalate(user, case, reason=form.reason.data, decision_owner=form.decision_owner.data,
-                              decision_deadline=form.decision_deadline.data, review_on=form.review_on.data,
-                              expected_version=version_of(form))
-        except TransitionRefused as refused:
-            _show_refusal(form, refused)
-        except ServiceError as error:
-            if _stale(error):
-                return _back(case)
-            show_service_error(form, error)
-        else:
-            flash(_("De casus is opgeschaald naar %(level)s.", level=_level(case.escalation_level)), "success")
-            return _back(case)
-    return _render_tab(case, escalate_form=form)
+    return _climb(case, form, "escalate_form", lambda: services.escalate(
+        user, case, reason=form.reason.data, decision_owner=form.decision_owner.data,
+        decision_deadline=form.decision_deadline.data, review_on=form.review_on.data,
+        expected_version=version_of(form)), _("De casus is opgeschaald naar %(level)s."))
 
 
 @bp.post("/casussen/<int:case_id>/escalaties/<int:escalation_id>/besluit")
@@ -152,9 +141,16 @@ def deescalate(case_id: int):
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="escalation.deescalate")
     form = DeescalateForm()
+    return _climb(case, form, "deescalate_form", lambda: services.deescalate(
+        user, case, decision=form.decision.data, expected_version=version_of(form)),
+        _("De casus is afgeschaald naar %(level)s."))
+
+
+def _climb(case: Case, form, form_name: str, step, done: str):
+    """One step on the ladder: guard messages next to their fields, a stale form back to the tab."""
     if form.validate_on_submit():
         try:
-            services.deescalate(user, case, decision=form.decision.data, expected_version=version_of(form))
+            step()
         except TransitionRefused as refused:
             _show_refusal(form, refused)
         except ServiceError as error:
@@ -162,9 +158,9 @@ def deescalate(case_id: int):
                 return _back(case)
             show_service_error(form, error)
         else:
-            flash(_("De casus is afgeschaald naar %(level)s.", level=_level(case.escalation_level)), "success")
+            flash(done % {"level": _level(case.escalation_level)}, "success")
             return _back(case)
-    return _render_tab(case, deescalate_form=form)
+    return _render_tab(case, **{form_name: form})
 
 
 # --- the queue ---------------------------------------------------------------------------------------------

@@ -351,47 +351,39 @@ def _riec_voordracht(voordracht_id: int, action: str) -> tuple[User, Voordracht]
 def accept(voordracht_id: int):
     user, voordracht = _riec_voordracht(voordracht_id, "voordracht.transition")
     form = unique_ids(AcceptForm(), "aannemen")
-    if form.validate_on_submit():
-        try:
-            services.accept(user, voordracht, riec_reference=form.riec_reference.data,
-                            expected_version=version_of(form))
-        except TransitionRefused as refused:
-            if "needs_riec_reference" not in refused.codes:
-                return _refused(voordracht, refused)
-            form.riec_reference.errors.append(refused.failures[refused.codes.index("needs_riec_reference")]
-                                              .message(current_locale()))
-        except ServiceError as error:
-            if error.status == 409:
-                flash(error.message, "error")
-                return _back(voordracht)
-            show_service_error(form, error)
-        else:
-            flash(str(STEP_MESSAGES["accept"]), "success")
-            return _back(voordracht)
-    return _render_detail(user, voordracht, accept_form=form)
+    return _answer(user, voordracht, form, "accept", form.riec_reference, "needs_riec_reference",
+                   lambda: services.accept(user, voordracht, riec_reference=form.riec_reference.data,
+                                           expected_version=version_of(form)))
 
 
 @bp.post("/<int:voordracht_id>/terugleggen")
 def return_with_advice(voordracht_id: int):
     user, voordracht = _riec_voordracht(voordracht_id, "voordracht.transition")
     form = unique_ids(ReturnForm(), "terugleggen")
+    return _answer(user, voordracht, form, "return_with_advice", form.advice, "needs_motivation",
+                   lambda: services.return_with_advice(user, voordracht, advice=form.advice.data,
+                                                       expected_version=version_of(form)))
+
+
+def _answer(user: User, voordracht: Voordracht, form, trigger: str, field, input_code: str, answer):
+    """The RIEC's answer: a missing input shows next to its field, any other refusal as a message."""
     if form.validate_on_submit():
         try:
-            services.return_with_advice(user, voordracht, advice=form.advice.data, expected_version=version_of(form))
+            answer()
         except TransitionRefused as refused:
-            if "needs_motivation" not in refused.codes:
+            if input_code not in refused.codes:
                 return _refused(voordracht, refused)
-            form.advice.errors.append(refused.failures[refused.codes.index("needs_motivation")]
-                                      .message(current_locale()))
+            field.errors.append(refused.failures[refused.codes.index(input_code)].message(current_locale()))
         except ServiceError as error:
             if error.status == 409:
                 flash(error.message, "error")
                 return _back(voordracht)
             show_service_error(form, error)
         else:
-            flash(str(STEP_MESSAGES["return_with_advice"]), "success")
+            flash(str(STEP_MESSAGES[trigger]), "success")
             return _back(voordracht)
-    return _render_detail(user, voordracht, return_form=form)
+    form_name = "accept_form" if trigger == "accept" else "return_form"
+    return _render_detail(user, voordracht, **{form_name: form})
 
 
 def _refused(voordracht: Voordracht, refused: TransitionRefused):

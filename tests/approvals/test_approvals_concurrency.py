@@ -9,12 +9,11 @@ writes, or ``StaleDataError`` when its UPDATE of the approval — or of the case
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 
-from support import TEST_DATABASE_URL, database_url_for
+from support import TEST_DATABASE_URL, app_with_own_database
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -26,17 +25,8 @@ ROUNDS = 4
 
 @pytest.fixture(scope="module")
 def race_app(app_config, tmp_path_factory):
-    from casus import create_app
-    from casus.extensions import db
-
-    app = create_app(replace(app_config, database_url=database_url_for("casus_approval_race", tmp_path_factory)))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with_own_database(app_config, tmp_path_factory, "casus_approval_race") as app:
+        yield app
 
 
 @pytest.fixture
