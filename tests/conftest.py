@@ -189,6 +189,23 @@ def count_queries(app, db):
 
 
 @pytest.fixture
+def login(auth, db):
+    """``login(user)``: log an existing user in through the real form, second factor included. The same user
+    may log in more than once within one TOTP step in a test, so the replay guard is reset first."""
+
+    def as_user(user):
+        import sqlalchemy as sa
+
+        from casus.users.models import User
+
+        db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+        auth.login_with_totp(user)
+        return user
+
+    return as_user
+
+
+@pytest.fixture
 def login_as(auth, make_user):
     """``login_as("supervisor")``: create a user with those roles (and a second factor) and log them in."""
     import pyotp

@@ -39,21 +39,6 @@ def team_world(db, make_organisation, make_team, make_user, make_case):
     return w
 
 
-@pytest.fixture
-def login(auth, db):
-    """Log ``user`` in through the real form (the same user may log in twice within one TOTP step here)."""
-
-    def as_user(user):
-        import sqlalchemy as sa
-
-        from casus.users.models import User
-
-        db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
-        auth.login_with_totp(user)
-        return user
-
-    return as_user
-
 
 @pytest.fixture
 def denied_events(db):

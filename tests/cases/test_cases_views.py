@@ -46,18 +46,6 @@ def world(app, db, make_organisation, make_team, make_user, make_case, make_subj
     return w
 
 
-@pytest.fixture
-def login(auth, db):
-    def as_user(user):
-        from casus.users.models import User
-
-        # The same user may log in twice within one TOTP step in these tests.
-        db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
-        auth.login_with_totp(user)
-        return user
-
-    return as_user
-
 
 def case_urls(case_id):
     return [f"/casussen/{case_id}", f"/casussen/{case_id}/betrokkenen", f"/casussen/{case_id}/partners",

@@ -51,19 +51,3 @@ def put_step(db):
 
     return put
 
-
-@pytest.fixture
-def login(auth, db):
-    """``login(user)``: log a fixture user in through the real form (TOTP included)."""
-
-    def as_user(user):
-        import sqlalchemy as sa
-
-        from casus.users.models import User
-
-        # The same user may log in twice within one TOTP step in these tests.
-        db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
-        auth.login_with_totp(user)
-        return user
-
-    return as_user
