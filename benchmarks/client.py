@@ -4,8 +4,9 @@ The driver is a separate process (``multiprocessing`` spawn), so the clients nev
 the code that seeds or measures in-process. It keeps its logged-in clients between endpoints and answers
 commands over a pipe:
 
-* ``("login", group, base_url, email, password, count, csrf_path)`` logs ``count`` clients in through the real
-  login form (GET for the CSRF token, POST) and reads a CSRF token for later POSTs from ``csrf_path``;
+* ``("login", group, base_url, email, password, count, csrf_path[, totp_secret])`` logs ``count`` clients in
+  through the real login form (GET for the CSRF token, POST) and reads a CSRF token for later POSTs from
+  ``csrf_path``; with a TOTP secret one client logs in (password, then the code) and the others share its session;
 * ``("bearer", group, token, count)`` makes ``count`` API clients;
 * ``("run", spec, duration, clients, warmup)`` drives one endpoint and answers its latencies;
 * ``("stop",)``.
@@ -29,6 +30,7 @@ from http.cookies import SimpleCookie
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"|'
                   r'<input[^>]*value="([^"]+)"[^>]*name="csrf_token"')
 TIMEOUT = 60
+TOTP_PATH = "/inloggen/code"
 
 
 class LoginFailed(RuntimeError):
@@ -87,12 +89,25 @@ class Client:
         self.csrf = match.group(1) or match.group(2)
         return self.csrf
 
-    def login(self, email: str, password: str) -> None:
+    def login(self, email: str, password: str, totp_secret: str | None = None) -> None:
+        """The real login form; with ``totp_secret`` also the second step (roles that require TOTP)."""
         token = self.read_csrf("/inloggen")
         status, _body, location = self.request(
             "POST", "/inloggen", {"csrf_token": token, "email": email, "password": password, "next": ""})
+        if totp_secret and status == 302 and location.endswith(TOTP_PATH):
+            import pyotp
+
+            token = self.read_csrf(TOTP_PATH)
+            status, _body, location = self.request(
+                "POST", TOTP_PATH, {"csrf_token": token, "code": pyotp.TOTP(totp_secret).now()})
         if status != 302 or "inloggen" in location:
             raise LoginFailed(f"login of {email} failed (HTTP {status}, {location or 'no redirect'})")
+
+    def twin(self) -> Client:
+        """Another client on the same session (a TOTP code is accepted once, so one login serves many)."""
+        other = Client(f"http://{self.host}:{self.port}", bearer=self.bearer)
+        other.cookies, other.csrf = dict(self.cookies), self.csrf
+        return other
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -212,11 +227,15 @@ def driver_main(connection) -> None:
                 connection.send(("ok", None))
                 return
             if kind == "login":
-                _kind, group, base_url, email, password, count, csrf_path = command
+                _kind, group, base_url, email, password, count, csrf_path, *rest = command
+                totp_secret = rest[0] if rest else None
                 clients = []
                 for _ in range(count):
+                    if totp_secret and clients:  # one login with a second factor, shared by every client
+                        clients.append(clients[0].twin())
+                        continue
                     client = Client(base_url)
-                    client.login(email, password)
+                    client.login(email, password, totp_secret)
                     if csrf_path:
                         client.read_csrf(csrf_path)
                     clients.append(client)

@@ -67,7 +67,9 @@ def render_backend(backend: dict) -> str:
         "",
         f"Partner: {s['partner']} ({s['partner_organisation']}, sees {s['partner_cases']:,} cases). "
         f"Procesregisseur: {s['procesregisseur']} ({s['procesregisseur_team']}, sees "
-        f"{s['procesregisseur_cases']:,} cases). Search term: `{s['surname']}`.",
+        f"{s['procesregisseur_cases']:,} cases)."
+        + (f" Supervisor (reports): {s['supervisor']}." if s.get("supervisor") else "")
+        + f" Search term: `{s['surname']}`.",
         "",
         "| Endpoint | p50 ms | p95 ms | p99 ms | req/s | × floor | errors | SQL/req | 1 client ms | target p95 "
         "| note |",

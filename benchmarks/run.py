@@ -262,7 +262,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             "partner_cases": scenario.partner_cases, "procesregisseur": scenario.procesregisseur_email,
             "procesregisseur_team": scenario.procesregisseur_team,
             "procesregisseur_cases": scenario.procesregisseur_cases, "surname": scenario.surname,
-            "notes": scenario.notes}
+            "supervisor": scenario.supervisor_email, "notes": scenario.notes}
         log(f"{backend}: daily sweep")
         result["sweep"] = scenarios.time_sweep(app)  # first run: catches up on every case of the seed
         result["sweep_repeat"] = scenarios.time_sweep(app)  # the same day again: only the checks, no new rows
@@ -295,6 +295,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
                                      ("procesregisseur", scenario.procesregisseur_email)):
                     driver.call("login", group, server.base_url, email, SEED_PASSWORD, args.clients,
                                 "/signalen/nieuw")
+                if scenario.supervisor_email:
+                    driver.call("login", "supervisor", server.base_url, scenario.supervisor_email, SEED_PASSWORD,
+                                args.clients, None,
+                                scenarios.prepare_second_factor(app, scenario.supervisor_email))
                 driver.call("bearer", "api", server.base_url, token, args.clients)
                 for endpoint in scenario.endpoints:
                     row = {"name": endpoint.name, "note": endpoint.note, "target": endpoint.target}

@@ -25,6 +25,11 @@ SWEEP_SKIPPED = ("send_emails",)  # the per-minute mailer is not part of the dai
 PAGE_200 = 200
 CASE_SAMPLE = 2000
 TRANSITION_POOL = 20_000
+MEETINGS = 5  # meetings the benchmark plans for the procesregisseur's team when the seed has none
+AGENDA_ITEMS = 12  # cases on each of their agendas (a full meeting)
+# A type the daily sweep's agenda_review_due leaves alone: it puts every case whose review is due on the team's
+# next casusoverleg, which after seeding is the whole backlog (thousands of items on one agenda).
+MEETING_TYPE = "zorgnetwerkoverleg"
 
 
 @dataclass
@@ -32,7 +37,7 @@ class Endpoint:
     """One measured endpoint: a name for the table, who calls it, and what they send."""
 
     name: str
-    group: str  # "partner", "procesregisseur", "api" or "floor"
+    group: str  # "partner", "procesregisseur", "supervisor", "api" or "floor"
     method: str = "GET"
     path: str | None = None
     paths: list[str] | None = None
@@ -58,6 +63,7 @@ class Scenario:
     procesregisseur_team: str
     procesregisseur_cases: int
     surname: str
+    supervisor_email: str | None = None  # of the procesregisseur's team: reads the reports
     endpoints: list[Endpoint] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -125,6 +131,10 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             .order_by(User.id)).scalars().first()
         if procesregisseur is None:
             raise RuntimeError("no procesregisseur in the busiest team")
+        supervisor = session.execute(
+            sa.select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(User.team_id == busiest_team, UserRole.role == Role.SUPERVISOR, User.active.is_(True))
+            .order_by(User.id)).scalars().first()
 
         def visible_ids(user) -> tuple[list[int], int]:
             total = session.execute(sa.select(sa.func.count()).select_from(Case)
@@ -160,7 +170,8 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             partner_organisation=session.get(Organisation, partner.organisation_id).name,
             partner_cases=partner_total, procesregisseur_email=procesregisseur.email,
             procesregisseur_team=session.get(Team, procesregisseur.team_id).name,
-            procesregisseur_cases=regie_total, surname=surname)
+            procesregisseur_cases=regie_total, surname=surname,
+            supervisor_email=supervisor.email if supervisor is not None else None)
         pool = [{"path": f"/casussen/{case_id}/overgang",
                  "form": {"trigger": "start_triage", "version": str(version), "reason": ""}}
                 for case_id, version in pool_rows]
@@ -199,44 +210,102 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             endpoints.append(_meeting_endpoint(app, procesregisseur))
         else:
             endpoints.append(Endpoint("meeting agenda", "procesregisseur", missing="n/a: meetings.detail not built"))
-        reports = [name for name in app.view_functions if name.startswith("reports.")]
-        if not reports:
-            endpoints.append(Endpoint("reports", "procesregisseur", missing="n/a: reports (issue 6) not built"))
-        else:
-            endpoints.append(Endpoint("reports", "procesregisseur", path=app.url_map.iter_rules(reports[0])
-                                      .__next__().rule, note=reports[0]))
+        endpoints.append(_reports_endpoint(app, supervisor))
         for group, total in (("partner", partner_total), ("procesregisseur", regie_total)):
             if total < PAGE_200 * page_size:
                 scenario.notes.append(f"the {group} sees {total} cases: page 200 is the last page")
         return scenario
 
 
+def _reports_endpoint(app: Flask, supervisor) -> Endpoint:
+    """The supervisor's reports page (every report of the team, default period), once it exists."""
+    if "reports.index" not in app.view_functions:
+        return Endpoint("reports", "supervisor", missing="n/a: reports not built")
+    if supervisor is None:
+        return Endpoint("reports", "supervisor", missing="n/a: no supervisor in the procesregisseur's team")
+    with app.test_request_context():
+        from flask import url_for
+
+        path = url_for("reports.index")
+    return Endpoint("reports (supervisor)", "supervisor", path=path,
+                    note="every report of the team's cases, default period; login with TOTP")
+
+
+def prepare_second_factor(app: Flask, email: str) -> str:
+    """Give the (synthetic) user a TOTP secret if they have none and forget the last code used, so the next
+    login may use the current code (a code is accepted once). Returns the secret."""
+    import pyotp
+
+    from casus.extensions import db
+    from casus.users.models import User
+
+    with app.app_context():
+        user = db.session.execute(sa.select(User).where(User.email == email)).unique().scalar_one()
+        user.totp_secret = user.totp_secret or pyotp.random_base32()
+        user.totp_last_step = None
+        secret = user.totp_secret
+        db.session.commit()
+        db.engine.dispose()
+    return secret
+
+
+def _plan_meetings(app: Flask, user) -> None:
+    """MEETINGS meetings of the user's team from tomorrow, each with AGENDA_ITEMS running cases of the team on
+    its agenda, through the app's own services (the seed plans no meetings)."""
+    from datetime import time as clock
+    from datetime import timedelta
+
+    from flask_login import login_user
+
+    from casus.cases.models import Case, Participation
+    from casus.extensions import db
+    from casus.meetings import services
+    from workflow import CasePhase
+
+    cases = list(db.session.execute(
+        sa.select(Case).where(Case.team_id == user.team_id, Case.phase.in_(
+            (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)))
+        .order_by(Case.id).limit(MEETINGS * AGENDA_ITEMS)).scalars())
+    first = services.today() + timedelta(days=1)
+    with app.test_request_context():
+        login_user(user)
+        for number in range(max(1, min(MEETINGS, -(-len(cases) // AGENDA_ITEMS)))):
+            agenda = cases[number * AGENDA_ITEMS:(number + 1) * AGENDA_ITEMS]
+            invited = {user.organisation_id} | set(db.session.execute(sa.select(Participation.organisation_id).where(
+                Participation.case_id.in_([case.id for case in agenda]), Participation.left_on.is_(None))).scalars())
+            meeting = services.create_meeting(
+                user, type=MEETING_TYPE, title=f"Benchmark-overleg {number + 1}",
+                day=first + timedelta(days=7 * number), start_time=clock(10), duration_minutes=120,
+                location="Zaal 1", online_url=None, chair_id=None, organisation_ids=sorted(invited))
+            for case in agenda:
+                services.add_agenda_item(user, meeting, case, purpose="bespreken")
+        db.session.commit()
+
+
 def _meeting_endpoint(app: Flask, user) -> Endpoint:
-    """The agenda of the team's meetings (``meetings.detail``), once the meetings pages exist."""
+    """The agenda of the team's meetings (``meetings.detail``); plans some when there are none."""
     try:
         from casus.extensions import db
         from casus.meetings.models import Meeting
 
         argument = _rule_argument(app, "meetings.detail") or "meeting_id"
-        query = sa.select(Meeting.id)
-        if hasattr(Meeting, "team_id"):
-            query = query.where(Meeting.team_id == user.team_id)
+        query = sa.select(Meeting.id).where(Meeting.team_id == user.team_id, Meeting.type == MEETING_TYPE)
         ids = list(db.session.execute(query.order_by(Meeting.id.desc()).limit(200)).scalars())
         if not ids:
-            return Endpoint("meeting agenda", "procesregisseur", missing="n/a: no meetings in the seeded data")
+            _plan_meetings(app, user)
+            ids = list(db.session.execute(query.order_by(Meeting.id.desc()).limit(200)).scalars())
         with app.test_request_context():
             from flask import url_for
 
             paths = [url_for("meetings.detail", **{argument: meeting_id}) for meeting_id in ids]
         return Endpoint("meeting agenda (procesregisseur)", "procesregisseur", paths=paths,
-                        note=f"random of {len(ids)} meetings")
-    except Exception as error:  # the meetings package is still being built
+                        note=f"random of {len(ids)} {MEETING_TYPE} meetings of the team, {AGENDA_ITEMS} cases each")
+    except Exception as error:  # reported in the table instead of stopping the run
         from casus.extensions import db
 
         db.session.rollback()
         return Endpoint("meeting agenda", "procesregisseur",
-                        missing=f"n/a: meetings pages exist, but {type(error).__name__} reading meetings "
-                                "(tables not migrated yet?)")
+                        missing=f"n/a: {type(error).__name__} preparing meetings: {error}")
 
 
 # --- SQL statements per request (in-process, not under load) ------------------------------------------------
@@ -244,7 +313,8 @@ def _meeting_endpoint(app: Flask, user) -> Endpoint:
 class _TestClient:
     """The Flask test client behind the same login form and CSRF token as the load clients."""
 
-    def __init__(self, app: Flask, email: str | None, password: str | None, bearer: str | None = None):
+    def __init__(self, app: Flask, email: str | None, password: str | None, bearer: str | None = None,
+                 totp_secret: str | None = None):
         self.client = app.test_client()
         self.bearer = bearer
         self.csrf = None
@@ -252,7 +322,13 @@ class _TestClient:
             token = self._csrf("/inloggen")
             response = self.client.post("/inloggen", data={"csrf_token": token, "email": email,
                                                            "password": password, "next": ""})
-            if response.status_code != 302:
+            if totp_secret and response.headers.get("Location", "").endswith("/inloggen/code"):
+                import pyotp
+
+                token = self._csrf("/inloggen/code")
+                response = self.client.post("/inloggen/code", data={
+                    "csrf_token": token, "code": pyotp.TOTP(totp_secret).now()})
+            if response.status_code != 302 or "inloggen" in response.headers.get("Location", ""):
                 raise RuntimeError(f"in-process login of {email} failed: HTTP {response.status_code}")
             self.csrf = self._csrf("/signalen/nieuw")
 
@@ -288,6 +364,9 @@ def measure_in_process(app: Flask, scenario: Scenario, *, password: str, token: 
         "procesregisseur": _TestClient(app, scenario.procesregisseur_email, password),
         "api": _TestClient(app, None, None, bearer=token),
     }
+    if scenario.supervisor_email:
+        clients["supervisor"] = _TestClient(app, scenario.supervisor_email, password,
+                                            totp_secret=prepare_second_factor(app, scenario.supervisor_email))
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):

@@ -32,6 +32,10 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     if cfg.proxy_fix_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=cfg.proxy_fix_hops, x_proto=cfg.proxy_fix_hops,
                                 x_host=cfg.proxy_fix_hops)
+    if cfg.database_url.startswith("sqlite"):
+        from casus.database import RetryStaleSnapshot
+
+        app.wsgi_app = RetryStaleSnapshot(app.wsgi_app)
     _init_extensions(app, cfg)
     _register_blueprints(app)
     from casus import errors, i18n, navigation, security

@@ -120,9 +120,14 @@ def _forget_user() -> None:
 
 
 def handle_database_down(error: Exception):
+    from casus.database import SNAPSHOT_CONFLICT
+
     db.session.rollback()
     _forget_user()
-    log.error("database unavailable: %s", type(error).__name__)
+    if request.environ.get(SNAPSHOT_CONFLICT):  # not down: RetryStaleSnapshot runs the page view again
+        log.info("stale SQLite read snapshot: page view retried with the write lock at BEGIN")
+    else:
+        log.error("database unavailable: %s", type(error).__name__)
     return handle_http_exception(ServiceUnavailable("The database is not available."))
 
 

@@ -115,11 +115,10 @@ class Cases(MethodView):
             escalation_level=args.get("escalation_level"), overdue=bool(args.get("overdue")))
         descending = args["sort"].startswith("-")
         spec = services.CASE_SORTS[SORT_KEYS[args["sort"].lstrip("-")]]
-        query = services.filtered_cases(user, filters).options(joinedload(Case.procesregisseur))
         page = services.keyset_page(
-            query, key=spec.key(), id_col=Case.id, descending=descending,
+            services.filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=descending,
             after=_decode(args.get("cursor"), spec.load), before=None, limit=args["limit"],
-            value_of=spec.value_of, dump=spec.dump)
+            value_of=spec.value_of, dump=spec.dump, load=services.cases_for_list)
         if filters.active:
             services.record_search(filters, results=len(page.items))
         return _page_body(page, "cases_api.Cases")

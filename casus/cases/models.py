@@ -77,6 +77,10 @@ class Case(TimestampMixin, db.Model):
         sa.Index("ix_cases_updated", "updated_at", "id"),
         sa.Index("ix_cases_phase_triage_due", "phase", "triage_due_on"),
         sa.Index("ix_cases_procesregisseur_phase", "procesregisseur_id", "phase"),
+        sa.Index("ix_cases_team_escalation", "team_id", "escalation_level", "id"),  # the escalations queue
+        # The dashboard's "my cases", by next date: walked in order instead of sorting all of a regisseur's cases.
+        sa.Index("ix_cases_procesregisseur_next", "procesregisseur_id",
+                 sa.text("coalesce(next_review_on, triage_due_on)"), "id"),
         sa.CheckConstraint("phase != 'afgesloten' OR (result IS NOT NULL AND closed_on IS NOT NULL)",
                            name="closed_has_result"),
         sa.CheckConstraint("phase != 'nazorg' OR nazorg_started_on IS NOT NULL", name="nazorg_has_start"),

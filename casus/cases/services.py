@@ -589,8 +589,14 @@ def decode_cursor(cursor: str | None, load: Callable[[str], object]) -> tuple[ob
 
 def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, descending: bool,
                 after: tuple | None, before: tuple | None, limit: int, value_of: Callable,
-                dump: Callable[[object], str]) -> KeysetPage:
-    """One page of ``query`` ordered by (key, id), after or before a cursor. Never OFFSET, never COUNT(*)."""
+                dump: Callable[[object], str], load: Callable[[list], sa.Select] | None = None) -> KeysetPage:
+    """One page of ``query`` ordered by (key, id), after or before a cursor. Never OFFSET, never COUNT(*).
+
+    With ``load`` (ids → the query for those rows) the page's ids come from a narrow query (``query`` with only
+    the id column, no eager joins) and ``load`` fetches the rows: with the joins of a wide row SQLite may start
+    from a joined table and sort every visible row instead of walking the (key, id) index and stopping after one
+    page (30 ms instead of 0.1 ms for a partner's first page at 20,000 cases). The ids carry ``query``'s scope.
+    """
     backwards = before is not None and after is None
     cursor = before if backwards else after
     reverse = descending != backwards
@@ -603,7 +609,10 @@ def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, 
         else:
             query = query.where(key >= value, sa.or_(key > value, sa.and_(key == value, id_col > row_id)))
     order = (key.desc(), id_col.desc()) if reverse else (key.asc(), id_col.asc())
-    rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)).unique().scalars())
+    if load is not None:
+        rows = _rows_by_ids(query, id_col, order, limit + 1, load)
+    else:
+        rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)).unique().scalars())
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -618,6 +627,16 @@ def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, 
         if has_prev:
             page.prev_cursor = encode_cursor(dump(value_of(first)), first.id)
     return page
+
+
+def _rows_by_ids(query: sa.Select, id_col: ColumnElement, order: tuple, limit: int,
+                 load: Callable[[list], sa.Select]) -> list:
+    """The first ``limit`` rows of ``query`` in ``order``: their ids first (narrow), then ``load(ids)``."""
+    ids = list(db.session.execute(query.with_only_columns(id_col).order_by(*order).limit(limit)).scalars())
+    if not ids:
+        return []
+    found = {row.id: row for row in db.session.execute(load(ids)).unique().scalars()}
+    return [found[row_id] for row_id in ids if row_id in found]
 
 
 def _subject_match(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -675,16 +694,26 @@ def filtered_cases(user: User, filters: CaseFilters) -> sa.Select:
     return query
 
 
+def procesregisseur_name():
+    """Loader option for lists that show the procesregisseur's name only: one narrow query (id, name) for the
+    page instead of joining each row to the whole user with its organisation, team and roles."""
+    from sqlalchemy.orm import selectinload
+
+    return selectinload(Case.procesregisseur).load_only(User.id, User.name, raiseload=False).lazyload("*")
+
+
 def list_cases(user: User, filters: CaseFilters, *, sort: str = "gewijzigd", after: str | None = None,
                before: str | None = None, limit: int = 25) -> KeysetPage:
-    """A page of the case list: procesregisseur eager-loaded (category and team always are)."""
-    from sqlalchemy.orm import joinedload
-
+    """A page of the case list: procesregisseur's name eager-loaded (category and team always are)."""
     spec = CASE_SORTS.get(sort) or CASE_SORTS["gewijzigd"]
-    query = filtered_cases(user, filters).options(joinedload(Case.procesregisseur))
-    return keyset_page(query, key=spec.key(), id_col=Case.id, descending=spec.descending,
+    return keyset_page(filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=spec.descending,
                        after=decode_cursor(after, spec.load), before=decode_cursor(before, spec.load),
-                       limit=limit, value_of=spec.value_of, dump=spec.dump)
+                       limit=limit, value_of=spec.value_of, dump=spec.dump, load=cases_for_list)
+
+
+def cases_for_list(ids: list[int]) -> sa.Select:
+    """The rows of a case list page whose ids a policy-scoped query found (category and team join by default)."""
+    return sa.select(Case).where(Case.id.in_(ids)).options(procesregisseur_name())
 
 
 def count_cases(user: User, filters: CaseFilters, cap: int | None = None) -> int:

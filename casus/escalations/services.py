@@ -167,6 +167,11 @@ def _open_steps(user: User) -> sa.Select:
             .where(_is_current(), policy.case_scope(user)))
 
 
+# The levels above operationeel, as IN rather than != so that ix_cases_team_escalation bounds the scan to the
+# team's escalated cases (a few percent) instead of all of the team's cases.
+ESCALATED = tuple(level for level in EscalationLevel if level != EscalationLevel.OPERATIONEEL)
+
+
 def team_queue(user: User, *, limit: int = QUEUE_LIMIT) -> Queue:
     """The team's cases above operationeel with their open step: overdue decisions first, then review dates
     that have come, then by decision deadline. At most three queries whatever the number of rows."""
@@ -174,8 +179,7 @@ def team_queue(user: User, *, limit: int = QUEUE_LIMIT) -> Queue:
     overdue, due = decision_overdue(day), review_due(day)
     # Driven from the cases, so a case on a level without a recorded step still shows (and is not lost).
     base = (sa.select(Case, Escalation).outerjoin(Escalation, sa.and_(Escalation.case_id == Case.id, _is_current()))
-            .where(policy.case_scope(user), Case.team_id == user.team_id,
-                   Case.escalation_level != EscalationLevel.OPERATIONEEL))
+            .where(policy.case_scope(user), Case.team_id == user.team_id, Case.escalation_level.in_(ESCALATED)))
     totals = db.session.execute(base.with_only_columns(
         sa.func.count(),
         sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0),
@@ -183,8 +187,11 @@ def team_queue(user: User, *, limit: int = QUEUE_LIMIT) -> Queue:
     rows = []
     if totals[0]:
         urgency = sa.case((overdue, 0), (due, 1), else_=2)
-        result = db.session.execute(base.order_by(
-            urgency, Escalation.decision_deadline.is_(None), Escalation.decision_deadline, Case.id).limit(limit))
+        order = (urgency, Escalation.decision_deadline.is_(None), Escalation.decision_deadline, Case.id)
+        # The page's case ids first (a narrow sort), then their rows: sorting every escalated case of the team
+        # with its category, team and step joined cost 8-12 ms at 100,000 cases.
+        page = base.with_only_columns(Case.id).order_by(*order).limit(limit)
+        result = db.session.execute(base.where(Case.id.in_(page)).order_by(*order))
         rows = [QueueRow(case, step, day) for case, step in result.unique().all()]
     return Queue(rows=rows, total=totals[0], overdue=int(totals[1]), review_due=int(totals[2]))
 

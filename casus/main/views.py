@@ -18,11 +18,11 @@ from casus.cases.services import today as cases_today
 from casus.extensions import db
 from casus.i18n import AMSTERDAM, LANGUAGES, current_locale
 from casus.navigation import safe_next
-from casus.plans.models import Action
+from casus.plans.models import OPEN_ACTIONS_SQL, Action
 from casus.policy import PARTICIPANT_ROLES, TEAM_ROLES, case_scope, signal_scope
 from casus.signals.models import SIGNAL_STATUS_LABELS, Signal, SignalStatus
 from casus.users.models import User
-from workflow import ActionStatus, CasePhase
+from workflow import CasePhase
 from workflow.workdays import working_days_between
 
 bp = Blueprint("main", __name__)
@@ -39,7 +39,6 @@ class LanguageForm(FlaskForm):
 
 DASHBOARD_ROWS = 10
 COUNT_CAP = 999
-OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
 RUNNING_PHASES = (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
 
@@ -57,11 +56,13 @@ class Block:
         return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
 
 
-def _block(keys: sa.Select, load: Callable[[sa.Select], sa.Select], *, scalars: bool = True) -> Block:
+def _block(keys: sa.Select, load: Callable[[sa.Select], sa.Select], *, scalars: bool = True,
+           count_in_order: bool = False) -> Block:
     """A bounded block: ``keys`` selects the ids of the matching rows in display order (narrow, so counting and
     sorting stay cheap); ``load`` turns the first DASHBOARD_ROWS of them into the rows to show. The count is
-    capped at COUNT_CAP, so a big table costs no more than a small one."""
-    counted = keys.order_by(None).limit(COUNT_CAP + 1).subquery()
+    capped at COUNT_CAP, so a big table costs no more than a small one. ``count_in_order`` keeps the display
+    order in the capped count, for blocks whose index serves that order (the planner then walks it)."""
+    counted = (keys if count_in_order else keys.order_by(None)).limit(COUNT_CAP + 1).subquery()
     count = db.session.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
     if not count:
         return Block([], 0)
@@ -122,7 +123,7 @@ def _overdue_actions(user: User, today: date, *, organisation_id: int | None = N
     # Driven from the actions (status and due date), each checked against its case: cheaper than walking all of
     # a team's cases and their actions.
     in_case = [Case.id == Action.case_id, case_scope(user)]
-    conditions = [Action.due_on < today, Action.status.in_(OPEN_ACTION)]
+    conditions = [Action.due_on < today, sa.text(f"actions.{OPEN_ACTIONS_SQL}")]  # see ix_actions_open_due
     if organisation_id is not None:
         conditions.append(Action.owner_organisation_id == organisation_id)
     else:
@@ -136,7 +137,8 @@ def _overdue_actions(user: User, today: date, *, organisation_id: int | None = N
                 .outerjoin(owner, owner.id == Action.owner_user_id).where(Action.id.in_(ids)).order_by(*order)
                 .options(orm.lazyload(Action.owner_user)))
 
-    return _block(keys, load, scalars=False)
+    # In order: PostgreSQL otherwise merge-joins every overdue action with the cases (28 ms instead of 6 ms).
+    return _block(keys, load, scalars=False, count_in_order=True)
 
 
 def _escalations(user: User):
