@@ -118,6 +118,9 @@ def _sqlite_foreign_keys_off(connection):
         violations = raw.execute("PRAGMA foreign_key_check").fetchall()
         if violations:
             raise RuntimeError(f"migration broke {len(violations)} foreign key reference(s): {violations[:5]}")
+        # A copied table loses its statistics, and without them SQLite can pick a plan that sorts every
+        # visible case for one list page (docs/PERFORMANCE.md): gather them again.
+        raw.execute("ANALYZE")
     finally:
         raw.execute("PRAGMA foreign_keys=ON")
 

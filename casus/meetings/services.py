@@ -53,6 +53,8 @@ GENERATION_HORIZON = timedelta(weeks=8)
 NOTIFY_HORIZON = timedelta(weeks=8)
 REVIEW_WINDOW_DAYS = 7
 REVIEWED_PHASES = (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
+# A casusoverleg discusses a few dozen cases at most: the automatic fill stops there (manual additions do not).
+MAX_AUTO_AGENDA = 30
 MIN_DURATION, MAX_DURATION = 15, 600
 
 
@@ -608,7 +610,8 @@ def schedule_review_due_cases(app: Flask, now: datetime) -> int:
     """Put every case in aanpak.* or nazorg whose review is due within 7 days on its team's next planned
     casusoverleg (a jeugd case on the next Zorg- en Veiligheidstafel Jeugd when the team has such a series),
     unless it already is on a coming planned meeting. Purpose: ``nieuw`` in aanpak.plan, ``evalueren`` in
-    nazorg, else ``bespreken``.
+    nazorg, else ``bespreken``. A meeting takes at most ``MAX_AUTO_AGENDA`` items, most overdue review first: a
+    backlog never buries one casusoverleg; the rest wait for a later run (and show as overdue meanwhile).
 
     Set-based: one query finds every case with its target meeting, one reads the agendas' last positions,
     one bulk insert writes the items — the same few statements for 1 or 10,000 cases. Idempotent: a rerun
@@ -631,27 +634,36 @@ def schedule_review_due_cases(app: Flask, now: datetime) -> int:
     purpose = sa.case((Case.phase == CasePhase.NAZORG, sa.literal(AgendaPurpose.EVALUEREN.value)),
                       (Case.phase == CasePhase.AANPAK_PLAN, sa.literal(AgendaPurpose.NIEUW.value)),
                       else_=sa.literal(AgendaPurpose.BESPREKEN.value))
-    picked = (sa.select(Case.id.label("case_id"), target.label("meeting_id"), purpose.label("purpose"))
+    picked = (sa.select(Case.id.label("case_id"), target.label("meeting_id"), purpose.label("purpose"),
+                        Case.next_review_on.label("review_on"))
               .select_from(Case).join(Category, Category.id == Case.category_id)
               .where(Case.phase.in_(REVIEWED_PHASES), Case.next_review_on.is_not(None),
                      Case.next_review_on <= horizon, ~on_coming_agenda)
               .subquery())
     rows = list(db.session.execute(
         sa.select(picked.c.case_id, picked.c.meeting_id, picked.c.purpose)
-        .where(picked.c.meeting_id.is_not(None)).order_by(picked.c.meeting_id, picked.c.case_id)))
+        .where(picked.c.meeting_id.is_not(None))
+        .order_by(picked.c.meeting_id, picked.c.review_on, picked.c.case_id)))
     if not rows:
         return 0
     meeting_ids = sorted({row.meeting_id for row in rows})
-    last = dict(db.session.execute(sa.select(AgendaItem.meeting_id, sa.func.max(AgendaItem.position))
-                                   .where(AgendaItem.meeting_id.in_(meeting_ids))
-                                   .group_by(AgendaItem.meeting_id)).all())
+    agendas = db.session.execute(
+        sa.select(AgendaItem.meeting_id, sa.func.max(AgendaItem.position), sa.func.count())
+        .where(AgendaItem.meeting_id.in_(meeting_ids)).group_by(AgendaItem.meeting_id)).all()
+    last = {meeting_id: position for meeting_id, position, _count in agendas}
+    room = {meeting_id: MAX_AUTO_AGENDA - count for meeting_id, _position, count in agendas}
     created_at = utcnow()
     values = []
     for row in rows:
+        if room.setdefault(row.meeting_id, MAX_AUTO_AGENDA) <= 0:
+            continue  # full: the case waits for a later run
+        room[row.meeting_id] -= 1
         last[row.meeting_id] = (last.get(row.meeting_id) or 0) + 1
         values.append({"meeting_id": row.meeting_id, "case_id": row.case_id, "purpose": AgendaPurpose(row.purpose),
                        "position": last[row.meeting_id], "added_automatically": True, "discussed": False,
                        "created_at": created_at})
+    if not values:
+        return 0
     db.session.execute(sa.insert(AgendaItem), values)
     record("agenda.auto_scheduled", object_type="meeting", details={"items": len(values),
                                                                     "meetings": meeting_ids[:50]})

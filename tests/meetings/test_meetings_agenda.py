@@ -103,11 +103,21 @@ def test_the_job_is_set_based(app, db, setup, count_queries):
     setup["case"]()
     with count_queries() as one:
         assert services.schedule_review_due_cases(app, _now()) == 1
-    for _ in range(30):
+    for _ in range(25):
         setup["case"]()
-    with count_queries() as thirty:
-        assert services.schedule_review_due_cases(app, _now()) == 30
-    assert thirty.count == one.count, thirty.statements
+    with count_queries() as many:
+        assert services.schedule_review_due_cases(app, _now()) == 25
+    assert many.count == one.count, many.statements
+
+
+def test_a_backlog_fills_a_meeting_up_to_the_cap_most_overdue_first(app, db, setup, monkeypatch):
+    monkeypatch.setattr(services, "MAX_AUTO_AGENDA", 3)
+    cases = {due: setup["case"](due_in=due) for due in (5, -10, 2, -3, 0)}
+    assert services.schedule_review_due_cases(app, _now()) == 3
+    assert [item.case_id for item in _items(db, setup["soon"])] == [cases[-10].id, cases[-3].id, cases[0].id]
+    assert services.schedule_review_due_cases(app, _now()) == 0  # full: the rest wait
+    services.add_agenda_item(setup["regisseur"], setup["soon"], cases[5], purpose="bespreken")  # by hand: allowed
+    assert len(_items(db, setup["soon"])) == 4
 
 
 def test_the_job_extends_active_series(app, db, setup):
