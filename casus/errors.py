@@ -16,6 +16,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from casus.extensions import db
 from casus.security import is_api_request
 from casus.services import ServiceError
+from workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,15 @@ def problem(status: int, title: str, detail: str, **extra):
     response.status_code = status
     response.mimetype = "application/problem+json"
     return response
+
+
+def refused_problem(refused: TransitionRefused):
+    """409 naming every failing guard. The refusal itself is recorded (TransitionLog, audit) and commits."""
+    from casus.i18n import current_locale
+
+    messages = refused.messages(current_locale())
+    return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
+                   failedGuards=list(refused.codes), trigger=refused.trigger)
 
 
 def handle_http_exception(error: HTTPException):

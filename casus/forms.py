@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from casus.i18n import current_locale
 from casus.services import ServiceError
+from workflow import TransitionRefused
 
 DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026.")
@@ -45,6 +48,13 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def flash_refusal(refused: TransitionRefused, summary: str | None = None) -> None:
+    """A refused workflow step on a page: a summary (nothing changed), then every failing guard's message."""
+    flash(summary or _("Dit kon niet. Er is niets gewijzigd."), "error")
+    for message in refused.messages(current_locale()):
+        flash(message, "error")
 
 
 def show_service_error(form, error: ServiceError) -> None:

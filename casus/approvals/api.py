@@ -34,9 +34,8 @@ from casus.audit.services import record
 from casus.cases import services as cases
 from casus.cases.api import FORBIDDEN
 from casus.cases.api import NOT_FOUND as CASE_NOT_FOUND
-from casus.errors import problem
+from casus.errors import problem, refused_problem
 from casus.extensions import db
-from casus.i18n import current_locale
 from casus.security import acting_user
 from casus.services import ServiceError
 from workflow import TransitionRefused
@@ -59,11 +58,6 @@ def _loaded(approval_id: int) -> Approval:
         .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by), joinedload(Approval.case))
         .execution_options(populate_existing=True)).unique().scalar_one()
 
-
-def _refused(refused: TransitionRefused):
-    messages = refused.messages(current_locale())
-    return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
-                   failedGuards=list(refused.codes), trigger=refused.trigger)
 
 
 def _forbidden(error: ServiceError):
@@ -122,7 +116,7 @@ class ApprovalDecision(MethodView):
             services.decide(user, approval, approve=data["decision"] == "approve", motivation=data["motivation"],
                             expected_version=data["version"])
         except TransitionRefused as refused:
-            return _refused(refused)
+            return refused_problem(refused)
         except ServiceError as error:
             if not getattr(error, "codes", None):
                 raise

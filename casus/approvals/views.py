@@ -21,7 +21,7 @@ from casus.cases.forms import version_of
 from casus.cases.services import today
 from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import flash_refusal, show_service_error
 from casus.i18n import current_locale
 from casus.navigation import safe_next
 from casus.security import acting_user
@@ -109,9 +109,7 @@ def decide(approval_id: int):
         services.decide(user, approval, approve=approve, motivation=form.motivation.data,
                         expected_version=version_of(form))
     except TransitionRefused as refused:
-        flash(_("Dit kon niet. Het verzoek staat nog open; er is niets gewijzigd."), "error")
-        for message in refused.messages(current_locale()):
-            flash(message, "error")
+        flash_refusal(refused, _("Dit kon niet. Het verzoek staat nog open; er is niets gewijzigd."))
     except ServiceError as error:
         if error.field != "motivation" or back:
             flash(error.message, "error")

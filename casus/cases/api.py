@@ -46,7 +46,7 @@ from casus.cases.schemas import (
     TriageInputSchema,
     VersionQuerySchema,
 )
-from casus.errors import problem
+from casus.errors import refused_problem
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.plans.models import Action, Goal
@@ -222,12 +222,6 @@ class CaseItem(MethodView):
 
 # --- transitions and triage -------------------------------------------------------------------------------
 
-def _refused(refused: TransitionRefused):
-    """409 naming every failing guard; the refusal itself is recorded (TransitionLog, audit) and commits."""
-    messages = refused.messages(current_locale())
-    return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
-                   failedGuards=list(refused.codes), trigger=refused.trigger)
-
 
 def _transition_body(user: User, case: Case, record: TransitionRecord) -> dict:
     db.session.flush()
@@ -252,7 +246,7 @@ class CaseTransitions(MethodView):
             record = services.transition(user, case, data["trigger"], reason=data["reason"], result=data["result"],
                                          override=data["override"], expected_version=data["version"])
         except TransitionRefused as refused:
-            return _refused(refused)
+            return refused_problem(refused)
         return _transition_body(user, case, record)
 
 
@@ -274,7 +268,7 @@ class CaseTriage(MethodView):
                                      reason=data["reason"], referral_organisation_id=data["referral_organisation_id"],
                                      expected_version=data["version"])
         except TransitionRefused as refused:
-            return _refused(refused)
+            return refused_problem(refused)
         return _transition_body(user, case, record)
 
 

@@ -49,7 +49,7 @@ from casus.cases.models import (
     TimelineEvent,
 )
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import flash_refusal, show_service_error
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
 from casus.security import acting_user
@@ -284,9 +284,7 @@ def transition(case_id: int):
         outcome = services.transition(user, case, trigger, reason=form.reason.data, result=form.result.data or None,
                                       override=bool(form.override.data), expected_version=version_of(form))
     except TransitionRefused as refused:
-        flash(_("Dit kon niet. Er is niets gewijzigd."), "error")
-        for message in refused.messages(current_locale()):
-            flash(message, "error")
+        flash_refusal(refused)
     except ServiceError as error:
         flash(error.message, "error")
     else:

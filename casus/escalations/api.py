@@ -17,9 +17,10 @@ from flask_smorest import abort
 
 from casus import policy
 from casus.api import ApiBlueprint
-from casus.cases.api import CONFLICT, FORBIDDEN, NOT_FOUND, _page_body, _refused
+from casus.cases.api import CONFLICT, FORBIDDEN, NOT_FOUND, _page_body
 from casus.cases.models import Case
 from casus.cases.services import today
+from casus.errors import refused_problem
 from casus.escalations import services
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.escalations.schemas import (
@@ -95,7 +96,7 @@ class CaseEscalations(MethodView):
             else:
                 step = services.deescalate(user, case, decision=data["decision"], expected_version=data["version"])
         except TransitionRefused as refused:
-            return _refused(refused)
+            return refused_problem(refused)
         db.session.flush()
         return StepView(_reloaded(step), case, case_version=case.version)
 

@@ -25,9 +25,8 @@ from casus.cases.api import CONFLICT, FORBIDDEN
 from casus.cases.api import NOT_FOUND as CASE_NOT_FOUND
 from casus.cases.models import Case
 from casus.cases.services import decode_cursor, keyset_page
-from casus.errors import problem
+from casus.errors import refused_problem
 from casus.extensions import db
-from casus.i18n import current_locale
 from casus.organisations.models import Team
 from casus.security import acting_user
 from casus.services import ServiceError
@@ -130,12 +129,6 @@ def _invalid(error: ServiceError):
     abort(400, errors={"json": errors})
 
 
-def _refused(refused: TransitionRefused):
-    """409 naming every failing guard; the refusal itself is recorded (TransitionLog, audit) and commits."""
-    messages = refused.messages(current_locale())
-    return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
-                   failedGuards=list(refused.codes), trigger=refused.trigger)
-
 
 def _forbidden(action: str, voordracht: Voordracht):
     policy.refuse(action, status=403, object_type="voordracht", object_id=voordracht.id, case_id=voordracht.case_id)
@@ -237,7 +230,7 @@ class ReferralTransitions(MethodView):
             services.transition(user, voordracht, trigger, riec_reference=data["riec_reference"],
                                 advice=data["advice"], expected_version=data["version"])
         except TransitionRefused as refused:
-            return _refused(refused)
+            return refused_problem(refused)
         except ServiceError as error:
             if error.status == 400:
                 _invalid(error)

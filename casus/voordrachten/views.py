@@ -29,7 +29,7 @@ from casus.cases.models import Case
 from casus.cases.services import KeysetPage, actor_for, decode_cursor, keyset_page
 from casus.cases.views import mask_bsn, template_helpers
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import flash_refusal, show_service_error
 from casus.i18n import current_locale
 from casus.organisations.models import Team
 from casus.security import acting_user
@@ -258,9 +258,7 @@ def _team_step(voordracht_id: int, trigger: str):
     try:
         services.transition(user, voordracht, trigger, expected_version=version_of(form))
     except TransitionRefused as refused:
-        flash(_("Dit kon niet. Er is niets gewijzigd."), "error")
-        for message in refused.messages(current_locale()):
-            flash(message, "error")
+        flash_refusal(refused)
     except ServiceError as error:
         flash(error.message, "error")
     else:
@@ -387,9 +385,7 @@ def _answer(user: User, voordracht: Voordracht, form, trigger: str, field, input
 
 
 def _refused(voordracht: Voordracht, refused: TransitionRefused):
-    flash(_("Dit kon niet. Er is niets gewijzigd."), "error")
-    for message in refused.messages(current_locale()):
-        flash(message, "error")
+    flash_refusal(refused)
     return _back(voordracht)
 
 
