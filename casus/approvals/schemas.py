@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, UTCDateTime
 from casus.approvals.models import ApprovalKind, ApprovalStatus
-from casus.cases.schemas import CursorPageLinksSchema, UserSummarySchema
+from casus.cases.schemas import CursorPageSchema, UserSummarySchema
 from casus.cases.services import MAX_TEXT
 from workflow import ClosureResult
 
@@ -46,11 +46,8 @@ class ApprovalSchema(Schema):
         return (approval.details or {}).get("result")
 
 
-class ApprovalPageSchema(Schema):
+class ApprovalPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(ApprovalSchema))
-    next = fields.String(allow_none=True, metadata={
-        "description": "The cursor of the next page (pass it as `cursor`), or null on the last page."})
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 class ApprovalListArgsSchema(InputSchema):

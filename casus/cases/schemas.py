@@ -48,6 +48,14 @@ class CursorPageLinksSchema(Schema):
         "description": "The URL of the next page, or null on the last page."})
 
 
+class CursorPageSchema(Schema):
+    """A page of a keyset-paginated list: subclasses declare ``items``."""
+
+    next = fields.String(allow_none=True, metadata={
+        "description": "The cursor of the next page (pass it as `cursor`), or null on the last page."})
+    links = fields.Nested(CursorPageLinksSchema)
+
+
 # --- the case list ----------------------------------------------------------------------------------------
 
 class CaseListArgsSchema(InputSchema):
@@ -88,11 +96,8 @@ class CaseSummarySchema(Schema):
     version = fields.Integer()
 
 
-class CasePageSchema(Schema):
+class CasePageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(CaseSummarySchema))
-    next = fields.String(allow_none=True, metadata={
-        "description": "The cursor of the next page (pass it as `cursor`), or null on the last page."})
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 # --- the case file ----------------------------------------------------------------------------------------
@@ -282,10 +287,8 @@ class TimelineArgsSchema(PageArgsSchema):
         "description": "`note.added`, or a family such as `note` or `action`."})
 
 
-class NotePageSchema(Schema):
+class NotePageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(NoteSchema))
-    next = fields.String(allow_none=True)
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 class TimelineEventSchema(Schema):
@@ -297,7 +300,5 @@ class TimelineEventSchema(Schema):
     organisationId = fields.Integer(attribute="organisation_id", allow_none=True)
 
 
-class TimelinePageSchema(Schema):
+class TimelinePageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(TimelineEventSchema))
-    next = fields.String(allow_none=True)
-    links = fields.Nested(CursorPageLinksSchema)

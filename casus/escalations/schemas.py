@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casus.api.schemas import InputSchema, UTCDateTime
-from casus.cases.schemas import MAX_TEXT, CursorPageLinksSchema, UserSummarySchema
+from casus.cases.schemas import MAX_TEXT, CursorPageSchema, UserSummarySchema
 from casus.cases.services import today
 from casus.escalations.models import EscalationDirection
 from casus.escalations.services import MAX_AHEAD, MAX_OWNER
@@ -121,8 +121,5 @@ class EscalationListArgsSchema(InputSchema):
         "description": "The `next` value of the previous page (opaque)."})
 
 
-class EscalationPageSchema(Schema):
+class EscalationPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(EscalationSchema))
-    next = fields.String(allow_none=True, metadata={
-        "description": "The cursor of the next page (pass it as `cursor`), or null on the last page."})
-    links = fields.Nested(CursorPageLinksSchema)

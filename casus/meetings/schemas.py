@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from casus.api.schemas import InputSchema, UTCDateTime
-from casus.cases.schemas import MAX_TEXT, CursorPageLinksSchema
+from casus.cases.schemas import MAX_TEXT, CursorPageSchema
 from casus.meetings.models import AgendaPurpose, MeetingStatus, MeetingType
 from casus.users.schemas import OrganisationRefSchema
 
@@ -36,10 +36,8 @@ class MeetingDetailSchema(MeetingSchema):
     invitedOrganisations = fields.List(fields.Nested(OrganisationRefSchema), attribute="invited_organisations")
 
 
-class MeetingPageSchema(Schema):
+class MeetingPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(MeetingSchema))
-    next = fields.String(allow_none=True, metadata={"description": "Cursor of the next page, or null."})
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 class MeetingListArgsSchema(InputSchema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, UTCDateTime
-from casus.cases.schemas import CursorPageLinksSchema, UserSummarySchema
+from casus.cases.schemas import CursorPageSchema, UserSummarySchema
 from casus.subjects.models import SubjectKind
 from casus.users.schemas import OrganisationRefSchema
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency
@@ -93,10 +93,8 @@ class RiecReferralSchema(RiecReferralSummarySchema):
         "description": "The latest four-eyes request (`/approvals/{id}`); approve or reject it there."})
 
 
-class RiecReferralPageSchema(Schema):
+class RiecReferralPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(RiecReferralSummarySchema))
-    next = fields.String(allow_none=True)
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 # --- the RIEC's projection ---------------------------------------------------------------------------------------
@@ -129,10 +127,8 @@ class SharedRiecReferralSchema(SharedRiecReferralSummarySchema):
     riecAdvice = fields.String(attribute="riec_advice", allow_none=True)
 
 
-class SharedRiecReferralPageSchema(Schema):
+class SharedRiecReferralPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(SharedRiecReferralSummarySchema))
-    next = fields.String(allow_none=True)
-    links = fields.Nested(CursorPageLinksSchema)
 
 
 # --- input -----------------------------------------------------------------------------------------------------
