@@ -1,9 +1,8 @@
 """Four-eyes approvals: request, decide, withdraw — and the queue that lists them.
 
 Each kind names the function that carries out the decision (``ON_DECISION``, ``"module:function"`` taking
-``(approver, approval, approved)``, plus ``motivation=`` if it declares one); it runs before the approval's
-own status changes, so a decision the domain refuses (a workflow guard, say) leaves the request open and
-changes nothing else. Requests notify the team's other supervisors, decisions the requester; both are in the
+``(approver, approval, approved, motivation)``); it runs before the approval's own status changes, so a
+decision the domain refuses (a workflow guard, say) leaves the request open and changes nothing else. Requests notify the team's other supervisors, decisions the requester; both are in the
 audit log, and — except for RIEC voordrachten, which partners of the case must not learn about — on the
 case's tijdlijn.
 
@@ -14,7 +13,6 @@ form, and the database refuses it too (CHECK ``four_eyes``), whatever roles the 
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -155,7 +153,7 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
         raise ServiceError("Een motivering is hoogstens %(max)s tekens.", field="motivation", max=MAX_TEXT)
     carry_out = _resolve(ON_DECISION, approval.kind)
     if carry_out is not None:
-        _carry_out(carry_out, user, approval, approve, motivation)  # may raise: then the request stays open
+        carry_out(user, approval, approve, motivation)  # may raise: then the request stays open
     approval.status = ApprovalStatus.GOEDGEKEURD if approve else ApprovalStatus.AFGEWEZEN
     approval.decided_by_id = user.id
     approval.decided_at = utcnow()
@@ -163,15 +161,6 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
     db.session.flush()  # the version check: of two deciders on one version, the second gets StaleDataError
     _record_decision(user, approval)
     return approval
-
-
-def _carry_out(carry_out: Callable, user: User, approval: Approval, approve: bool, motivation: str | None) -> None:
-    # A callback that wants the motivation (a rejected voordracht keeps it) declares a ``motivation`` keyword;
-    # the three-argument form keeps working.
-    if "motivation" in inspect.signature(carry_out).parameters:
-        carry_out(user, approval, approve, motivation=motivation)
-    else:
-        carry_out(user, approval, approve)
 
 
 def _deny(user: User, approval: Approval, why: str) -> None:

@@ -353,7 +353,7 @@ def _check_requester(user: User, case: Case) -> None:
         raise ServiceError("Alleen de procesregisseurs en supervisors van het team doen dit verzoek.", status=403)
 
 
-def decide_early_closure(approver: User, approval, approved: bool) -> None:
+def decide_early_closure(approver: User, approval, approved: bool, motivation: str | None = None) -> None:
     """Carry out a decided close_early request (``approvals.services.ON_DECISION``).
 
     Approved: fire ``close_early`` with the request's reason and result and its requester, so the workflow's
@@ -365,7 +365,7 @@ def decide_early_closure(approver: User, approval, approved: bool) -> None:
                    result=(approval.details or {}).get("result"), requester_id=approval.requested_by_id)
 
 
-def decide_reopening(approver: User, approval, approved: bool) -> None:
+def decide_reopening(approver: User, approval, approved: bool, motivation: str | None = None) -> None:
     """Carry out a decided reopen request: approved, fire ``reopen`` (within retention, with the request's
     reason, the requester recorded); rejected, nothing changes."""
     if approved:
