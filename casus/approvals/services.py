@@ -2,9 +2,9 @@
 
 Each kind names the function that carries out the decision (``ON_DECISION``, ``"module:function"`` taking
 ``(approver, approval, approved, motivation)``); it runs before the approval's own status changes, so a
-decision the domain refuses (a workflow guard, say) leaves the request open and changes nothing else. Requests notify the team's other supervisors, decisions the requester; both are in the
-audit log, and — except for RIEC voordrachten, which partners of the case must not learn about — on the
-case's tijdlijn.
+decision the domain refuses (a workflow guard, say) leaves the request open and changes nothing else.
+Requests notify the team's other supervisors, decisions the requester; both are in the audit log, and —
+except for RIEC voordrachten, which partners of the case must not learn about — on the case's tijdlijn.
 
 The requester never decides: the service refuses it (403, audited), ``policy.decides_approval`` hides the
 form, and the database refuses it too (CHECK ``four_eyes``), whatever roles the requester holds.
