@@ -200,7 +200,7 @@ def transition(user: User, case: Case, trigger: str, *, reason: str | None = Non
         with db.session.begin_nested():
             outcome = _fire(case, trigger, ctx, requester_id=requester_id)
     except TransitionRefused as refused:
-        _record_refusal(case, refused)
+        record_refusal(case, refused)
         raise
     _record_transition(user, case, outcome)
     return outcome
@@ -216,17 +216,20 @@ def _fire(case: Case, trigger: str, ctx: Context, *, requester_id: int | None = 
 def _record_transition(user: User, case: Case, outcome: TransitionRecord) -> None:
     from casus.approvals.services import withdraw_outdated
 
-    _log_transition(case, outcome, allowed=True)
+    log_transition(case, outcome, allowed=True)
     add_timeline(case, "case.transition", _transition_summary(outcome), actor=user)
     record("case.transition", object_type="case", object_id=case.id, case_id=case.id,
            details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)})
     withdraw_outdated(user, case, outcome)  # e.g. a pending close_early request once the case steps down
 
 
-def _record_refusal(case: Case, refused: TransitionRefused) -> None:
-    _log_transition(case, refused.record, allowed=False, codes=refused.codes)
-    record("case.transition", object_type="case", object_id=case.id, case_id=case.id, outcome=Outcome.DENIED,
-           details={"trigger": refused.trigger, "codes": list(refused.codes)})
+def record_refusal(case: Case, refused: TransitionRefused, *, action: str = "case.transition",
+                   object_type: str = "case", object_id: int | None = None) -> None:
+    """A refused trigger of any machine on ``case``: in the transition log and, denied, in the audit log (the
+    step itself was rolled back to its savepoint). The audited object defaults to the case."""
+    log_transition(case, refused.record, allowed=False, codes=refused.codes)
+    record(action, object_type=object_type, object_id=case.id if object_id is None else object_id, case_id=case.id,
+           outcome=Outcome.DENIED, details={"trigger": refused.trigger, "codes": list(refused.codes)})
 
 
 def _transition_summary(outcome: TransitionRecord) -> str:
@@ -234,7 +237,7 @@ def _transition_summary(outcome: TransitionRecord) -> str:
             + (f": {outcome.reason}" if outcome.reason else ""))
 
 
-def _log_transition(case: Case, outcome: TransitionRecord, *, allowed: bool, codes: Iterable[str] = ()) -> None:
+def log_transition(case: Case, outcome: TransitionRecord, *, allowed: bool, codes: Iterable[str] = ()) -> None:
     db.session.add(TransitionLog(
         case_id=case.id, machine=outcome.machine, trigger=outcome.trigger, from_state=str(outcome.from_state),
         to_state=str(outcome.to_state) if outcome.to_state else None, actor_id=outcome.actor_id,
@@ -304,7 +307,7 @@ def triage(user: User, case: Case, *, outcome: str, criteria: Iterable[str] = ()
                 fired.append(_fire(case, "start_triage", ctx))
             fired.append(_fire(case, trigger, ctx))
     except TransitionRefused as refused:
-        _record_refusal(case, refused)
+        record_refusal(case, refused)
         raise
     for outcome_record in fired:
         _record_transition(user, case, outcome_record)

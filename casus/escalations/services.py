@@ -22,19 +22,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from casus import policy
-from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.cases.services import (
     MAX_TEXT,
     KeysetPage,
-    _log_transition,
     actor_for,
     add_timeline,
     cadences,
     check_version,
     decode_cursor,
     keyset_page,
+    log_transition,
+    record_refusal,
     today,
 )
 from casus.database import utcnow
@@ -259,11 +259,9 @@ def _fire(case: Case, trigger: str, ctx: Context, *, action: str) -> TransitionR
                                       attr="escalation_level")
             db.session.flush()  # the level change bumps the case's version (or loses a race: 409)
     except TransitionRefused as refused:
-        _log_transition(case, refused.record, allowed=False, codes=refused.codes)
-        record(action, object_type="case", object_id=case.id, case_id=case.id, outcome=Outcome.DENIED,
-               details={"trigger": refused.trigger, "codes": list(refused.codes)})
+        record_refusal(case, refused, action=action)
         raise
-    _log_transition(case, outcome, allowed=True)
+    log_transition(case, outcome, allowed=True)
     return outcome
 
 

@@ -25,11 +25,12 @@ from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject
 from casus.cases.services import (
-    _log_transition,
     actor_for,
     add_timeline,
     cadences,
     check_version,
+    log_transition,
+    record_refusal,
 )
 from casus.database import utcnow
 from casus.extensions import db
@@ -310,16 +311,15 @@ def _fire(user: User, voordracht: Voordracht, trigger: str, *, motivation: str |
                 effects(ctx)
             db.session.flush()
     except TransitionRefused as refused:
-        _log_transition(case, refused.record, allowed=False, codes=refused.codes)
-        record("voordracht.transition", object_type="voordracht", object_id=voordracht.id, case_id=case.id,
-               outcome=Outcome.DENIED, details={"trigger": refused.trigger, "codes": list(refused.codes)})
+        record_refusal(case, refused, action="voordracht.transition", object_type="voordracht",
+                       object_id=voordracht.id)
         raise
     _record_transition(user, case, voordracht, outcome)
     return outcome
 
 
 def _record_transition(user: User, case: Case, voordracht: Voordracht, outcome: TransitionRecord) -> None:
-    _log_transition(case, outcome, allowed=True)
+    log_transition(case, outcome, allowed=True)
     summary = (f"RIEC-voordracht {number_of(voordracht)}: {VOORDRACHT.state_label(outcome.from_state)} → "
                f"{VOORDRACHT.state_label(outcome.to_state)}" + (f". {outcome.reason}" if outcome.reason else ""))
     add_timeline(case, "voordracht.transition", summary, actor=user)
