@@ -63,7 +63,7 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     from casus.extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     app.extensions["casus_throttle"] = LoginThrottle(cfg.login_attempts_per_minute, cfg.redis_url)

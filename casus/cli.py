@@ -1,4 +1,9 @@
-"""The ``casus`` command line (also ``flask --app casus``)."""
+"""The ``casus`` command line (also ``flask --app casus``).
+
+Every command is registered on the group itself, so ``casus --help`` lists them all without building the
+application: listing needs no configuration. A command that needs the app builds it when it runs and, when a
+setting is missing, says which one in one line.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,23 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from casus.extensions import db
+from casus.organisations.models import OrganisationKind
+
+
+class CasusGroup(FlaskGroup):
+    """Flask's group, minus loading the app just to list commands (ours are all on the group)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(click.Group.list_commands(self, ctx))
 
 
 def main() -> None:
-    cli = FlaskGroup(create_app=_create_app_or_explain, help="Casus: casuscoördinatie.")
-    # demo builds its own development app, so it works before any configuration exists.
-    cli.add_command(demo)
+    from flask_migrate.cli import db as migrations_group
+
+    cli = CasusGroup(create_app=_create_app_or_explain, help="Casus: casuscoördinatie.")
+    for command in (*all_commands(), migrations_group):  # create_app adds ``db`` to app.cli itself
+        cli.add_command(command)
     cli.main(prog_name="casus")
 
 
@@ -25,12 +41,76 @@ def _create_app_or_explain():
     try:
         return create_app()
     except ConfigError as error:
-        raise click.UsageError(f"{error} (see the configuration table in README.md)") from error
+        raise click.UsageError(f"{error} (see the configuration table in README.md; for the demo database "
+                               f"set CASUS_ENV=development)") from error
+
+
+def all_commands() -> tuple[click.Command, ...]:
+    from casus.scheduling.runner import scheduler_command
+
+    return (create_organisation, create_team, create_user, create_token, revoke_token, demo, seed,
+            scheduler_command)
 
 
 def register_commands(app: Flask) -> None:
-    for command in (create_user, create_token, revoke_token, demo, seed):
+    """The same commands under ``flask --app casus``."""
+    for command in all_commands():
         app.cli.add_command(command)
+
+
+@click.command("create-organisation")
+@click.option("--name", required=True)
+@click.option("--kind", required=True,
+              type=click.Choice([kind.value for kind in OrganisationKind], case_sensitive=False))
+@click.option("--convenant/--no-convenant", default=True, show_default=True,
+              help="Convenant partner (otherwise ad hoc: a signed geheimhoudingsverklaring per case).")
+@with_appcontext
+def create_organisation(name, kind, convenant):
+    """Create an organisation (the first step on a fresh database)."""
+    from casus.organisations.services import save_organisation
+
+    organisation = _run_service(save_organisation, None, name=name, kind=kind.lower(),
+                                convenant_partner=convenant)
+    click.echo(f"Organisatie {organisation.name} ({organisation.kind.value}) aangemaakt.")
+
+
+@click.command("create-team")
+@click.option("--organisation", required=True, help="Name of an existing organisation.")
+@click.option("--name", required=True)
+@click.option("--gemeente", default=None,
+              help="The gemeente whose cases the team handles (default: X for an organisation 'Gemeente X').")
+@with_appcontext
+def create_team(organisation, name, gemeente):
+    """Create a team of procesregisseurs and supervisors within an organisation."""
+    from casus.organisations.services import organisation_by_name, save_team
+
+    found = organisation_by_name(organisation)
+    if found is None:
+        raise click.ClickException(f"Onbekende organisatie: {organisation}. Maak haar eerst aan met "
+                                   f"'casus create-organisation'.")
+    gemeente = gemeente or _gemeente_of(found.name)
+    if not gemeente:
+        raise click.ClickException("Geef --gemeente: de gemeente waarvoor dit team casussen voert.")
+    team = _run_service(save_team, None, name=name, gemeente=gemeente, organisation_id=found.id)
+    click.echo(f"Team {team.name} ({team.gemeente}) bij {found.name} aangemaakt.")
+
+
+def _gemeente_of(organisation_name: str) -> str | None:
+    prefix = "Gemeente "
+    return organisation_name[len(prefix):].strip() or None if organisation_name.startswith(prefix) else None
+
+
+def _run_service(service, *args, **kwargs):
+    """Run one service and commit; a refusal rolls back and becomes a one-line error."""
+    from casus.services import ServiceError
+
+    try:
+        result = service(*args, **kwargs)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    return result
 
 
 @click.command("create-user")
@@ -43,18 +123,11 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 def create_user(email, name, organisation, team, roles, password_stdin):
     """Create a user. Without --password-stdin a random password is generated and printed once."""
-    from casus.services import ServiceError
-    from casus.users import services as user_services
+    from casus.users.services import create_user_by_names
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    try:
-        user, plain = user_services.create_user_by_names(
-            email=email, name=name, organisation_name=organisation, team_name=team,
-            roles=roles, password=password)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from error
+    user, plain = _run_service(create_user_by_names, email=email, name=name, organisation_name=organisation,
+                               team_name=team, roles=roles, password=password)
     click.echo(f"Gebruiker {user.email} aangemaakt.")
     if not password_stdin:
         click.echo(f"Wachtwoord (eenmalig getoond): {plain}")

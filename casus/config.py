@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Templates and migrations travel inside the package (casus/templates and casus/migrations link to the
+# top-level folders in a checkout and are real folders in an installed wheel).
+PACKAGE_DIR = Path(__file__).resolve().parent
 ENVIRONMENTS = ("development", "testing", "production")
 DEFAULT_TOTP_ROLES = frozenset({"supervisor", "privacy", "beheerder"})
 
@@ -37,8 +39,9 @@ class Config:
     secret_key: str = ""
     database_url: str = ""
     redis_url: str | None = None
-    instance_path: str = str(PROJECT_ROOT / "instance")
-    template_dir: str = str(PROJECT_ROOT / "templates")
+    # Relative to the working directory, never to the code: an installed package lives in site-packages.
+    instance_path: str = field(default_factory=lambda: str(Path.cwd() / "instance"))
+    template_dir: str = str(PACKAGE_DIR / "templates")
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     totp_required_roles: frozenset[str] = DEFAULT_TOTP_ROLES
@@ -57,6 +60,8 @@ class Config:
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # Development and demo only: write e-mail as .eml files into this directory instead of sending it by SMTP.
+    mail_outbox: str | None = None
     sql_echo: bool = False
     # Report cells counting fewer than this many cases show as "<5": small groups stay unrecognisable.
     report_min_count: int = 5
@@ -86,6 +91,7 @@ class Config:
         "CASUS_SMTP_USERNAME": ("smtp_username", str),
         "CASUS_SMTP_PASSWORD": ("smtp_password", str),
         "CASUS_SMTP_STARTTLS": ("smtp_starttls", _bool),
+        "CASUS_MAIL_OUTBOX": ("mail_outbox", str),
         "CASUS_SQL_ECHO": ("sql_echo", _bool),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
     }
@@ -120,6 +126,9 @@ class Config:
             config = replace(config, secret_key=secrets.token_urlsafe(32))
         elif config.env == "production" and len(config.secret_key) < 32:
             raise ConfigError("CASUS_SECRET_KEY must be at least 32 characters")
+        if config.env == "production" and config.mail_outbox:
+            # The files hold whole messages, and nobody would receive them: never in production.
+            raise ConfigError("CASUS_MAIL_OUTBOX is for development and demo only")
         if not config.database_url:
             Path(config.instance_path).mkdir(parents=True, exist_ok=True)
             config = replace(config, database_url=f"sqlite:///{Path(config.instance_path) / 'casus.db'}")

@@ -26,7 +26,8 @@ class ServiceError(Exception):
     """
 
     def __init__(self, message: str, field: str | None = None, status: int = 400, **params: object) -> None:
-        super().__init__(message)
         self.message = _translated(message, params)
+        # str(error) is what the CLI prints: the filled-in message, never the raw %(name)s template.
+        super().__init__(self.message)
         self.field = field
         self.status = status

@@ -15,3 +15,9 @@ def test_dutch_stays_dutch_and_outside_a_request_the_values_are_still_filled(app
     with app.test_request_context(), force_locale("nl"):
         assert ServiceError("Onbekende rol: %(roles)s", roles="x, y").message == "Onbekende rol: x, y"
     assert ServiceError("Hoogstens %(max)s tekens.", max=5).message == "Hoogstens 5 tekens."
+
+
+def test_str_of_a_service_error_has_its_placeholders_filled_outside_a_request():
+    """Regression: the CLI printed ``Onbekende organisatie: %(name)s``."""
+    error = ServiceError("Onbekende organisatie: %(name)s", name="Gemeente Nergens")
+    assert str(error) == "Onbekende organisatie: Gemeente Nergens"
