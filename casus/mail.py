@@ -2,19 +2,26 @@
 
 Only the scheduler sends mail, after its job has committed (DESIGN §7: side effects after the commit).
 Nothing here logs addresses or message bodies.
+
+Development and the demo set ``CASUS_MAIL_OUTBOX`` instead: every message is then written as an ``.eml`` file
+into that directory (:class:`OutboxConnection`) and no SMTP connection is ever opened.
 """
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 
 from flask import Flask
 
-__all__ = ["Mailer", "SMTPConnection", "is_permanent", "is_transport_error", "mailer_for"]
+__all__ = ["Mailer", "OutboxConnection", "SMTPConnection", "is_permanent", "is_transport_error", "mailer_for"]
 
 
 @dataclass(frozen=True)
@@ -26,12 +33,13 @@ class Mailer:
     password: str | None = None
     starttls: bool = False
     timeout: float = 15.0
+    outbox: str | None = None  # a directory: write .eml files there instead of using SMTP (development, demo)
 
     @classmethod
     def from_config(cls, cfg) -> Mailer:
         return cls(host=cfg.smtp_host, port=cfg.smtp_port, sender=cfg.smtp_sender,
                    username=cfg.smtp_username or None, password=cfg.smtp_password or None,
-                   starttls=cfg.smtp_starttls)
+                   starttls=cfg.smtp_starttls, outbox=cfg.mail_outbox or None)
 
     def message(self, *, to: str, subject: str, body: str, language: str) -> EmailMessage:
         message = EmailMessage()
@@ -45,8 +53,8 @@ class Mailer:
         message["Content-Language"] = language  # after set_content, which resets Content-* headers
         return message
 
-    def connect(self) -> SMTPConnection:
-        return SMTPConnection(self)
+    def connect(self) -> SMTPConnection | OutboxConnection:
+        return OutboxConnection(self.outbox) if self.outbox else SMTPConnection(self)
 
 
 class SMTPConnection:
@@ -87,6 +95,35 @@ class SMTPConnection:
             self.smtp = None
 
     def __enter__(self) -> SMTPConnection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class OutboxConnection:
+    """Writes each message as ``<outbox>/<UTC time>-<random>.eml`` (RFC 5322, readable by any mail client).
+
+    For development and the demo only (``CASUS_MAIL_OUTBOX``): nothing leaves the machine. A file appears
+    whole or not at all (written under a temporary name, then renamed).
+    """
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.directory = Path(directory)
+
+    def send(self, message: EmailMessage) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
+        partial = self.directory / f".{name}.tmp"
+        partial.write_bytes(message.as_bytes())
+        path = self.directory / name
+        os.replace(partial, path)
+        return path
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> OutboxConnection:
         return self
 
     def __exit__(self, *exc) -> None:
