@@ -185,11 +185,10 @@ def demo(port, no_serve):
     """Create, migrate and seed a demo database under instance/, then serve it."""
     from flask_migrate import upgrade
 
-    from casus import create_app
-    from casus.demo import DEMO_PASSWORD, seed_demo, seed_demo_cases
+    from casus.demo import DEMO_PASSWORD, create_demo_app, seed_demo, seed_demo_cases
 
-    app = create_app({"env": "development", "demo_mode": True, "totp_required_roles": frozenset(),
-                      "secure_cookies": False})
+    # Links in e-mails and calendars point at this port; e-mail goes into <instance>/outbox, not to SMTP.
+    app = create_demo_app(port)
     with app.app_context():
         upgrade(directory=current_app_migrations(app))
         users = seed_demo()
@@ -201,7 +200,8 @@ def demo(port, no_serve):
         for user in users:
             click.echo(f"  {', '.join(sorted(user.roles)):<28} {user.email}")
     if not no_serve:
-        click.echo(f"Casus draait op http://127.0.0.1:{port}")
+        click.echo(f"E-mail van de demo staat in {app.config['CASUS'].mail_outbox}")
+        click.echo(f"Casus draait op {app.config['CASUS'].base_url}")
         # run_simple, not app.run: Flask ignores app.run() inside its own CLI.
         from werkzeug.serving import run_simple
 

@@ -3,12 +3,21 @@
 The region itself (more organisations, teams, users and ~300 cases) comes from ``casus.seed``; the demo
 users take part in it: the demo procesregisseur runs a good share of the cases and the demo partners'
 organisations participate in many.
+
+:func:`demo_config` is the demo's configuration: every link it writes (e-mails, iCal) points at the port it is
+served on, and its e-mail goes into ``<instance>/outbox`` as ``.eml`` files instead of to an SMTP server.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
 
+import sqlalchemy as sa
+from flask import Flask
+
+from casus.config import Config
 from casus.extensions import db
 from casus.organisations.models import Organisation, OrganisationKind, Team
 from casus.organisations.services import save_organisation, save_team
@@ -16,6 +25,26 @@ from casus.users.models import User
 from casus.users.services import save_user
 
 DEMO_PASSWORD = "casus-demo-2026"
+DEMO_HOST = "127.0.0.1"
+
+
+def demo_config(port: int = 5000, environ: Mapping[str, str] | None = None) -> Config:
+    """The demo's configuration (development, no second factor, plain-http cookies): served on
+    ``http://127.0.0.1:<port>``, which is also the base of every link in e-mails and calendars; e-mail goes
+    to ``<instance>/outbox`` unless ``CASUS_MAIL_OUTBOX`` names another directory. ``environ`` defaults to
+    ``os.environ``."""
+    config = Config.from_env(environ, env="development", demo_mode=True, totp_required_roles=frozenset(),
+                             secure_cookies=False, base_url=f"http://{DEMO_HOST}:{port}")
+    return replace(config, mail_outbox=config.mail_outbox or str(Path(config.instance_path) / "outbox"))
+
+
+def create_demo_app(port: int = 5000, environ: Mapping[str, str] | None = None) -> Flask:
+    """The demo application for ``port`` (see :func:`demo_config`); its outbox exists from the start."""
+    from casus import create_app
+
+    config = demo_config(port, environ)
+    Path(config.mail_outbox).mkdir(parents=True, exist_ok=True)
+    return create_app(config)
 
 DEMO_ORGANISATIONS = (
     ("Gemeente Voorbeeldstad", OrganisationKind.GEMEENTE, True),
