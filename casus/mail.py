@@ -1,6 +1,6 @@
 """Sending e-mail over SMTP (smtplib), configured by ``CASUS_SMTP_*``.
 
-Only the scheduler sends mail, after its job has committed (DESIGN §7: side effects after the commit).
+Only the scheduler sends mail, after its job has committed (docs/DESIGN.md §7: side effects after the commit).
 Nothing here logs addresses or message bodies.
 
 Development and the demo set ``CASUS_MAIL_OUTBOX`` instead: every message is then written as an ``.eml`` file

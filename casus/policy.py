@@ -1,4 +1,4 @@
-"""Need-to-know (DESIGN §4): the one module that decides what a user may see and do with case data.
+"""Need-to-know (docs/DESIGN.md §4): the one module that decides what a user may see and do with case data.
 
 Every query for cases and case-owned data — lists, the case file, search, export, API, timeline —
 takes its WHERE clause from here. Hidden means absent: callers answer 404 for anything outside these
@@ -277,7 +277,7 @@ def get_series(user: User, series_id: int, *, action: str = "meeting_series.view
     return series
 
 
-# --- escalations, voordrachten, approvals (DESIGN §3.2, §3.3, §4) ------------------------------------------
+# --- escalations, voordrachten, approvals (docs/DESIGN.md §3.2, §3.3, §4) ----------------------------------
 #
 # Escalation steps are part of the case file: whoever sees the case sees its ladder; only the team's
 # procesregisseurs and supervisors climb it. A RIEC voordracht is seen by the team that runs the case and —
@@ -374,14 +374,14 @@ def withdraws_approval(user: User, approval) -> bool:
     return approval.is_open and approval.requested_by_id == user.id
 
 
-# --- reports (DESIGN §1: supervisors read reports) -----------------------------------------------------------
+# --- reports (docs/DESIGN.md §1: supervisors read reports) ---------------------------------------------------
 
 def reads_reports(user: User) -> bool:
     """Supervisors read the aggregate reports; their figures come from ``case_scope`` (their team's cases)."""
     return user.has_role("supervisor") and user.team_id is not None
 
 
-# --- the team's own lines on the tijdlijn (DESIGN §3.3, §4) ---------------------------------------------------
+# --- the team's own lines on the tijdlijn (docs/DESIGN.md §3.3, §4) -------------------------------------------
 #
 # A RIEC voordracht is the team's business: partners of the case (and a RIEC taking part in it) must not learn
 # from the tijdlijn that one exists. Its lines are kept for the procesregisseurs and supervisors of the team.

@@ -443,7 +443,7 @@ TABLE_ORDER = (Subject, Case, CaseSubject, Signal, SignalSubject, Participation,
 ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog,
              Escalation, Voordracht, Approval, AuditEvent)
 
-# The escalation ladder and RIEC voordrachten (DESIGN §3.2, §3.3): who decides, why, what the RIEC is told.
+# The escalation ladder and RIEC voordrachten (docs/DESIGN.md §3.2, §3.3): who decides, why, what the RIEC is told.
 DECISION_OWNERS = {
     "tactisch": ("Ketenmanagers zorg en veiligheid", "Teamleider openbare orde gemeente", "Districtschef politie"),
     "bestuurlijk": ("Burgemeester", "Lokale driehoek", "Stuurgroep Zorg- en Veiligheidshuis"),

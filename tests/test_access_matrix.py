@@ -1,4 +1,4 @@
-"""The access matrix (DESIGN §4), generated from the app's URL map and API.
+"""The access matrix (docs/DESIGN.md §4), generated from the app's URL map and API.
 
 Every route that takes the id of a case or of something that belongs to one (action, participation, signal,
 meeting, escalation, RIEC voordracht, approval ...) is called by every kind of user, with every method it

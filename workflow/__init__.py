@@ -1,7 +1,7 @@
 """Casus workflow: the case phases, the escalation ladder and the RIEC-voordracht as data-driven machines.
 
 A framework-free package (no Flask, no SQLAlchemy) shared by the web app, the HTTP API and the scheduler.
-DESIGN §3 is the specification; ``docs/WORKFLOW.md`` explains the process to a procesregisseur.
+docs/DESIGN.md §3 is the specification; ``docs/WORKFLOW.md`` explains the process to a procesregisseur.
 
 Layout:
 
@@ -10,7 +10,7 @@ Layout:
 * ``guards``    – pure predicates, each with a stable code and a Dutch and English message.
 * ``tables``    – the three transition tables: trigger, sources, destination, roles, guards, four-eyes.
 * ``machine``   – ``WorkflowMachine`` and the module-level ``CASE``, ``ESCALATION`` and ``VOORDRACHT``.
-* ``cadences``  – DESIGN §3.4 periods as configuration; ``workdays`` – werkdagen with Dutch holidays.
+* ``cadences``  – docs/DESIGN.md §3.4 periods as configuration; ``workdays`` – werkdagen with Dutch holidays.
 * ``diagram``/``docs``/``__main__`` – Mermaid diagrams and the generated parts of ``docs/WORKFLOW.md``.
 
 Typical use in a service::

@@ -1,4 +1,4 @@
-"""Default cadences and periods (DESIGN §3.4) in one place, plus the date arithmetic built on them.
+"""Default cadences and periods (docs/DESIGN.md §3.4) in one place, plus the date arithmetic built on them.
 
 ``Cadences()`` holds the defaults; a deployment overrides them from its configuration with
 ``Cadences.from_mapping({...})``. Guards that depend on a period read ``ctx.cadences``.
@@ -31,7 +31,7 @@ def add_years(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class Cadences:
-    """Configurable periods of the process; the defaults are DESIGN §3.4.
+    """Configurable periods of the process; the defaults are docs/DESIGN.md §3.4.
 
     Attributes:
         triage_working_days: triage is due this many werkdagen after the first signal.

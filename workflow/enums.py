@@ -1,6 +1,6 @@
 """Vocabulary of the workflow as string enums with a Dutch and an English label.
 
-Values are the Dutch domain terms of DESIGN §2 and are what the app persists; they are plain strings
+Values are the Dutch domain terms of docs/DESIGN.md §2 and are what the app persists; they are plain strings
 (``StrEnum``), so ``CasePhase.TRIAGE == "triage"``. Every member carries a label per language for the UI:
 ``CasePhase.AANPAK_PLAN.label("en") == "Approach: plan"``.
 """

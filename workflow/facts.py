@@ -168,7 +168,7 @@ class EscalationFacts:
 
     Attributes:
         case_phase: the case's ``CasePhase`` value, for callers and reports; no guard reads it, because the
-            ladder is orthogonal to the phase (DESIGN §3.2).
+            ladder is orthogonal to the phase (docs/DESIGN.md §3.2).
     """
 
     case_phase: str | None = None
@@ -217,7 +217,7 @@ class Context:
         decision_deadline: when that decision is due.
         review_on: when to review de-escalation.
         decision: the decision taken, required to de-escalate.
-        cadences: the configured periods; defaults to DESIGN §3.4.
+        cadences: the configured periods; defaults to docs/DESIGN.md §3.4.
     """
 
     actor: Actor

@@ -1,4 +1,4 @@
-"""The three transition tables, as data (DESIGN §3.1–§3.3).
+"""The three transition tables, as data (docs/DESIGN.md §3.1–§3.3).
 
 Each row says: which trigger, from which state(s), to which state, who may fire it, which guards must all
 hold, whether the four-eyes rule applies, and which closure result the transition records. The machines in
@@ -78,7 +78,7 @@ def _row(
 
 
 _P = CasePhase
-# The rows are aligned by hand: one line per aspect reads like the DESIGN table.
+# The rows are aligned by hand: one line per aspect reads like the table in docs/DESIGN.md §3.1.
 # fmt: off
 CASE_TABLE: tuple[TransitionSpec, ...] = (
     _row(

@@ -43,7 +43,7 @@ def is_api_path(path: str) -> bool:
 
 
 class StrictParser(FlaskParser):
-    """Invalid input answers 400 (DESIGN §6), listing every validation error; unknown keys are errors."""
+    """Invalid input answers 400 (docs/DESIGN.md §6), listing every validation error; unknown keys are errors."""
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {

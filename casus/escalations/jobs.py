@@ -1,4 +1,4 @@
-"""The escalation sweeps (DESIGN §3.2, §5): overdue decisions and review dates notify the team's supervisors.
+"""The escalation sweeps (docs/DESIGN.md §3.2, §5): overdue decisions and review dates notify the team's supervisors.
 
 Both look only at the *current* open step of a case — the step up that brought it to the level it is on
 now (``escalations.services.is_current``); a lower step that was escalated past is not chased separately.

@@ -1,4 +1,4 @@
-"""Climbing and descending the escalation ladder (DESIGN §3.2): opschalen, the decision, afschalen.
+"""Climbing and descending the escalation ladder (docs/DESIGN.md §3.2): opschalen, the decision, afschalen.
 
 A step up (``escalate``) records why, who decides at the new level, the decision deadline (10 werkdagen by
 default) and when to review de-escalation; the decision is recorded on that step when it comes

@@ -55,7 +55,7 @@ class Action(db.Model):
     due_on: Mapped[date] = mapped_column(sa.Date)
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus, "action_status"), default=ActionStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Any progress or change touches this; untouched for 14 days means stale (DESIGN §3.4).
+    # Any progress or change touches this; untouched for 14 days means stale (docs/DESIGN.md §3.4).
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -1,4 +1,4 @@
-"""Supervisor reports (DESIGN §1, §6): aggregates of the cases a supervisor may see, never personal data.
+"""Supervisor reports (docs/DESIGN.md §1, §6): aggregates of the cases a supervisor may see, never personal data.
 
 Every figure is counted in SQL with GROUP BY, and every query takes its WHERE clause from
 ``policy.case_scope`` (for a supervisor: the cases of their team), so a page costs a fixed number of

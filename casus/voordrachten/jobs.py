@@ -1,4 +1,4 @@
-"""The stale-voordracht sweep (DESIGN §3.4, §5): a voordracht waiting on someone for 14 days is chased.
+"""The stale-voordracht sweep (docs/DESIGN.md §3.4, §5): a voordracht waiting on someone for 14 days is chased.
 
 Who is waited on, per state:
 * ``ter_beoordeling``: the team's active supervisors, except whoever drew it up or asked for the approval

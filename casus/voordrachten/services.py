@@ -1,4 +1,4 @@
-"""Changing RIEC voordrachten (DESIGN §3.3): draft, four-eyes review, sending to the RIEC and its answer.
+"""Changing RIEC voordrachten (docs/DESIGN.md §3.3): draft, four-eyes review, sending to the RIEC and its answer.
 
 A voordracht is drawn up as a *concept* by the case's procesregisseurs and supervisors, from the case's own
 subjects (chosen explicitly: only what the RIEC needs). ``submit`` asks the team's other supervisors for an

@@ -1,4 +1,4 @@
-"""Every state × trigger × role of every machine is allowed or refused exactly as DESIGN §3 says."""
+"""Every state × trigger × role of every machine is allowed or refused exactly as docs/DESIGN.md §3 says."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Random sequences of triggers, actors and facts must never reach an undefined state, never get past a failing
 guard, and never let a requester decide on their own request. Whether a step should succeed is decided by an
-oracle written here from DESIGN §3 — independently of ``workflow.guards`` — and compared both ways: the
+oracle written here from docs/DESIGN.md §3 — independently of ``workflow.guards`` — and compared both ways: the
 machine may neither refuse what the design allows nor allow what it refuses.
 """
 
@@ -37,7 +37,7 @@ CRITERIA = {"meerdere_leefgebieden", "meerdere_ketens", "impact_omgeving", "erns
 ROLES = ["procesregisseur", "partner", "supervisor", "riec", "privacy", "beheerder"]
 
 
-# --- the oracle: DESIGN §3 in a few lines per trigger -------------------------------------------------------
+# --- the oracle: docs/DESIGN.md §3 in a few lines per trigger -----------------------------------------------
 
 
 def given(text: str | None) -> bool:

@@ -1,4 +1,4 @@
-"""Working days with Dutch public holidays, and the DESIGN §3.4 cadences built on them."""
+"""Working days with Dutch public holidays, and the docs/DESIGN.md §3.4 cadences built on them."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""DESIGN §3 transcribed by hand, plus facts under which each trigger's guards hold.
+"""docs/DESIGN.md §3 transcribed by hand, plus facts under which each trigger's guards hold.
 
-The expectations here are copied from DESIGN §3.1–§3.3 (and the brief for the voordracht), *not* derived
-from ``workflow.tables``, so that a wrong table fails the tests instead of agreeing with itself. A plain
-module rather than conftest constants: ``from conftest import`` is ambiguous next to tests/conftest.py.
+The expectations here are copied from docs/DESIGN.md §3.1–§3.3, *not* derived from ``workflow.tables``, so
+that a wrong table fails the tests instead of agreeing with itself. A plain module rather than conftest
+constants: ``from conftest import`` is ambiguous next to tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ DESIGN = {
         "return_with_advice": ({"ingediend": "teruggelegd"}, {RIEC}),
     },
 }
-# Reopening is four-eyes too: the issue ("one mechanism for voordracht, close_early and reopen") overrides
-# DESIGN §3.1, where reopening was a supervisor's own step.
+# One four-eyes mechanism serves the voordracht, close_early and reopen (docs/DESIGN.md §3.1, §3.3): reopening
+# is asked by the team and approved by a supervisor who did not ask, like early closure.
 FOUR_EYES = {("case", "close_early"), ("case", "reopen"), ("voordracht", "approve"), ("voordracht", "reject")}
 STATES = {
     "case": ("signalering", "triage", "aanpak.plan", "aanpak.uitvoering", "nazorg", "afgesloten"),
