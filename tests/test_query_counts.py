@@ -1,6 +1,7 @@
-"""Issue 7's guard, in one place: as a *partner* user, every list and detail page and API list the partner can
-reach costs the same number of SQL statements with 1 row as with 50 (cases, subjects, notes, timeline lines,
-actions with progress, escalation steps, signals). Access checks run per query, never per row."""
+"""The query-count guard of docs/DESIGN.md §8, in one place: as a *partner* user, every list and detail page
+and API list the partner can reach costs the same number of SQL statements with 1 row as with 50 (cases,
+subjects, notes, timeline lines, actions with progress, escalation steps, signals). Access checks run per
+query, never per row."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ def team_world(db, make_organisation, make_team, make_user, make_case):
         "regisseur": user("procesregisseur", team=team, name="Rosa Regisseur"),
         "supervisor": user("supervisor", team=team, name="Sem Supervisor"),
         "second": user("supervisor", team=team, name="Sara Tweede"),
-        # The test: someone holding both roles may ask, and may never decide on their own request.
+        # The four-eyes rule's hardest case: someone holding both roles may ask, and may never decide on their
+        # own request.
         "dual": user("procesregisseur", "supervisor", team=team, name="Daan Dubbel"),
         "partner": user("partner", organisation=politie, name="Anton Agent"),
         "elsewhere": user("supervisor", team=other_team, name="Eva Elders"),

@@ -109,7 +109,7 @@ def test_rejecting_needs_a_motivation(api, db, team_world):
 
 
 def test_a_requester_holding_both_roles_can_never_approve_through_the_api(api, db, team_world, denied_events):
-    """The issue's test, through the API: ask as procesregisseur, then try to decide as supervisor."""
+    """Four eyes with both roles, through the API: ask as procesregisseur, then try to decide as supervisor."""
     w = team_world
     asked = _ask(api, w, who="dual")
     for decision in ({"decision": "approve"}, {"decision": "reject", "motivation": "Zelf"}):

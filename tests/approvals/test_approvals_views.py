@@ -124,7 +124,7 @@ def test_rejecting_without_a_motivation_shows_the_error_and_changes_nothing(clie
 
 def test_a_requester_holding_both_roles_can_never_approve_through_the_ui(client, db, team_world, auth, login,
                                                                         denied_events):
-    """The issue's test, through the UI: ask as procesregisseur, then try to approve as supervisor."""
+    """Four eyes with both roles, through the UI: ask as procesregisseur, then try to approve as supervisor."""
     w = team_world
     login(w["dual"])
     response = auth.post(f"/casussen/{w['case'].id}/vroegtijdig-afsluiten",
