@@ -56,6 +56,11 @@ DEMO_ORGANISATIONS = (
     ("Veilig Thuis Voorbeeldregio", OrganisationKind.VEILIG_THUIS, True),
     ("Reclassering Voorbeeld", OrganisationKind.RECLASSERING, True),
     ("Wijkteam Centrum", OrganisationKind.WIJKTEAM, True),
+    ("CJG Voorbeeldstad", OrganisationKind.CJG, True),
+    ("Jongerenwerk Voorbeeldstad", OrganisationKind.JONGERENWERK, True),
+    ("Scholengroep De Linde", OrganisationKind.ONDERWIJS, True),
+    ("Jeugdbescherming Voorbeeldregio", OrganisationKind.JEUGDBESCHERMING, True),
+    ("Halt Voorbeeldregio", OrganisationKind.HALT, True),
     ("Buurtbemiddeling Ad Hoc", OrganisationKind.OVERIG, False),
     ("RIEC Voorbeeldregio", OrganisationKind.RIEC, True),
 )

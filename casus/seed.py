@@ -81,6 +81,11 @@ REGION_ORGANISATIONS = (
     ("Belastingdienst Regio Voorbeeld", K.BELASTINGDIENST, True),
     ("RIEC Voorbeeldregio", K.RIEC, True),
     ("Buurtbemiddeling Ad Hoc", K.OVERIG, False),
+    # The partners of a Zorg- en Veiligheidstafel Jeugd (last, so the names of the users above stay the same).
+    ("CJG Voorbeeldstad", K.CJG, True),
+    ("Jeugd- en gezinsteam Lindendal", K.CJG, True),
+    ("Jongerenwerk Voorbeeldstad", K.JONGERENWERK, True),
+    ("Scholengroep De Linde", K.ONDERWIJS, True),
 )
 
 # (team, owning organisation, gemeente, share of the cases). The first is the demo's team.
@@ -114,11 +119,12 @@ CATEGORY_WEIGHTS = {
 # Which kinds of organisation typically take part, per category (the aanbrenger is drawn from these too).
 CATEGORY_PARTNERS = {
     "woonoverlast": (K.WONINGCORPORATIE, K.POLITIE, K.GEMEENTE, K.WIJKTEAM, K.GGZ, K.VERSLAVINGSZORG),
-    "jeugd": (K.POLITIE, K.HALT, K.JEUGDBESCHERMING, K.WIJKTEAM, K.OM, K.GEMEENTE, K.VEILIG_THUIS),
+    "jeugd": (K.POLITIE, K.HALT, K.JEUGDBESCHERMING, K.CJG, K.ONDERWIJS, K.JONGERENWERK, K.WIJKTEAM, K.OM,
+              K.GEMEENTE, K.VEILIG_THUIS),
     "verward_gedrag": (K.GGZ, K.POLITIE, K.WIJKTEAM, K.VERSLAVINGSZORG, K.WONINGCORPORATIE, K.GEMEENTE),
     "ondermijning": (K.POLITIE, K.GEMEENTE, K.OM, K.BELASTINGDIENST, K.RIEC, K.WONINGCORPORATIE),
-    "radicalisering": (K.POLITIE, K.GEMEENTE, K.GGZ, K.RECLASSERING, K.OM, K.WIJKTEAM),
-    "huiselijk_geweld": (K.VEILIG_THUIS, K.POLITIE, K.WIJKTEAM, K.JEUGDBESCHERMING, K.OM, K.GGZ),
+    "radicalisering": (K.POLITIE, K.GEMEENTE, K.GGZ, K.RECLASSERING, K.OM, K.WIJKTEAM, K.ONDERWIJS, K.JONGERENWERK),
+    "huiselijk_geweld": (K.VEILIG_THUIS, K.POLITIE, K.WIJKTEAM, K.CJG, K.JEUGDBESCHERMING, K.OM, K.GGZ),
     "nazorg_ex_gedetineerden": (K.RECLASSERING, K.GEMEENTE, K.GGZ, K.VERSLAVINGSZORG, K.WONINGCORPORATIE,
                                 K.POLITIE),
 }

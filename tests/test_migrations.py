@@ -114,3 +114,33 @@ def test_pending_early_closures_are_carried_over_as_approvals(migration_app):
     assert (kind, status, reason, bool(by_requester), bool(of_team)) == (
         "close_early", "open", "Verhuisd naar elders", True, True)
     assert (details if isinstance(details, dict) else __import__("json").loads(details)) == {"result": "verhuisd"}
+
+
+def test_new_organisation_kinds_are_allowed_after_the_upgrade_and_mapped_back_on_downgrade(migration_app):
+    """20261205_ca3467ca7862: the organisation kind CHECK takes cjg, jongerenwerk and onderwijs."""
+    from flask_migrate import downgrade, upgrade
+
+    from casus.extensions import db
+
+    insert = ("INSERT INTO organisations (name, kind, convenant_partner, active, created_at, updated_at) "
+              "VALUES (:name, :kind, true, true, '2026-12-01 10:00:00', '2026-12-01 10:00:00')")
+    with migration_app.app_context():
+        upgrade(revision="1b5c670bf08d")
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text(insert), {"name": "Scholengroep", "kind": "onderwijs"})
+        upgrade()
+        with db.engine.begin() as conn:
+            for name, kind in (("CJG Voorbeeldstad", "cjg"), ("Jongerenwerk Voorbeeldstad", "jongerenwerk"),
+                               ("Scholengroep", "onderwijs"), ("Gemeente", "gemeente")):
+                conn.execute(sa.text(insert), {"name": name, "kind": kind})
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text(insert), {"name": "Onbekend", "kind": "kermis"})
+        downgrade(revision="1b5c670bf08d")
+        with db.engine.connect() as conn:
+            kinds = dict(conn.execute(sa.text("SELECT name, kind FROM organisations")).all())
+        assert kinds == {"CJG Voorbeeldstad": "wijkteam", "Jongerenwerk Voorbeeldstad": "overig",
+                         "Scholengroep": "overig", "Gemeente": "gemeente"}
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text(insert), {"name": "Scholengroep 2", "kind": "onderwijs"})
+        upgrade()
+    assert _schema_diff(migration_app) == []

@@ -19,8 +19,11 @@ class OrganisationKind(enum.StrEnum):
     VERSLAVINGSZORG = "verslavingszorg"
     VEILIG_THUIS = "veilig_thuis"
     RECLASSERING = "reclassering"
-    JEUGDBESCHERMING = "jeugdbescherming"
+    JEUGDBESCHERMING = "jeugdbescherming"  # jeugdbescherming and jeugdreclassering: a gecertificeerde instelling
+    CJG = "cjg"  # Centrum voor Jeugd en Gezin, jeugd- en gezinsteam
     WIJKTEAM = "wijkteam"
+    JONGERENWERK = "jongerenwerk"
+    ONDERWIJS = "onderwijs"  # schools, leerplicht
     HALT = "halt"
     BELASTINGDIENST = "belastingdienst"
     RIEC = "riec"
@@ -37,8 +40,11 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.VERSLAVINGSZORG: _l("Verslavingszorg"),
     OrganisationKind.VEILIG_THUIS: _l("Veilig Thuis"),
     OrganisationKind.RECLASSERING: _l("Reclassering"),
-    OrganisationKind.JEUGDBESCHERMING: _l("Jeugdbescherming"),
+    OrganisationKind.JEUGDBESCHERMING: _l("Jeugdbescherming / GI"),
+    OrganisationKind.CJG: _l("CJG / jeugd- en gezinsteam"),
     OrganisationKind.WIJKTEAM: _l("Wijkteam"),
+    OrganisationKind.JONGERENWERK: _l("Jongerenwerk"),
+    OrganisationKind.ONDERWIJS: _l("Onderwijs"),
     OrganisationKind.HALT: _l("Halt"),
     OrganisationKind.BELASTINGDIENST: _l("Belastingdienst"),
     OrganisationKind.RIEC: _l("RIEC"),
