@@ -7,11 +7,13 @@ setting is missing, says which one in one line.
 
 from __future__ import annotations
 
+import copy
+import functools
 import sys
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, current_app, g
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from casus.extensions import db
 from casus.organisations.models import OrganisationKind
@@ -26,12 +28,38 @@ class CasusGroup(FlaskGroup):
 
 
 def main() -> None:
-    from flask_migrate.cli import db as migrations_group
-
     cli = CasusGroup(create_app=_create_app_or_explain, help="Casus: casuscoördinatie.")
-    for command in (*all_commands(), migrations_group):  # create_app adds ``db`` to app.cli itself
+    for command in (*all_commands(), _migrations_group()):
         cli.add_command(command)
     cli.main(prog_name="casus")
+
+
+def _migrations_group() -> click.Group:
+    """Flask-Migrate's ``db`` commands (``casus db upgrade``) in a group that needs no app for ``--help``:
+    Flask-Migrate's own group builds the app before it even looks at its subcommand. Each subcommand still
+    builds the app when it runs. (``flask --app casus db`` keeps Flask-Migrate's group, added by create_app.)"""
+    from flask_migrate.cli import db as flask_migrate_group
+
+    commands = [_with_migrate_context(command) for command in flask_migrate_group.commands.values()]
+    return click.Group("db", help=flask_migrate_group.help, commands=commands)
+
+
+def _with_migrate_context(command: click.Command) -> click.Command:
+    """``command`` run in the app context, with the defaults Flask-Migrate's group callback would set."""
+    inner = command.callback
+
+    @functools.wraps(inner)
+    def callback(*args, **kwargs):
+        if not current_app:
+            ctx = click.get_current_context()
+            ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())
+        g.setdefault("directory", None)
+        g.setdefault("x_arg", ())
+        return inner(*args, **kwargs)
+
+    wrapped = copy.copy(command)
+    wrapped.callback = callback
+    return wrapped
 
 
 def _create_app_or_explain():

@@ -1,0 +1,62 @@
+"""The package as a municipality's IT department installs it: a wheel in a fresh virtualenv, outside the checkout.
+
+Templates and migrations must travel inside the wheel; an installed Casus must migrate, serve its pages under
+gunicorn and run its scheduler without any file of the source tree.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from processes import assert_ok, assert_scheduler_starts_and_stops, gunicorn, production_env, run_casus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The bin directory of a fresh virtualenv with Casus installed from a freshly built wheel."""
+    work = tmp_path_factory.mktemp("wheel")
+    _pip(sys.executable, "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT))
+    wheels = list((work / "dist").glob("casus-*.whl"))
+    assert len(wheels) == 1, wheels
+    subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
+    bin_dir = work / "venv" / "bin"
+    _pip(str(bin_dir / "python"), "install", str(wheels[0]), "gunicorn")
+    return bin_dir
+
+
+def _pip(python: str, *args: str) -> None:
+    result = subprocess.run([python, "-m", "pip", "--disable-pip-version-check", "-q", *args],
+                            capture_output=True, text=True, cwd="/", check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
+def test_the_wheel_carries_templates_migrations_and_static_files(installed):
+    probe = ("import casus, pathlib; p = pathlib.Path(casus.__file__).parent; print(p); "
+             "print((p / 'templates' / 'base.html').is_file(), (p / 'migrations' / 'env.py').is_file(), "
+             "any((p / 'migrations' / 'versions').glob('*.py')), (p / 'static' / 'css' / 'casus.css').is_file())")
+    result = subprocess.run([str(installed / "python"), "-c", probe], capture_output=True, text=True, cwd="/",
+                            check=True)
+    location, flags = result.stdout.splitlines()
+    assert not location.startswith(str(ROOT)), "Casus was imported from the checkout, not from the wheel"
+    assert flags == "True True True True"
+
+
+def test_an_installed_wheel_migrates_serves_and_schedules(installed, tmp_path):
+    env = production_env(f"sqlite:///{tmp_path / 'casus.db'}")
+    assert_ok(run_casus("db", "upgrade", env=env, bin_dir=installed, cwd=tmp_path))
+    current = assert_ok(run_casus("db", "current", env=env, bin_dir=installed, cwd=tmp_path))
+    assert "(head)" in current
+    with gunicorn(env, tmp_path, bin_dir=installed) as base:
+        import httpx
+
+        login = httpx.get(base + "/inloggen")
+        assert login.status_code == 200 and 'name="password"' in login.text
+        stylesheet = httpx.get(base + "/static/css/casus.css")
+        assert stylesheet.status_code == 200 and stylesheet.text.strip()
+    assert_scheduler_starts_and_stops(env, tmp_path, bin_dir=installed)
