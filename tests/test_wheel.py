@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from processes import assert_ok, assert_scheduler_starts_and_stops, gunicorn, production_env, run_casus
+from processes import (
+    assert_ok,
+    assert_scheduler_starts_and_stops,
+    fresh_database,
+    gunicorn,
+    production_env,
+    run_casus,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,15 +55,16 @@ def test_the_wheel_carries_templates_migrations_and_static_files(installed):
 
 
 def test_an_installed_wheel_migrates_serves_and_schedules(installed, tmp_path):
-    env = production_env(f"sqlite:///{tmp_path / 'casus.db'}")
-    assert_ok(run_casus("db", "upgrade", env=env, bin_dir=installed, cwd=tmp_path))
-    current = assert_ok(run_casus("db", "current", env=env, bin_dir=installed, cwd=tmp_path))
-    assert "(head)" in current
-    with gunicorn(env, tmp_path, bin_dir=installed) as base:
-        import httpx
+    import httpx
 
-        login = httpx.get(base + "/inloggen")
-        assert login.status_code == 200 and 'name="password"' in login.text
-        stylesheet = httpx.get(base + "/static/css/casus.css")
-        assert stylesheet.status_code == 200 and stylesheet.text.strip()
-    assert_scheduler_starts_and_stops(env, tmp_path, bin_dir=installed)
+    with fresh_database(tmp_path) as url:
+        env = production_env(url)
+        assert_ok(run_casus("db", "upgrade", env=env, bin_dir=installed, cwd=tmp_path))
+        current = assert_ok(run_casus("db", "current", env=env, bin_dir=installed, cwd=tmp_path))
+        assert "(head)" in current
+        with gunicorn(env, tmp_path, bin_dir=installed) as base:
+            login = httpx.get(base + "/inloggen")
+            assert login.status_code == 200 and 'name="password"' in login.text
+            stylesheet = httpx.get(base + "/static/css/casus.css")
+            assert stylesheet.status_code == 200 and stylesheet.text.strip()
+        assert_scheduler_starts_and_stops(env, tmp_path, bin_dir=installed)
