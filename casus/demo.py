@@ -103,11 +103,15 @@ DEMO_SEED = 2026
 
 
 def seed_demo_cases(users: list[User], cases: int = DEMO_CASES) -> int:
-    """Seed synthetic cases once (only into a database without cases); returns how many were added."""
+    """Seed synthetic cases once (only into a database without cases), then the region's running meeting
+    series (once per team: the demo procesregisseur chairs the Casusoverleg Voorbeeldstad, with held meetings,
+    minutes and decisions and coming agendas); returns how many cases were added."""
     from casus.cases.models import Case
-    from casus.seed import seed
+    from casus.seed import seed, seed_meetings
 
-    if db.session.execute(sa.select(sa.func.count(Case.id))).scalar_one():
-        return 0
     featured = [user.id for user in users if user.has_role("procesregisseur")]
-    return seed(cases, DEMO_SEED, featured_user_ids=featured).cases
+    added = 0
+    if not db.session.execute(sa.select(sa.func.count(Case.id))).scalar_one():
+        added = seed(cases, DEMO_SEED, featured_user_ids=featured).cases
+    seed_meetings(featured_user_ids=featured, seed=DEMO_SEED)
+    return added

@@ -13,6 +13,9 @@ The seed is an offline tool: run it while nobody else writes to the database.
 
 Determinism: the same ``seed`` on the same starting database gives the same data (dates are relative to
 today). The region (organisations, teams, users) does not depend on the seed, so a second run reuses it.
+
+:func:`seed_meetings` (used by ``casus demo``) adds running meeting series to the region's teams through the
+meeting services themselves: held meetings with minutes and decisions, and coming meetings with an agenda.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from casus.cases.models import (
 from casus.database import utcnow
 from casus.escalations.models import Escalation
 from casus.extensions import db
+from casus.meetings.models import AgendaItem, Decision, Meeting, MeetingSeries
 from casus.organisations.models import Organisation, OrganisationKind, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal, SignalSubject
@@ -1162,3 +1166,238 @@ def _reserve_references(skeletons: list[Skeleton], signal_counts: list[int], loo
         loose_refs.append(f"S-{today.year}-{next_signal[today.year]:06d}")
         next_signal[today.year] = next_signal[today.year] + 1
     return case_refs, signal_refs, loose_refs
+
+
+# --- meetings: running series with held meetings (minutes, decisions) and coming agendas ------------------------
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """A meeting series of a region team, started ``weeks_back`` weeks ago."""
+
+    team: str
+    type: str
+    title: str
+    weekday: int  # 0 = Monday
+    start: time
+    location: str
+    invited: tuple[str, ...]  # organisation names of REGION_ORGANISATIONS
+    interval_weeks: int = 2
+    duration_minutes: int = 120
+    weeks_back: int = 12
+    items: int = 12  # cases on the agenda of a held meeting, about (every running case comes round monthly)
+    categories: tuple[str, ...] = ()  # cases of these categories first (a jeugdtafel discusses jeugd cases)
+
+
+REGION_MEETING_SERIES = (
+    SeriesPlan("Team Casusregie", "casusoverleg", "Casusoverleg Voorbeeldstad", weekday=1, start=time(9, 30),
+               location="Zorg- en Veiligheidshuis Voorbeeldregio, zaal De Brug",
+               invited=("Zorg- en Veiligheidshuis Voorbeeldregio", "Gemeente Voorbeeldstad",
+                        "Politie Eenheid Voorbeeld", "Openbaar Ministerie Arrondissement Voorbeeld",
+                        "Woonstichting Thuisbasis", "GGZ Voorbeeldregio", "Verslavingszorg Voorbeeldregio",
+                        "Veilig Thuis Voorbeeldregio", "Reclassering Voorbeeld", "Wijkteam Centrum")),
+    SeriesPlan("Team Jeugd en Veiligheid", "zvt_jeugd", "Zorg- en Veiligheidstafel Jeugd Voorbeeldstad", weekday=3,
+               start=time(13, 30), location="Stadskantoor Voorbeeldstad, kamer 4.12", items=6,
+               categories=("jeugd", "huiselijk_geweld", "radicalisering"),
+               invited=("Zorg- en Veiligheidshuis Voorbeeldregio", "Gemeente Voorbeeldstad",
+                        "Politie Eenheid Voorbeeld", "Halt Voorbeeldregio", "Jeugdbescherming Voorbeeldregio",
+                        "CJG Voorbeeldstad", "Jongerenwerk Voorbeeldstad", "Scholengroep De Linde",
+                        "Veilig Thuis Voorbeeldregio", "Openbaar Ministerie Arrondissement Voorbeeld")),
+)
+
+# Minutes in BOB order; {org} is a participating organisation of the case.
+BEELDVORMING = (
+    "{org} meldt dat de situatie sinds de vorige bespreking {trend}.",
+    "Sinds de vorige bespreking zijn er {count} nieuwe meldingen binnengekomen; {org} heeft een huisbezoek afgelegd.",
+    "Betrokkene is door {org} gesproken, staat open voor hulp maar komt afspraken wisselend na.",
+    "De acties uit het plan van aanpak lopen; {org} wacht nog op de intake bij de zorgaanbieder.",
+    "{org} geeft aan dat de overlast is afgenomen; buren melden minder incidenten.",
+    "Er zijn zorgen over de veiligheid thuis; {org} heeft contact gehad met school en huisarts.",
+    "{org} heeft de schulden in beeld gebracht; er is een aanvraag voor schuldhulpverlening gedaan.",
+)
+TRENDS = ("is verbeterd", "ongeveer gelijk is gebleven", "is verslechterd")
+OORDEELSVORMING = (
+    "De partners zijn het eens: de aanpak werkt en kan worden voortgezet.",
+    "De risico's blijven hoog; zonder extra inzet van zorg dreigt escalatie.",
+    "Er is onvoldoende zicht op de thuissituatie; meer informatie van {org} is nodig.",
+    "Betrokkene mijdt zorg; de partners overwegen drang en, als dat niet werkt, dwang.",
+    "De samenwerking tussen de partners loopt goed; de aanpak moet wel sneller.",
+)
+BESLUITVORMING = (
+    "Aanpak voortzetten; {org} blijft casushouder.",
+    "{org} plant binnen twee weken een gezamenlijk huisbezoek met de wijkagent.",
+    "Over vier weken opnieuw bespreken in dit overleg.",
+    "Opschaling naar tactisch niveau voorbereiden als er voor de volgende bespreking geen verbetering is.",
+    "{org} vraagt toestemming aan betrokkene om informatie met de huisarts te delen.",
+)
+NAZORG_MINUTES = (
+    "De nazorg verloopt volgens plan; er zijn geen nieuwe signalen.",
+    "De situatie is stabiel; de reguliere hulpverlening is betrokken.",
+    "Nazorg voortzetten; volgende check-in volgens schema.",
+)
+STEP_DOWN_MINUTES = (
+    "De doelen van het plan van aanpak zijn grotendeels behaald.",
+    "De partners zien geen reden meer voor regie vanuit het Zorg- en Veiligheidshuis.",
+    "Afschalen naar nazorg; {org} houdt de vinger aan de pols.",
+)
+DECISION_ACTIONS = (
+    "Gezamenlijk huisbezoek afleggen en terugkoppelen in het volgende overleg.",
+    "Betrokkene aanmelden bij de GGZ voor een intake.",
+    "Gesprek met school en leerplicht organiseren.",
+    "Veiligheidsplan met het gezin opstellen.",
+)
+
+
+def seed_meetings(plans: Iterable[SeriesPlan] = REGION_MEETING_SERIES, *, featured_user_ids: Iterable[int] = (),
+                  seed: int = 0, now: datetime | None = None) -> int:
+    """Running meeting series for the region's teams, through the meeting services: held meetings with an
+    agenda of the team's cases, minutes per case in BOB order, decisions and attendance, closed as the
+    application closes them; and coming meetings with an agenda (the daily agenda job, topped up by hand).
+
+    Idempotent: a team that already has a series of the plan's title is skipped. The chair is a featured
+    procesregisseur of the team when there is one (the demo's). Commits. Returns the number of series made.
+    """
+    from casus.cases.services import today as local_today
+
+    now = now or utcnow()
+    rng = random.Random(seed)
+    region = ensure_region()
+    featured = set(featured_user_ids)
+    teams = {team.name: team for team, _weight in region.teams}
+    made = 0
+    for plan in plans:
+        team = teams.get(plan.team)
+        pool = region.procesregisseurs.get(team.id, []) if team else []
+        if team is None or not pool or db.session.execute(sa.select(MeetingSeries.id).where(
+                MeetingSeries.team_id == team.id, MeetingSeries.title == plan.title)).first():
+            continue
+        chair = db.session.get(User, next((uid for uid in pool if uid in featured), pool[0]))
+        _seed_series(plan, team, chair, region, rng, local_today(), now)
+        made += 1
+    db.session.commit()
+    return made
+
+
+def _seed_series(plan: SeriesPlan, team: Team, chair: User, region: Region, rng: random.Random, today: date,
+                 now: datetime) -> None:
+    from casus.meetings import services
+    from casus.meetings.services import SeriesInput
+
+    invited = [region.organisations[name].id for name in plan.invited if name in region.organisations]
+    first = today - timedelta(weeks=plan.weeks_back)
+    series = services.save_series(chair, None, SeriesInput(
+        type=plan.type, title=plan.title, weekday=plan.weekday, interval_weeks=plan.interval_weeks,
+        start_time=plan.start, duration_minutes=plan.duration_minutes, first_date=first, last_date=None,
+        skip_holidays=True, location=plan.location, online_url=None, chair_id=chair.id,
+        organisation_ids=tuple(invited)), now=now)
+    services.generate_meetings(series, today, since=first, now=now)  # the ones already held (not announced)
+    meetings = list(db.session.execute(sa.select(Meeting).where(Meeting.series_id == series.id)
+                                       .order_by(Meeting.starts_at)).scalars())
+    cases = list(db.session.execute(
+        sa.select(Case).where(Case.team_id == team.id, Case.phase.in_(services.REVIEWED_PHASES))
+        .order_by(Case.id)).scalars())
+    preferred = set(plan.categories)
+    cases.sort(key=lambda case: (bool(preferred) and case.category.code not in preferred, case.id))
+    participants = {case_id: [(o.id, o.name) for o in orgs] for case_id, orgs in
+                    services.participants_by_case(case.id for case in cases).items()}
+    names: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, name in db.session.execute(
+            sa.select(User.organisation_id, User.name).where(User.organisation_id.in_(invited), User.active.is_(True))
+            .order_by(User.id)):
+        names[organisation_id].append(name)
+    discussed: dict[int, date] = {}
+    held = [m for m in meetings if m.ends_at <= now]
+    for index, meeting in enumerate(held):
+        _hold(meeting, chair, cases, participants, names, discussed, invited, rng, plan.items,
+              last=index == len(held) - 1, today=today, fallback=region.org_names[chair.organisation_id])
+    coming = [m for m in meetings if m.starts_at > now]
+    if coming:
+        from flask import current_app
+
+        services.schedule_review_due_cases(current_app._get_current_object(), now)
+        for meeting, wanted in zip(coming, (plan.items, plan.items // 2), strict=False):
+            _fill_agenda(meeting, chair, cases, discussed, wanted, now)
+
+
+def _purpose(case: Case, day: date, discussed: dict[int, date]) -> str:
+    """Why the case is on the agenda of ``day``: evaluating nazorg, stepping down to it (shortly before it
+    started), a new case (its plan still being made, or opened recently and not discussed yet), else discussing."""
+    from casus.meetings.services import local_date
+
+    if case.phase == "nazorg" and case.nazorg_started_on:
+        if case.nazorg_started_on <= day:
+            return "evalueren"
+        if case.nazorg_started_on <= day + timedelta(days=21):
+            return "afschalen"
+    if case.phase == "aanpak.plan" or (case.id not in discussed and local_date(case.created_at) >= day - timedelta(
+            days=42)):
+        return "nieuw"
+    return "bespreken"
+
+
+def _hold(meeting: Meeting, chair: User, cases: list[Case], participants: dict[int, list[tuple[int, str]]],
+          names: dict[int, list[str]], discussed: dict[int, date], invited: list[int], rng: random.Random,
+          items: int, *, last: bool, today: date, fallback: str) -> None:
+    """One held meeting: agenda, minutes (BOB), decisions and attendance, closed with the service; its
+    timeline lines and decisions carry the meeting's own time rather than today's."""
+    from casus.meetings import services
+
+    day = services.local_date(meeting.starts_at)
+    eligible = [case for case in cases if services.local_date(case.created_at) <= day - timedelta(days=7)]
+    # Not discussed for the longest time first, so that every case comes round about once a month.
+    eligible.sort(key=lambda case: discussed.get(case.id, date.min))
+    chosen = rng.sample(eligible[:items * 2], k=min(len(eligible), max(1, items + rng.randint(-2, 2))))
+    first_timeline = _max_id(TimelineEvent)
+    first_action = _max_id(Action)
+    first_decision = _max_id(Decision)
+    for case in sorted(chosen, key=lambda case: case.id):
+        purpose = _purpose(case, day, discussed)
+        item = services.add_agenda_item(chair, meeting, case, purpose=purpose)
+        orgs = participants.get(case.id) or []
+        fill = {"org": rng.choice(orgs)[1] if orgs else fallback, "trend": rng.choice(TRENDS),
+                "count": rng.randint(1, 4)}
+        if purpose == "evalueren":
+            texts = NAZORG_MINUTES
+        elif purpose == "afschalen":
+            texts = STEP_DOWN_MINUTES
+        else:
+            texts = (rng.choice(BEELDVORMING), rng.choice(OORDEELSVORMING), rng.choice(BESLUITVORMING))
+        beeld, oordeel, besluit = (text.format(**fill) for text in texts)
+        services.save_minutes(chair, meeting, item, beeldvorming=beeld, oordeelsvorming=oordeel,
+                              besluitvorming=besluit, discussed=True)
+        services.add_decision(chair, meeting, item, case, text=besluit)
+        if last and orgs and case.phase in ("aanpak.plan", "aanpak.uitvoering") and rng.random() < 0.5:
+            # The latest meeting also hands out work: a decision that becomes an action in the plan van aanpak.
+            services.add_decision(chair, meeting, item, case, text=rng.choice(DECISION_ACTIONS), as_action=True,
+                                  owner_organisation_id=rng.choice(orgs)[0],
+                                  due_on=max(today + timedelta(days=7), day + timedelta(days=rng.randint(21, 35))))
+        discussed[case.id] = day
+    attendance = {}
+    for org_id in invited:
+        present = rng.random() < 0.85
+        attendance[org_id] = (present, ", ".join(names[org_id][:rng.randint(1, 2)]) if present else None)
+    services.record_attendance(chair, meeting, attendance)
+    services.close_meeting(chair, meeting, expected_version=meeting.version)
+    db.session.flush()
+    ended = meeting.ends_at
+    db.session.execute(sa.update(TimelineEvent).where(TimelineEvent.id > first_timeline).values(occurred_at=ended))
+    db.session.execute(sa.update(Decision).where(Decision.id > first_decision).values(created_at=ended))
+    db.session.execute(sa.update(Action).where(Action.id > first_action)
+                       .values(created_at=ended, last_activity_at=ended))
+    db.session.execute(sa.update(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+                       .values(created_at=meeting.starts_at - timedelta(days=3)))
+
+
+def _fill_agenda(meeting: Meeting, chair: User, cases: list[Case], discussed: dict[int, date], wanted: int,
+                 now: datetime) -> None:
+    """Top a coming meeting's agenda up to about ``wanted`` cases: the longest undiscussed first."""
+    from casus.meetings import services
+
+    present = set(db.session.execute(sa.select(AgendaItem.case_id).where(
+        AgendaItem.meeting_id == meeting.id)).scalars())
+    on_coming = set(db.session.execute(sa.select(AgendaItem.case_id).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                                       .where(Meeting.status == "gepland", Meeting.starts_at > now)).scalars())
+    day = services.local_date(meeting.starts_at)
+    candidates = [case for case in cases if case.id not in on_coming]
+    candidates.sort(key=lambda case: discussed.get(case.id, date.min))
+    for case in candidates[:max(0, wanted - len(present))]:
+        services.add_agenda_item(chair, meeting, case, purpose=_purpose(case, day, discussed))

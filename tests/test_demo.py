@@ -76,3 +76,81 @@ def test_the_demo_app_for_port_5101_links_to_that_port_and_mails_into_its_outbox
             assert "127.0.0.1:5000" not in body + ics
         db.session.remove()
         db.drop_all()
+
+
+@pytest.fixture
+def demo_region(app, db):
+    """``seed_demo`` + ``seed_demo_cases`` (fewer cases than the real demo's 300, for speed)."""
+    from casus.demo import seed_demo, seed_demo_cases
+
+    with app.test_request_context():
+        users = seed_demo()
+        db.session.commit()
+        assert seed_demo_cases(users, cases=120) == 120
+    return {user.email: user for user in users}
+
+
+def test_the_demo_team_has_a_running_meeting_series_with_minutes_and_coming_agendas(app, db, demo_region):
+    import sqlalchemy as sa
+
+    from casus import policy
+    from casus.database import utcnow
+    from casus.meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingSeries, MeetingStatus
+
+    regisseur = demo_region["regisseur@demo.example.org"]
+    now = utcnow()
+    series = db.session.execute(sa.select(MeetingSeries).where(MeetingSeries.team_id == regisseur.team_id)
+                                ).scalars().all()
+    assert [s.title for s in series] == ["Casusoverleg Voorbeeldstad"] and series[0].chair_id == regisseur.id
+
+    team_meetings = sa.select(Meeting).where(Meeting.team_id == regisseur.team_id)
+    held = db.session.execute(team_meetings.where(Meeting.status == MeetingStatus.GEHOUDEN)).scalars().all()
+    assert len(held) >= 3 and all(m.ends_at <= now for m in held)
+    items = db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id.in_([m.id for m in held]))
+                               ).scalars().all()
+    assert len(items) >= len(held)
+    assert all(i.discussed and i.beeldvorming and i.oordeelsvorming and i.besluitvorming for i in items)
+    decided = set(db.session.execute(sa.select(Decision.agenda_item_id)).scalars())
+    assert {i.id for i in items} <= decided
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Attendance)
+                              .where(Attendance.meeting_id == held[-1].id)).scalar_one() > 0
+
+    coming = db.session.execute(team_meetings.where(Meeting.status == MeetingStatus.GEPLAND, Meeting.starts_at > now)
+                                .order_by(Meeting.starts_at)).scalars().all()
+    assert coming
+    on_next = db.session.execute(sa.select(sa.func.count()).select_from(AgendaItem)
+                                 .where(AgendaItem.meeting_id == coming[0].id)).scalar_one()
+    assert on_next >= 3
+
+    # Overleggen is full for the regisseur; the demo partners see the meetings their organisation is invited to,
+    # and on the agenda only cases their organisation takes part in.
+    every = db.session.execute(sa.select(sa.func.count(Meeting.id)).where(Meeting.team_id == regisseur.team_id)
+                               ).scalar_one()
+    for email in ("regisseur@demo.example.org", "politie@demo.example.org", "corporatie@demo.example.org"):
+        user = demo_region[email]
+        visible = db.session.execute(sa.select(sa.func.count(Meeting.id)).where(
+            Meeting.team_id == regisseur.team_id, policy.meeting_scope(user))).scalar_one()
+        assert visible == every, email
+        assert db.session.execute(sa.select(sa.func.count(AgendaItem.id)).where(
+            policy.agenda_item_scope(user))).scalar_one() > 0, email
+
+
+def test_the_region_has_the_organisations_of_a_zorg_en_veiligheidstafel_jeugd(app, db, demo_region):
+    import sqlalchemy as sa
+
+    from casus.meetings.models import MeetingSeries, MeetingSeriesInvitation
+    from casus.organisations.models import Organisation, OrganisationKind
+
+    kinds = set(db.session.execute(sa.select(Organisation.kind)).scalars())
+    assert {OrganisationKind.CJG, OrganisationKind.JONGERENWERK, OrganisationKind.ONDERWIJS, OrganisationKind.HALT,
+            OrganisationKind.JEUGDBESCHERMING, OrganisationKind.VEILIG_THUIS} <= kinds
+    overig = db.session.execute(sa.select(Organisation.name).where(Organisation.kind == OrganisationKind.OVERIG)
+                                ).scalars().all()
+    assert overig == ["Buurtbemiddeling Ad Hoc"]
+    invited = set(db.session.execute(
+        sa.select(Organisation.kind).join(MeetingSeriesInvitation,
+                                          MeetingSeriesInvitation.organisation_id == Organisation.id)
+        .join(MeetingSeries, MeetingSeries.id == MeetingSeriesInvitation.series_id)
+        .where(MeetingSeries.type == "zvt_jeugd")).scalars())
+    assert {OrganisationKind.CJG, OrganisationKind.JONGERENWERK, OrganisationKind.ONDERWIJS,
+            OrganisationKind.HALT, OrganisationKind.JEUGDBESCHERMING} <= invited
