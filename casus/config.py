@@ -6,6 +6,7 @@ forgotten variable fails at boot instead of quietly signing sessions with a know
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -29,6 +30,17 @@ def _bool(value: str) -> bool:
 
 def _roles(value: str) -> frozenset[str]:
     return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated CIDRs (``none`` for none), normalised; a malformed one raises ValueError."""
+    if value.strip().lower() == "none":
+        return ()
+    return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in value.split(",") if part.strip())
+
+
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,16 @@ class Config:
     # Development and demo only: write e-mail as .eml files into this directory instead of sending it by SMTP.
     mail_outbox: str | None = None
     sql_echo: bool = False
+    # Logs: one JSON object per line (production) or readable text (development); see docs/OPERATIONS.md.
+    log_format: str = "json"
+    log_level: str = "INFO"
+    # Tracebacks in the logs (they can quote personal data): only together with CASUS_ENV=development.
+    debug_logs: bool = False
+    # GET /metrics answers callers from these networks or with this bearer token; everyone else gets 404.
+    metrics_allowed_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_token: str = ""
+    # `casus scheduler` serves its own metrics on 127.0.0.1:<port> when set (0 = off).
+    scheduler_metrics_port: int = 0
     # Report cells counting fewer than this many cases show as "<5": small groups stay unrecognisable.
     report_min_count: int = 5
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -93,6 +115,12 @@ class Config:
         "CASUS_SMTP_STARTTLS": ("smtp_starttls", _bool),
         "CASUS_MAIL_OUTBOX": ("mail_outbox", str),
         "CASUS_SQL_ECHO": ("sql_echo", _bool),
+        "CASUS_LOG_FORMAT": ("log_format", lambda value: value.strip().lower()),
+        "CASUS_LOG_LEVEL": ("log_level", lambda value: value.strip().upper()),
+        "CASUS_DEBUG_LOGS": ("debug_logs", _bool),
+        "CASUS_METRICS_ALLOWED_NETWORKS": ("metrics_allowed_networks", _networks),
+        "CASUS_METRICS_TOKEN": ("metrics_token", str),
+        "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
     }
 
@@ -113,6 +141,7 @@ class Config:
         env = str(values.get("env", "production"))
         if env == "development":
             values.setdefault("secure_cookies", False)
+            values.setdefault("log_format", "text")
         return cls(**values).validated()
 
     def validated(self) -> Config:
@@ -129,6 +158,16 @@ class Config:
         if config.env == "production" and config.mail_outbox:
             # The files hold whole messages, and nobody would receive them: never in production.
             raise ConfigError("CASUS_MAIL_OUTBOX is for development and demo only")
+        if config.env == "production" and config.sql_echo:
+            raise ConfigError("CASUS_SQL_ECHO is for development only: SQL statements can hold personal data")
+        if config.log_format not in LOG_FORMATS:
+            raise ConfigError(f"CASUS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if config.log_level not in LOG_LEVELS:
+            raise ConfigError(f"CASUS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        if config.metrics_token and len(config.metrics_token) < 32:
+            raise ConfigError("CASUS_METRICS_TOKEN must be at least 32 characters")
+        if not 0 <= config.scheduler_metrics_port <= 65535:
+            raise ConfigError("CASUS_SCHEDULER_METRICS_PORT must be a port number (0 = off)")
         if not config.database_url:
             Path(config.instance_path).mkdir(parents=True, exist_ok=True)
             config = replace(config, database_url=f"sqlite:///{Path(config.instance_path) / 'casus.db'}")
@@ -137,6 +176,11 @@ class Config:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def log_tracebacks(self) -> bool:
+        """Tracebacks quote exception messages, which can carry user input: development with CASUS_DEBUG_LOGS only."""
+        return self.debug_logs and self.env == "development"
 
     @property
     def session_cookie_name(self) -> str:
@@ -151,7 +195,7 @@ class Config:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ECHO": self.sql_echo,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url, self.env),
             "SESSION_COOKIE_NAME": self.session_cookie_name,
             "SESSION_COOKIE_SECURE": self.secure_cookies,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -176,10 +220,13 @@ class Config:
         }
 
 
-def _engine_options(url: str) -> dict[str, object]:
+def _engine_options(url: str, env: str = "production") -> dict[str, object]:
+    # Outside development SQLAlchemy never shows statement parameters (names, BSNs, free text) in its exception
+    # messages or log lines.
+    options: dict[str, object] = {"hide_parameters": env != "development"}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+        return {**options, "connect_args": {"timeout": 15, "check_same_thread": False}}
+    return {**options, "pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
 
 
 def config_field_names() -> list[str]:
