@@ -21,7 +21,10 @@ __all__ = ["create_app"]
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     """Build the application. ``config`` is a :class:`Config` or overrides for the environment's."""
     cfg = _resolve_config(config)
-    app = Flask(
+    from casus import logs
+
+    logs.configure(cfg)
+    app = logs.CasusFlask(
         __name__,
         template_folder=cfg.template_dir,
         static_folder=str(Path(__file__).parent / "static"),
@@ -36,6 +39,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
         from casus.database import RetryStaleSnapshot
 
         app.wsgi_app = RetryStaleSnapshot(app.wsgi_app)
+    logs.init_app(app)  # first: the request clock and id before any guard, the request line after the commit
     _init_extensions(app, cfg)
     _register_blueprints(app)
     from casus import errors, i18n, navigation, security
@@ -107,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (escalations_bp, voordrachten_bp, approvals_bp, reports_bp):
         app.register_blueprint(blueprint)
     init_api(app)
+    from casus.metrics import bp as metrics_bp
+
+    app.register_blueprint(metrics_bp)
 
 
 def testing_config(**overrides) -> Config:

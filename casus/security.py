@@ -19,6 +19,8 @@ from casus.extensions import db, login_manager
 PUBLIC_ENDPOINTS = frozenset({
     "static",
     "main.healthz",
+    "main.readyz",
+    "metrics.metrics",  # not public all the same: allowed networks or a bearer token, else 404 (casus.metrics)
     "main.accessibility",
     "main.set_language",
     "auth.login",
@@ -75,8 +77,15 @@ def _unauthorized():
 
 
 def _assign_request_id() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    """Once per request (casus.logs asks first, before the API guard may answer)."""
+    known = request.environ.get("casus.request_id")
+    if known is None:
+        incoming = request.headers.get("X-Request-ID", "")
+        known = request.environ["casus.request_id"] = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.request_id = known
+
+
+assign_request_id = _assign_request_id
 
 
 def _require_login():

@@ -262,7 +262,21 @@ def send_pending_emails(app: Flask, now: datetime, *, mailer: Mailer | None = No
     deadline = time.monotonic() + max_seconds
     while _send_batch(app, now, mailer, batch, report) and time.monotonic() < deadline:
         pass
+    _log_report(report)
     return report
+
+
+def _log_report(report: SendReport) -> None:
+    """Counts and exception type names only: never an address, a subject or a body."""
+    from casus import metrics
+
+    metrics.emails_sent(report.sent, report.failed + report.given_up)
+    if not (report.sent or report.failed or report.given_up or report.skipped):
+        return
+    log.log(logging.WARNING if report.failed or report.given_up else logging.INFO,
+            "e-mail: %d sent, %d failed, %d given up, %d skipped", report.sent, report.failed, report.given_up,
+            report.skipped, extra={"sent": report.sent, "failed": report.failed, "given_up": report.given_up,
+                                   "skipped": report.skipped, "error_kinds": sorted(report.error_kinds)})
 
 
 def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: SendReport) -> bool:
@@ -313,7 +327,7 @@ def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: S
             except Exception as error:  # any transport trouble is retried, never raised
                 kind = type(error).__name__
                 report.error_kinds.add(kind)
-                log.warning("e-mail to user %s failed: %s", user_id, kind)
+                log.warning("e-mail to user %s failed: %s", user_id, kind, extra={"user_id": user_id, "exc_type": kind})
                 failures.update(dict.fromkeys(ids, kind))
                 if is_permanent(error):
                     outcome["give_up"].extend(ids)
@@ -350,7 +364,8 @@ def _compose(mailer: Mailer, by_user: dict[int, list[Notification]], recipients:
             except Exception as error:  # a broken builder is retried like a failed send, never raised
                 kind = type(error).__name__
                 report.error_kinds.add(kind)
-                log.warning("attachment for notification %s failed: %s", item.id, kind)
+                log.warning("attachment for notification %s failed: %s", item.id, kind,
+                            extra={"notification_id": item.id, "exc_type": kind})
                 failures[item.id] = kind
                 continue
             messages.append((user_id, [item.id], _message(mailer, recipient.email, recipient.language, [item],

@@ -7,7 +7,8 @@
 * Only a process holding the scheduler lock (:mod:`casus.scheduling.locks`) starts a scheduler;
   ``create_app`` never does, so web workers never run jobs.
 * Every job runs through :func:`run_job`: in an app context, one commit at the end, a rollback on
-  failure, and a log line naming only the exception type (messages can carry personal data).
+  failure, and a structured log line (``job``, ``outcome``, ``result``, ``duration_ms``; on failure only the
+  exception type — messages can carry personal data) plus the job metrics of :mod:`casus.metrics`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 
 import click
@@ -27,6 +29,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from casus import metrics
 from casus.scheduling.jobs import TIMEZONE, JobSpec, registry
 from casus.scheduling.locks import SchedulerLock, acquire, lock_for
 from casus.scheduling.models import JOB_TABLE
@@ -63,22 +66,43 @@ def run_job(app: Flask, spec: JobSpec, now: datetime | None = None, *, attempts:
             except OperationalError as error:
                 db.session.rollback()
                 if attempt < attempts:
-                    log.warning("job %s: %s, trying again", spec.name, type(error).__name__)
+                    log.warning("job %s: %s, trying again", spec.name, type(error).__name__,
+                                extra={"job": spec.name, "attempt": attempt, "exc_type": type(error).__name__})
                     time.sleep(0.5 * attempt)
                     continue
-                log.error("job %s failed: %s", spec.name, type(error).__name__)
+                _failed(spec.name, error, started)
                 return None
             except Exception as error:  # a failing job must never take the scheduler down
                 db.session.rollback()
-                log.error("job %s failed: %s", spec.name, type(error).__name__)
+                _failed(spec.name, error, started)
                 return None
             finally:
                 db.session.remove()
         break
+    seconds = time.monotonic() - started
+    metrics.job_finished(spec.name, seconds, ok=True, finished_at=time.time())
     # Quiet when there was nothing to do: the e-mail job runs every minute.
-    log.log(logging.INFO if result else logging.DEBUG, "job %s done in %.2fs: %s", spec.name,
-            time.monotonic() - started, result)
+    counts = _counts(result)
+    log.log(logging.INFO if result else logging.DEBUG, "job %s done in %.2fs: %s", spec.name, seconds, counts,
+            extra={"job": spec.name, "outcome": "success", "result": counts, "duration_ms": round(seconds * 1000, 1)})
     return result
+
+
+def _failed(name: str, error: Exception, started: float) -> None:
+    seconds = time.monotonic() - started
+    metrics.job_finished(name, seconds, ok=False, finished_at=time.time())
+    log.error("job %s failed: %s", name, type(error).__name__,
+              extra={"job": name, "outcome": "failure", "exc_type": type(error).__name__,
+                     "duration_ms": round(seconds * 1000, 1)})
+
+
+def _counts(result: object) -> object:
+    """A job's result as a log field: jobs return counts (an int, or a small report of ints); nothing else."""
+    if result is None or isinstance(result, bool | int | float):
+        return result
+    if is_dataclass(result) and not isinstance(result, type):
+        return {key: value for key, value in asdict(result).items() if isinstance(value, int | float)}
+    return type(result).__name__
 
 
 def execute(name: str) -> None:
@@ -173,10 +197,11 @@ def _say(message: str) -> None:
 @with_appcontext
 def scheduler_command(retry_seconds):
     """Run the scheduler: reminders, notifications and e-mail. Run exactly one per deployment."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # not a line per run per minute
+    # Logging is configured by create_app (CASUS_LOG_FORMAT, CASUS_LOG_LEVEL), as for the web application.
     app = current_app._get_current_object()
+    port = app.config["CASUS"].scheduler_metrics_port
+    if port:
+        metrics.serve_scheduler_metrics(port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stop.set())
