@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from casus import policy
 from casus.cases.forms import unique_ids, version_of
@@ -129,8 +130,11 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
     items = services.agenda_of(meeting, policy.agenda_item_scope(user))
     decisions: dict[int, list] = defaultdict(list)
     if items:
+        # The owner's eager load must be an outer join too: its default inner join would drop every decision
+        # without an action.
         for decision, action in db.session.execute(
                 sa.select(Decision, Action).outerjoin(Action, Action.id == Decision.action_id)
+                .options(joinedload(Action.owner_organisation, innerjoin=False))
                 .where(Decision.agenda_item_id.in_([item.id for item in items]))
                 .order_by(Decision.created_at, Decision.id)).unique().all():
             decisions[decision.agenda_item_id].append((decision, action))

@@ -83,6 +83,17 @@ def test_the_chair_minutes_a_case_and_a_decision_becomes_an_action(client, auth,
     assert response.status_code == 400 and "Vul een uiterste datum in." in response.get_data(as_text=True)
 
 
+def test_a_decision_without_an_action_shows_on_the_meeting_page(client, db, world):
+    """Regression: the action owner's inner eager join dropped every decision that is not an action."""
+    from casus.meetings import services
+
+    services.add_decision(world.regisseur, world.meeting, world.politie_item, world.politie_case,
+                          text="Over vier weken opnieuw bespreken")
+    db.session.flush()
+    page = client.get(f"/overleggen/{world.meeting.id}").get_data(as_text=True)
+    assert "Over vier weken opnieuw bespreken" in page
+
+
 def test_agenda_add_reorder_remove_and_attendance(client, auth, db, world, make_case):
     url = f"/overleggen/{world.meeting.id}"
     extra = make_case(team=world.team, partners=[world.politie, world.zvh], phase="aanpak.plan", title="Nieuw Plein")
