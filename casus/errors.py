@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
+from casus.auth.throttling import ThrottleUnavailable
 from casus.extensions import db
 from casus.security import is_api_request
 from casus.services import ServiceError
@@ -137,15 +138,39 @@ def handle_database_down(error: Exception):
     if request.environ.get(SNAPSHOT_CONFLICT):  # not down: RetryStaleSnapshot runs the page view again
         log.info("stale SQLite read snapshot: page view retried with the write lock at BEGIN")
     else:
-        log.error("database unavailable: %s", type(error).__name__)
+        # The type only: a DBAPI error's message quotes the statement (and, were parameters not hidden, its values).
+        log.error("database unavailable: %s", type(error).__name__,
+                  extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__})
     return handle_http_exception(ServiceUnavailable("The database is not available."))
+
+
+def handle_throttle_unavailable(error: ThrottleUnavailable):
+    """Redis (the shared login throttle) does not answer: nobody logs in unthrottled, so nobody logs in now."""
+    db.session.rollback()
+    log.error("login throttling unavailable: %s", error.cause,
+              extra={"request_id": g.get("request_id", "-"), "exc_type": error.cause})
+    if is_api_request():
+        response = problem(503, "Service Unavailable",
+                           "Logging in is temporarily not possible. Please try again in a few minutes.")
+    else:
+        title = _("Inloggen is tijdelijk niet mogelijk")
+        detail = _("Inloggen is tijdelijk niet mogelijk. Probeer het over enkele minuten opnieuw.")
+        response = current_app.make_response(
+            (render_template("errors/error.html", status=503, title=title, detail=detail), 503))
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def handle_unexpected(error: Exception):
     db.session.rollback()
     _forget_user()
-    # Only the exception type is logged with a trace of where, never request data (personal data).
-    log.exception("unhandled %s in request %s", type(error).__name__, g.get("request_id", "-"))
+    # The type and the request id only: the message (and so a traceback) can quote user input. A traceback only in
+    # development with CASUS_DEBUG_LOGS=true.
+    cfg = current_app.config["CASUS"]
+    request_id = g.get("request_id", "-")
+    log.error("unhandled %s in request %s", type(error).__name__, request_id,
+              extra={"request_id": request_id, "exc_type": type(error).__name__},
+              exc_info=error if cfg.log_tracebacks else None)
     return handle_http_exception(InternalServerError("An unexpected error occurred."))
 
 
@@ -187,6 +212,7 @@ _LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(ThrottleUnavailable, handle_throttle_unavailable)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_exception)

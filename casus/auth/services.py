@@ -143,10 +143,10 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
 
 
 def complete_login(user: User) -> None:
+    throttle().succeeded(user.email)  # first: when the throttle is down, no session is started at all
     start_session(user)
     user.failed_login_count = 0
     user.last_login_at = utcnow()
-    throttle().succeeded(user.email)
     record("login.success", object_type="user", object_id=user.id, user=user)
 
 

@@ -2,6 +2,10 @@
 
 With ``CASUS_REDIS_URL`` the counters live in Redis and are shared by every gunicorn worker;
 without it they live in this process, which is right for development and tests only.
+
+When Redis does not answer, the throttle fails *closed*: every method raises :class:`ThrottleUnavailable`,
+which :mod:`casus.errors` turns into a 503 ("Inloggen is tijdelijk niet mogelijk", problem+json for the API).
+A login is never let through unthrottled, and never ends in a 500.
 """
 
 from __future__ import annotations
@@ -10,8 +14,17 @@ import hashlib
 import threading
 import time
 from collections import defaultdict, deque
+from contextlib import contextmanager
 
 WINDOW_SECONDS = 60
+
+
+class ThrottleUnavailable(Exception):
+    """The shared throttle (Redis) did not answer; ``cause`` is the exception type's name, nothing more."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
 def _key(kind: str, value: str) -> str:
@@ -51,7 +64,15 @@ class RedisCounter:
     def __init__(self, url: str) -> None:
         import redis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2)
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
 
     def count(self, key: str) -> int:
         now = time.time()
@@ -78,12 +99,31 @@ class LoginThrottle:
 
     def blocked(self, email: str, ip: str) -> bool:
         keys = (_key("account", email), _key("ip", ip))
-        return any(self.counter.count(key) >= self.limit for key in keys)
+        with _fail_closed():
+            return any(self.counter.count(key) >= self.limit for key in keys)
 
     def failed(self, email: str, ip: str) -> None:
-        self.counter.add(_key("account", email))
-        self.counter.add(_key("ip", ip))
+        with _fail_closed():
+            self.counter.add(_key("account", email))
+            self.counter.add(_key("ip", ip))
 
     def succeeded(self, email: str) -> None:
         # Only the account counter resets: one good login must not clear an IP that is guessing.
-        self.counter.clear(_key("account", email))
+        with _fail_closed():
+            self.counter.clear(_key("account", email))
+
+    def ready(self) -> bool:
+        """True when the counters answer (always, in memory); for /readyz."""
+        return self.counter.ping() if isinstance(self.counter, RedisCounter) else True
+
+
+@contextmanager
+def _fail_closed():
+    try:
+        yield
+    except Exception as error:
+        import redis
+
+        if isinstance(error, redis.RedisError):
+            raise ThrottleUnavailable(type(error).__name__) from None
+        raise

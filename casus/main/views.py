@@ -217,12 +217,28 @@ def set_language():
     return redirect(safe_next(form.next.data) or url_for("main.index"))
 
 
-@bp.get("/healthz")
-def healthz():
+def _database_answers() -> bool:
     try:
         db.session.execute(sa.text("SELECT 1"))
     except Exception:
         db.session.rollback()
+        return False
+    return True
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: 200 when the database answers, 503 otherwise; never a detail."""
+    if not _database_answers():
+        return "unavailable", 503, {"Content-Type": "text/plain"}
+    return "ok", 200, {"Content-Type": "text/plain"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database and, when configured, Redis (without it nobody can log in) answer."""
+    ready = _database_answers() and current_app.extensions["casus_throttle"].ready()
+    if not ready:
         return "unavailable", 503, {"Content-Type": "text/plain"}
     return "ok", 200, {"Content-Type": "text/plain"}
 
