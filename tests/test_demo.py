@@ -122,6 +122,12 @@ def test_the_demo_team_has_a_running_meeting_series_with_minutes_and_coming_agen
                                  .where(AgendaItem.meeting_id == coming[0].id)).scalar_one()
     assert on_next >= 3
 
+    # A second `casus demo` on the same database adds neither cases nor series.
+    from casus.demo import seed_demo_cases
+
+    assert seed_demo_cases(list(demo_region.values()), cases=120) == 0
+    assert db.session.execute(sa.select(sa.func.count(MeetingSeries.id))).scalar_one() == 2
+
     # Overleggen is full for the regisseur; the demo partners see the meetings their organisation is invited to,
     # and on the agenda only cases their organisation takes part in.
     every = db.session.execute(sa.select(sa.func.count(Meeting.id)).where(Meeting.team_id == regisseur.team_id)
