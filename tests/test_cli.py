@@ -94,6 +94,7 @@ def test_casus_demo_needs_no_configuration():
 
 
 def test_missing_secret_is_a_clear_message_not_a_traceback():
-    result = _casus("create-user", "--email", "a@example.org", "--name", "A", "--organisation", "O", "--role", "partner")
+    result = _casus("create-user", "--email", "a@example.org", "--name", "A", "--organisation", "O",
+                    "--role", "partner")
     assert result.returncode != 0
     assert "CASUS_SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
