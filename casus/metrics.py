@@ -166,11 +166,14 @@ def metrics():
     return Response(exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
-def serve_scheduler_metrics(port: int) -> None:
-    """``casus scheduler``'s own metrics on http://127.0.0.1:<port>/ (job runs, e-mail sent and failed)."""
+def serve_scheduler_metrics(port: int):
+    """``casus scheduler``'s own metrics on http://127.0.0.1:<port>/ (job runs, e-mail sent and failed), in a
+    daemon thread. Loopback only: put a proxy with access control in front to scrape it from elsewhere.
+    Returns the server (``shutdown()`` stops it)."""
     from prometheus_client import start_http_server
 
     registry = CollectorRegistry()
     registry.register(_ProcessMetrics())
-    start_http_server(port, addr="127.0.0.1", registry=registry)
-    log.info("scheduler metrics on 127.0.0.1", extra={"port": port})
+    server, _thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    log.info("scheduler metrics on 127.0.0.1:%d", port, extra={"port": port})
+    return server
