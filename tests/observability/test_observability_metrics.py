@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -213,3 +214,22 @@ def test_multiprocess_mode_adds_up_the_workers(tmp_path):
     line = next(line for line in text.splitlines()
                 if line.startswith("casus_http_request_duration_seconds_count{") and 'route="/healthz"' in line)
     assert float(line.rsplit(" ", 1)[1]) == 5.0
+
+
+def test_casus_scheduler_starts_the_metrics_server_only_when_a_port_is_configured(app_config, monkeypatch):
+    from casus import create_app
+    from casus.scheduling import runner
+
+    started: list[int] = []
+    monkeypatch.setattr(runner.metrics, "serve_scheduler_metrics", started.append)
+    monkeypatch.setattr(runner, "run_scheduler", lambda app, **kwargs: 0)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for port in (0, 9464):
+            app = create_app(replace(app_config, scheduler_metrics_port=port))
+            result = app.test_cli_runner().invoke(args=["scheduler"])
+            assert result.exit_code == 0, result.output
+    finally:
+        for signum, handler in handlers.items():  # the command installs its own stop handlers
+            signal.signal(signum, handler)
+    assert started == [9464]
