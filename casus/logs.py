@@ -34,7 +34,9 @@ _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", 
 _OURS = "_casus_handler"
 UNMATCHED = "<unmatched>"  # the route of a request no rule matched (a 404): never the path itself
 # Loggers whose INFO lines carry what must not be logged: raw paths with query strings, SQL with parameters.
-QUIET = {"werkzeug": logging.WARNING, "apscheduler.executors": logging.WARNING}
+# (and noise: alembic's plugin set-up at every start, APScheduler's line per job run).
+QUIET = {"werkzeug": logging.WARNING, "apscheduler.executors": logging.WARNING,
+         "alembic.runtime.plugins": logging.WARNING}
 
 
 def _without_traceback(record: logging.LogRecord) -> logging.LogRecord:

@@ -233,3 +233,19 @@ def test_casus_scheduler_starts_the_metrics_server_only_when_a_port_is_configure
         for signum, handler in handlers.items():  # the command installs its own stop handlers
             signal.signal(signum, handler)
     assert started == [9464]
+
+
+def test_the_gunicorn_settings_keep_the_access_log_off_and_reset_the_metrics_directory(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from casus import gunicorn_conf
+
+    assert gunicorn_conf.accesslog is None
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    (directory / "counter_123.db").write_bytes(b"old run")
+    (directory / "keep.txt").write_text("not ours")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    gunicorn_conf.on_starting(server=None)
+    assert sorted(path.name for path in directory.iterdir()) == ["keep.txt"]
+    gunicorn_conf.child_exit(server=None, worker=SimpleNamespace(pid=123))  # marks a dead worker's gauges
