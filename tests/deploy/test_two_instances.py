@@ -10,12 +10,13 @@ the other takes over within seconds when the first is killed.
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import ssl
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from deploy_support import (
     SITE_CONF,
     VENV_BIN,
     casus_command,
+    free_port,
     main_conf,
     nginx_binary,
     port_open,
@@ -59,8 +61,7 @@ class Deployment:
     http_url: str
     tls: ssl.SSLContext
     data: dict
-    log_dir: Path
-    extra: dict = field(default_factory=dict)
+    nginx_prefix: Path                          # its configuration, logs and certificate
 
     def client(self) -> httpx.Client:
         """A browser-like client of nginx: TLS verified against the test's certificate, cookies kept."""
@@ -176,6 +177,8 @@ def deployment(new_database, processes, tmp_path_factory):
     nginx = nginx_binary()
     if nginx is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (it makes the test's TLS certificate)")
     if not (VENV_BIN / "gunicorn").exists():
         pytest.skip(f"gunicorn is not installed in {VENV_BIN} (pip install -e '.[test,dev]')")
     redis_client = _redis_or_skip()
@@ -185,8 +188,6 @@ def deployment(new_database, processes, tmp_path_factory):
     env = production_env(url, CASUS_REDIS_URL=REDIS_URL)
     run_casus("db", "upgrade", env=env)
     data = _bootstrap(url)
-
-    from deploy_support import free_port
 
     ports = {"A": free_port(), "B": free_port()}
     instances = {
@@ -217,7 +218,7 @@ def deployment(new_database, processes, tmp_path_factory):
     tls = ssl.create_default_context(cafile=str(certificate))
     yield Deployment(database_url=url, env=env, ports=ports, instances=instances,
                      https_url=f"https://localhost:{https_port}", http_url=f"http://localhost:{http_port}",
-                     tls=tls, data=data, log_dir=prefix)
+                     tls=tls, data=data, nginx_prefix=prefix)
     redis_client.flushdb()
 
 
