@@ -123,6 +123,8 @@ class Config:
         "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
     }
+    # Variables where an empty value means "none" rather than "not set, use the default".
+    EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -131,7 +133,7 @@ class Config:
         values: dict[str, object] = {}
         for var, (name, parse) in cls.ENV_VARS.items():
             raw = environ.get(var)
-            if raw is None or raw == "":
+            if raw is None or (raw == "" and var not in cls.EMPTY_MEANS_NONE):
                 continue
             try:
                 values[name] = parse(raw)

@@ -48,3 +48,19 @@ def test_invalid_numbers_and_environments_are_refused():
         Config.from_env({"CASUS_ENV": "testing", "CASUS_SESSION_IDLE_MINUTES": "lang"})
     with pytest.raises(ConfigError, match="CASUS_ENV"):
         Config.from_env({"CASUS_ENV": "staging"})
+
+
+@pytest.mark.parametrize(("value", "roles"), [
+    ("", frozenset()),
+    (" , ", frozenset()),
+    ("beheerder", frozenset({"beheerder"})),
+])
+def test_empty_totp_required_roles_means_none(tmp_path, value, roles):
+    config = Config.from_env({"CASUS_ENV": "development", "CASUS_INSTANCE_PATH": str(tmp_path),
+                              "CASUS_TOTP_REQUIRED_ROLES": value})
+    assert config.totp_required_roles == roles
+
+
+def test_unset_totp_required_roles_keeps_the_default(tmp_path):
+    config = Config.from_env({"CASUS_ENV": "development", "CASUS_INSTANCE_PATH": str(tmp_path)})
+    assert config.totp_required_roles == frozenset({"supervisor", "privacy", "beheerder"})
