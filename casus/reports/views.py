@@ -110,7 +110,7 @@ def download(name: str, fmt: str):
         body = exports.to_xlsx(reports, team_label=_choice_label(form.team),
                                category_label=_choice_label(form.categorie))
         mimetype = exports.XLSX_MIMETYPE
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as is: `mimetype=` would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(name, today(), fmt)}"'
     return response
 

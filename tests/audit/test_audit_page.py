@@ -145,7 +145,7 @@ def test_csv_export_matches_the_filters_and_is_audited(client, db, privacy, make
     make_event(alice, action="case.transition", ip="10.4.0.3", details={"trigger": "=cmd|' /C calc'!A0"})
     response = client.get("/audit/export", query_string={"actie": "case."})
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")

@@ -185,7 +185,7 @@ def test_xlsx_holds_numbers_and_a_bold_header(client, stand, supervisor, thresho
 def test_csv_is_dutch_excel_csv_with_a_dated_attachment_name(client, stand, supervisor):
     response = client.get(f"/rapportages/instroom.csv?{QUERY}")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="casus-rapportage-instroom-{today().isoformat()}.csv"')
     rows = csv_rows(response)
@@ -194,6 +194,7 @@ def test_csv_is_dutch_excel_csv_with_a_dated_attachment_name(client, stand, supe
     assert rows[-1] == ["Totaal", "–", "<5"]
     xlsx = client.get(f"/rapportages/alle.xlsx?{QUERY}")
     assert xlsx.headers["Content-Disposition"].endswith(f'casus-rapportage-alle-{today().isoformat()}.xlsx"')
+    assert xlsx.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def test_no_case_references_titles_or_names_in_any_output(client, api, everything, supervisor, db):
