@@ -4,7 +4,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,6 +24,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    if not form.is_submitted():
+        # The deep link the visitor was sent here from travels in the form's hidden field.
+        form.next.data = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         step = services.check_password(form.email.data, form.password.data)
         if step is LoginStep.THROTTLED:
@@ -31,8 +34,10 @@ def login():
             return render_template("auth/login.html", form=form), 429
         if step is LoginStep.INVALID:
             flash(_("Onbekende combinatie van e-mailadres en wachtwoord."), "error")
+        elif step is LoginStep.DONE:
+            return _logged_in_redirect(form.next.data)
         else:
-            session["login_next"] = safe_next(form.next.data)
+            session["login_next"] = safe_next(form.next.data)  # for after the second factor
             return _after_password(step)
     form.password.data = None  # never echo a password back
     return render_template("auth/login.html", form=form, demo=current_app.config["CASUS"].demo_mode)
@@ -41,9 +46,7 @@ def login():
 def _after_password(step: LoginStep):
     if step is LoginStep.TOTP:
         return redirect(url_for("auth.totp"))
-    if step is LoginStep.ENROL:
-        return redirect(url_for("auth.enrol"))
-    return redirect(url_for("main.index"))
+    return redirect(url_for("auth.enrol"))
 
 
 def _logged_in_redirect(next_url: str | None):
