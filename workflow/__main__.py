@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from workflow.diagram import mermaid
 from workflow.docs import DOC_PATH, drift, sync
 from workflow.machine import MACHINES
 
@@ -21,9 +22,9 @@ def diagram_block(name: str, raw: bool = False) -> str:
     """One machine's diagram: as Markdown (heading and fenced block), or bare Mermaid when ``raw``."""
     machine = MACHINES[name]
     if raw:
-        return machine.mermaid()
+        return mermaid(machine)
     heading = f"## {name}: {machine.title('nl')} / {machine.title('en')}"
-    return f"{heading}\n\n```mermaid\n{machine.mermaid()}\n```"
+    return f"{heading}\n\n```mermaid\n{mermaid(machine)}\n```"
 
 
 def print_diagrams(names: Sequence[str], raw: bool = False) -> int:

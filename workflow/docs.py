@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from workflow.diagram import cadence_table, guard_table, transition_table
+from workflow.diagram import cadence_table, guard_table, mermaid, transition_table
 from workflow.machine import MACHINES
 
 __all__ = ["DOC_PATH", "drift", "generated_sections", "prose", "sync"]
@@ -31,7 +31,7 @@ _SECTION = re.compile(
 
 def _machine_section(name: str) -> str:
     machine = MACHINES[name]
-    return f"```mermaid\n{machine.mermaid()}\n```\n\n{transition_table(machine)}"
+    return f"```mermaid\n{mermaid(machine)}\n```\n\n{transition_table(machine)}"
 
 
 def generated_sections() -> dict[str, str]:

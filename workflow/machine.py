@@ -341,12 +341,6 @@ class WorkflowMachine:
             refused=tuple(failure.code for failure in failures),
         )
 
-    def mermaid(self) -> str:
-        """A Mermaid ``stateDiagram-v2`` of this machine, generated from its table."""
-        from workflow.diagram import mermaid  # deferred: diagram renders machines, machines offer it
-
-        return mermaid(self)
-
 
 def _four_eyes_failures(facts: Any, ctx: Context) -> list[GuardFailure]:
     requester_id = getattr(facts, "requester_id", None)

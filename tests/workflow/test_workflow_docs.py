@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from workflow import CASE, MACHINES
+from workflow.diagram import mermaid
 from workflow.docs import DOC_PATH, drift, generated_sections, prose, sync
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -56,15 +57,15 @@ def test_drift_is_detected_and_sync_repairs_it():
 
 def test_every_row_is_an_arrow_in_the_diagram():
     for machine in MACHINES.values():
-        diagram = machine.mermaid()
+        diagram = mermaid(machine)
         assert diagram.startswith("stateDiagram-v2\n")
         for spec in machine.transitions:
             for source in spec.sources:
                 edge = f"{source.replace('.', '_')} --> {spec.dest.replace('.', '_')} : {spec.trigger}"
                 assert edge in diagram
-    assert "state aanpak {" in CASE.mermaid()
-    assert "aanpak --> afgesloten : close_early" in CASE.mermaid()
-    assert "aangenomen --> [*]" in MACHINES["voordracht"].mermaid()
+    assert "state aanpak {" in mermaid(CASE)
+    assert "aanpak --> afgesloten : close_early" in mermaid(CASE)
+    assert "aangenomen --> [*]" in mermaid(MACHINES["voordracht"])
 
 
 def test_generated_sections_cover_machines_guards_and_cadences():
@@ -82,7 +83,7 @@ def test_cli_prints_all_diagrams_with_headings():
 def test_cli_prints_one_bare_diagram():
     result = run_cli("diagram", "case", "--raw")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == CASE.mermaid()
+    assert result.stdout.strip() == mermaid(CASE)
     assert run_cli("diagram", "bogus").returncode == 2
 
 
