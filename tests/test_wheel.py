@@ -6,6 +6,8 @@ gunicorn and run its scheduler without any file of the source tree.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,13 +30,30 @@ ROOT = Path(__file__).resolve().parent.parent
 def installed(tmp_path_factory) -> Path:
     """The bin directory of a fresh virtualenv with Casus installed from a freshly built wheel."""
     work = tmp_path_factory.mktemp("wheel")
-    _pip(sys.executable, "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(ROOT))
+    source = _tracked_copy(work / "source")
+    _pip(sys.executable, "wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(source))
     wheels = list((work / "dist").glob("casus-*.whl"))
     assert len(wheels) == 1, wheels
     subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
     bin_dir = work / "venv" / "bin"
     _pip(str(bin_dir / "python"), "install", str(wheels[0]), "gunicorn")
     return bin_dir
+
+
+def _tracked_copy(target: Path) -> Path:
+    """The files git tracks, as a clean clone has them (symlinks kept): the wheel is built from those alone,
+    and the build leaves nothing behind in the checkout."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        source, copy = ROOT / name, target / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree, not yet committed
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            copy.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, copy)
+    return target
 
 
 def _pip(python: str, *args: str) -> None:
