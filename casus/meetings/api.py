@@ -66,9 +66,16 @@ def _detail(meeting: Meeting) -> SimpleNamespace:
     return SimpleNamespace(**fields, invited_organisations=invited)
 
 
-def _item_view(item: AgendaItem, case, decisions=None) -> SimpleNamespace:
+def _item_view(item: AgendaItem, case, decisions=None, *, number: int | None = None) -> SimpleNamespace:
+    """The item for the schemas; ``position`` is its number as this caller sees the agenda, as on the page
+    (``services.agenda_of``): items of cases the caller may not see leave no gap."""
     fields = {column.key: getattr(item, column.key) for column in AgendaItem.__table__.columns}
+    fields["position"] = item.number if number is None else number
     return SimpleNamespace(**fields, case=case, decisions=decisions or [])
+
+
+def _number(user: User, meeting: Meeting, item: AgendaItem) -> int:
+    return services.agenda_number(meeting, item, policy.agenda_item_scope(user))
 
 
 @blp.route("/meetings")
@@ -161,7 +168,7 @@ class MeetingAgenda(MethodView):
         _manager(user, meeting, "agenda_item.added")
         case = policy.get_case(user, data["case_id"], action="agenda_item.added")
         item = services.add_agenda_item(user, meeting, case, purpose=data["purpose"])
-        return _item_view(item, case)
+        return _item_view(item, case, number=_number(user, meeting, item))
 
 
 @blp.route("/meetings/<int:id>/minutes")
@@ -205,11 +212,11 @@ class AgendaItemResource(MethodView):
     def get(self, id):
         """One agenda item with its minutes and decisions (audited as a read of its case)."""
         user = acting_user()
-        item, _meeting = _item_and_meeting(user, id, "agenda_item.view")
+        item, meeting = _item_and_meeting(user, id, "agenda_item.view")
         case = policy.get_case(user, item.case_id)
         decisions = list(db.session.execute(sa.select(Decision).where(Decision.agenda_item_id == item.id)
                                             .order_by(Decision.created_at, Decision.id)).scalars())
-        return _item_view(item, case, decisions)
+        return _item_view(item, case, decisions, number=_number(user, meeting, item))
 
     @blp.arguments(AgendaItemUpdateSchema)
     @blp.response(200, MinutesItemSchema)
@@ -236,7 +243,7 @@ class AgendaItemResource(MethodView):
             services.move_agenda_item(user, meeting, item, data["move"])
         decisions = list(db.session.execute(sa.select(Decision).where(Decision.agenda_item_id == item.id)
                                             .order_by(Decision.created_at, Decision.id)).scalars())
-        return _item_view(item, case, decisions)
+        return _item_view(item, case, decisions, number=_number(user, meeting, item))
 
     @blp.arguments(RemoveArgsSchema, location="query")
     @blp.response(204)

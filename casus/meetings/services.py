@@ -434,16 +434,26 @@ def _purpose(value) -> AgendaPurpose:
 
 
 def agenda_of(meeting: Meeting, scope) -> list[AgendaItem]:
-    """The items of ``meeting`` within ``scope`` (``policy.agenda_item_scope(user)``), with their cases."""
+    """The items of ``meeting`` within ``scope`` (``policy.agenda_item_scope(user)``), with their cases.
+
+    Each is numbered for this viewer (``item.number``: 1, 2, 3, …), as the page and the API show it: an item
+    the viewer may not see leaves no gap that would betray it (``position`` itself counts every item).
+    """
     rows = db.session.execute(
         sa.select(AgendaItem, Case).join(Case, Case.id == AgendaItem.case_id)
         .where(AgendaItem.meeting_id == meeting.id, scope)
         .order_by(AgendaItem.position, AgendaItem.id)).unique().all()
     items = []
-    for item, case in rows:
-        item.case = case  # plain attribute: AgendaItem has no relationship to Case
+    for number, (item, case) in enumerate(rows, start=1):
+        item.case = case  # plain attributes: AgendaItem has no relationship to Case
+        item.number = number
         items.append(item)
     return items
+
+
+def agenda_number(meeting: Meeting, item: AgendaItem, scope) -> int:
+    """``item``'s number on the agenda as a viewer with ``scope`` sees it (see :func:`agenda_of`)."""
+    return next(other.number for other in agenda_of(meeting, scope) if other.id == item.id)
 
 
 def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -> AgendaItem:
