@@ -49,16 +49,22 @@ def totp_required(user: User) -> bool:
 
 
 def check_password(email: str, password: str) -> LoginStep:
-    """First step of the login. Unknown accounts and wrong passwords give the same answer."""
+    """First step of the login. Unknown accounts and wrong passwords give the same answer.
+
+    The attempt counts against the account and the IP before the password is checked (see
+    :mod:`casus.auth.throttling`): simultaneous guesses get at most the limit of checks between them.
+    """
     ip = request.remote_addr or "-"
-    if throttle().blocked(email, ip):
+    attempt = throttle().attempt(email, ip)
+    if attempt is None:
         record("login.throttled", outcome=Outcome.DENIED)
         return LoginStep.THROTTLED
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        _register_failure(user, email, ip)
+        _register_failure(user)
         return LoginStep.INVALID
+    throttle().release(email, ip, attempt)  # a right password is no failed attempt
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_enabled:
@@ -69,8 +75,8 @@ def check_password(email: str, password: str) -> LoginStep:
     return LoginStep.DONE
 
 
-def _register_failure(user: User | None, email: str, ip: str) -> None:
-    throttle().failed(email, ip)
+def _register_failure(user: User | None) -> None:
+    """Record a failed attempt; the throttle counted it already, before the check."""
     if user is not None:
         user.failed_login_count += 1
     record("login.failed", object_type="user", object_id=getattr(user, "id", None),
@@ -114,13 +120,16 @@ def verify_totp(user: User, code: str, secret: str | None = None) -> bool:
 
 
 def second_factor(user: User, code: str) -> bool:
+    """Check the TOTP code, counted by the throttle before the check like a password."""
     ip = request.remote_addr or "-"
-    if throttle().blocked(user.email, ip):
+    attempt = throttle().attempt(user.email, ip)
+    if attempt is None:
         record("login.throttled", outcome=Outcome.DENIED, user=user)
         return False
     if not verify_totp(user, code):
-        _register_failure(user, user.email, ip)
+        _register_failure(user)
         return False
+    throttle().release(user.email, ip, attempt)
     complete_login(user)
     return True
 
