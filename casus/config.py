@@ -87,6 +87,8 @@ class Config:
     scheduler_metrics_port: int = 0
     # Report cells counting fewer than this many cases show as "<5": small groups stay unrecognisable.
     report_min_count: int = 5
+    # Known-elsewhere hints a user gets per day (Amsterdam time); past it they are withheld, the signal is saved.
+    known_elsewhere_per_day: int = 20
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -122,6 +124,7 @@ class Config:
         "CASUS_METRICS_TOKEN": ("metrics_token", str),
         "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
+        "CASUS_KNOWN_ELSEWHERE_PER_DAY": ("known_elsewhere_per_day", int),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
     EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})
@@ -168,6 +171,8 @@ class Config:
             raise ConfigError(f"CASUS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if config.metrics_token and len(config.metrics_token) < 32:
             raise ConfigError("CASUS_METRICS_TOKEN must be at least 32 characters")
+        if config.known_elsewhere_per_day < 0:
+            raise ConfigError("CASUS_KNOWN_ELSEWHERE_PER_DAY must be 0 or more")
         if not 0 <= config.scheduler_metrics_port <= 65535:
             raise ConfigError("CASUS_SCHEDULER_METRICS_PORT must be a port number (0 = off)")
         if not config.database_url:

@@ -43,6 +43,7 @@ class SignalView:
         self.visible_case_id = visible_case_id
         self.subject_list = list(subject_list)
         self.known_elsewhere = list(known_elsewhere)
+        self.known_elsewhere_limit_reached = getattr(known_elsewhere, "limit_reached", False)
 
     def __getattr__(self, name):
         return getattr(self._signal, name)
@@ -81,7 +82,8 @@ class Signals(MethodView):
         """Report a signal about one or more betrokkenen, from the caller's own organisation.
 
         `knownElsewhere` lists whom to contact for a subject that is already in a case the caller may not
-        see; it says nothing else about that case.
+        see; it says nothing else about that case. A caller gets a limited number of such hints a day:
+        past it `knownElsewhereLimitReached` is true and the hints are withheld; the signal is saved.
         """
         user = acting_user()
         if not user.has_role(*REPORTER_ROLES):

@@ -119,6 +119,10 @@ class KnownElsewhereSchema(Schema):
 class ReportedSignalSchema(SignalDetailSchema):
     knownElsewhere = fields.List(fields.Nested(KnownElsewhereSchema), attribute="known_elsewhere", metadata={
         "description": "Subjects already known in a case the caller may not see: only whom to contact."})
+    knownElsewhereLimitReached = fields.Boolean(attribute="known_elsewhere_limit_reached", metadata={
+        "description": "The caller has had today's number of known-elsewhere hints (CASUS_KNOWN_ELSEWHERE_PER_DAY): "
+                       "until tomorrow `knownElsewhere` stays empty, whether or not a subject is known. The "
+                       "signal is saved all the same."})
 
 
 class SignalPageSchema(Schema):

@@ -4,7 +4,10 @@ A partner reports a signal about one or more betrokkenen. Each subject is matche
 ones (same BSN; same name and date of birth; same address; same KvK). The procesregisseur of the
 receiving team is offered the open cases those subjects appear in, to attach the signal to, or opens
 a new case. A reporter whose subject is already in a case they may not see learns only that the
-subject is known and whom to contact — never any content — and that hint is audited.
+subject is known and whom to contact — never any content — and that hint is audited with the number of hidden
+cases it matched. A user gets at most ``CASUS_KNOWN_ELSEWHERE_PER_DAY`` hints a day (Amsterdam time): past that
+they are withheld (audited too), so the hint cannot be used to sweep the register; the signal is saved all
+the same.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
+from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, link_subject, next_number, today
@@ -41,9 +46,55 @@ class KnownElsewhere:
     contact_team: str
 
 
+class KnownElsewhereHints(list):
+    """The hints one report gives, and whether the reporter has reached today's limit (``limit_reached``):
+    from then on every report says so, whether or not a subject is known elsewhere, so the message itself
+    gives nothing away."""
+
+    limit_reached: bool = False
+
+
+KNOWN_ELSEWHERE = "subject.known_elsewhere"
+
+
+class _HintAllowance:
+    """How many known-elsewhere hints ``user`` may still get today (``CASUS_KNOWN_ELSEWHERE_PER_DAY``)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.limit = current_app.config["CASUS"].known_elsewhere_per_day
+        self.remaining: int | None = None
+
+    def take(self) -> bool:
+        """One hint, if today's limit allows it. The first call locks the user's row (PostgreSQL), so two reports
+        of the same user at once count one after the other and cannot both take the last hint."""
+        if self.remaining is None:
+            db.session.execute(sa.select(User.id).where(User.id == self.user.id).with_for_update())
+            self.remaining = max(0, self.limit - hints_given_today(self.user))
+        if self.remaining == 0:
+            return False
+        self.remaining -= 1
+        return True
+
+    def reached(self) -> bool:
+        if self.remaining is None:
+            self.remaining = max(0, self.limit - hints_given_today(self.user))
+        return self.remaining == 0
+
+
+def hints_given_today(user: User) -> int:
+    """The known-elsewhere hints ``user`` got since midnight in Amsterdam, counted from the audit trail."""
+    midnight = datetime.combine(today(), datetime.min.time(), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    return db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.user_id == user.id, AuditEvent.action == KNOWN_ELSEWHERE,
+        AuditEvent.occurred_at >= midnight)).scalar_one()
+
+
 def report_signal(user: User, *, category_id: int, team_id: int, description: str, urgency: str,
                   subjects: Sequence[SubjectInput]) -> tuple[Signal, list[KnownElsewhere]]:
-    """Record a signal from ``user``'s organisation; returns it and the known-elsewhere hints."""
+    """Record a signal from ``user``'s organisation; returns it and the known-elsewhere hints.
+
+    Past the reporter's daily limit the hints are withheld (``hints.limit_reached``); the signal is saved."""
     category, team = _valid_category(category_id), _valid_team(team_id)
     description = (description or "").strip()
     if not description:
@@ -67,13 +118,16 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
     db.session.add(signal)
     db.session.flush()
     known = []
+    allowance = _HintAllowance(user)
     for index, data in enumerate(subjects):
         subject, matched = find_or_create(data, today(), index)
         db.session.merge(SignalSubject(signal_id=signal.id, subject_id=subject.id, reported_as=as_typed[index]))
         if matched:
-            known.extend(_known_elsewhere(user, subject))
+            known.extend(_known_elsewhere(user, subject, allowance))
     record("signal.reported", object_type="signal", object_id=signal.id)
-    return signal, _distinct(known)
+    hints = KnownElsewhereHints(_distinct(known))
+    hints.limit_reached = allowance.reached()
+    return signal, hints
 
 
 def _distinct(known: list[KnownElsewhere]) -> list[KnownElsewhere]:
@@ -101,17 +155,24 @@ def _valid_team(team_id: int) -> Team:
     return team
 
 
-def _known_elsewhere(user: User, subject: Subject) -> list[KnownElsewhere]:
-    """Open cases with this subject that ``user`` cannot see: say whom to contact, and audit the hint."""
-    hidden = db.session.execute(
-        sa.select(Case).join(CaseSubject, CaseSubject.case_id == Case.id)
+def _known_elsewhere(user: User, subject: Subject, allowance: _HintAllowance) -> list[KnownElsewhere]:
+    """Open cases with this subject that ``user`` cannot see: say whom to contact (for the first of them), and
+    audit the hint with the number of such cases — or, past today's limit, audit that it was withheld."""
+    hidden_ids = list(db.session.execute(
+        sa.select(Case.id).join(CaseSubject, CaseSubject.case_id == Case.id)
         .where(CaseSubject.subject_id == subject.id, Case.phase != CasePhase.AFGESLOTEN,
                sa.not_(case_scope(user)))
-        .order_by(Case.id).limit(1)).unique().scalars().first()
-    if hidden is None:
+        .order_by(Case.id)).scalars().unique())
+    if not hidden_ids:
         return []
+    if not allowance.take():
+        record(f"{KNOWN_ELSEWHERE}_withheld", object_type="subject", object_id=subject.id, outcome=Outcome.DENIED,
+               details={"matches": len(hidden_ids), "limit": allowance.limit})
+        return []
+    hidden = db.session.get(Case, hidden_ids[0])
     contact = db.session.get(User, hidden.procesregisseur_id) if hidden.procesregisseur_id else None
-    record("subject.known_elsewhere", object_type="subject", object_id=subject.id, case_id=hidden.id)
+    record(KNOWN_ELSEWHERE, object_type="subject", object_id=subject.id, case_id=hidden.id,
+           details={"matches": len(hidden_ids)})
     return [KnownElsewhere(subject_id=subject.id, contact_name=contact.name if contact else hidden.team.name,
                            contact_team=hidden.team.name)]
 

@@ -107,6 +107,11 @@ def new():
                 for hint in known:
                     flash(_("Deze betrokkene is al bekend bij een lopende casus. Neem contact op met "
                             "%(name)s (%(team)s).", name=hint.contact_name, team=hint.contact_team), "warning")
+                if known.limit_reached:
+                    flash(_("U heeft vandaag het maximum van %(max)d meldingen ‘al bekend bij een lopende casus’ "
+                            "bereikt. Of een betrokkene al bekend is, ziet u vanaf morgen weer. Uw signaal is wel "
+                            "opgeslagen en wordt gewoon beoordeeld.",
+                            max=current_app.config["CASUS"].known_elsewhere_per_day), "info")
                 return redirect(url_for("signals.detail", signal_id=signal.id))
     return render_template("signals/new.html", form=form, errors=_error_items(form))
 
