@@ -94,8 +94,10 @@ def handle_service_error(error: ServiceError):
     db.session.rollback()
     status = error.status if 400 <= error.status < 500 else 400
     extra = {}
-    if error.field:
+    if error.field and status == 400:
         extra["invalidParams"] = [{"name": _camel(error.field), "reason": error.message}]
+    if getattr(error, "current_version", None) is not None:  # a stale version: what is stored now
+        extra["currentVersion"] = error.current_version
     return problem(status, HTTP_STATUS_CODES.get(status, "Bad Request"), error.message, **extra)
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField
+from wtforms import DateField, HiddenField, SelectMultipleField
+from wtforms.validators import InputRequired, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from casus.i18n import current_locale
@@ -16,6 +17,10 @@ from workflow import TransitionRefused
 
 DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026.")
+MISSING_VERSION = _l("Dit formulier mist de versie van de gegevens en is niet opgeslagen. Laad de pagina opnieuw "
+                     "en probeer het nog eens.")
+CONFLICT = _l("Iemand anders heeft dit intussen gewijzigd; uw wijziging is niet opgeslagen. Hieronder staat wat nu "
+              "is opgeslagen, met uw invoer nog in het formulier. Controleer het en sla opnieuw op.")
 
 
 class DutchDateField(DateField):
@@ -41,6 +46,42 @@ class DutchDateField(DateField):
                 continue
         self.data = None
         raise ValueError(BAD_DATE)
+
+
+class VersionField(HiddenField):
+    """The version of the object the form was loaded with (optimistic locking). Required: a form without it is
+    refused (400), never saved without the check. Templates write the object's current version into it."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label or _l("Versie"), validators=[
+            InputRequired(MISSING_VERSION), Regexp(r"^[1-9][0-9]{0,9}$", message=MISSING_VERSION),
+            *(validators or [])], **kwargs)
+
+
+def version_of(form) -> int:
+    """The version a validated form carried."""
+    return int(form.version.data)
+
+
+def missing_version(form) -> bool:
+    """True (and the message flashed) when ``form`` came without a usable version."""
+    if "version" in form and form.version.errors:
+        flash(str(MISSING_VERSION), "error")
+        return True
+    return False
+
+
+def is_stale(error: Exception) -> bool:
+    """A save refused because the object changed since the form was loaded (``cases.services.StaleVersion``)."""
+    from casus.cases.services import StaleVersion
+
+    return isinstance(error, StaleVersion)
+
+
+def show_conflict() -> None:
+    """A stale save: say so. The view re-renders (409) with what is stored now and, in the form, the user's input;
+    templates write the object's current version into the form, so the next save is checked against that."""
+    flash(str(CONFLICT), "error")
 
 
 class MultiCheckboxField(SelectMultipleField):

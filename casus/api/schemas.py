@@ -38,6 +38,9 @@ class ProblemSchema(Schema):
     instance = fields.String(metadata={"description": "The path of the request.", "example": "/api/v1/me"})
     invalidParams = fields.List(fields.Nested(InvalidParamSchema), metadata={
         "description": "Every validation error, present on 400 responses to invalid input."})
+    currentVersion = fields.Integer(metadata={
+        "description": "On a 409 for a stale `version`: the version stored now. Fetch the resource again, "
+                       "apply the change to what it says now, and retry with this version.", "example": 8})
 
 
 class UTCDateTime(fields.AwareDateTime):

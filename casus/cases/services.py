@@ -63,11 +63,13 @@ from workflow.facts import LOCAL_TIMEZONE
 
 
 class StaleVersion(ServiceError):
-    """The case (or action) changed since the user loaded it; nothing was changed."""
+    """The object changed since the user loaded it; nothing was changed. ``current_version`` is the version
+    stored now (the API answers it as ``currentVersion``), when known."""
 
-    def __init__(self) -> None:
+    def __init__(self, current_version: int | None = None) -> None:
         super().__init__("Deze gegevens zijn intussen door iemand anders gewijzigd. Laad de pagina opnieuw.",
                          status=409)
+        self.current_version = current_version
 
 
 def today() -> date:
@@ -79,8 +81,32 @@ def cadences() -> Cadences:
 
 
 def check_version(obj, expected: int | None) -> None:
+    """Optimistic locking, step one: the version the writer last read must be the stored one.
+
+    Every view and API write passes the version its form or body carried (both require it, so a missing one is
+    refused before it gets here); ``None`` is for internal callers only (jobs, the seed, one service calling
+    another). Step two is SQLAlchemy's ``version_id_col``: the UPDATE matches the version it read, so of two
+    writers that passed this check at the same moment the second matches no row (``StaleDataError``, see
+    :func:`flush_versioned`)."""
     if expected is not None and int(expected) != obj.version:
-        raise StaleVersion()
+        raise StaleVersion(obj.version)
+
+
+def flush_versioned(obj) -> None:
+    """Flush the changes to ``obj`` (and everything else pending). A concurrent writer that committed first makes
+    the versioned UPDATE match no row: the whole transaction is rolled back — nothing of this request's change
+    stays — and the writer gets the same ``StaleVersion`` as a stale form, with the version stored now."""
+    from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
+
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        try:
+            current = obj.version  # expired by the rollback: read again, as committed by the winner
+        except ObjectDeletedError:
+            current = None
+        raise StaleVersion(current) from error
 
 
 def next_number(kind: str, year: int) -> int:
@@ -410,6 +436,7 @@ def invite_organisation(user: User, case: Case, *, organisation_id: int, role: s
     contact = _contact_in(organisation, contact_user_id)
     participation = _add_participation(case, organisation, role, legal_basis, signed_on, contact)
     case.updated_at = utcnow()  # bumps the version: participants changed
+    flush_versioned(case)
     add_timeline(case, "participation.added", f"{organisation.name} neemt deel als {role.label()}", actor=user)
     record("participation.added", object_type="participation", object_id=participation.id, case_id=case.id)
     return participation
@@ -454,6 +481,7 @@ def end_participation(user: User, case: Case, participation: Participation, *,
         raise ServiceError("Deze organisatie heeft nog openstaande acties; draag die eerst over of laat ze vervallen.")
     participation.left_on = today()
     case.updated_at = utcnow()
+    flush_versioned(case)
     add_timeline(case, "participation.ended", f"{participation.organisation.name} neemt niet meer deel", actor=user)
     record("participation.ended", object_type="participation", object_id=participation.id, case_id=case.id)
 
@@ -504,6 +532,7 @@ def record_evaluation(user: User, case: Case, *, text: str, expected_version: in
     if case.phase not in (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG):
         raise ServiceError("Een evaluatie schrijft u tijdens de uitvoering of de nazorg.")
     case.evaluation = text
+    flush_versioned(case)
     add_timeline(case, "case.evaluation", f"Evaluatie vastgelegd: {text[:180]}", actor=user)
     record("case.evaluation", object_type="case", object_id=case.id, case_id=case.id)
 
@@ -518,6 +547,7 @@ def record_plan_discussed(user: User, case: Case, *, on: date | None, expected_v
     if case.phase != CasePhase.AANPAK_PLAN:
         raise ServiceError("Dit legt u vast zolang het plan van aanpak nog niet is vastgesteld.")
     case.plan_discussed_on = on
+    flush_versioned(case)
     add_timeline(case, "case.plan_discussed", f"Plan besproken in casusoverleg van {on:%d-%m-%Y}", actor=user)
     record("case.plan_discussed", object_type="case", object_id=case.id, case_id=case.id,
            details={"on": on.isoformat()})
