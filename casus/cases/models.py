@@ -159,6 +159,10 @@ class Participation(db.Model):
     joined_on: Mapped[date] = mapped_column(sa.Date)
     left_on: Mapped[date | None] = mapped_column(sa.Date)
     contact_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Ending a participation changes the row (and bumps the case's version, which the writer carries).
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))  # bulk inserts (seed) may omit it
+
+    __mapper_args__ = {"version_id_col": version}
 
     case: Mapped[Case] = relationship(back_populates="participations", lazy="raise")
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)

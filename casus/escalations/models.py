@@ -57,6 +57,10 @@ class Escalation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set on a step up when the case steps down from the level it reached: it is history from then on.
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic locking: recording the decision and resolving the step change the row.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))  # bulk inserts (seed) may omit it
+
+    __mapper_args__ = {"version_id_col": version}
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")

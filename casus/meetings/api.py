@@ -225,11 +225,13 @@ class AgendaItemResource(MethodView):
     @blp.alt_response(409, **CONFLICT)
     def patch(self, data, id):
         """Write the item's minutes (beeldvorming, oordeelsvorming, besluitvorming, discussed), change its
-        purpose or move it up or down. Until the meeting is closed."""
+        purpose or move it up or down. Until the meeting is closed. With the item's `version` (a stale one
+        answers 409 with `currentVersion`; nothing is changed)."""
         user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.minutes")
         _manager(user, meeting, "agenda_item.minutes")
         case = policy.get_case(user, item.case_id, action="agenda_item.minutes")
+        services.check_version(item, data.pop("version"))  # once, for every change below
         minutes_keys = {"beeldvorming", "oordeelsvorming", "besluitvorming", "discussed"}
         if minutes_keys & set(data):
             services.save_minutes(
@@ -251,12 +253,11 @@ class AgendaItemResource(MethodView):
     @blp.alt_response(404, **NOT_FOUND)
     @blp.alt_response(409, **CONFLICT)
     def delete(self, args, id):
-        """Take the item off the agenda (not once decisions were recorded), with `?version=` of the meeting."""
+        """Take the item off the agenda (not once decisions were recorded), with `?version=` of the item."""
         user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.removed")
         _manager(user, meeting, "agenda_item.removed")
-        services.check_version(meeting, args["version"])
-        services.remove_agenda_item(user, meeting, item)
+        services.remove_agenda_item(user, meeting, item, expected_version=args["version"])
         return None
 
 

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
+from casus.forms import VersionField
 from casus.meetings.models import AGENDA_PURPOSE_LABELS, MEETING_TYPE_LABELS, AgendaPurpose
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.users.forms import MultiCheckboxField
@@ -74,6 +75,12 @@ class SeriesForm(_PlaceAndPeople, FlaskForm):
     active = BooleanField(_l("Actief (nieuwe overleggen worden ingepland)"), default=True)
 
 
+class SeriesEditForm(SeriesForm):
+    """Changing a series: with the version it was loaded with."""
+
+    version = VersionField()
+
+
 class MeetingForm(_PlaceAndPeople, FlaskForm):
     type = SelectField(_l("Soort overleg"), choices=[], validators=[InputRequired(REQUIRED)],
                        invalid_choice_message=NOT_IN_LIST)
@@ -89,7 +96,7 @@ class MeetingForm(_PlaceAndPeople, FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE)])
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
     duration_minutes = IntegerField(_l("Duur in minuten"), validators=[
@@ -103,7 +110,7 @@ class ButtonForm(FlaskForm):
 
 
 class VersionForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
+    version = VersionField()
 
 
 class AgendaAddForm(FlaskForm):
@@ -116,6 +123,7 @@ class AgendaAddForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
+    version = VersionField()
     beeldvorming = TextAreaField(_l("Beeldvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
     oordeelsvorming = TextAreaField(_l("Oordeelsvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
     besluitvorming = TextAreaField(_l("Besluitvorming"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
@@ -141,6 +149,7 @@ class AttendanceRow(Form):
 
 
 class AttendanceForm(FlaskForm):
+    version = VersionField()  # the meeting's: attendance is part of it
     rows = FieldList(FormField(AttendanceRow))
 
 

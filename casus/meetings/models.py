@@ -72,6 +72,9 @@ class MeetingSeries(TimestampMixin, db.Model):
     online_url: Mapped[str | None] = mapped_column(sa.String(500))
     chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))  # bulk inserts (seed) may omit it
+
+    __mapper_args__ = {"version_id_col": version}
 
     team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)
     chair: Mapped[User | None] = relationship(lazy="raise")
@@ -128,11 +131,18 @@ class MeetingInvitation(db.Model):
 
 
 class AgendaItem(db.Model):
-    """A case on a meeting's agenda, with its minutes in BOB order (beeld-, oordeels-, besluitvorming)."""
+    """A case on a meeting's agenda, with its minutes in BOB order (beeld-, oordeels-, besluitvorming).
+
+    A case is on a meeting's agenda once, and every item has a place of its own: positions are handed out
+    under a lock on the meeting row (``services.add_agenda_item``), the unique constraints are the backstop.
+    ``version`` guards the item's contents (minutes, purpose, discussed); renumbering the agenda changes only
+    ``position`` and leaves it alone, so reordering never makes someone's minutes form stale.
+    """
 
     __tablename__ = "agenda_items"
     __table_args__ = (
         sa.UniqueConstraint("meeting_id", "case_id", name="uq_agenda_items_meeting_case"),
+        sa.UniqueConstraint("meeting_id", "position", name="uq_agenda_items_meeting_position"),
         sa.Index("ix_agenda_items_case", "case_id"),
     )
 
@@ -147,10 +157,15 @@ class AgendaItem(db.Model):
     besluitvorming: Mapped[str | None] = mapped_column(sa.Text)
     discussed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))  # bulk inserts (seed) may omit it
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Decision(db.Model):
-    """A besluit in the minutes; an action decision becomes an action in the case's plan van aanpak."""
+    """A besluit in the minutes; an action decision becomes an action in the case's plan van aanpak.
+
+    Never changed once recorded (no version: there is nothing to overwrite); a correction is a new decision."""
 
     __tablename__ = "decisions"
     __table_args__ = (sa.Index("ix_decisions_agenda_item", "agenda_item_id"),)

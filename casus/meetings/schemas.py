@@ -108,6 +108,9 @@ class AgendaItemSchema(Schema):
     purpose = fields.String(validate=validate.OneOf(PURPOSES))
     addedAutomatically = fields.Boolean(attribute="added_automatically")
     discussed = fields.Boolean()
+    version = fields.Integer(metadata={
+        "description": "The item's version, for `PATCH` and `DELETE /agenda-items/{id}`; minutes and purpose "
+                       "changes raise it, reordering the agenda does not."})
 
 
 class MinutesItemSchema(AgendaItemSchema):
@@ -139,6 +142,8 @@ class AgendaItemInputSchema(InputSchema):
 class AgendaItemUpdateSchema(InputSchema):
     """The minutes of an item in BOB order, whether it was discussed, its purpose or its position."""
 
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The item's `version` as last read; a stale one answers 409."})
     beeldvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     oordeelsvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     besluitvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
@@ -149,13 +154,13 @@ class AgendaItemUpdateSchema(InputSchema):
 
     @validates_schema
     def _something(self, data, **kwargs):
-        if not data:
+        if not set(data) - {"version"}:
             raise ValidationError("Send at least one field to change.", "body")
 
 
 class RemoveArgsSchema(InputSchema):
     version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
-        "description": "The meeting's `version` as last read; a stale one answers 409."})
+        "description": "The agenda item's `version` as last read; a stale one answers 409."})
 
 
 class DecisionActionInputSchema(InputSchema):

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from casus.audit.services import record
 from casus.cases.models import Case, Category, Participation
-from casus.cases.services import MAX_TEXT, add_timeline, cadences, check_version, today
+from casus.cases.services import MAX_TEXT, add_timeline, cadences, check_version, flush_versioned, today
 from casus.database import utcnow
 from casus.extensions import db
 from casus.meetings import calendar
@@ -218,14 +219,16 @@ def series_invited_ids(series: MeetingSeries) -> list[int]:
 
 
 def save_series(user: User, series: MeetingSeries | None, data: SeriesInput, *,
-                now: datetime | None = None) -> MeetingSeries:
+                now: datetime | None = None, expected_version: int | None = None) -> MeetingSeries:
     """Create or change a series, then bring its coming meetings in line and generate the next weeks'.
 
     Coming meetings that the changed rule no longer gives are cancelled; the others follow the new time,
     place, chair and invitations (announced as a change when time or place moved). Meetings already held
-    or moved by hand keep their own time.
+    or moved by hand keep their own time. A change carries the series' ``version`` (stale: 409, nothing changed).
     """
     now = now or utcnow()
+    if series is not None:
+        check_version(series, expected_version)
     values = _validated_series(user, data)
     organisation_ids = _organisations(data.organisation_ids)
     created = series is None
@@ -240,6 +243,8 @@ def save_series(user: User, series: MeetingSeries | None, data: SeriesInput, *,
         old_rule = (series.start_time, series.duration_minutes)
         for key, value in values.items():
             setattr(series, key, value)
+        series.updated_at = now  # a new version also when only the invitations change
+        flush_versioned(series)
     db.session.execute(sa.delete(MeetingSeriesInvitation).where(MeetingSeriesInvitation.series_id == series.id))
     db.session.add_all(MeetingSeriesInvitation(series_id=series.id, organisation_id=org_id)
                        for org_id in organisation_ids)
@@ -401,7 +406,7 @@ def move_meeting(user: User, meeting: Meeting, *, day: date | None, start_time: 
     meeting.starts_at, meeting.ends_at = starts, ends
     meeting.location, meeting.online_url = location, online_url
     meeting.ical_sequence += 1
-    db.session.flush()
+    flush_versioned(meeting)
     record("meeting.moved", object_type="meeting", object_id=meeting.id,
            details={"starts_at": starts.isoformat()})
     calendar.notify_attendees(meeting, "moved")
@@ -411,7 +416,7 @@ def move_meeting(user: User, meeting: Meeting, *, day: date | None, start_time: 
 def _cancel(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.GEANNULEERD
     meeting.ical_sequence += 1
-    db.session.flush()
+    flush_versioned(meeting)
     record("meeting.cancelled", object_type="meeting", object_id=meeting.id)
     calendar.notify_attendees(meeting, "cancelled")
 
@@ -456,30 +461,60 @@ def agenda_number(meeting: Meeting, item: AgendaItem, scope) -> int:
     return next(other.number for other in agenda_of(meeting, scope) if other.id == item.id)
 
 
+def lock_agenda(meeting: Meeting) -> MeetingStatus:
+    """Take the meeting's row lock for a change of its agenda and answer its status as committed now.
+
+    ``SELECT ... FOR UPDATE`` on PostgreSQL: whoever adds, removes or reorders items of this meeting waits for
+    the one before to commit, then reads the agenda as that one left it (READ COMMITTED: every statement sees
+    what is committed), so positions are handed out one at a time and a case is added once. SQLite serialises
+    writers anyway (``BEGIN IMMEDIATE``) and renders no ``FOR UPDATE``. The unique constraints on
+    (meeting, case) and (meeting, position) are the backstop."""
+    status = db.session.execute(sa.select(Meeting.status).where(Meeting.id == meeting.id)
+                                .with_for_update()).scalar_one()
+    return MeetingStatus(status)
+
+
+def _planned_and_locked(meeting: Meeting) -> None:
+    _planned(meeting)
+    if lock_agenda(meeting) != MeetingStatus.GEPLAND:  # cancelled or closed meanwhile
+        raise ServiceError("Dit overleg is geannuleerd of al gehouden.", status=409)
+
+
+ALREADY_ON_AGENDA = "Deze casus staat al op de agenda."
+
+
 def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -> AgendaItem:
-    """Put a case of the meeting's team on its agenda, last."""
+    """Put a case of the meeting's team on its agenda, last. Once: a case already on it answers 409, also when
+    two people add it at the same moment (the meeting's lock orders them; see :func:`lock_agenda`)."""
     _planned(meeting)
     purpose = _purpose(purpose)
     if case.team_id != meeting.team_id:
         raise ServiceError("Alleen casussen van het eigen team komen op de agenda.", field="reference")
     if case.phase == CasePhase.AFGESLOTEN:
         raise ServiceError("Een afgesloten casus komt niet op de agenda.", field="reference")
+    _planned_and_locked(meeting)
     exists = db.session.execute(sa.select(AgendaItem.id).where(
         AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case.id)).scalar_one_or_none()
     if exists is not None:
-        raise ServiceError("Deze casus staat al op de agenda.", field="reference")
+        raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409)
     last = db.session.execute(sa.select(sa.func.max(AgendaItem.position))
                               .where(AgendaItem.meeting_id == meeting.id)).scalar_one()
     item = AgendaItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1)
-    db.session.add(item)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a unique constraint refusing the row leaves the request usable
+            db.session.add(item)
+            db.session.flush()
+    except IntegrityError as error:  # only a writer that bypassed the lock gets here
+        raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409) from error
     record("agenda_item.added", object_type="agenda_item", object_id=item.id, case_id=case.id,
            details={"meeting_id": meeting.id, "purpose": purpose.value})
     return item
 
 
-def remove_agenda_item(user: User, meeting: Meeting, item: AgendaItem) -> None:
-    _planned(meeting)
+def remove_agenda_item(user: User, meeting: Meeting, item: AgendaItem, *, expected_version: int | None = None) -> None:
+    """Take the item off the agenda, with its ``version`` (its minutes may have changed since it was read)."""
+    check_version(item, expected_version)
+    _planned_and_locked(meeting)
     has_decisions = db.session.execute(sa.select(Decision.id).where(Decision.agenda_item_id == item.id)
                                        .limit(1)).scalar_one_or_none()
     if has_decisions is not None:
@@ -487,27 +522,41 @@ def remove_agenda_item(user: User, meeting: Meeting, item: AgendaItem) -> None:
     record("agenda_item.removed", object_type="agenda_item", object_id=item.id, case_id=item.case_id,
            details={"meeting_id": meeting.id})
     db.session.delete(item)
+    flush_versioned(item)
+
+
+def move_agenda_item(user: User, meeting: Meeting, item: AgendaItem, direction: str, *,
+                     expected_version: int | None = None) -> None:
+    """Swap the item with its neighbour above (``up``) or below (``down``); the whole agenda is renumbered 1..n.
+
+    Relative to the agenda as it is when the meeting's lock is held, so two moves at once both count. Only
+    ``position`` changes, written past the ORM: the items' versions guard their contents, and reordering must
+    not make anyone's minutes form stale. Every position is first made negative, so the unique (meeting,
+    position) never sees two items on one place mid-way (PostgreSQL checks it row by row)."""
+    check_version(item, expected_version)
+    _planned_and_locked(meeting)
     db.session.flush()
-
-
-def move_agenda_item(user: User, meeting: Meeting, item: AgendaItem, direction: str) -> None:
-    """Swap the item with its neighbour above (``up``) or below (``down``); the whole agenda is renumbered."""
-    _planned(meeting)
-    items = list(db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
-                                    .order_by(AgendaItem.position, AgendaItem.id)).scalars())
-    index = next(i for i, other in enumerate(items) if other.id == item.id)
+    table = AgendaItem.__table__
+    ids = list(db.session.execute(sa.select(table.c.id).where(table.c.meeting_id == meeting.id)
+                                  .order_by(table.c.position, table.c.id)).scalars())
+    index = ids.index(item.id)
     target = index - 1 if direction == "up" else index + 1
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
-    for position, other in enumerate(items, start=1):
-        other.position = position
-    db.session.flush()
+    if 0 <= target < len(ids):
+        ids[index], ids[target] = ids[target], ids[index]
+    db.session.execute(table.update().where(table.c.meeting_id == meeting.id).values(position=-table.c.position))
+    db.session.execute(table.update().where(table.c.id.in_(ids)).values(
+        position=sa.case({item_id: number for number, item_id in enumerate(ids, start=1)}, value=table.c.id)))
+    for other in list(db.session.identity_map.values()):
+        if isinstance(other, AgendaItem) and other.meeting_id == meeting.id:
+            db.session.expire(other, ["position"])
 
 
-def set_purpose(user: User, meeting: Meeting, item: AgendaItem, purpose: str) -> None:
+def set_purpose(user: User, meeting: Meeting, item: AgendaItem, purpose: str, *,
+                expected_version: int | None = None) -> None:
+    check_version(item, expected_version)
     _planned(meeting)
     item.purpose = _purpose(purpose)
-    db.session.flush()
+    flush_versioned(item)
 
 
 # --- minutes, decisions, attendance ----------------------------------------------------------------------------
@@ -520,14 +569,18 @@ def _text(value: str | None, field: str) -> str | None:
 
 
 def save_minutes(user: User, meeting: Meeting, item: AgendaItem, *, beeldvorming: str | None,
-                 oordeelsvorming: str | None, besluitvorming: str | None, discussed: bool) -> AgendaItem:
-    """The minutes of one case in BOB order, and whether it was discussed. Until the meeting is closed."""
+                 oordeelsvorming: str | None, besluitvorming: str | None, discussed: bool,
+                 expected_version: int | None = None) -> AgendaItem:
+    """The minutes of one case in BOB order, and whether it was discussed. Until the meeting is closed.
+    With the item's ``version``: of two people saving the same minutes at once, one gets 409 — never a silent
+    overwrite."""
+    check_version(item, expected_version)
     _planned(meeting)
     item.beeldvorming = _text(beeldvorming, "beeldvorming")
     item.oordeelsvorming = _text(oordeelsvorming, "oordeelsvorming")
     item.besluitvorming = _text(besluitvorming, "besluitvorming")
     item.discussed = bool(discussed)
-    db.session.flush()
+    flush_versioned(item)
     record("agenda_item.minutes", object_type="agenda_item", object_id=item.id, case_id=item.case_id,
            details={"meeting_id": meeting.id})
     return item
@@ -561,13 +614,19 @@ def add_decision(user: User, meeting: Meeting, item: AgendaItem, case: Case, *, 
     return decision
 
 
-def record_attendance(user: User, meeting: Meeting, rows: dict[int, tuple[bool, str | None]]) -> None:
-    """Who was there, per invited organisation: ``{organisation_id: (present, names)}``."""
+def record_attendance(user: User, meeting: Meeting, rows: dict[int, tuple[bool, str | None]], *,
+                      expected_version: int | None = None) -> None:
+    """Who was there, per invited organisation: ``{organisation_id: (present, names)}``. Attendance belongs to
+    the meeting: it carries and bumps the meeting's ``version`` (updated first, so of two people saving at once
+    the second waits for the first and then finds the version moved on: 409)."""
+    check_version(meeting, expected_version)
     if meeting.status == MeetingStatus.GEANNULEERD:
         raise ServiceError("Dit overleg is geannuleerd.", status=409)
     invited = set(invited_ids(meeting))
     if not set(rows) <= invited:
         raise ServiceError("Aanwezigheid leggen we alleen vast voor uitgenodigde organisaties.")
+    meeting.updated_at = utcnow()
+    flush_versioned(meeting)
     existing = {a.organisation_id: a for a in db.session.execute(
         sa.select(Attendance).where(Attendance.meeting_id == meeting.id)).scalars()}
     for org_id, (present, names) in rows.items():
@@ -591,6 +650,7 @@ def close_meeting(user: User, meeting: Meeting, *, expected_version: int | None)
     if held_on > today():
         raise ServiceError("U sluit een overleg af op of na de dag waarop het is gehouden.", status=409)
     meeting.status = MeetingStatus.GEHOUDEN
+    flush_versioned(meeting)
     cases = list(db.session.execute(
         sa.select(Case).join(AgendaItem, AgendaItem.case_id == Case.id)
         .where(AgendaItem.meeting_id == meeting.id, AgendaItem.discussed.is_(True))
@@ -657,6 +717,13 @@ def schedule_review_due_cases(app: Flask, now: datetime) -> int:
     if not rows:
         return 0
     meeting_ids = sorted({row.meeting_id for row in rows})
+    # The agendas' row locks, in id order (no deadlock with anyone taking one at a time), then what is on them
+    # now: a case added by hand meanwhile is skipped, and positions continue after everything committed.
+    db.session.execute(sa.select(Meeting.id).where(Meeting.id.in_(meeting_ids)).order_by(Meeting.id)
+                       .with_for_update())
+    present = {(meeting_id, case_id) for meeting_id, case_id in db.session.execute(
+        sa.select(AgendaItem.meeting_id, AgendaItem.case_id).where(AgendaItem.meeting_id.in_(meeting_ids)))}
+    rows = [row for row in rows if (row.meeting_id, row.case_id) not in present]
     agendas = db.session.execute(
         sa.select(AgendaItem.meeting_id, sa.func.max(AgendaItem.position), sa.func.count())
         .where(AgendaItem.meeting_id.in_(meeting_ids)).group_by(AgendaItem.meeting_id)).all()

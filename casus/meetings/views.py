@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from casus import policy
-from casus.cases.forms import unique_ids, version_of
+from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.meetings import services
 from casus.meetings.forms import (
@@ -35,6 +35,7 @@ from casus.meetings.forms import (
     MinutesForm,
     MoveForm,
     PeriodForm,
+    SeriesEditForm,
     SeriesForm,
     VersionForm,
 )
@@ -124,7 +125,10 @@ def detail(meeting_id: int):
     return _render_detail(policy.get_meeting(user, meeting_id))
 
 
-def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendance_form=None, status=200):
+def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendance_form=None, status=200,
+                   conflict: str | None = None):
+    """The meeting page. ``conflict`` (``punt-<id>`` or ``aanwezigheid``): that form was stale; the page shows
+    what is stored now next to the user's input (the form)."""
     user = acting_user()
     manages = policy.manages_meetings(user, meeting.team_id)
     items = services.agenda_of(meeting, policy.agenda_item_scope(user))
@@ -174,7 +178,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
         attendance=attendance, chair=chair, manages=manages, planned=planned, item_forms=forms,
         add_form=add_form if manages and planned else None,
         attendance_form=attendance_form if manages and planned else None,
-        invited_names={org.id: org.name for org in invited}), status
+        invited_names={org.id: org.name for org in invited}, conflict=conflict), status
 
 
 def _meeting_for_change(meeting_id: int, action: str) -> tuple[User, Meeting]:
@@ -243,12 +247,16 @@ def remove_item(meeting_id: int, item_id: int):
     item = _item_of(user, meeting, item_id)
     form = VersionForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(meeting, status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting, "agenda")
     try:
-        services.check_version(meeting, version_of(form))
-        services.remove_agenda_item(user, meeting, item)
+        services.remove_agenda_item(user, meeting, item, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_detail(meeting, status=409, conflict=f"punt-{item.id}")
         flash(error.message, "error")
     else:
         flash(_("De casus is van de agenda gehaald."), "success")
@@ -264,8 +272,12 @@ def minutes(meeting_id: int, item_id: int):
         try:
             services.save_minutes(user, meeting, item, beeldvorming=form.beeldvorming.data,
                                   oordeelsvorming=form.oordeelsvorming.data, besluitvorming=form.besluitvorming.data,
-                                  discussed=form.discussed.data)
+                                  discussed=form.discussed.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # someone saved these minutes meanwhile: theirs shown, the user's input kept
+                show_conflict()
+                return _render_detail(meeting, item_forms={item.id: (form, None)}, status=409,
+                                      conflict=f"punt-{item.id}")
             show_service_error(form, error)
         else:
             flash(_("Het verslag is opgeslagen."), "success")
@@ -306,14 +318,19 @@ def attendance(meeting_id: int):
         try:
             for row in form.rows:
                 rows[int(row.organisation_id.data)] = (bool(row.present.data), row.names.data)
-            services.record_attendance(user, meeting, rows)
+            services.record_attendance(user, meeting, rows, expected_version=version_of(form))
         except (TypeError, ValueError):
             flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         except ServiceError as error:
+            if is_stale(error):
+                show_conflict()
+                return _render_detail(meeting, attendance_form=form, status=409, conflict="aanwezigheid")
             flash(error.message, "error")
         else:
             flash(_("De aanwezigheid is opgeslagen."), "success")
             return _back(meeting, "aanwezigheid")
+    elif missing_version(form):
+        return _render_detail(meeting, attendance_form=form, status=400)
     return _back(meeting, "aanwezigheid")
 
 
@@ -322,11 +339,16 @@ def close(meeting_id: int):
     user, meeting = _meeting_for_change(meeting_id, "meeting.closed")
     form = VersionForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(meeting, status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting)
     try:
         cases = services.close_meeting(user, meeting, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_detail(meeting, status=409)
         flash(error.message, "error")
     else:
         flash(_("Het overleg is afgesloten. %(count)s besproken casussen hebben een nieuwe herbeoordelingsdatum.",
@@ -334,31 +356,47 @@ def close(meeting_id: int):
     return _back(meeting)
 
 
+def _move_form(meeting: Meeting) -> MoveForm:
+    """The move form filled with the meeting as stored."""
+    local = meeting.starts_at.astimezone(services.AMSTERDAM)
+    return MoveForm(formdata=None, obj=meeting, day=local.date(), start_time=local.time(), version=meeting.version,
+                    duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
+
+
 @bp.route("/overleggen/<int:meeting_id>/wijzigen", methods=["GET", "POST"])
 def move(meeting_id: int):
     user, meeting = _meeting_for_change(meeting_id, "meeting.moved")
-    local = meeting.starts_at.astimezone(services.AMSTERDAM)
-    form = MoveForm(obj=None if request.method == "POST" else meeting,
-                    day=local.date(), start_time=local.time(), version=meeting.version,
-                    duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
+    form = _move_form(meeting) if request.method == "GET" else MoveForm()
     if meeting.status != MeetingStatus.GEPLAND:
         flash(_("Dit overleg is geannuleerd of al gehouden."), "error")
         return _back(meeting)
+    status, conflict = 200, False
     if form.validate_on_submit():
         try:
             services.move_meeting(user, meeting, day=form.day.data, start_time=form.start_time.data,
                                   duration_minutes=form.duration_minutes.data, location=form.location.data,
                                   online_url=form.online_url.data, expected_version=version_of(form))
         except ServiceError as error:
-            if error.status == 409:
+            if is_stale(error):  # moved meanwhile: the page shows where it is now, the form the user's input
+                show_conflict()
+                status, conflict = 409, True
+            elif error.status == 409:
                 flash(error.message, "error")
                 return redirect(url_for("meetings.move", meeting_id=meeting.id))
-            show_service_error(form, error)
+            else:
+                show_service_error(form, error)
+                status = 400
         else:
             flash(_("Het overleg is gewijzigd; de genodigden krijgen een bijgewerkte uitnodiging."), "success")
             return _back(meeting)
-    return render_template("meetings/move.html", meeting=meeting, form=form,
-                           cancel_form=VersionForm(formdata=None, version=meeting.version))
+    elif request.method == "POST":
+        status = 400
+    return _render_move(meeting, form, status=status, conflict=conflict)
+
+
+def _render_move(meeting: Meeting, form: MoveForm, *, status: int = 200, conflict: bool = False):
+    return render_template("meetings/move.html", meeting=meeting, form=form, conflict=conflict,
+                           cancel_form=VersionForm(formdata=None, version=meeting.version)), status
 
 
 @bp.post("/overleggen/<int:meeting_id>/annuleren")
@@ -366,11 +404,16 @@ def cancel(meeting_id: int):
     user, meeting = _meeting_for_change(meeting_id, "meeting.cancelled")
     form = VersionForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_move(meeting, _move_form(meeting), status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting)
     try:
         services.cancel_meeting(user, meeting, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_move(meeting, _move_form(meeting), status=409, conflict=True)
         flash(error.message, "error")
     else:
         flash(_("Het overleg is geannuleerd; de genodigden krijgen bericht."), "success")
@@ -430,12 +473,13 @@ def series_edit(series_id: int):
 
 
 def _series_form(user: User, series: MeetingSeries | None):
-    form = SeriesForm(obj=series) if series is not None else SeriesForm()
+    form = SeriesEditForm(obj=series) if series is not None else SeriesForm()
     if request.method == "GET" and series is not None:
         form.organisation_ids.data = services.series_invited_ids(series)
     elif request.method == "GET":
         form.chair_id.data = user.id
     form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    status, conflict = 200, False
     if form.validate_on_submit():
         data = services.SeriesInput(
             type=form.type.data, title=form.title.data, weekday=form.weekday.data,
@@ -445,18 +489,31 @@ def _series_form(user: User, series: MeetingSeries | None):
             online_url=form.online_url.data, chair_id=form.chair_id.data,
             organisation_ids=tuple(form.organisation_ids.data or ()), active=form.active.data)
         try:
-            saved = services.save_series(user, series, data)
+            saved = services.save_series(user, series, data,
+                                         expected_version=version_of(form) if series is not None else None)
         except ServiceError as error:
-            show_service_error(form, error)
+            if is_stale(error):  # changed meanwhile: the stored series shown, the user's input kept
+                show_conflict()
+                form.version.data = series.version
+                status, conflict = 409, True
+            else:
+                show_service_error(form, error)
         else:
             flash(_("De reeks is opgeslagen; de overleggen van de komende weken zijn ingepland."), "success")
             return redirect(url_for("meetings.series_edit", series_id=saved.id))
+    if request.method == "POST" and status == 200:
+        status = 400
     upcoming = []
     if series is not None:
         upcoming = list(db.session.execute(sa.select(Meeting).where(
             Meeting.series_id == series.id, Meeting.ends_at > services.utcnow())
             .order_by(Meeting.starts_at).limit(10)).scalars())
-    return render_template("meetings/series_form.html", form=form, series=series, upcoming=upcoming)
+    stored_invited = []
+    if conflict:
+        stored_invited = list(db.session.execute(sa.select(Organisation.name).where(
+            Organisation.id.in_(services.series_invited_ids(series))).order_by(Organisation.name)).scalars())
+    return render_template("meetings/series_form.html", form=form, series=series, upcoming=upcoming,
+                           conflict=conflict, stored_invited=stored_invited), status
 
 
 # --- the case file's meetings tab ---------------------------------------------------------------------------------

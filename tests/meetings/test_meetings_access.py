@@ -96,7 +96,8 @@ def test_attendee_cannot_change_the_meeting(client, auth, api, world, login_as):
                      data={"beeldvorming": "x"}).status_code == 403
     assert auth.post(f"{url}/afsluiten", form_url=url, data={"version": world.meeting.version}).status_code == 403
     assert client.get(f"{url}/wijzigen").status_code == 403
-    response = api(partner, "PATCH", f"/agenda-items/{world.politie_item.id}", json={"beeldvorming": "x"})
+    response = api(partner, "PATCH", f"/agenda-items/{world.politie_item.id}",
+                   json={"beeldvorming": "x", "version": world.politie_item.version})
     assert response.status_code == 403
     response = api(partner, "PATCH", f"/meetings/{world.meeting.id}",
                    json={"version": world.meeting.version, "status": "geannuleerd"})

@@ -70,14 +70,17 @@ def test_agenda_minutes_and_a_decision_that_becomes_an_action(api, db, world, ma
     item = ok(api(world.regisseur, "POST", f"/meetings/{meeting_id}/agenda",
                   json={"caseId": extra.id, "purpose": "nieuw"}), 201)
     assert item["position"] == 3 and item["case"]["reference"] == extra.reference
-    assert api(world.regisseur, "POST", f"/meetings/{meeting_id}/agenda",
-               json={"caseId": extra.id}).status_code == 400
+    again = api(world.regisseur, "POST", f"/meetings/{meeting_id}/agenda", json={"caseId": extra.id})
+    assert again.status_code == 409 and again.get_json()["detail"] == "Deze casus staat al op de agenda."
     agenda = ok(api(world.regisseur, "GET", f"/meetings/{meeting_id}/agenda"))
     assert [i["case"]["id"] for i in agenda] == [world.politie_case.id, world.corporatie_case.id, extra.id]
-    ok(api(world.regisseur, "PATCH", f"/agenda-items/{item['id']}", json={"move": "up"}))
+    assert item["version"] == 1
+    moved = ok(api(world.regisseur, "PATCH", f"/agenda-items/{item['id']}", json={"move": "up", "version": 1}))
+    assert moved["version"] == 1  # reordering leaves the item's contents, and so its version, alone
     minutes = ok(api(world.regisseur, "PATCH", f"/agenda-items/{item['id']}", json={
-        "beeldvorming": "Beeld", "oordeelsvorming": "Oordeel", "besluitvorming": "Besluit", "discussed": True}))
-    assert minutes["discussed"] is True and minutes["position"] == 2
+        "beeldvorming": "Beeld", "oordeelsvorming": "Oordeel", "besluitvorming": "Besluit", "discussed": True,
+        "version": 1}))
+    assert minutes["discussed"] is True and minutes["position"] == 2 and minutes["version"] == 2
     due = (today() + timedelta(days=21)).isoformat()
     decision = ok(api(world.regisseur, "POST", f"/agenda-items/{item['id']}/decisions", json={
         "text": "Politie spreekt betrokkene aan", "action": {"ownerOrganisationId": world.politie.id,
@@ -96,12 +99,14 @@ def test_agenda_minutes_and_a_decision_that_becomes_an_action(api, db, world, ma
     assert minuted["beeldvorming"] == "Beeld" and [d["text"] for d in minuted["decisions"]] == [
         "Politie spreekt betrokkene aan"]
     assert {a["organisation"]["id"] for a in body["attendance"]} == {world.politie.id, world.corporatie.id}
-    # Decisions keep an item on the agenda; another one goes with the meeting's version.
-    assert api(world.regisseur, "DELETE", f"/agenda-items/{item['id']}?version={world.meeting.version}"
-               ).status_code == 409
+    # Decisions keep an item on the agenda; another one goes with its own version.
+    assert api(world.regisseur, "DELETE", f"/agenda-items/{item['id']}?version=2").status_code == 409
     assert api(world.regisseur, "DELETE", f"/agenda-items/{world.corporatie_item.id}").status_code == 400
+    version = world.corporatie_item.version
+    stale = api(world.regisseur, "DELETE", f"/agenda-items/{world.corporatie_item.id}?version={version + 1}")
+    assert stale.status_code == 409 and stale.get_json()["currentVersion"] == version
     assert api(world.regisseur, "DELETE",
-               f"/agenda-items/{world.corporatie_item.id}?version={world.meeting.version}").status_code == 204
+               f"/agenda-items/{world.corporatie_item.id}?version={version}").status_code == 204
     assert db.session.execute(sa.select(AgendaItem.id).where(AgendaItem.id == world.corporatie_item.id)
                               ).scalar_one_or_none() is None
 

@@ -62,7 +62,7 @@ def test_the_chair_minutes_a_case_and_a_decision_becomes_an_action(client, auth,
     url = f"/overleggen/{meeting.id}"
     response = auth.post(f"{url}/agenda/{item.id}/verslag", form_url=url, data={
         "beeldvorming": "Lawaai in de nacht", "oordeelsvorming": "Zorgelijk", "besluitvorming": "Huisbezoek",
-        "discussed": "y"})
+        "discussed": "y", "version": item.version})
     assert response.status_code == 302
     due = today() + timedelta(days=10)
     response = auth.post(f"{url}/agenda/{item.id}/besluiten", form_url=url, data={
@@ -109,11 +109,11 @@ def test_agenda_add_reorder_remove_and_attendance(client, auth, db, world, make_
     assert auth.post(f"{url}/agenda/{new_item.id}/omhoog", form_url=url).status_code == 302
     assert items() == [world.politie_case.id, extra.id, world.corporatie_case.id]
     response = auth.post(f"{url}/agenda/{new_item.id}/verwijderen", form_url=url,
-                         data={"version": world.meeting.version})
+                         data={"version": new_item.version})
     assert response.status_code == 302
     assert items() == [world.politie_case.id, world.corporatie_case.id]
     response = auth.post(f"{url}/aanwezigheid", data={
-        "rows-0-organisation_id": str(world.politie.id), "rows-0-present": "y", "rows-0-names": "J. Jansen",
+        "version": world.meeting.version, "rows-0-organisation_id": str(world.politie.id), "rows-0-present": "y", "rows-0-names": "J. Jansen",
         "rows-1-organisation_id": str(world.corporatie.id), "rows-1-names": ""})
     assert response.status_code == 302
     assert "J. Jansen" in client.get(url).get_data(as_text=True)
