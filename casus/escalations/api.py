@@ -39,8 +39,8 @@ blp = ApiBlueprint("escalations_api", __name__, description="The escalation ladd
                                                             "decisions and afschalen")
 
 STEP_NOT_FOUND = {**NOT_FOUND, "description": "No such escalation step, or the caller may not know about its case"}
-STEP_CONFLICT = {**CONFLICT, "description": "The step is no longer open, or its decision was recorded already; "
-                                            "nothing was changed"}
+STEP_CONFLICT = {**CONFLICT, "description": "The step's `version` is stale, the step is no longer open, or its "
+                                            "decision was recorded already; nothing was changed"}
 
 
 @dataclass
@@ -145,10 +145,10 @@ class EscalationDecision(MethodView):
     @blp.alt_response(404, **STEP_NOT_FOUND)
     @blp.alt_response(409, **STEP_CONFLICT)
     def post(self, data, id):
-        """Record the decision taken on an open step up, once. Managers only."""
+        """Record the decision taken on an open step up, once, with the step's `version`. Managers only."""
         user = acting_user()
         step = services.get_escalation(user, id, action="escalation.decision")
         case = policy.get_case(user, step.case_id)
         policy.require_manager_audited(user, case, action="escalation.decision")
-        services.record_decision(user, step, decision=data["decision"])
+        services.record_decision(user, step, decision=data["decision"], expected_version=data["version"])
         return StepView(_reloaded(step), case)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from casus.cases.services import MAX_TEXT
 from casus.escalations.services import MAX_OWNER
-from casus.forms import DutchDateField
+from casus.forms import DutchDateField, VersionField
 from casus.organisations.forms import TOO_LONG
 
 # Which form field a failing guard concerns, so its message appears next to that field.
@@ -28,7 +28,7 @@ GUARD_FIELDS = {
 
 
 class EscalateForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     reason = TextAreaField(_l("Reden om op te schalen"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
     decision_owner = StringField(_l("Wie beslist op het nieuwe niveau"),
                                  validators=[Length(max=MAX_OWNER, message=TOO_LONG)])
@@ -37,10 +37,11 @@ class EscalateForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
+    version = VersionField()  # the step's
     decision = TextAreaField(_l("Genomen besluit"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
 
 
 class DeescalateForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     decision = TextAreaField(_l("Besluit waarmee wordt afgeschaald"),
                              validators=[Length(max=MAX_TEXT, message=TOO_LONG)])

@@ -56,6 +56,8 @@ class EscalationSchema(Schema):
         "description": "An open step up without a decision whose deadline has passed."})
     reviewDue = fields.Boolean(attribute="review_due", metadata={
         "description": "An open step up whose review date has come."})
+    version = fields.Integer(metadata={
+        "description": "The step's version, for `POST /escalations/{id}/decision`."})
 
 
 class EscalationCreatedSchema(EscalationSchema):
@@ -111,6 +113,8 @@ class EscalationInputSchema(InputSchema):
 class EscalationDecisionInputSchema(InputSchema):
     decision = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT), metadata={
         "description": "The decision taken at the step's level."})
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The step's `version` as last read; a stale one answers 409."})
 
 
 class EscalationListArgsSchema(InputSchema):

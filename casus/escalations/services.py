@@ -32,6 +32,7 @@ from casus.cases.services import (
     cadences,
     check_version,
     decode_cursor,
+    flush_versioned,
     keyset_page,
     log_transition,
     record_refusal,
@@ -300,8 +301,11 @@ def escalate(user: User, case: Case, *, reason: str | None, decision_owner: str 
     return step
 
 
-def record_decision(user: User, escalation: Escalation, *, decision: str | None) -> Escalation:
-    """Record the decision taken on an open step up (once: a second decision answers 409)."""
+def record_decision(user: User, escalation: Escalation, *, decision: str | None,
+                    expected_version: int | None = None) -> Escalation:
+    """Record the decision taken on an open step up (once: a second decision answers 409). With the step's
+    ``version``: of two people recording at once, the second finds it moved on (409, nothing changed)."""
+    check_version(escalation, expected_version)
     decision = _clean(decision)
     if decision is None:
         raise ServiceError("Leg het genomen besluit vast.", field="decision")
@@ -309,15 +313,11 @@ def record_decision(user: User, escalation: Escalation, *, decision: str | None)
     if not escalation.is_open:
         raise ServiceError("Deze escalatie is al afgerond; een besluit legt u vast bij een open escalatie.",
                            status=409)
-    now = utcnow()
-    # Conditional, so two people recording at once cannot both win (the loser sees 409).
-    changed = db.session.execute(
-        sa.update(Escalation).where(Escalation.id == escalation.id, Escalation.decision.is_(None),
-                                    Escalation.resolved_at.is_(None))
-        .values(decision=decision, decided_at=now, decided_by_id=user.id)).rowcount
-    if not changed:
+    if escalation.decision is not None:
         raise ServiceError("Het besluit over deze escalatie is al vastgelegd.", status=409)
-    db.session.refresh(escalation)
+    now = utcnow()
+    escalation.decision, escalation.decided_at, escalation.decided_by_id = decision, now, user.id
+    flush_versioned(escalation)  # UPDATE ... WHERE version = the one read: a concurrent recorder gets 409
     case = db.session.get(Case, escalation.case_id)
     add_timeline(case, "escalation.decided", f"Besluit ({_level_nl(escalation.to_level)}): {decision}",
                  actor=user, at=now)

@@ -12,14 +12,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from casus import policy
-from casus.cases.forms import unique_ids, version_of
+from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.views import template_helpers
 from casus.escalations import services
 from casus.escalations.forms import GUARD_FIELDS, DecisionForm, DeescalateForm, EscalateForm
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.security import acting_user
 from casus.services import ServiceError
@@ -55,7 +55,7 @@ def for_case(case_id: int):
 
 
 def _render_tab(case: Case, *, escalate_form: EscalateForm | None = None, decision_form: DecisionForm | None = None,
-                deescalate_form: DeescalateForm | None = None):
+                deescalate_form: DeescalateForm | None = None, status: int = 200):
     user = acting_user()
     steps = services.history(case)
     current = services.current_step(case, steps)
@@ -74,7 +74,7 @@ def _render_tab(case: Case, *, escalate_form: EscalateForm | None = None, decisi
             formdata=None, version=case.version, decision=getattr(current, "decision", None)), "afschalen")
     return render_template(
         "escalations/for_case.html", case=case, active_tab="escalations.for_case", steps=steps, current=current,
-        manages=manages, up_level=up, down_level=down, **forms)
+        manages=manages, up_level=up, down_level=down, **forms), status
 
 
 def _show_refusal(form, refused: TransitionRefused) -> None:
@@ -94,6 +94,7 @@ def _level(value) -> str:
 
 
 def _stale(error: ServiceError) -> bool:
+    """A refusal that re-renders nothing: the step was taken or decided meanwhile (409)."""
     if error.status != 409:
         return False
     flash(error.message, "error")
@@ -124,15 +125,18 @@ def decide(case_id: int, escalation_id: int):
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            services.record_decision(user, step, decision=form.decision.data)
+            services.record_decision(user, step, decision=form.decision.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # the step changed meanwhile: the tab shows it as it is now, the input kept
+                show_conflict()
+                return _render_tab(case, decision_form=form, status=409)
             if _stale(error):
                 return _back(case)
             show_service_error(form, error)
         else:
             flash(_("Het besluit is vastgelegd."), "success")
             return _back(case)
-    return _render_tab(case, decision_form=form)
+    return _render_tab(case, decision_form=form, status=400 if form.version.errors else 200)
 
 
 @bp.post("/casussen/<int:case_id>/escalaties/afschalen")
@@ -148,19 +152,26 @@ def deescalate(case_id: int):
 
 def _climb(case: Case, form, form_name: str, step, done: str):
     """One step on the ladder: guard messages next to their fields, a stale form back to the tab."""
+    status = 200
     if form.validate_on_submit():
         try:
             step()
         except TransitionRefused as refused:
             _show_refusal(form, refused)
         except ServiceError as error:
-            if _stale(error):
+            if is_stale(error):  # the case changed meanwhile: the tab shows it as it is now, the input kept
+                show_conflict()
+                status = 409
+            elif _stale(error):
                 return _back(case)
-            show_service_error(form, error)
+            else:
+                show_service_error(form, error)
         else:
             flash(done % {"level": _level(case.escalation_level)}, "success")
             return _back(case)
-    return _render_tab(case, **{form_name: form})
+    elif form.version.errors:  # a form without its version is refused, never saved unchecked
+        status = 400
+    return _render_tab(case, status=status, **{form_name: form})
 
 
 # --- the queue ---------------------------------------------------------------------------------------------

@@ -52,12 +52,16 @@ def test_up_decision_and_down_through_the_api(api, db, ladder):
     level, version = _level(db, case)
     assert level == "tactisch" and created["caseVersion"] == version
 
+    assert created["version"] == 1
+    stale = assert_problem(api(supervisor, "POST", f"/escalations/{created['id']}/decision",
+                               json={"decision": "Extra inzet wijkagent", "version": 2}), 409)
+    assert stale["currentVersion"] == 1
     decided = ok(api(supervisor, "POST", f"/escalations/{created['id']}/decision",
-                     json={"decision": "Extra inzet wijkagent"}), 201)
+                     json={"decision": "Extra inzet wijkagent", "version": 1}), 201)
     assert decided["decision"] == "Extra inzet wijkagent" and decided["decidedBy"]["id"] == supervisor.id
-    assert decided["decidedAt"].endswith("Z")
+    assert decided["decidedAt"].endswith("Z") and decided["version"] == 2
     again = assert_problem(api(supervisor, "POST", f"/escalations/{created['id']}/decision",
-                               json={"decision": "Nogmaals"}), 409)
+                               json={"decision": "Nogmaals", "version": 2}), 409)
     assert "al vastgelegd" in again["detail"]
 
     down = ok(api(supervisor, "POST", f"/cases/{case.id}/escalations",
@@ -117,7 +121,7 @@ def test_a_decision_on_a_resolved_step_answers_409(api, db, ladder, put_step):
 
     step = put_step(ladder["case"], ladder["regisseur"], resolved_at=utcnow())
     body = assert_problem(api(ladder["supervisor"], "POST", f"/escalations/{step.id}/decision",
-                              json={"decision": "Te laat"}), 409)
+                              json={"decision": "Te laat", "version": step.version}), 409)
     assert "afgerond" in body["detail"]
 
 
@@ -127,7 +131,8 @@ def test_partners_read_but_may_not_write(api, db, ladder, put_step):
     agent = ladder["agent"]
     assert ok(api(agent, "GET", f"/cases/{case.id}/escalations"))[0]["id"] == step.id
     assert_problem(api(agent, "POST", f"/cases/{case.id}/escalations", json=_step_up(case)), 403)
-    assert_problem(api(agent, "POST", f"/escalations/{step.id}/decision", json={"decision": "Nee"}), 403)
+    assert_problem(api(agent, "POST", f"/escalations/{step.id}/decision",
+                       json={"decision": "Nee", "version": step.version}), 403)
     denied = db.session.execute(sa.select(AuditEvent.action).where(AuditEvent.outcome == "denied")
                                 .order_by(AuditEvent.id)).scalars().all()
     assert denied == ["escalation.escalate", "escalation.decision"]
@@ -147,7 +152,7 @@ def test_outsiders_find_nothing(api, db, ladder, make_user, make_organisation, m
     for method, path, body in (("GET", f"/cases/{case.id}/escalations", None),
                                ("POST", f"/cases/{case.id}/escalations", _step_up(case)),
                                ("GET", f"/escalations/{step.id}", None),
-                               ("POST", f"/escalations/{step.id}/decision", {"decision": "Nee"})):
+                               ("POST", f"/escalations/{step.id}/decision", {"decision": "Nee", "version": 1})):
         response = api(user, method, path, json=body) if body else api(user, method, path)
         assert_problem(response, 404)
         assert case.reference.encode() not in response.data

@@ -67,7 +67,7 @@ def test_opschalen_decision_and_afschalen_through_the_forms(client, db, ladder, 
     step = db.session.execute(sa.select(Escalation).where(Escalation.case_id == case.id)).scalar_one()
 
     response = _post(client, f"{_tab(case)}/{step.id}/besluit", _tab(case),
-                     {"decision": "Extra inzet wijkagent en GGZ-team"})
+                     {"decision": "Extra inzet wijkagent en GGZ-team", "version": str(step.version)})
     assert response.status_code == 302
     page = client.get(_tab(case)).get_data(as_text=True)
     assert "Het besluit is vastgelegd." in page and "Extra inzet wijkagent en GGZ-team" in page
@@ -126,8 +126,15 @@ def test_a_stale_form_changes_nothing_and_says_so(client, db, ladder, login):
     case.title = "Gewijzigd door een ander"
     db.session.flush()  # bumps the version
     response = _post(client, f"{_tab(case)}/opschalen", _tab(case), stale)
-    assert response.status_code == 302
-    assert "intussen door iemand anders gewijzigd" in client.get(_tab(case)).get_data(as_text=True)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Iemand anders heeft dit intussen gewijzigd" in page
+    assert stale["reason"] in page  # the user's input is kept, with the version stored now in the form
+    assert f'name="version" value="{case.version}"' in page
+    assert _level(db, case)[0] == "operationeel"
+    del stale["version"]
+    response = _post(client, f"{_tab(case)}/opschalen", _tab(case), stale)
+    assert response.status_code == 400 and "mist de versie" in response.get_data(as_text=True)
     assert _level(db, case)[0] == "operationeel"
 
 
@@ -157,11 +164,16 @@ def test_recording_a_decision_twice_is_refused(client, db, ladder, login, put_st
     login(ladder["supervisor"])
     page_url = _tab(case)
     token = csrf_from(client.get(page_url))
-    assert client.post(f"{page_url}/{step.id}/besluit", data={"csrf_token": token, "decision": "Eerste"}).status_code \
-        == 302
-    response = client.post(f"{page_url}/{step.id}/besluit", data={"csrf_token": token, "decision": "Tweede"})
+    assert client.post(f"{page_url}/{step.id}/besluit", data={"csrf_token": token, "decision": "Zonder versie"}
+                       ).status_code == 400
+    assert client.post(f"{page_url}/{step.id}/besluit", data={
+        "csrf_token": token, "decision": "Eerste", "version": "1"}).status_code == 302
+    response = client.post(f"{page_url}/{step.id}/besluit", data={
+        "csrf_token": token, "decision": "Tweede", "version": "2"})
     assert response.status_code == 302
     assert "al vastgelegd" in client.get(page_url).get_data(as_text=True)
+    stale = client.post(f"{page_url}/{step.id}/besluit", data={"csrf_token": token, "decision": "Derde", "version": "1"})
+    assert stale.status_code == 409 and "Iemand anders heeft dit intussen gewijzigd" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Escalation, step.id).decision == "Eerste"
 
