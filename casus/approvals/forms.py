@@ -15,13 +15,14 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from casus.approvals.models import ApprovalKind
 from casus.cases.services import MAX_TEXT
+from casus.forms import VersionField
 from casus.organisations.forms import TOO_LONG
 
 DECISIONS = ("approve", "reject")
 
 
 class DecisionForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     next = HiddenField()
     decision = HiddenField(validators=[InputRequired(_l("Kies goedkeuren of afwijzen.")),
                                        AnyOf(DECISIONS, message=_l("Kies goedkeuren of afwijzen."))])
@@ -29,7 +30,7 @@ class DecisionForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class QueueFilterForm(FlaskForm):

@@ -25,7 +25,15 @@ from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT, KeysetPage, add_timeline, check_version, decode_cursor, keyset_page
+from casus.cases.services import (
+    MAX_TEXT,
+    KeysetPage,
+    add_timeline,
+    check_version,
+    decode_cursor,
+    flush_versioned,
+    keyset_page,
+)
 from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
@@ -158,7 +166,7 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
     approval.decided_by_id = user.id
     approval.decided_at = utcnow()
     approval.motivation = motivation
-    db.session.flush()  # the version check: of two deciders on one version, the second gets StaleDataError
+    flush_versioned(approval)  # the version check: of two deciders on one version, the second gets 409
     _record_decision(user, approval)
     return approval
 
@@ -184,7 +192,7 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
         undo(user, approval)
     approval.status = ApprovalStatus.INGETROKKEN
     approval.decided_at = utcnow()
-    db.session.flush()
+    flush_versioned(approval)
     if approval.kind not in OFF_TIMELINE:
         add_timeline(case_of(approval), "approval.withdrawn", f"{approval.kind.label_nl}: verzoek ingetrokken.",
                      actor=user)

@@ -17,11 +17,10 @@ from casus.approvals import services
 from casus.approvals.forms import DecisionForm, QueueFilterForm, WithdrawForm
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.services import record
-from casus.cases.forms import version_of
 from casus.cases.services import today
 from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import flash_refusal, show_service_error
+from casus.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.navigation import safe_next
 from casus.security import acting_user
@@ -103,6 +102,8 @@ def decide(approval_id: int):
     form = DecisionForm()
     back = safe_next(form.next.data)
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(user, approval, form, status=400)
         return _invalid(user, approval, form, back)
     approve = form.decision.data == "approve"
     try:
@@ -111,6 +112,9 @@ def decide(approval_id: int):
     except TransitionRefused as refused:
         flash_refusal(refused, _("Dit kon niet. Het verzoek staat nog open; er is niets gewijzigd."))
     except ServiceError as error:
+        if is_stale(error):  # decided or changed meanwhile: the request as it is now, the motivation kept
+            show_conflict()
+            return _render_detail(user, approval, form, status=409)
         if error.field != "motivation" or back:
             flash(error.message, "error")
         else:
@@ -147,10 +151,15 @@ def withdraw(approval_id: int):
                       case_id=approval.case_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(user, approval, status=400)
         abort(400)
     try:
         services.withdraw(user, approval, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_detail(user, approval, status=409)
         flash(error.message, "error")
     else:
         flash(_("Het verzoek is ingetrokken."), "success")

@@ -205,13 +205,12 @@ class CaseItem(MethodView):
         user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.update")
-        expected = changes["version"]
-        services.check_version(case, expected)
+        services.check_version(case, changes["version"])  # once: the first change below raises the version
         try:
             if "plan_discussed_on" in changes:
-                services.record_plan_discussed(user, case, on=changes["plan_discussed_on"], expected_version=expected)
+                services.record_plan_discussed(user, case, on=changes["plan_discussed_on"])
             if "evaluation" in changes:
-                services.record_evaluation(user, case, text=changes["evaluation"], expected_version=expected)
+                services.record_evaluation(user, case, text=changes["evaluation"])
         except ServiceError as error:
             if error.field == "discussed_on":  # the form's name for it
                 error.field = "plan_discussed_on"
@@ -308,7 +307,7 @@ class CaseParticipants(MethodView):
 def _participant_view(participation: Participation, contact: User | None, **extra) -> SimpleNamespace:
     fields = {name: getattr(participation, name) for name in (
         "id", "organisation", "role", "legal_basis", "confidentiality_signed_on", "has_legal_basis", "joined_on",
-        "left_on", "active")}
+        "left_on", "active", "version")}
     return SimpleNamespace(**fields, contact_user=contact, **extra)
 
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LEGAL_BASIS_LABELS, NoteVisibility
 from casus.cases.services import MAX_TEXT
-from casus.forms import DutchDateField, MultiCheckboxField
+from casus.forms import DutchDateField, MultiCheckboxField, VersionField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 
@@ -49,13 +49,6 @@ def unique_ids(form: FlaskForm, prefix: str) -> FlaskForm:
     for field in form:
         field.id = f"{prefix}-{field.name}"
     return form
-
-
-def version_of(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 def enum_choices(enum_cls, locale, empty_label) -> list[SelectChoice]:
@@ -92,7 +85,7 @@ class TransitionForm(FlaskForm):
     """Fire a workflow trigger: reason, and for closing a result (a supervisor may override nazorg)."""
 
     trigger = HiddenField()
-    version = HiddenField()
+    version = VersionField()
     reason = TextAreaField(_l("Reden"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
     result = SelectField(_l("Resultaat"), choices=[], validate_choice=False)
     override = BooleanField(_l("Nazorgperiode overslaan (supervisor)"))
@@ -123,24 +116,24 @@ class ReopenForm(FlaskForm):
 class VersionForm(FlaskForm):
     """A bare button form: the CSRF token and the case version (ending a participation, say)."""
 
-    version = HiddenField()
+    version = VersionField()
 
 
 class EvaluationForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     evaluation = TextAreaField(_l("Evaluatie"),
                                validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
 
 
 class PlanDiscussedForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     discussed_on = DutchDateField(_l("Datum casusoverleg"), validators=[InputRequired(INVALID_DATE)])
 
 
 class InviteForm(FlaskForm):
     """Invite an organisation into the case with a role and a legal basis for sharing."""
 
-    version = HiddenField()
+    version = VersionField()
     organisation_id = SelectField(_l("Organisatie"), coerce=optional_int, choices=[],
                                   validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
     role = SelectField(_l("Rol"), choices=[], validators=[InputRequired(REQUIRED)],

@@ -226,6 +226,9 @@ class ParticipantSchema(ParticipantSummarySchema):
     leftOn = fields.Date(attribute="left_on", allow_none=True)
     active = fields.Boolean()
     contactUser = fields.Nested(UserSummarySchema, attribute="contact_user", allow_none=True)
+    version = fields.Integer(metadata={
+        "description": "The participation's own version (it rises when the participation ends). Participants "
+                       "are part of the case: inviting and ending carry the case's `version`."})
 
 
 class ParticipantInputSchema(InputSchema):

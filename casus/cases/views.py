@@ -36,7 +36,6 @@ from casus.cases.forms import (
     TransitionForm,
     VersionForm,
     unique_ids,
-    version_of,
 )
 from casus.cases.models import (
     LEGAL_BASIS_LABELS,
@@ -49,7 +48,7 @@ from casus.cases.models import (
     TimelineEvent,
 )
 from casus.extensions import db
-from casus.forms import flash_refusal, show_service_error
+from casus.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
 from casus.security import acting_user
@@ -214,12 +213,13 @@ def detail(case_id: int):
     return _render_overview(policy.get_case(acting_user(), case_id))
 
 
-def _render_overview(case: Case, **forms):
+def _render_overview(case: Case, *, status: int = 200, transition_form: TransitionForm | None = None, **forms):
+    """The case overview; ``transition_form``: a posted step form to show again (the user's reason kept)."""
     user = acting_user()
     manages = policy.manages(user, case)
     procesregisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
     aanbrenger = db.session.get(Organisation, case.aanbrenger_organisation_id)
-    allowed, blocked = _trigger_forms(user, case) if manages else ([], [])
+    allowed, blocked = _trigger_forms(user, case, transition_form) if manages else ([], [])
     if manages and case.phase in CLOSABLE_PHASES:
         forms.setdefault("evaluation_form", EvaluationForm(evaluation=case.evaluation))
     if manages and case.phase == CasePhase.AANPAK_PLAN:
@@ -236,10 +236,10 @@ def _render_overview(case: Case, **forms):
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
         procesregisseur=procesregisseur, aanbrenger=aanbrenger, pending_approvals=pending,
         allowed_triggers=allowed, blocked_triggers=blocked,
-        triage_link=triage_url(case) if manages and in_triage else None, **forms)
+        triage_link=triage_url(case) if manages and in_triage else None, **forms), status
 
 
-def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
+def _trigger_forms(user: User, case: Case, posted: TransitionForm | None = None) -> tuple[list, list]:
     """(option, form) for the triggers this manager may fire now; (option, messages) for blocked ones."""
     allowed, blocked = [], []
     supervisor = user.has_role("supervisor")
@@ -254,13 +254,17 @@ def _trigger_forms(user: User, case: Case) -> tuple[list, list]:
         if codes:
             blocked.append((option, [f.message(current_locale()) for f in option.failures if f.code in codes]))
         else:
-            allowed.append((option, _transition_form(case, option, supervisor)))
+            allowed.append((option, _transition_form(case, option, supervisor, posted)))
     return allowed, blocked
 
 
-def _transition_form(case: Case, option: TriggerOption, supervisor: bool) -> TransitionForm:
-    form = unique_ids(TransitionForm(formdata=None, trigger=option.trigger, version=case.version),
-                      f"overgang-{option.trigger}")
+def _transition_form(case: Case, option: TriggerOption, supervisor: bool,
+                     posted: TransitionForm | None = None) -> TransitionForm:
+    if posted is not None and posted.trigger.data == option.trigger:
+        form = unique_ids(posted, f"overgang-{option.trigger}")
+    else:
+        form = unique_ids(TransitionForm(formdata=None, trigger=option.trigger, version=case.version),
+                          f"overgang-{option.trigger}")
     form.fill(current_locale())
     form.offer_result = option.trigger in TRIGGERS_WITH_RESULT
     form.offer_override = supervisor and option.trigger == "close" and "nazorg_period_over" in option.codes
@@ -275,6 +279,8 @@ def transition(case_id: int):
     form = TransitionForm()
     form.fill(current_locale())
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_overview(case, status=400, transition_form=form)
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
@@ -286,6 +292,9 @@ def transition(case_id: int):
     except TransitionRefused as refused:
         flash_refusal(refused)
     except ServiceError as error:
+        if is_stale(error):  # the case changed meanwhile: shown as it is now, with the steps it offers now
+            show_conflict()
+            return _render_overview(case, status=409, transition_form=form)
         flash(error.message, "error")
     else:
         flash(_("De casus is nu in fase: %(phase)s.", phase=_label(CasePhase, outcome.to_state)), "success")
@@ -341,11 +350,14 @@ def evaluation(case_id: int):
         try:
             services.record_evaluation(user, case, text=form.evaluation.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # the overview shows the stored evaluation, the form the user's text
+                show_conflict()
+                return _render_overview(case, status=409, evaluation_form=form)
             show_service_error(form, error)
         else:
             flash(_("De evaluatie is opgeslagen."), "success")
             return _back(case)
-    return _render_overview(case, evaluation_form=form)
+    return _render_overview(case, status=400 if form.version.errors else 200, evaluation_form=form)
 
 
 @bp.post("/<int:case_id>/plan-besproken")
@@ -358,11 +370,14 @@ def plan_discussed(case_id: int):
         try:
             services.record_plan_discussed(user, case, on=form.discussed_on.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):
+                show_conflict()
+                return _render_overview(case, status=409, plan_discussed_form=form)
             show_service_error(form, error)
         else:
             flash(_("De bespreking van het plan is vastgelegd."), "success")
             return _back(case)
-    return _render_overview(case, plan_discussed_form=form)
+    return _render_overview(case, status=400 if form.version.errors else 200, plan_discussed_form=form)
 
 
 # --- betrokkenen -------------------------------------------------------------------------------------------
@@ -386,7 +401,7 @@ def partners(case_id: int):
     return _render_partners(policy.get_case(acting_user(), case_id))
 
 
-def _render_partners(case: Case, invite_form: InviteForm | None = None):
+def _render_partners(case: Case, invite_form: InviteForm | None = None, status: int = 200):
     user = acting_user()
     manages = policy.manages(user, case)
     participations = list(db.session.execute(
@@ -399,7 +414,7 @@ def _render_partners(case: Case, invite_form: InviteForm | None = None):
         candidates = _invitable_organisations(case)
         invite_form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
     return render_template("cases/partners.html", case=case, active_tab="cases.partners", manages=manages,
-                           participations=participations, invite_form=invite_form)
+                           participations=participations, invite_form=invite_form), status
 
 
 def _invitable_organisations(case: Case) -> list[Organisation]:
@@ -435,11 +450,14 @@ def invite(case_id: int):
                 legal_basis=form.legal_basis.data, signed_on=form.signed_on.data,
                 contact_user_id=form.contact_user_id.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # the participants changed meanwhile: shown as they are now, the input kept
+                show_conflict()
+                return _render_partners(case, invite_form=form, status=409)
             show_service_error(form, error)
         else:
             flash(_("%(name)s neemt nu deel aan de casus.", name=participation.organisation.name), "success")
             return _back(case, "cases.partners")
-    return _render_partners(case, invite_form=form)
+    return _render_partners(case, invite_form=form, status=400 if form.version.errors else 200)
 
 
 @bp.post("/<int:case_id>/partners/<int:participation_id>/beeindigen")
@@ -453,10 +471,15 @@ def end_participation(case_id: int, participation_id: int):
                       case_id=case.id)
     form = VersionForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_partners(case, status=400)
         abort(400)
     try:
         services.end_participation(user, case, participation, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_partners(case, status=409)
         flash(error.message, "error")
     else:
         flash(_("%(name)s neemt niet meer deel aan de casus.", name=participation.organisation.name), "success")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
-from casus.forms import DutchDateField
+from casus.forms import DutchDateField, VersionField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from workflow import ActionStatus
 
@@ -44,7 +44,7 @@ class ActionForm(FlaskForm):
 
 
 class ActionStatusForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     status = SelectField(_l("Status"), choices=[], validators=[InputRequired(REQUIRED)],
                          invalid_choice_message=NOT_IN_LIST)
 
@@ -53,7 +53,7 @@ class ActionStatusForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     text = TextAreaField(_l("Voortgang"), validators=[DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])
     status = SelectField(_l("Nieuwe status (optioneel)"), choices=[], default="", invalid_choice_message=NOT_IN_LIST)
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT, add_timeline, check_version, participations_of, today
+from casus.cases.services import MAX_TEXT, add_timeline, check_version, flush_versioned, participations_of, today
 from casus.database import utcnow
 from casus.extensions import db
 from casus.plans.models import Action, Goal, ProgressEntry
@@ -86,6 +86,7 @@ def set_action_status(user: User, case: Case, action: Action, status: str, *,
         raise ServiceError("Kies een status uit de lijst.", field="status") from error
     action.status = new_status
     action.last_activity_at = utcnow()
+    flush_versioned(action)
     add_timeline(case, "action.status", f"Actie '{action.description[:120]}' → {new_status.label()}", actor=user)
     record("action.status_changed", object_type="action", object_id=action.id, case_id=case.id,
            details={"status": new_status.value})
@@ -106,7 +107,7 @@ def add_progress(user: User, case: Case, action: Action, *, text: str, status: s
             raise ServiceError("Kies een status uit de lijst.", field="status") from error
     action.last_activity_at = utcnow()
     db.session.add(entry)
-    db.session.flush()
+    flush_versioned(action)
     add_timeline(case, "action.progress", f"Voortgang '{action.description[:80]}': {entry.text[:200]}", actor=user)
     record("action.progress", object_type="action", object_id=action.id, case_id=case.id)
     return entry

@@ -14,12 +14,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from casus import policy
-from casus.cases.forms import unique_ids, version_of
+from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import participations_of
 from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.plans import services
 from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, ProgressForm
@@ -51,7 +51,7 @@ def plan(case_id: int):
     return _render_plan(policy.get_case(acting_user(), case_id))
 
 
-def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None):
+def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None, status: int = 200):
     user = acting_user()
     manages = policy.manages(user, case)
     goals = services.goals_of(case)
@@ -89,7 +89,7 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
         "plans/plan.html", case=case, active_tab="plans.plan", manages=manages, goals=goals, actions=actions,
         progress=progress, goal_names=goal_names, goal_form=goal_form if plannable else None,
         action_form=action_form if plannable else None, action_forms=forms, today_=services.today(),
-        planning_closed=manages and not plannable and case.phase != CasePhase.AFGESLOTEN)
+        planning_closed=manages and not plannable and case.phase != CasePhase.AFGESLOTEN), status
 
 
 def _users_of(organisations) -> list[User]:
@@ -151,11 +151,14 @@ def set_status(case_id: int, action_id: int):
         try:
             services.set_action_status(user, case, action, form.status.data, expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # changed meanwhile: the plan shows the action as it is now, the choice kept
+                show_conflict()
+                return _render_plan(case, action_forms={action.id: (form, None)}, status=409)
             flash(error.message, "error")
         else:
             flash(_("De status van de actie is gewijzigd."), "success")
         return _back(case)
-    return _render_plan(case, action_forms={action.id: (form, None)})
+    return _render_plan(case, action_forms={action.id: (form, None)}, status=400)
 
 
 @bp.post("/<int:case_id>/plan/acties/<int:action_id>/voortgang")
@@ -172,6 +175,9 @@ def add_progress(case_id: int, action_id: int):
             services.add_progress(user, case, action, text=form.text.data, status=form.status.data or None,
                                   expected_version=version_of(form))
         except ServiceError as error:
+            if is_stale(error):  # the action changed meanwhile: shown as it is now, the progress text kept
+                show_conflict()
+                return _render_plan(case, action_forms={action.id: (None, form)}, status=409)
             if error.status == 409:
                 flash(error.message, "error")
                 return _back(case)
@@ -179,4 +185,4 @@ def add_progress(case_id: int, action_id: int):
         else:
             flash(_("De voortgang is vastgelegd."), "success")
             return _back(case)
-    return _render_plan(case, action_forms={action.id: (None, form)})
+    return _render_plan(case, action_forms={action.id: (None, form)}, status=400)

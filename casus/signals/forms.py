@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT
-from casus.forms import DutchDateField, MultiCheckboxField
+from casus.forms import DutchDateField, MultiCheckboxField, VersionField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.signals.models import URGENCY_LABELS, Urgency
 from casus.signals.services import MAX_SUBJECTS
@@ -114,7 +114,7 @@ class TriageForm(FlaskForm):
                                            choices=[], invalid_choice_message=NOT_IN_LIST,
                                            invalid_value_message=NOT_IN_LIST)
     reason = TextAreaField(_l("Reden"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)], render_kw={"rows": 4})
-    version = HiddenField()
+    version = VersionField()
 
     def fill_choices(self, locale: str, organisations) -> None:
         self.criteria.choices = choices(InclusionCriterion.choices(locale))

@@ -19,7 +19,7 @@ from casus.cases import services as case_services
 from casus.cases.categories import active_categories
 from casus.cases.models import Case
 from casus.extensions import db
-from casus.forms import show_service_error
+from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.organisations.services import list_organisations, list_teams
 from casus.security import acting_user, roles_required
@@ -337,6 +337,7 @@ def triage_case(case_id: int):
     form = TriageForm()
     form.fill_choices(locale, list_organisations(include_inactive=False))
     problems: list[str] = []
+    status = 200
     if request.method == "GET":
         form.version.data = case.version
         form.criteria.data = list(case.inclusion_criteria or [])
@@ -347,11 +348,14 @@ def triage_case(case_id: int):
             case_services.triage(
                 user, case, outcome=outcome, criteria=form.criteria.data or [], reason=form.reason.data,
                 referral_organisation_id=form.referral_organisation_id.data if outcome in REFERRAL_OUTCOMES else None,
-                expected_version=_version(form.version.data))
+                expected_version=version_of(form))
         except TransitionRefused as refused:
             problems = refused.messages(locale)
         except ServiceError as error:
-            if error.field and error.field in form:
+            if is_stale(error):  # the case changed meanwhile: the page shows it as it is now, the input kept
+                show_conflict()
+                form.version.data, status = case.version, 409
+            elif error.field and error.field in form:
                 form[error.field].errors = [*form[error.field].errors, error.message]
             else:
                 problems = [error.message]
@@ -359,17 +363,14 @@ def triage_case(case_id: int):
             flash(_("De triage van casus %(case)s is vastgelegd: %(outcome)s.", case=case.reference,
                     outcome=TriageOutcome(outcome).label(locale)), "success")
             return redirect(case_url(case.id))
+    elif form.version.errors:  # a form without its version is refused, never saved unchecked
+        problems, status = list(form.version.errors), 400
+        form.version.errors = []
     return render_template(
         "signals/triage_case.html", case=case, form=form, problems=problems, errors=_error_items(form),
         participations=case_services.participations_of(case, active_only=True),
         case_signals=_case_signals(case), phase_text=CasePhase(case.phase).label(locale),
-        waited=services.triage_age(case.created_at))
-
-
-def _version(value) -> int:
-    """The version the form was loaded with; a missing or mangled one counts as stale."""
-    text = str(value or "")
-    return int(text) if text.isdigit() else -1
+        waited=services.triage_age(case.created_at)), status
 
 
 def _case_signals(case: Case) -> list[Signal]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from casus.forms import MultiCheckboxField
+from casus.forms import MultiCheckboxField, VersionField
 from casus.i18n import format_date_nl
 from casus.organisations.forms import NOT_IN_LIST, TOO_LONG, optional_int
 from casus.subjects.models import SubjectKind
@@ -33,9 +33,8 @@ def subject_label(subject) -> str:
 
 
 class VoordrachtForm(FlaskForm):
-    """Draw up or change a concept voordracht."""
+    """Draw up a concept voordracht (:class:`VoordrachtEditForm` changes one)."""
 
-    version = HiddenField()
     summary = TextAreaField(_l("Samenvatting voor het RIEC"),
                             validators=[Length(max=MAX_SUMMARY, message=TOO_LONG)])
     subject_ids = MultiCheckboxField(_l("Betrokkenen die u deelt"), coerce=int, choices=[],
@@ -66,19 +65,25 @@ class VoordrachtForm(FlaskForm):
                 "addressee_organisation_id": self.addressee_organisation_id.data}
 
 
+class VoordrachtEditForm(VoordrachtForm):
+    """Change a concept: with the version it was loaded with."""
+
+    version = VersionField()
+
+
 class StepForm(FlaskForm):
     """A bare workflow button: the CSRF token and the voordracht's version."""
 
-    version = HiddenField()
+    version = VersionField()
 
 
 class AcceptForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     riec_reference = StringField(_l("RIEC-casusnummer"),
                                  validators=[Length(max=MAX_REFERENCE, message=TOO_LONG)],
                                  render_kw={"autocomplete": "off"})
 
 
 class ReturnForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
     advice = TextAreaField(_l("Advies en motivering"), validators=[Length(max=MAX_ADVICE, message=TOO_LONG)])

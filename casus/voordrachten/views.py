@@ -24,19 +24,19 @@ from wtforms.fields.choices import SelectChoice
 from casus import policy
 from casus.approvals.models import Approval
 from casus.audit.services import record
-from casus.cases.forms import unique_ids, version_of
+from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import KeysetPage, actor_for, decode_cursor, keyset_page
 from casus.cases.views import mask_bsn, template_helpers
 from casus.extensions import db
-from casus.forms import flash_refusal, show_service_error
+from casus.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.organisations.models import Team
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
 from casus.voordrachten import services
-from casus.voordrachten.forms import AcceptForm, ReturnForm, StepForm, VoordrachtForm
+from casus.voordrachten.forms import AcceptForm, ReturnForm, StepForm, VoordrachtEditForm, VoordrachtForm
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency, Voordracht
 from workflow import VOORDRACHT, Context, TransitionRefused, VoordrachtState
 from workflow.facts import LOCAL_TIMEZONE
@@ -254,12 +254,17 @@ def _team_step(voordracht_id: int, trigger: str):
     user, voordracht, _case = _team_voordracht(voordracht_id, "voordracht.transition")
     form = StepForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(user, voordracht), 400
         abort(400)
     try:
         services.transition(user, voordracht, trigger, expected_version=version_of(form))
     except TransitionRefused as refused:
         flash_refusal(refused)
     except ServiceError as error:
+        if is_stale(error):  # changed meanwhile: the voordracht as it is now, and the steps it offers now
+            show_conflict()
+            return _render_detail(user, voordracht), 409
         flash(error.message, "error")
     else:
         flash(str(STEP_MESSAGES[trigger]), "success")
@@ -287,10 +292,15 @@ def withdraw(voordracht_id: int):
     user, voordracht, _case = _team_voordracht(voordracht_id, "approval.withdrawn")
     form = StepForm()
     if not form.validate_on_submit():
+        if missing_version(form):
+            return _render_detail(user, voordracht), 400
         abort(400)
     try:
         services.withdraw(user, voordracht, expected_version=version_of(form))
     except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return _render_detail(user, voordracht), 409
         flash(error.message, "error")
     else:
         flash(_("Het verzoek om akkoord is ingetrokken; de voordracht is weer een concept."), "success")
@@ -303,21 +313,29 @@ def edit(voordracht_id: int):
     if voordracht.state != VoordrachtState.CONCEPT:
         flash(_("Alleen een concept kan worden gewijzigd."), "error")
         return _back(voordracht)
-    form = VoordrachtForm(data=None if request.method == "POST" else _form_data(voordracht))
+    form = VoordrachtEditForm(data=None if request.method == "POST" else _form_data(voordracht))
     form.fill(current_locale(), subjects=services.case_subjects(case), organisations=services.riec_organisations())
+    status, stored_subjects = 200, None
     if form.validate_on_submit():
         try:
             services.update_voordracht(user, voordracht, expected_version=version_of(form), **form.values())
         except ServiceError as error:
-            if error.status == 409:
+            if is_stale(error):  # changed meanwhile: the stored concept shown, the user's input kept in the form
+                show_conflict()
+                status, stored_subjects = 409, services.shared_subjects(voordracht)
+            elif error.status == 409:
                 flash(error.message, "error")
                 return _back(voordracht)
-            _show_errors(form, error)
+            else:
+                _show_errors(form, error)
         else:
             flash(_("De voordracht is opgeslagen."), "success")
             return _back(voordracht)
+    elif form.version.errors:  # a form without its version is refused, never saved unchecked
+        status = 400
     return render_template("voordrachten/form.html", form=form, case=case, voordracht=voordracht,
-                           action=url_for("voordrachten.edit", voordracht_id=voordracht.id))
+                           action=url_for("voordrachten.edit", voordracht_id=voordracht.id),
+                           conflict=stored_subjects is not None, stored_subjects=stored_subjects or []), status
 
 
 def _form_data(voordracht: Voordracht) -> dict:
@@ -373,6 +391,10 @@ def _answer(user: User, voordracht: Voordracht, form, trigger: str, field, input
                 return _refused(voordracht, refused)
             field.errors.append(refused.failures[refused.codes.index(input_code)].message(current_locale()))
         except ServiceError as error:
+            if is_stale(error):  # answered or changed meanwhile: the voordracht as it is now, the input kept
+                show_conflict()
+                form_name = "accept_form" if trigger == "accept" else "return_form"
+                return _render_detail(user, voordracht, **{form_name: form}), 409
             if error.status == 409:
                 flash(error.message, "error")
                 return _back(voordracht)
@@ -381,7 +403,7 @@ def _answer(user: User, voordracht: Voordracht, form, trigger: str, field, input
             flash(str(STEP_MESSAGES[trigger]), "success")
             return _back(voordracht)
     form_name = "accept_form" if trigger == "accept" else "return_form"
-    return _render_detail(user, voordracht, **{form_name: form})
+    return _render_detail(user, voordracht, **{form_name: form}), 400 if form.version.errors else 200
 
 
 def _refused(voordracht: Voordracht, refused: TransitionRefused):

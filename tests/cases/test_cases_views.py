@@ -309,10 +309,16 @@ def test_a_stale_version_changes_nothing(client, db, world, auth, login):
     db.session.flush()
     db.session.refresh(case)
     response = auth.post(f"/casussen/{case.id}/overgang",
-                         {"trigger": "step_down", "reason": "Klaar", "version": case.version - 1},
+                         {"trigger": "step_down", "reason": "Klaar voor nazorg", "version": case.version - 1},
                          form_url=f"/casussen/{case.id}")
-    page = text(client.get(response.headers["Location"]))
-    assert "intussen door iemand anders gewijzigd" in page
+    assert response.status_code == 409
+    page = text(response)
+    assert "Iemand anders heeft dit intussen gewijzigd" in page and "Geëvalueerd" in page
+    assert "Klaar voor nazorg" in page  # the user's reason kept, the form carrying the version stored now
+    assert f'name="version" value="{case.version}"' in page
+    missing = auth.post(f"/casussen/{case.id}/overgang", {"trigger": "step_down", "reason": "Klaar"},
+                        form_url=f"/casussen/{case.id}")
+    assert missing.status_code == 400 and "mist de versie" in text(missing)
     db.session.refresh(case)
     assert case.phase == "aanpak.uitvoering"
     assert db.session.execute(sa.select(sa.func.count(TransitionLog.id))).scalar_one() == 0

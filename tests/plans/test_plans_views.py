@@ -101,8 +101,11 @@ def test_a_stale_action_version_changes_nothing(client, db, auth, plan_case):
     auth.login_with_totp(p["owner"])
     response = auth.post(url(p, f"/acties/{p['action'].id}/voortgang"),
                          {"text": "Oud formulier", "version": p["action"].version + 5}, form_url=url(p))
-    assert response.status_code == 302
-    assert "intussen door iemand anders gewijzigd" in client.get(url(p)).get_data(as_text=True)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Iemand anders heeft dit intussen gewijzigd" in page and "Oud formulier" in page
+    response = auth.post(url(p, f"/acties/{p['action'].id}/voortgang"), {"text": "Zonder versie"}, form_url=url(p))
+    assert response.status_code == 400 and "mist de versie" in response.get_data(as_text=True)
     assert progress_count(db) == 0
 
 

@@ -340,8 +340,13 @@ def test_a_stale_version_changes_nothing(client, auth, login_as, region, db, tri
     login_as("procesregisseur", organisation=region.zvh, team=region.team)
     response = auth.post(f"/triage/casussen/{case.id}", _triage_data(case, version=str(case.version + 1)))
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Deze gegevens zijn intussen door iemand anders gewijzigd." in page
+    assert response.status_code == 409
+    assert "Iemand anders heeft dit intussen gewijzigd" in page
+    assert f'value="{case.version}"' in page  # saving again is checked against the version stored now
+    data = _triage_data(case)
+    del data["version"]
+    missing = auth.post(f"/triage/casussen/{case.id}", data)
+    assert missing.status_code == 400 and "mist de versie" in missing.get_data(as_text=True)
     db.session.refresh(case)
     assert case.phase == "signalering" and case.triage_outcome is None
     assert count(db, TransitionLog) == 0

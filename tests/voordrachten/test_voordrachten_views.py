@@ -79,8 +79,13 @@ def test_a_concept_is_edited_with_its_version(db, client, auth, regisseur, world
     db.session.refresh(voordracht)
     assert voordracht.summary == "Aangevuld" and [s.id for s in services.shared_subjects(voordracht)] == [
         world["subjects"][0].id]
-    stale = auth.post(url, {**form_values(world, summary="Te laat"), "version": 1}, follow_redirects=True)
-    assert "door iemand anders gewijzigd" in stale.get_data(as_text=True)
+    stale = auth.post(url, {**form_values(world, summary="Te laat"), "version": 1})
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Iemand anders heeft dit intussen gewijzigd" in page
+    assert "Aangevuld" in page and "Te laat" in page  # what is stored now, and the user's input in the form
+    assert f'name="version" value="{voordracht.version}"' in page
+    missing = auth.post(url, form_values(world, summary="Zonder versie"))
+    assert missing.status_code == 400 and "mist de versie" in missing.get_data(as_text=True)
     db.session.refresh(voordracht)
     assert voordracht.summary == "Aangevuld"
 
