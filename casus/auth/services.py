@@ -18,6 +18,7 @@ from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.auth.passwords import hash_password, needs_rehash, verify_password
 from casus.auth.sessions import clear_keeping_locale, end_sessions_of, start_session
+from casus.auth.tokens import revoke_all_of
 from casus.database import utcnow
 from casus.extensions import db
 from casus.users.models import User
@@ -160,11 +161,12 @@ def complete_login(user: User) -> None:
 
 
 def change_own_password(user: User, current: str, new: str, keep_session) -> bool:
-    """Change the password; every other session of the user ends."""
+    """Change the password; every other session of the user ends, and all their API tokens are revoked."""
     if not verify_password(user.password_hash, current):
         return False
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_sessions_of(user, keep=keep_session)
     record("user.password_changed", object_type="user", object_id=user.id)
+    revoke_all_of(user, "password_changed")
     return True

@@ -1,4 +1,9 @@
-"""Personal access tokens for the HTTP API: shown once, stored as a SHA-256 hash, expiring, revocable."""
+"""Personal access tokens for the HTTP API: shown once, stored as a SHA-256 hash, expiring, revocable.
+
+A token ends with the credentials it stands beside: a password change, an administrator's password reset, a
+second-factor reset and a deactivation revoke all the user's tokens (:func:`revoke_all_of`), for good — a
+reactivated user starts without any. Users see their own tokens and revoke them (:func:`revoke_own`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from casus.audit.services import record
 from casus.database import utcnow
 from casus.extensions import db
 from casus.users.models import ApiToken, User
@@ -57,3 +63,50 @@ def user_for_token(plain: str) -> tuple[User, ApiToken] | None:
 
 def revoke(row: ApiToken) -> None:
     row.revoked_at = utcnow()
+
+
+ACTIVE, EXPIRED, REVOKED = "actief", "verlopen", "ingetrokken"
+
+
+def token_state(row: ApiToken, now=None) -> str:
+    """``actief``, ``verlopen`` or ``ingetrokken`` (revoked wins: a revoked token stays revoked)."""
+    if row.revoked_at is not None:
+        return REVOKED
+    return EXPIRED if row.expires_at <= (now or utcnow()) else ACTIVE
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first: active, expired and revoked alike (never the token itself)."""
+    return list(db.session.execute(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars())
+
+
+def own_token(user: User, token_id: int) -> ApiToken | None:
+    if not 0 < token_id < 2**31:  # beyond the id column: nobody's
+        return None
+    row = db.session.get(ApiToken, token_id)
+    return row if row is not None and row.user_id == user.id else None
+
+
+def revoke_own(user: User, token_id: int) -> ApiToken | None:
+    """Revoke one of ``user``'s own tokens (audited); None when it is not theirs. Revoking twice changes nothing."""
+    row = own_token(user, token_id)
+    if row is not None and row.revoked_at is None:
+        revoke(row)
+        record("api_token.revoked", object_type="api_token", object_id=row.id,
+               details={"reason": "revoked_by_owner", "prefix": row.prefix})
+    return row
+
+
+def revoke_all_of(user: User, reason: str) -> int:
+    """Revoke every token of ``user`` that still works (not revoked, not expired), each audited with ``reason``
+    (``password_changed``, ``password_reset``, ``totp_reset``, ``deactivated``, ``reactivated``); how many."""
+    now = utcnow()
+    rows = db.session.execute(sa.select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        .order_by(ApiToken.id).with_for_update(of=ApiToken)).scalars().all()
+    for row in rows:
+        row.revoked_at = now
+        record("api_token.revoked", object_type="api_token", object_id=row.id,
+               details={"reason": reason, "prefix": row.prefix, "user_id": user.id})
+    return len(rows)

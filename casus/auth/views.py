@@ -4,13 +4,13 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from casus.audit.services import record
-from casus.auth import services
+from casus.auth import services, tokens
 from casus.auth.forms import ChangePasswordForm, LoginForm, TotpForm
 from casus.auth.services import LoginStep
 from casus.auth.sessions import current_session_row, end_current_session
@@ -109,12 +109,26 @@ def account():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if services.change_own_password(user, form.current.data, form.new.data, current_session_row()):
-            flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
+            flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd en uw API-tokens ingetrokken."),
+                  "success")
             return redirect(url_for("auth.account"))
         form.current.errors.append(_("Het huidige wachtwoord klopt niet."))
     for field in (form.current, form.new, form.repeat):
         field.data = None
-    return render_template("auth/account.html", form=form)
+    api_tokens = tokens.tokens_of(current_user._get_current_object())
+    return render_template("auth/account.html", form=form, api_tokens=api_tokens,
+                           token_state=tokens.token_state)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/intrekken")
+def revoke_token(token_id: int):
+    """Revoke one of the user's own API tokens (CSRF-protected like every form; audited)."""
+    row = tokens.revoke_own(current_user._get_current_object(), token_id)
+    if row is None:
+        abort(404)
+    flash(_("Het API-token %(prefix)s is ingetrokken. Systemen die het gebruiken, krijgen geen toegang meer.",
+            prefix=row.prefix), "success")
+    return redirect(url_for("auth.account", _anchor="api-tokens"))
 
 
 @bp.post("/uitloggen")

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, SortedStrings
+from casus.api.schemas import InputSchema, SortedStrings, UTCDateTime
 from casus.i18n import LANGUAGES
 from casus.organisations.models import OrganisationKind
 from casus.users.models import Role
@@ -32,6 +32,26 @@ class MeSchema(Schema):
     totpEnabled = fields.Boolean(attribute="totp_enabled")
     locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES), metadata={
         "description": "Preferred language of the web interface; null follows the default (nl)."})
+
+
+class ApiTokenSchema(Schema):
+    """One of the caller's API tokens: what identifies it, never the token itself or its hash."""
+
+    id = fields.Integer()
+    name = fields.String(metadata={"example": "BVH-koppeling"})
+    prefix = fields.String(metadata={
+        "description": "The token's public part: the token itself starts with `casus_<prefix>_`.",
+        "example": "1a2b3c4d"})
+    scopes = SortedStrings(fields.String(validate=validate.OneOf(["read", "write"])), attribute="scope_set")
+    createdAt = UTCDateTime(attribute="created_at")
+    lastUsedAt = UTCDateTime(attribute="last_used_at", allow_none=True, metadata={
+        "description": "Recorded at most once a minute; null if never used."})
+    expiresAt = UTCDateTime(attribute="expires_at")
+    revokedAt = UTCDateTime(attribute="revoked_at", allow_none=True)
+    state = fields.String(validate=validate.OneOf(["actief", "verlopen", "ingetrokken"]), metadata={
+        "description": "`actief` (works), `verlopen` (expired) or `ingetrokken` (revoked: by the user, or with a "
+                       "password change or reset, a second-factor reset or a deactivation)."})
+    current = fields.Boolean(metadata={"description": "True for the token this request was made with."})
 
 
 class MeUpdateSchema(InputSchema):

@@ -1,4 +1,5 @@
-"""Creating and administering users. Disabling a user or resetting credentials ends their sessions."""
+"""Creating and administering users. Disabling a user or resetting credentials ends their sessions and revokes
+their API tokens; reactivating a user revives none of them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from casus.audit.services import record
 from casus.auth.passwords import hash_password, password_problem
 from casus.auth.sessions import end_sessions_of
+from casus.auth.tokens import revoke_all_of
 from casus.database import utcnow
 from casus.extensions import db
 from casus.organisations.models import Team
@@ -74,6 +76,8 @@ def save_user(user: User | None, *, email: str, name: str, organisation_id: int,
         end_sessions_of(user)
     record("user.created" if created else "user.updated", object_type="user", object_id=user.id,
            details={"roles": sorted(role_values), "active": active})
+    if not created and was_active != active:
+        revoke_all_of(user, "deactivated" if not active else "reactivated")
     return user, plain
 
 
@@ -96,29 +100,35 @@ def create_user_by_names(*, email: str, name: str, organisation_name: str, team_
 
 
 def set_active(user: User, active: bool) -> None:
+    """Deactivating ends the user's sessions and revokes their API tokens. Reactivating revokes any token still
+    standing from before (older deactivations did not revoke them): a reactivated user starts without tokens."""
     user.active = active
     if not active:
         end_sessions_of(user)
     record("user.activated" if active else "user.deactivated", object_type="user", object_id=user.id)
+    revoke_all_of(user, "reactivated" if active else "deactivated")
 
 
 def reset_password(user: User) -> str:
-    """Give the user a new random password (returned once) and end all their sessions."""
+    """Give the user a new random password (returned once), end all their sessions, revoke their API tokens."""
     plain = generate_password()
     user.password_hash = hash_password(plain)
     user.password_changed_at = utcnow()
     user.failed_login_count = 0
     end_sessions_of(user)
     record("user.password_reset", object_type="user", object_id=user.id)
+    revoke_all_of(user, "password_reset")
     return plain
 
 
 def reset_second_factor(user: User) -> None:
-    """Remove the TOTP secret; the user enrols again at the next login. Ends all their sessions."""
+    """Remove the TOTP secret; the user enrols again at the next login. Ends all their sessions and revokes
+    their API tokens."""
     user.totp_secret = None
     user.totp_last_step = None
     end_sessions_of(user)
     record("user.totp_reset", object_type="user", object_id=user.id)
+    revoke_all_of(user, "totp_reset")
 
 
 def _valid_roles(roles: Iterable[str]) -> set[str]:
