@@ -42,7 +42,8 @@ def test_the_team_sees_every_item_numbered_and_moves_keep_the_numbers_dense(api,
     meeting = world.meeting.id
     agenda = ok(api(world.regisseur, "GET", f"/meetings/{meeting}/agenda"))
     assert [item["position"] for item in agenda] == [1, 2, 3]
-    moved = ok(api(world.regisseur, "PATCH", f"/agenda-items/{world.second_item.id}", json={"move": "up", "version": 1}))
+    moved = ok(api(world.regisseur, "PATCH", f"/agenda-items/{world.second_item.id}",
+                   json={"move": "up", "version": 1}))
     assert moved["position"] == 2
 
 
