@@ -40,6 +40,9 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 
         app.wsgi_app = RetryStaleSnapshot(app.wsgi_app)
     logs.init_app(app)  # first: the request clock and id before any guard, the request line after the commit
+    from casus import edge
+
+    edge.init_app(app)  # before the blueprints (the int converter) and the guards (hostile input never reaches them)
     _init_extensions(app, cfg)
     _register_blueprints(app)
     from casus import errors, i18n, navigation, security

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from werkzeug.http import HTTP_STATUS_CODES
 
 from casus.auth.throttling import ThrottleUnavailable
+from casus.edge import RefusedInput
 from casus.extensions import db
 from casus.security import is_api_request
 from casus.services import ServiceError
@@ -30,6 +31,7 @@ _PAGE_TITLES = {
     405: _l("Deze handeling is hier niet mogelijk"),
     409: _l("Conflict"),
     413: _l("Het verzoek is te groot"),
+    414: _l("Het adres is te lang"),
     422: _l("Onjuiste invoer"),
     429: _l("Te veel verzoeken"),
     500: _l("Er ging iets mis"),
@@ -146,6 +148,14 @@ def handle_database_down(error: Exception):
     return handle_http_exception(ServiceUnavailable("The database is not available."))
 
 
+def handle_refused_input(error: RefusedInput):
+    """Input refused at the edge (casus.edge): nothing of it reached a view or the database."""
+    if is_api_request():
+        extra = {"invalidParams": error.params} if error.params else {}
+        return problem(error.code, HTTP_STATUS_CODES[error.code], error.description, **extra)
+    return _page(error.code, str(error.page_detail))
+
+
 def handle_throttle_unavailable(error: ThrottleUnavailable):
     """Redis (the shared login throttle) does not answer: nobody logs in unthrottled, so nobody logs in now."""
     db.session.rollback()
@@ -178,7 +188,7 @@ def handle_unexpected(error: Exception):
 
 def _page(status: int, detail: str | None):
     title = str(_PAGE_TITLES.get(status, _PAGE_TITLES[500]))
-    show_detail = detail if status in (400, 409, 413, 429) else None
+    show_detail = detail if status in (400, 409, 413, 414, 429) else None
     return render_template("errors/error.html", status=status, title=title, detail=show_detail), status
 
 
@@ -215,6 +225,7 @@ _LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ThrottleUnavailable, handle_throttle_unavailable)
+    app.register_error_handler(RefusedInput, handle_refused_input)
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -8,15 +8,17 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectMultipleField
-from wtforms.validators import InputRequired, Regexp
+from wtforms.validators import InputRequired, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from casus.edge import date_in_window
 from casus.i18n import current_locale
 from casus.services import ServiceError
 from workflow import TransitionRefused
 
 DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026.")
+OUTSIDE_DATE_WINDOW = _l("Vul een datum in tussen 01-01-1900 en 31-12-2100.")
 MISSING_VERSION = _l("Dit formulier mist de versie van de gegevens en is niet opgeslagen. Laad de pagina opnieuw "
                      "en probeer het nog eens.")
 CONFLICT = _l("Iemand anders heeft dit intussen gewijzigd; uw wijziging is niet opgeslagen. Hieronder staat wat nu "
@@ -40,10 +42,14 @@ class DutchDateField(DateField):
         text = valuelist[0].strip()
         for fmt in self.strptime_format:
             try:
-                self.data = datetime.strptime(text, fmt).date()
-                return
+                day = datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
+            if not date_in_window(day):  # 01-01-0001 parses, but is no date anyone means (and no date to store)
+                self.data = None
+                raise ValueError(OUTSIDE_DATE_WINDOW)
+            self.data = day
+            return
         self.data = None
         raise ValueError(BAD_DATE)
 
@@ -82,6 +88,15 @@ def show_conflict() -> None:
     """A stale save: say so. The view re-renders (409) with what is stored now and, in the form, the user's input;
     templates write the object's current version into the form, so the next save is checked against that."""
     flash(str(CONFLICT), "error")
+
+
+class DateWindow:
+    """For a plain ``DateField``: the day lies in the date window (01-01-1900 … 31-12-2100, casus.edge); a day
+    such as 31-12-9999 parses, but no meeting or deadline falls on it and date arithmetic overflows near it."""
+
+    def __call__(self, form, field) -> None:
+        if field.data is not None and not date_in_window(field.data):
+            raise ValidationError(OUTSIDE_DATE_WINDOW)
 
 
 class MultiCheckboxField(SelectMultipleField):

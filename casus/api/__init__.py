@@ -24,9 +24,11 @@ from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import EXCLUDE, RAISE
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from casus.api.schemas import ProblemSchema
+from casus.edge import load_json
 from casus.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -57,6 +59,12 @@ class StrictParser(FlaskParser):
         "cookies": EXCLUDE,
         "files": EXCLUDE,
     }
+
+    def _raw_load_json(self, req):
+        """The body through :func:`casus.edge.load_json`: no NUL or lone surrogate, not nested too deep."""
+        if not is_json_request(req):
+            return missing
+        return load_json(req.get_data(cache=True))
 
 
 class ApiBlueprint(SmorestBlueprint):

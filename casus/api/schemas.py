@@ -7,14 +7,48 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from casus.edge import DATE_MAX, DATE_MIN, INT32_MAX, date_in_window
+
+OUTSIDE_DATE_WINDOW = f"Must lie between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}."
 
 
 class InputSchema(Schema):
-    """Base for request bodies and query strings: an unknown key is an error, never silently dropped."""
+    """Base for request bodies and query strings: an unknown key is an error, never silently dropped. Every
+    integer must fit an INTEGER column and every date lie in the date window (casus.edge), or the input is a 400
+    naming the field — never a value the database refuses."""
 
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _within_limits(field_obj)
+
+
+def _within_limits(field: fields.Field) -> None:
+    """Add the limits to a field of this schema instance (a new list: copies of a field share their validators).
+    An integer's own plain ``Range`` is merged with the column's, so one error names both bounds."""
+    if isinstance(field, fields.List):
+        _within_limits(field.inner)
+    elif isinstance(field, fields.Integer):
+        plain = [rule for rule in field.validators if _plain_range(rule)]
+        lows = [rule.min for rule in plain if rule.min is not None]
+        highs = [rule.max for rule in plain if rule.max is not None]
+        field.validators = [rule for rule in field.validators if rule not in plain] + [validate.Range(
+            min=max([*lows, -INT32_MAX - 1]), max=min([*highs, INT32_MAX]))]
+    elif isinstance(field, fields.Date | fields.DateTime) and _in_date_window not in field.validators:
+        field.validators = [*field.validators, _in_date_window]
+
+
+def _plain_range(rule) -> bool:
+    return (isinstance(rule, validate.Range) and rule.min_inclusive and rule.max_inclusive
+            and rule.error is None)
+
+
+def _in_date_window(value) -> None:
+    if not date_in_window(value):
+        raise ValidationError(OUTSIDE_DATE_WINDOW)
 
 
 class InvalidParamSchema(Schema):
@@ -56,7 +90,10 @@ class UTCDateTime(fields.AwareDateTime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not date_in_window(moment):  # before converting: 0001-01-01T00:00:00+01:00 has no UTC form
+            raise ValidationError(OUTSIDE_DATE_WINDOW)
+        return moment.astimezone(UTC)
 
 
 class SortedStrings(fields.List):

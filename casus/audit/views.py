@@ -21,6 +21,7 @@ from casus.audit.forms import OUTCOME_LABELS, AuditFilterForm
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
+from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.i18n import AMSTERDAM, format_datetime_nl
 from casus.organisations.models import Organisation
@@ -85,9 +86,12 @@ def encode_cursor(event: AuditEvent) -> str:
 
 def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
     match = CURSOR.match(value or "")
-    if not match:
+    if not match or int(match.group(2)) > BIGINT_MAX:
         return None
-    return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
+    try:
+        return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
+    except OverflowError:  # beyond the year 9999: tampered
+        return None
 
 
 def _after(query: sa.Select, cursor: tuple[datetime, int]) -> sa.Select:

@@ -37,6 +37,7 @@ from casus.cases.models import (
     TransitionLog,
 )
 from casus.database import utcnow
+from casus.edge import INT32_MAX, RefusedInput, load_json
 from casus.extensions import db
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal
@@ -609,15 +610,20 @@ def encode_cursor(key: str, row_id: int) -> str:
     return base64.urlsafe_b64encode(json.dumps([key, row_id]).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, load: Callable[[str], object]) -> tuple[object, int] | None:
-    """The (key, id) in ``cursor``, or None for a missing or tampered cursor (the first page, then)."""
+def decode_cursor(cursor: str | None, load: Callable[[str], object], *,
+                  max_id: int = INT32_MAX) -> tuple[object, int] | None:
+    """The (key, id) in ``cursor``, or None for a missing or tampered cursor (the first page, then). Tampered
+    includes what the database could not compare with: an id (or an integer key) beyond ``max_id``, a NUL."""
     if not cursor:
         return None
     try:
-        key, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return load(key), int(row_id)
-    except (ValueError, TypeError, binascii.Error):
+        key, row_id = load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value, row_id = load(key), int(row_id)
+    except (ValueError, TypeError, OverflowError, binascii.Error, RefusedInput):
         return None
+    if not 0 <= row_id <= max_id or (isinstance(value, int) and not -max_id - 1 <= value <= max_id):
+        return None
+    return value, row_id
 
 
 def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, descending: bool,

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
-from casus.forms import VersionField
+from casus.forms import DateWindow, VersionField
 from casus.meetings.models import AGENDA_PURPOSE_LABELS, MEETING_TYPE_LABELS, AgendaPurpose
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.users.forms import MultiCheckboxField
@@ -65,8 +65,8 @@ class SeriesForm(_PlaceAndPeople, FlaskForm):
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
     duration_minutes = IntegerField(_l("Duur in minuten"), default=120, validators=[
         InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
-    first_date = DateField(_l("Eerste datum"), validators=[InputRequired(INVALID_DATE)])
-    last_date = DateField(_l("Laatste datum (optioneel)"), validators=[Optional()])
+    first_date = DateField(_l("Eerste datum"), validators=[InputRequired(INVALID_DATE), DateWindow()])
+    last_date = DateField(_l("Laatste datum (optioneel)"), validators=[Optional(), DateWindow()])
     skip_holidays = BooleanField(_l("Feestdagen overslaan"), default=True)
     location = StringField(_l("Locatie"), validators=[Length(max=200, message=TOO_LONG)])
     online_url = StringField(_l("Link voor online deelname"), validators=[Length(max=500, message=TOO_LONG)])
@@ -85,7 +85,7 @@ class MeetingForm(_PlaceAndPeople, FlaskForm):
     type = SelectField(_l("Soort overleg"), choices=[], validators=[InputRequired(REQUIRED)],
                        invalid_choice_message=NOT_IN_LIST)
     title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
-    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE)])
+    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE), DateWindow()])
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
     duration_minutes = IntegerField(_l("Duur in minuten"), default=120, validators=[
         InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
@@ -97,7 +97,7 @@ class MeetingForm(_PlaceAndPeople, FlaskForm):
 
 class MoveForm(FlaskForm):
     version = VersionField()
-    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE)])
+    day = DateField(_l("Datum"), validators=[InputRequired(INVALID_DATE), DateWindow()])
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
     duration_minutes = IntegerField(_l("Duur in minuten"), validators=[
         InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
@@ -135,7 +135,7 @@ class DecisionForm(FlaskForm):
     as_action = BooleanField(_l("Dit besluit wordt een actie in het plan van aanpak"))
     owner_organisation_id = SelectField(_l("Uitvoerende organisatie"), coerce=optional_int, choices=[],
                                         invalid_choice_message=NOT_IN_LIST)
-    due_on = DateField(_l("Uiterste datum"), validators=[Optional()])
+    due_on = DateField(_l("Uiterste datum"), validators=[Optional(), DateWindow()])
 
     def fill(self, organisations) -> None:
         self.owner_organisation_id.choices = [SelectChoice("", _l("Kies een deelnemende organisatie")),

@@ -5,6 +5,7 @@ from flask_smorest import abort as smorest_abort
 
 from casus.api import ApiBlueprint
 from casus.cases.services import decode_cursor
+from casus.edge import BIGINT_MAX
 from casus.notifications import services
 from casus.notifications.schemas import (
     MarkReadResultSchema,
@@ -34,7 +35,7 @@ class Notifications(MethodView):
     def get(self, args):
         """The caller's notifications, newest first (keyset pagination with `cursor`)."""
         user = current_user._get_current_object()
-        if args["cursor"] and decode_cursor(args["cursor"], int) is None:
+        if args["cursor"] and decode_cursor(args["cursor"], int, max_id=BIGINT_MAX) is None:
             smorest_abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
         page = services.list_for(user, cursor=args["cursor"], unread_only=args["unread"], limit=args["limit"])
         query = {key: value for key, value in request.args.items() if key != "cursor"}
@@ -54,7 +55,7 @@ class MarkRead(MethodView):
         return {"marked": services.mark_all_read(user, ids=body.get("ids"))}
 
 
-@blp.route("/me/notifications/<int:id>")
+@blp.route("/me/notifications/<bigint:id>")
 class NotificationItem(MethodView):
     @blp.response(200, NotificationSchema)
     def get(self, id):

@@ -30,6 +30,7 @@ from casus import policy
 from casus.cases.models import Case
 from casus.cases.services import decode_cursor, encode_cursor
 from casus.database import utcnow
+from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.mail import Mailer, is_permanent, is_transport_error, mailer_for
 from casus.notifications.kinds import KINDS, render_intro, render_title
@@ -146,7 +147,7 @@ def list_for(user: User, *, cursor: str | None = None, unread_only: bool = False
     query = _own(user)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    after = decode_cursor(cursor, int)
+    after = decode_cursor(cursor, int, max_id=BIGINT_MAX)
     if after is not None:
         query = query.where(Notification.id < after[1])
     rows = list(db.session.execute(query.order_by(Notification.id.desc()).limit(limit + 1)).scalars())

@@ -43,7 +43,7 @@ def index():
                            title_of=services.title_of)
 
 
-@bp.post("/<int:notification_id>/gelezen")
+@bp.post("/<bigint:notification_id>/gelezen")
 def mark_read(notification_id: int):
     notification = services.get_own(current_user, notification_id) or abort(404)
     services.mark_read(current_user, notification)

@@ -23,6 +23,7 @@ from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, link_subject, next_number, today
+from casus.edge import INT32_MAX
 from casus.extensions import db
 from casus.organisations.models import Team
 from casus.policy import case_scope, triages_signals, visible_cases
@@ -324,9 +325,12 @@ def decode_cursor(value: str | None) -> Cursor | None:
     if not value:
         return None
     micros, _, row_id = value.partition("-")
-    if not (micros.isdigit() and row_id.isdigit()) or len(micros) > 18 or len(row_id) > 18:
+    if not (micros.isdigit() and row_id.isdigit()) or len(micros) > 18 or int(row_id or 0) > INT32_MAX:
         raise ValueError("not a cursor")
-    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+    try:
+        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
+    except OverflowError:  # beyond the year 9999
+        raise ValueError("not a cursor") from None
     return at, int(row_id)
 
 
