@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
+from casus.audit.services import rollback_keeping_audit
 from casus.auth.throttling import ThrottleUnavailable
-from casus.edge import RefusedInput
+from casus.edge import INT32_MAX, RefusedInput, load_json
 from casus.extensions import db
 from casus.security import is_api_request
 from casus.services import ServiceError
@@ -93,8 +95,8 @@ def handle_service_error(error: ServiceError):
     """A refused change: problem+json for the API; in a page it means a view forgot to catch it."""
     if not is_api_request():
         return handle_unexpected(error)
-    db.session.rollback()
     status = error.status if 400 <= error.status < 500 else 400
+    rollback_keeping_audit(status)
     extra = {}
     if error.field and status == 400:
         extra["invalidParams"] = [{"name": _camel(error.field), "reason": error.message}]
@@ -106,7 +108,7 @@ def handle_service_error(error: ServiceError):
 def handle_stale_data(error: StaleDataError):
     """Two writers raced on one versioned row and this one lost (optimistic locking): nothing was
     changed, the same answer as a stale ``version`` — 409, never a 500."""
-    db.session.rollback()
+    rollback_keeping_audit(409)
     if is_api_request():
         return problem(409, "Conflict", "The resource was changed by someone else at the same time; "
                                         "fetch it again and retry. Nothing was changed.")
@@ -134,6 +136,111 @@ def _forget_user() -> None:
         g._login_user = login_manager.anonymous_user()
 
 
+# --- database errors: what they mean for the caller ---------------------------------------------------------------
+# Only an error of the connection (or of the database as a whole) is "not available" (503, Retry-After); a value the
+# database refuses is the request's fault (400), a constraint or a concurrent transaction that won is a conflict
+# (409), anything else a bug (500). Never the message: it quotes the statement (and, unhidden, its values).
+UNAVAILABLE, INVALID, CONFLICT, BROKEN = "unavailable", "invalid", "conflict", "broken"
+RETRY_AFTER_SECONDS = 30
+# PostgreSQL SQLSTATE classes: connection exception, insufficient resources, operator intervention (shutdown,
+# statement timeout), system error; 55P03 a lock timeout. Class 40: a serialization failure or deadlock.
+_PG_UNAVAILABLE = ("08", "53", "57", "58", "55P03")
+_PG_CONFLICT = ("40",)
+# SQLite result codes (sqlite3 errors' sqlite_errorname; extended codes start with these) meaning "not now".
+_SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL",
+                       "SQLITE_NOMEM", "SQLITE_READONLY", "SQLITE_PROTOCOL", "SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def classify_database_error(error: DBAPIError) -> str:
+    """``unavailable`` (503), ``invalid`` (400), ``conflict`` (409) or ``broken`` (500)."""
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return UNAVAILABLE
+    if isinstance(error, IntegrityError):
+        return CONFLICT
+    if isinstance(error, DataError):  # PostgreSQL class 22: NUL, out of range, bad encoding, too long, ...
+        return INVALID
+    if isinstance(error, OperationalError):
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        sqlite_name = getattr(error.orig, "sqlite_errorname", None)
+        if sqlstate:
+            return CONFLICT if sqlstate.startswith(_PG_CONFLICT) else (
+                UNAVAILABLE if sqlstate.startswith(_PG_UNAVAILABLE) else BROKEN)
+        if sqlite_name:
+            return UNAVAILABLE if sqlite_name.startswith(_SQLITE_UNAVAILABLE) else BROKEN  # no such table: a bug
+        return UNAVAILABLE  # no code at all: the connection never came about
+    return BROKEN
+
+
+def handle_database_error(error: DBAPIError):
+    from casus.database import SNAPSHOT_CONFLICT
+
+    kind = classify_database_error(error)
+    if kind == UNAVAILABLE or request.environ.get(SNAPSHOT_CONFLICT):
+        return handle_database_down(error)
+    if kind == BROKEN:
+        return handle_unexpected(error)
+    status = 409 if kind == CONFLICT else 400
+    rollback_keeping_audit(status)
+    _forget_user()
+    log.warning("database refused the request (%s): %s", kind, type(error).__name__,
+                extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__,
+                       "sqlstate": getattr(error.orig, "sqlstate", None)})
+    if kind == CONFLICT:
+        if is_api_request():
+            return problem(409, "Conflict", "The change conflicts with data stored meanwhile (a duplicate, or a "
+                                            "concurrent change that won). Nothing was changed; fetch the resource "
+                                            "again and retry.")
+        return _page(409, _("Dit botst met gegevens die intussen zijn opgeslagen, bijvoorbeeld doordat iemand "
+                            "anders tegelijk hetzelfde deed. Er is niets gewijzigd. Laad de pagina opnieuw."))
+    if is_api_request():
+        params = _suspect_params()
+        return problem(400, "Bad Request", "A value in the request cannot be stored"
+                       + ("; see invalidParams." if params else ". Nothing was changed."),
+                       **({"invalidParams": params} if params else {}))
+    return _page(400, _("Een van de ingevulde waarden kan niet worden opgeslagen. Er is niets gewijzigd; "
+                        "controleer de invoer en probeer het opnieuw."))
+
+
+def answer_failed_commit(error: DBAPIError):
+    """The request's own commit failed (``security._commit_request``): the answer a view's failure gets, and the
+    audit events a refusal keeps are committed after all."""
+    response = current_app.make_response(handle_database_error(error))
+    if response.status_code < 500:
+        try:
+            db.session.commit()
+        except DBAPIError as again:
+            db.session.rollback()
+            log.error("audit events of a refused request not written: %s", type(again).__name__,
+                      extra={"request_id": g.get("request_id", "-"), "exc_type": type(again).__name__})
+    return response
+
+
+def _suspect_params() -> list[dict[str, str]]:
+    """The inputs that plausibly made the database refuse a value: integers beyond an INTEGER column. By name only
+    (what the caller sent), never by value."""
+    found = {key for key, value in request.args.items(multi=True) if _beyond_integer_column(value)}
+    if request.is_json:
+        with suppress(ValueError, RefusedInput):
+            stack = [(load_json(request.get_data(cache=True)), [])]
+            while stack:
+                node, path = stack.pop()
+                if isinstance(node, dict | list):
+                    items = node.items() if isinstance(node, dict) else enumerate(node)
+                    stack.extend((value, [*path, str(key)]) for key, value in items)
+                elif _beyond_integer_column(node):
+                    found.add(".".join(path) or "body")
+    return [{"name": name, "reason": "Out of range for this field."} for name in sorted(found)]
+
+
+def _beyond_integer_column(value) -> bool:
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.lstrip("-").isdigit() or len(value) > 40:
+            return False
+        value = int(value)
+    return isinstance(value, int) and not isinstance(value, bool) and not -INT32_MAX - 1 <= value <= INT32_MAX
+
+
 def handle_database_down(error: Exception):
     from casus.database import SNAPSHOT_CONFLICT
 
@@ -145,7 +252,10 @@ def handle_database_down(error: Exception):
         # The type only: a DBAPI error's message quotes the statement (and, were parameters not hidden, its values).
         log.error("database unavailable: %s", type(error).__name__,
                   extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__})
-    return handle_http_exception(ServiceUnavailable("The database is not available."))
+    response = current_app.make_response(handle_http_exception(
+        ServiceUnavailable("The database is not available.", retry_after=RETRY_AFTER_SECONDS)))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def handle_refused_input(error: RefusedInput):
@@ -229,6 +339,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ServiceError, handle_service_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(OperationalError, handle_database_down)
-    app.register_error_handler(DBAPIError, handle_database_down)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -12,6 +12,7 @@ from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import DBAPIError
 
 from casus.extensions import db, login_manager
 
@@ -106,6 +107,10 @@ def _commit_request(response):
         return response
     try:
         db.session.commit()
+    except DBAPIError as error:  # refused at the last moment (a duplicate key, a value): answered like in a view
+        from casus.errors import answer_failed_commit
+
+        return _security_headers(answer_failed_commit(error))
     except Exception:
         db.session.rollback()
         raise

@@ -1,12 +1,24 @@
-"""Writing audit events. Called by services in the same transaction as the change they describe."""
+"""Writing audit events. Called by services in the same transaction as the change they describe.
+
+A request that is refused after it recorded events — the database refuses a value, a concurrent change wins — is
+rolled back, events included; :func:`rollback_keeping_audit` is the one place that writes them again.
+"""
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from flask import g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from casus.audit.models import AuditEvent, Outcome
+from casus.edge import printable
 from casus.extensions import db
+
+log = logging.getLogger(__name__)
+_RECORDED = "casus_audit_recorded"  # g: the events this request recorded since its transaction began
 
 
 def record(
@@ -41,8 +53,64 @@ def record(
     if has_request_context():
         event.ip = request.remote_addr
         event.request_id = g.get("request_id")
+        g.setdefault(_RECORDED, []).append(event)
     db.session.add(event)
     return event
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_recorded(session, transaction) -> None:
+    """The request's transaction ended — a commit wrote its events, a deliberate rollback discarded them — or a
+    savepoint did: events rolled back with it on purpose are no longer the request's."""
+    if not has_request_context() or _RECORDED not in g:
+        return
+    if transaction.parent is None:
+        g.pop(_RECORDED)
+    elif transaction.nested:
+        setattr(g, _RECORDED, [event for event in g.get(_RECORDED) if event in session])
+
+
+def rollback_keeping_audit(status: int) -> None:
+    """Roll the request back (it is refused with ``status``), except for its audit events: an attempt stays audited.
+
+    The events it recorded — not those rolled back to a savepoint on purpose — are added again to the fresh
+    transaction that the request's commit writes, marked as not carried out: ``failure`` (unless ``denied``) and
+    ``refused_with`` in the details. Strings the database could not hold are made safe first; if the events cannot
+    be written even so, the refusal stands and the loss is logged (by type).
+    """
+    pending = [_values(event, status) for event in g.get(_RECORDED, [])]
+    db.session.rollback()
+    if not pending:
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(AuditEvent(**values) for values in pending)
+    except sa.exc.SQLAlchemyError as error:
+        log.error("audit events of a refused request not written: %s", type(error).__name__,
+                  extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__})
+
+
+def _values(event: AuditEvent, status: int) -> dict:
+    """The event's column values as recorded (read without a query: the transaction may be failed), made safe."""
+    loaded = sa.inspect(event).dict
+    values = {column.key: _safe(loaded.get(column.key), column) for column in AuditEvent.__table__.columns
+              if column.key != "id" and column.key in loaded}
+    if values.get("outcome") != Outcome.DENIED:
+        values["outcome"] = Outcome.FAILURE
+    values["details"] = {**(values.get("details") or {}), "refused_with": status}
+    return values
+
+
+def _safe(value, column: sa.Column | None = None):
+    if isinstance(value, str):
+        value = printable(value)
+        length = getattr(getattr(column, "type", None), "length", None)
+        return value[:length] if length else value
+    if isinstance(value, dict):
+        return {_safe(str(key)): _safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_safe(item) for item in value]
+    return value
 
 
 def _current_actor():

@@ -290,7 +290,9 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
               "page action", "page minutes", "page decision", "page voordracht", "page signal", "page progress"]
     assert all(200 <= statuses[name] < 400 for name in stored), print_statuses
     assert statuses["api unhandled"] == statuses["page unhandled"] == statuses["api failing commit"] == 500
-    assert statuses["api database error"] == statuses["page database error"] == 503, print_statuses
+    # A missing table is a bug (500), not an unavailable database (503); a duplicate key a conflict (409).
+    assert statuses["api database error"] == statuses["page database error"] == 500, print_statuses
+    assert statuses["api integrity error"] == 409, print_statuses
     assert statuses["api 404"] == statuses["page 404"] == 404
     assert statuses["api invalid date"] == statuses["api bad JSON"] == statuses["api unknown field"] == 400
     assert statuses["page signal, invalid date"] == statuses["page escalation"] == 200  # the form, with its errors
@@ -305,7 +307,7 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
             "/overleggen/<int:meeting_id>/agenda/<int:item_id>/verslag"} <= routes
     note_lines = [line for line in lines if line["route"] == "/api/v1/cases/<int:id>/notes"]
     assert {(line["user_id"], line["organisation_id"]) for line in note_lines} == {(regisseur.id, w["zvh"].id)}
-    assert {line["status"] for line in note_lines} >= {201, 400, 500, 503}
+    assert {line["status"] for line in note_lines} >= {201, 400, 409, 500}
     assert all(set(line) >= {"time", "level", "request_id", "method", "route", "status", "duration_ms"}
                for line in lines)
     messages = [record.getMessage() for record in caplog.records]
@@ -313,10 +315,11 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
     # The failing commit went through Flask's handle_exception: CasusFlask.log_exception, type and id only.
     assert [record.getMessage().split(" in request ")[0] for record in caplog.records
             if record.name == app.logger.name] == ["unhandled RuntimeError"]
-    # A missing table: OperationalError on SQLite, ProgrammingError on PostgreSQL (where the NUL byte is a DataError).
-    assert any(message in ("database unavailable: OperationalError", "database unavailable: ProgrammingError")
+    # A missing table: OperationalError on SQLite, ProgrammingError on PostgreSQL; neither means "unavailable".
+    assert any(message.startswith(("unhandled OperationalError in request", "unhandled ProgrammingError in request"))
                for message in messages)
-    assert any(message.startswith("database unavailable: IntegrityError") for message in messages)
+    assert "database refused the request (conflict): IntegrityError" in messages
+    assert not any(message.startswith("database unavailable") for message in messages)
 
 
 # --- the development server, SQLAlchemy, the formatters, the configuration ------------------------------------------
