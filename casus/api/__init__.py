@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from functools import wraps
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, request
 from flask.sessions import SecureCookieSession, SessionInterface
 from flask_login import current_user
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest import abort as smorest_abort
 from marshmallow import EXCLUDE, RAISE
+from marshmallow import fields as ma_fields
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.datastructures import MultiDict
 
-from casus.api.schemas import ProblemSchema
+from casus.api.schemas import OneOfNested, ProblemSchema
 from casus.edge import load_json
 from casus.extensions import csrf
 
@@ -37,6 +42,21 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/Problem"
+MISSING_BODY = "A JSON body is required."
+VERSION_HEADER = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+# The statuses any operation may answer, by the component response documenting them (docs/API.md, "Errors");
+# _complete_operation says which apply to which operation.
+STANDARD_RESPONSES = {
+    "BAD_REQUEST": ("400", "Invalid input: `invalidParams` lists every problem"),
+    "UNAUTHORIZED": ("401", "Missing, invalid, expired or revoked bearer token"),
+    "FORBIDDEN": ("403", "The token lacks the scope this operation needs, or the caller may not do this"),
+    "NOT_FOUND": ("404", "No such resource, or the caller may not know about it"),
+    "PAYLOAD_TOO_LARGE": ("413", "The request body is larger than the server accepts"),
+    "URI_TOO_LONG": ("414", "The query string is longer than the server accepts"),
+    "UNSUPPORTED_MEDIA_TYPE": ("415", "The request body is not JSON"),
+    "TOO_MANY_REQUESTS": ("429", "Too many requests: wait `Retry-After` seconds"),
+    "SERVICE_UNAVAILABLE": ("503", "The database is not available; try again later"),
+}
 
 
 def is_api_path(path: str) -> bool:
@@ -60,6 +80,11 @@ class StrictParser(FlaskParser):
         "files": EXCLUDE,
     }
 
+    def load_querystring(self, req, schema):
+        """Query values are text and the schemas are strict (JSON types): type each value as its field says —
+        ``7`` for an integer, ``true``/``false`` for a boolean. Anything else stays text, and the field refuses it."""
+        return self._makeproxy(_typed_query(req.args, schema), schema)
+
     def _raw_load_json(self, req):
         """The body through :func:`casus.edge.load_json`: no NUL or lone surrogate, not nested too deep."""
         if not is_json_request(req):
@@ -67,8 +92,49 @@ class StrictParser(FlaskParser):
         return load_json(req.get_data(cache=True))
 
 
+QUERY_INTEGER = re.compile(r"-?[0-9]{1,30}")
+
+
+def _typed_query(args: MultiDict, schema) -> MultiDict:
+    fields_by_key = {field.data_key or name: field for name, field in schema.fields.items()}
+    typed = MultiDict()
+    for key, values in args.lists():
+        field = fields_by_key.get(key)
+        inner = field.inner if isinstance(field, ma_fields.List) else field
+        typed.setlist(key, [_typed_value(inner, value) for value in values])
+    return typed
+
+
+def _typed_value(field, value: str):
+    if isinstance(field, ma_fields.Boolean) and value in ("true", "false"):
+        return value == "true"
+    if isinstance(field, ma_fields.Integer) and QUERY_INTEGER.fullmatch(value):
+        return int(value)
+    return value
+
+
 class ApiBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def arguments(self, schema, *, location="json", required=True, **kwargs):
+        """As flask-smorest's, and a JSON body documented as required (the default) is required: a request without
+        one answers 400 naming ``body`` — never the endpoint run as if ``{}`` had been sent."""
+        decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return decorator
+
+        def with_body(func):
+            parsed = decorator(func)
+
+            @wraps(parsed)
+            def wrapper(*args, **kwargs):
+                if not _has_body():
+                    smorest_abort(400, errors={"json": {"body": [MISSING_BODY]}})
+                return parsed(*args, **kwargs)
+
+            return wrapper
+
+        return with_body
 
 
 class CasusApi(Api):
@@ -122,10 +188,10 @@ def openapi_document() -> dict:
         "schema": {"type": "string", "example": current_app.config["API_VERSION"]},
     }
     responses = components.setdefault("responses", {})
-    for name, description in (("UNAUTHORIZED", "Missing, invalid, expired or revoked bearer token"),
-                              ("FORBIDDEN", "The token lacks the scope this operation needs"),
-                              ("UNSUPPORTED_MEDIA_TYPE", "The request body is not JSON")):
+    for name, (_status, description) in STANDARD_RESPONSES.items():
         responses[name] = _problem_response(description)
+    responses["TOO_MANY_REQUESTS"]["headers"] = {"Retry-After": {
+        "description": "Seconds to wait before the next request.", "schema": {"type": "integer", "minimum": 0}}}
     # Paths relative to servers[0].url, as OpenAPI intends.
     spec["paths"] = {(path[len(API_PREFIX):] or "/") if path.startswith(API_PREFIX) else path: operations
                      for path, operations in spec.get("paths", {}).items()}
@@ -139,15 +205,34 @@ def openapi_document() -> dict:
         }
     }
     for operations in spec["paths"].values():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            _complete_operation(method, operation)
+            _complete_operation(operation, path_parameters=operations.get("parameters", []))
     for response in responses.values():
         _as_problem_json(response)
+        response.setdefault("headers", {}).update(VERSION_HEADER)
+    for schema in components.get("schemas", {}).values():
+        _only_null_besides_refs(schema)
     if "#/components/schemas/PaginationMetadata" not in json.dumps(spec):
         components.get("schemas", {}).pop("PaginationMetadata", None)  # snake_case, and unused
     return spec
+
+
+def _only_null_besides_refs(node) -> None:
+    """apispec documents a nullable nested object as ``anyOf: [{$ref}, {type: object, nullable: true}]``, whose
+    second branch takes *any* object (``{"action": {}}`` would be valid). Make that branch null and nothing else."""
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and any("$ref" in branch for branch in branches):
+            for branch in branches:
+                if branch == {"nullable": True, "type": "object"}:
+                    branch["enum"] = [None]
+        for value in node.values():
+            _only_null_besides_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            _only_null_besides_refs(value)
 
 
 def _problem_response(description: str) -> dict:
@@ -161,23 +246,44 @@ def _as_problem_json(response: dict) -> None:
         content[PROBLEM_JSON] = content.pop("application/json")
 
 
-def _complete_operation(method: str, operation: dict) -> None:
+def _complete_operation(operation: dict, *, path_parameters: list) -> None:
+    """Document every status the operation can answer (docs/API.md, "Errors"), each error as problem+json, and
+    the ``API-Version`` header on every response. Statuses the operation documents itself keep their text."""
     responses = operation["responses"]
-    if operation.get("security") != []:
-        responses.setdefault("401", {"$ref": "#/components/responses/UNAUTHORIZED"})
-        if method.upper() not in READ_METHODS:
-            responses.setdefault("403", {"$ref": "#/components/responses/FORBIDDEN"})
-    if "requestBody" in operation:
-        responses.setdefault("415", {"$ref": "#/components/responses/UNSUPPORTED_MEDIA_TYPE"})
-    version_header = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+    parameters = [*path_parameters, *operation.get("parameters", [])]
+    locations = {parameter.get("in") for parameter in parameters}
+    has_body = "requestBody" in operation
+    protected = operation.get("security") != []
+    applies = {
+        # invalid input, or a character the edge refuses (an integer in the path cannot carry one)
+        "BAD_REQUEST": has_body or any(parameter.get("in") != "path" or parameter.get("schema", {}).get("type")
+                                       != "integer" for parameter in parameters),
+        "UNAUTHORIZED": protected,
+        "FORBIDDEN": protected,  # a token without the scope (a write-only token reads too), or the user may not
+        "NOT_FOUND": "path" in locations,
+        "PAYLOAD_TOO_LARGE": has_body,
+        "URI_TOO_LONG": "query" in locations,
+        "UNSUPPORTED_MEDIA_TYPE": has_body,
+        "TOO_MANY_REQUESTS": protected,
+        "SERVICE_UNAVAILABLE": protected,  # the token is looked up in the database
+    }
+    for name, (status, _description) in STANDARD_RESPONSES.items():
+        if applies[name]:
+            responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
     for code, response in responses.items():
         if "$ref" in response:
             continue
-        if str(code)[0] in "23":
-            response.setdefault("headers", {}).update(version_header)
-        else:
+        response.setdefault("headers", {}).update(VERSION_HEADER)
+        if str(code)[0] not in "23":
             _as_problem_json(response)
     operation["responses"] = dict(sorted(responses.items()))
+
+
+def one_of_property(converter, field, **kwargs) -> dict:
+    """apispec: a :class:`OneOfNested` field is ``oneOf`` its schemas (each a ``$ref``)."""
+    if isinstance(field, OneOfNested):
+        return {"oneOf": [converter.resolve_nested_schema(schema) for schema in field.schemas]}
+    return {}
 
 
 def init_api(app: Flask) -> None:
@@ -185,6 +291,7 @@ def init_api(app: Flask) -> None:
     api = CasusApi(spec_kwargs={**SPEC_KWARGS, "version": app.config["API_VERSION"]})
     api.init_app(app)
     app.extensions["casus_api"] = api
+    api.ma_plugin.converter.add_attribute_function(one_of_property)
     if "Problem" not in api.spec.components.schemas:  # flask-smorest may have registered ERROR_SCHEMA
         api.spec.components.schema("Problem", schema=ProblemSchema)
     api.spec.components.security_scheme("bearerAuth", {

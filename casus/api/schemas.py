@@ -24,6 +24,7 @@ class InputSchema(Schema):
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _within_limits(field_obj)
+        _strict_integers(field_obj)
 
 
 def _within_limits(field: fields.Field) -> None:
@@ -63,8 +64,9 @@ class ProblemSchema(Schema):
 
     type = fields.String(metadata={"description": "A URI identifying the kind of problem.",
                                    "example": "about:blank"})
-    title = fields.String(required=True, metadata={"description": "The HTTP status phrase.",
-                                                   "example": "Bad Request"})
+    title = fields.String(required=True, metadata={
+        "description": "The HTTP status phrase; `Transition refused` for a refused workflow step.",
+        "example": "Bad Request"})
     status = fields.Integer(required=True, metadata={"description": "The HTTP status code.", "example": 400})
     detail = fields.String(required=True, metadata={
         "description": "What went wrong, for a developer; never a stack trace.",
@@ -72,6 +74,12 @@ class ProblemSchema(Schema):
     instance = fields.String(metadata={"description": "The path of the request.", "example": "/api/v1/me"})
     invalidParams = fields.List(fields.Nested(InvalidParamSchema), metadata={
         "description": "Every validation error, present on 400 responses to invalid input."})
+    failedGuards = fields.List(fields.String(), metadata={
+        "description": "On a 409 for a workflow step that was refused (`title` `Transition refused`): the codes of "
+                       "the guards that failed (docs/WORKFLOW.md); `detail` gives their messages.",
+        "example": ["needs_plan_discussed"]})
+    trigger = fields.String(metadata={
+        "description": "With `failedGuards`: the workflow step that was refused.", "example": "adopt_plan"})
     currentVersion = fields.Integer(metadata={
         "description": "On a 409 for a stale `version`: the version stored now. Fetch the resource again, "
                        "apply the change to what it says now, and retry with this version.", "example": 8})
@@ -106,3 +114,40 @@ class SortedStrings(fields.List):
         if value is None:
             return None
         return super()._serialize(sorted(value), attr, obj, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON ``true`` or ``false`` and nothing else.
+
+    marshmallow's ``Boolean`` also takes ``0``/``1``, ``"true"``, ``"yes"``, ``"on"`` … (and ``1 in {True}`` holds
+    in Python), so ``{"discussed": 0}`` would pass as ``false``; the OpenAPI document says ``boolean``, and so does
+    this field. Every boolean of every API schema is one (tests/api/test_api_contract.py holds them to it); in a query
+    string the API's parser reads ``true`` and ``false`` as booleans first.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+class OneOfNested(fields.Field):
+    """An object dumped beforehand by one of ``schemas`` (which one depends on the caller), passed through as it
+    is; documented as ``oneOf`` those schemas (:func:`casus.api.one_of_property`). Make the schemas disjoint —
+    a required property the others do not have — so exactly one matches."""
+
+    def __init__(self, *schemas: type[Schema], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.schemas = schemas
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+def _strict_integers(field: fields.Field) -> None:
+    """An integer is a JSON integer: marshmallow's ``Integer`` also takes ``"7"``, ``7.0`` and even ``7.5`` (as 7).
+    Query strings, where every value is text, are typed by the API's parser before they get here."""
+    if isinstance(field, fields.List):
+        _strict_integers(field.inner)
+    elif isinstance(field, fields.Integer):
+        field.strict = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.models import LegalBasis, NoteVisibility, RiskLevel
 from casus.i18n import current_locale
 from casus.users.schemas import OrganisationRefSchema, TeamRefSchema
@@ -67,7 +67,7 @@ class CaseListArgsSchema(InputSchema):
     teamId = fields.Integer(attribute="team_id", validate=validate.Range(min=1))
     procesregisseurId = fields.Integer(attribute="procesregisseur_id", validate=validate.Range(min=1))
     escalationLevel = fields.String(attribute="escalation_level", validate=_one_of(EscalationLevel))
-    overdue = fields.Boolean(metadata={
+    overdue = StrictBoolean(metadata={
         "description": "`true`: only cases whose review date or triage deadline has passed."})
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={
         "description": "Search within the visible cases: a reference (`2026-00042`, or its start), a "
@@ -123,7 +123,7 @@ class AvailableTriggerSchema(Schema):
     trigger = fields.String(metadata={"example": "adopt_plan"})
     label = fields.String(metadata={"description": "In the caller's language."})
     toPhase = fields.String(attribute="to_state", validate=_one_of(CasePhase))
-    allowed = fields.Boolean()
+    allowed = StrictBoolean()
     blockedBy = fields.List(fields.String(), attribute="codes", metadata={
         "description": "The guard codes that block it for this caller now (empty when allowed).",
         "example": ["needs_plan_discussed"]})
@@ -187,7 +187,7 @@ class TransitionInputSchema(InputSchema):
     result = fields.String(validate=_one_of(ClosureResult), load_default=None, metadata={
         "description": "The result, for `close`. (`close_early` and `reopen` are four-eyes: ask for them with "
                        "`POST /cases/{id}/approvals`; they are taken when a second supervisor approves.)"})
-    override = fields.Boolean(load_default=False, metadata={
+    override = StrictBoolean(load_default=False, metadata={
         "description": "`close` before the nazorg period is over (supervisors only)."})
     version = _version()
 
@@ -212,7 +212,7 @@ class TransitionSchema(Schema):
     actor = fields.Nested(UserSummarySchema)
     reason = fields.String(allow_none=True)
     result = fields.String(allow_none=True, validate=_one_of(ClosureResult))
-    override = fields.Boolean()
+    override = StrictBoolean()
     caseVersion = fields.Integer(attribute="case_version", metadata={
         "description": "The case's new `version`, for the next write."})
 
@@ -221,10 +221,10 @@ class TransitionSchema(Schema):
 
 class ParticipantSchema(ParticipantSummarySchema):
     confidentialitySignedOn = fields.Date(attribute="confidentiality_signed_on", allow_none=True)
-    hasLegalBasis = fields.Boolean(attribute="has_legal_basis")
+    hasLegalBasis = StrictBoolean(attribute="has_legal_basis")
     joinedOn = fields.Date(attribute="joined_on")
     leftOn = fields.Date(attribute="left_on", allow_none=True)
-    active = fields.Boolean()
+    active = StrictBoolean()
     contactUser = fields.Nested(UserSummarySchema, attribute="contact_user", allow_none=True)
     version = fields.Integer(metadata={
         "description": "The participation's own version (it rises when the participation ends). Participants "

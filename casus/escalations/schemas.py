@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.schemas import MAX_TEXT, CursorPageSchema, UserSummarySchema
 from casus.cases.services import today
 from casus.escalations.models import EscalationDirection
@@ -51,10 +51,10 @@ class EscalationSchema(Schema):
     createdBy = fields.Nested(UserSummarySchema, attribute="created_by")
     resolvedAt = UTCDateTime(attribute="resolved_at", allow_none=True, metadata={
         "description": "A step up: when the case stepped down from the level it reached."})
-    open = fields.Boolean(attribute="is_open", metadata={"description": "A step up that is not yet resolved."})
-    decisionOverdue = fields.Boolean(attribute="decision_overdue", metadata={
+    open = StrictBoolean(attribute="is_open", metadata={"description": "A step up that is not yet resolved."})
+    decisionOverdue = StrictBoolean(attribute="decision_overdue", metadata={
         "description": "An open step up without a decision whose deadline has passed."})
-    reviewDue = fields.Boolean(attribute="review_due", metadata={
+    reviewDue = StrictBoolean(attribute="review_due", metadata={
         "description": "An open step up whose review date has come."})
     version = fields.Integer(metadata={
         "description": "The step's version, for `POST /escalations/{id}/decision`."})
@@ -118,7 +118,7 @@ class EscalationDecisionInputSchema(InputSchema):
 
 
 class EscalationListArgsSchema(InputSchema):
-    overdue = fields.Boolean(load_default=False, metadata={
+    overdue = StrictBoolean(load_default=False, metadata={
         "description": "`true`: only steps without a decision whose deadline has passed."})
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(max=200), metadata={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.schemas import MAX_TEXT, CursorPageSchema
 from casus.meetings.models import AgendaPurpose, MeetingStatus, MeetingType
 from casus.users.schemas import OrganisationRefSchema
@@ -106,8 +106,8 @@ class AgendaItemSchema(Schema):
     case = fields.Nested(CaseRefSchema)
     position = fields.Integer()
     purpose = fields.String(validate=validate.OneOf(PURPOSES))
-    addedAutomatically = fields.Boolean(attribute="added_automatically")
-    discussed = fields.Boolean()
+    addedAutomatically = StrictBoolean(attribute="added_automatically")
+    discussed = StrictBoolean()
     version = fields.Integer(metadata={
         "description": "The item's version, for `PATCH` and `DELETE /agenda-items/{id}`; minutes and purpose "
                        "changes raise it, reordering the agenda does not."})
@@ -122,7 +122,7 @@ class MinutesItemSchema(AgendaItemSchema):
 
 class AttendanceSchema(Schema):
     organisation = fields.Nested(OrganisationRefSchema)
-    present = fields.Boolean(allow_none=True, metadata={"description": "Null when not recorded."})
+    present = StrictBoolean(allow_none=True, metadata={"description": "Null when not recorded."})
     attendees = fields.String(allow_none=True)
 
 
@@ -147,7 +147,7 @@ class AgendaItemUpdateSchema(InputSchema):
     beeldvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     oordeelsvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
     besluitvorming = fields.String(allow_none=True, validate=validate.Length(max=MAX_TEXT))
-    discussed = fields.Boolean()
+    discussed = StrictBoolean()
     purpose = fields.String(validate=validate.OneOf(PURPOSES))
     move = fields.String(validate=validate.OneOf(["up", "down"]), metadata={
         "description": "Move the item one place up or down the agenda."})

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.schemas import CursorPageLinksSchema
 
 
@@ -18,7 +18,7 @@ class NotificationSchema(Schema):
     caseId = fields.Integer(attribute="case_id", allow_none=True)
     createdAt = UTCDateTime(attribute="created_at")
     readAt = UTCDateTime(attribute="read_at", allow_none=True)
-    read = fields.Boolean(attribute="is_read")
+    read = StrictBoolean(attribute="is_read")
 
 
 class NotificationPageSchema(Schema):
@@ -31,14 +31,14 @@ class NotificationPageSchema(Schema):
 
 
 class NotificationQuerySchema(InputSchema):
-    unread = fields.Boolean(load_default=False, metadata={"description": "Only unread notifications."})
+    unread = StrictBoolean(load_default=False, metadata={"description": "Only unread notifications."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
         "description": "The `next` value of the previous page (opaque)."})
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
 class NotificationUpdateSchema(InputSchema):
-    read = fields.Boolean(required=True, metadata={"description": "true marks read, false marks unread."})
+    read = StrictBoolean(required=True, metadata={"description": "true marks read, false marks unread."})
 
 
 class MarkReadSchema(InputSchema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casus.api.schemas import InputSchema
+from casus.api.schemas import InputSchema, StrictBoolean
 from casus.reports.services import Kind, Reason
 
 
@@ -51,7 +51,7 @@ class ReportCellSchema(Schema):
     display = fields.String(metadata={
         "description": "The figure as the page, CSV and XLSX show it: `12`, `<5`, `–`, `12,5`, `40%`.",
         "example": "<5"})
-    suppressed = fields.Boolean(metadata={"description": "True when the figure is withheld to protect small groups."})
+    suppressed = StrictBoolean(metadata={"description": "True when the figure is withheld to protect small groups."})
     reason = fields.String(allow_none=True, validate=validate.OneOf([reason.value for reason in Reason]), metadata={
         "description": "Why it is withheld: `small` (a count above 0 but below the threshold), `derivable` (a total "
                        "that would reveal a withheld count), `few_cases` (a median or percentile over fewer cases "

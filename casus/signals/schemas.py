@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.services import MAX_TEXT, today
 from casus.signals.models import SignalStatus, Urgency
 from casus.signals.services import MAX_SUBJECTS
@@ -98,7 +98,8 @@ class SignalSchema(Schema):
     reference = fields.String(metadata={"example": "S-2026-000042"})
     status = fields.String(validate=validate.OneOf([status.value for status in SignalStatus]))
     receivedAt = UTCDateTime(attribute="received_at")
-    category = fields.Function(lambda signal: signal.category.code, metadata={"example": "woonoverlast"})
+    category = fields.Function(lambda signal: signal.category.code, metadata={"type": "string",
+                                                                              "example": "woonoverlast"})
     urgency = fields.String(validate=validate.OneOf([urgency.value for urgency in Urgency]))
     team = fields.Nested(SignalTeamSchema)
     reportingOrganisation = fields.Nested(SignalOrganisationSchema, attribute="reporting_organisation")
@@ -119,7 +120,7 @@ class KnownElsewhereSchema(Schema):
 class ReportedSignalSchema(SignalDetailSchema):
     knownElsewhere = fields.List(fields.Nested(KnownElsewhereSchema), attribute="known_elsewhere", metadata={
         "description": "Subjects already known in a case the caller may not see: only whom to contact."})
-    knownElsewhereLimitReached = fields.Boolean(attribute="known_elsewhere_limit_reached", metadata={
+    knownElsewhereLimitReached = StrictBoolean(attribute="known_elsewhere_limit_reached", metadata={
         "description": "The caller has had today's number of known-elsewhere hints (CASUS_KNOWN_ELSEWHERE_PER_DAY): "
                        "until tomorrow `knownElsewhere` stays empty, whether or not a subject is known. The "
                        "signal is saved all the same."})

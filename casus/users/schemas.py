@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, SortedStrings, UTCDateTime
+from casus.api.schemas import InputSchema, SortedStrings, StrictBoolean, UTCDateTime
 from casus.i18n import LANGUAGES
 from casus.organisations.models import OrganisationKind
 from casus.users.models import Role
@@ -29,7 +29,7 @@ class MeSchema(Schema):
     organisation = fields.Nested(OrganisationRefSchema)
     team = fields.Nested(TeamRefSchema, allow_none=True)
     roles = SortedStrings(fields.String(validate=validate.OneOf([role.value for role in Role])))
-    totpEnabled = fields.Boolean(attribute="totp_enabled")
+    totpEnabled = StrictBoolean(attribute="totp_enabled")
     locale = fields.String(allow_none=True, validate=validate.OneOf(LOCALES), metadata={
         "description": "Preferred language of the web interface; null follows the default (nl)."})
 
@@ -51,7 +51,7 @@ class ApiTokenSchema(Schema):
     state = fields.String(validate=validate.OneOf(["actief", "verlopen", "ingetrokken"]), metadata={
         "description": "`actief` (works), `verlopen` (expired) or `ingetrokken` (revoked: by the user, or with a "
                        "password change or reset, a second-factor reset or a deactivation)."})
-    current = fields.Boolean(metadata={"description": "True for the token this request was made with."})
+    current = StrictBoolean(metadata={"description": "True for the token this request was made with."})
 
 
 class MeUpdateSchema(InputSchema):

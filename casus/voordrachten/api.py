@@ -42,7 +42,6 @@ from casus.voordrachten.schemas import (
     RiecReferralSummarySchema,
     RiecReferralTransitionInputSchema,
     RiecReferralUpdateSchema,
-    SharedRiecReferralPageSchema,
     SharedRiecReferralSchema,
     SharedRiecReferralSummarySchema,
 )
@@ -139,9 +138,10 @@ def _forbidden(action: str, voordracht: Voordracht):
 @blp.route("/riec-referrals")
 class Referrals(MethodView):
     @blp.arguments(RiecReferralListArgsSchema, location="query")
-    @blp.doc(responses=_json(RiecReferralPageSchema, SharedRiecReferralPageSchema, description=(
-        "The referrals the caller may see, newest first, keyset-paginated. The case's team gets "
-        "`RiecReferralPage`; a riec user the referrals sent to its organisation as `SharedRiecReferralPage`.")))
+    @blp.doc(responses={"200": {"description": (
+        "The referrals the caller may see, newest first, keyset-paginated: each in the caller's projection, "
+        "`RiecReferralSummary` for the case's team, `SharedRiecReferralSummary` for a riec user of the addressee."),
+        "content": {"application/json": {"schema": RiecReferralPageSchema}}}})
     def get(self, args):
         """The voordrachten the caller may see: the team's own, or those sent to the caller's RIEC."""
         user = acting_user()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, OneOfNested, UTCDateTime
 from casus.cases.schemas import CursorPageSchema, UserSummarySchema
 from casus.subjects.models import SubjectKind
 from casus.users.schemas import OrganisationRefSchema
@@ -64,7 +64,8 @@ class ReferralSubjectSchema(SharedSubjectSchema):
 class RiecReferralSummarySchema(Schema):
     id = fields.Integer()
     number = fields.Function(number_of, metadata={"type": "string", "example": "RV-12"})
-    caseId = fields.Integer(attribute="case_id")
+    caseId = fields.Integer(attribute="case_id", required=True, metadata={
+        "description": "Always present in the team's projection, never in `SharedRiecReferral`."})
     caseReference = fields.String(attribute="case_reference", metadata={"example": "2026-00042"})
     state = fields.String(validate=validate.OneOf(STATES))
     urgency = fields.String(validate=_one_of(Urgency))
@@ -93,8 +94,6 @@ class RiecReferralSchema(RiecReferralSummarySchema):
         "description": "The latest four-eyes request (`/approvals/{id}`); approve or reject it there."})
 
 
-class RiecReferralPageSchema(CursorPageSchema):
-    items = fields.List(fields.Nested(RiecReferralSummarySchema))
 
 
 # --- the RIEC's projection ---------------------------------------------------------------------------------------
@@ -111,7 +110,8 @@ class SharedRiecReferralSummarySchema(Schema):
     urgency = fields.String(validate=_one_of(Urgency))
     indicators = fields.List(fields.String(validate=_one_of(RiecIndicator)))
     indicatorOther = fields.String(attribute="indicator_other", allow_none=True)
-    summary = fields.String()
+    summary = fields.String(required=True, metadata={
+        "description": "Always present in the RIEC's projection, never in `RiecReferralSummary`."})
     sentAt = UTCDateTime(attribute="sent_at")
     answeredAt = UTCDateTime(attribute="answered_at", allow_none=True)
     version = fields.Integer()
@@ -127,8 +127,11 @@ class SharedRiecReferralSchema(SharedRiecReferralSummarySchema):
     riecAdvice = fields.String(attribute="riec_advice", allow_none=True)
 
 
-class SharedRiecReferralPageSchema(CursorPageSchema):
-    items = fields.List(fields.Nested(SharedRiecReferralSummarySchema))
+class RiecReferralPageSchema(CursorPageSchema):
+    """A page of voordrachten, each in the caller's projection: the case's team gets `RiecReferralSummary`, a
+    riec user of the addressee `SharedRiecReferralSummary` (the required `caseId` and `summary` tell them apart)."""
+
+    items = fields.List(OneOfNested(RiecReferralSummarySchema, SharedRiecReferralSummarySchema))
 
 
 # --- input -----------------------------------------------------------------------------------------------------
