@@ -493,19 +493,22 @@ def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -
     if case.phase == CasePhase.AFGESLOTEN:
         raise ServiceError("Een afgesloten casus komt niet op de agenda.", field="reference")
     _planned_and_locked(meeting)
-    exists = db.session.execute(sa.select(AgendaItem.id).where(
-        AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case.id)).scalar_one_or_none()
-    if exists is not None:
-        raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409)
-    last = db.session.execute(sa.select(sa.func.max(AgendaItem.position))
-                              .where(AgendaItem.meeting_id == meeting.id)).scalar_one()
-    item = AgendaItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1)
-    try:
-        with db.session.begin_nested():  # a unique constraint refusing the row leaves the request usable
-            db.session.add(item)
-            db.session.flush()
-    except IntegrityError as error:  # only a writer that bypassed the lock gets here
-        raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409) from error
+    for attempt in range(3):
+        exists = db.session.execute(sa.select(AgendaItem.id).where(
+            AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case.id)).scalar_one_or_none()
+        if exists is not None:
+            raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409)
+        last = db.session.execute(sa.select(sa.func.max(AgendaItem.position))
+                                  .where(AgendaItem.meeting_id == meeting.id)).scalar_one()
+        item = AgendaItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1)
+        try:
+            with db.session.begin_nested():  # a unique constraint refusing the row leaves the request usable
+                db.session.add(item)
+                db.session.flush()
+            break
+        except IntegrityError:  # only next to a writer that bypassed the lock: look again (its row is committed)
+            if attempt == 2:
+                raise
     record("agenda_item.added", object_type="agenda_item", object_id=item.id, case_id=case.id,
            details={"meeting_id": meeting.id, "purpose": purpose.value})
     return item

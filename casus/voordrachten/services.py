@@ -29,6 +29,7 @@ from casus.cases.services import (
     add_timeline,
     cadences,
     check_version,
+    flush_versioned,
     log_transition,
     record_refusal,
 )
@@ -272,7 +273,7 @@ def update_voordracht(user: User, voordracht: Voordracht, *, expected_version: i
     if "subject_ids" in changed:
         _set_subjects(voordracht, clean.subject_ids)
     voordracht.updated_at = utcnow()  # bumps the version, also when only the shared subjects changed
-    db.session.flush()
+    flush_versioned(voordracht)  # a concurrent save that won: 409 with the version stored now
     add_timeline(case, "voordracht.updated", f"RIEC-voordracht {number_of(voordracht)} gewijzigd", actor=user)
     record("voordracht.updated", object_type="voordracht", object_id=voordracht.id, case_id=case.id,
            details={"fields": changed})
