@@ -480,9 +480,6 @@ def _planned_and_locked(meeting: Meeting) -> None:
         raise ServiceError("Dit overleg is geannuleerd of al gehouden.", status=409)
 
 
-ALREADY_ON_AGENDA = "Deze casus staat al op de agenda."
-
-
 def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -> AgendaItem:
     """Put a case of the meeting's team on its agenda, last. Once: a case already on it answers 409, also when
     two people add it at the same moment (the meeting's lock orders them; see :func:`lock_agenda`)."""
@@ -497,7 +494,7 @@ def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -
         exists = db.session.execute(sa.select(AgendaItem.id).where(
             AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case.id)).scalar_one_or_none()
         if exists is not None:
-            raise ServiceError(ALREADY_ON_AGENDA, field="reference", status=409)
+            raise ServiceError("Deze casus staat al op de agenda.", field="reference", status=409)
         last = db.session.execute(sa.select(sa.func.max(AgendaItem.position))
                                   .where(AgendaItem.meeting_id == meeting.id)).scalar_one()
         item = AgendaItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1)
