@@ -172,7 +172,8 @@ def test_recording_a_decision_twice_is_refused(client, db, ladder, login, put_st
         "csrf_token": token, "decision": "Tweede", "version": "2"})
     assert response.status_code == 302
     assert "al vastgelegd" in client.get(page_url).get_data(as_text=True)
-    stale = client.post(f"{page_url}/{step.id}/besluit", data={"csrf_token": token, "decision": "Derde", "version": "1"})
+    stale = client.post(f"{page_url}/{step.id}/besluit",
+                        data={"csrf_token": token, "decision": "Derde", "version": "1"})
     assert stale.status_code == 409 and "Iemand anders heeft dit intussen gewijzigd" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Escalation, step.id).decision == "Eerste"

@@ -113,7 +113,8 @@ def test_agenda_add_reorder_remove_and_attendance(client, auth, db, world, make_
     assert response.status_code == 302
     assert items() == [world.politie_case.id, world.corporatie_case.id]
     response = auth.post(f"{url}/aanwezigheid", data={
-        "version": world.meeting.version, "rows-0-organisation_id": str(world.politie.id), "rows-0-present": "y", "rows-0-names": "J. Jansen",
+        "version": world.meeting.version, "rows-0-organisation_id": str(world.politie.id), "rows-0-present": "y",
+        "rows-0-names": "J. Jansen",
         "rows-1-organisation_id": str(world.corporatie.id), "rows-1-names": ""})
     assert response.status_code == 302
     assert "J. Jansen" in client.get(url).get_data(as_text=True)
