@@ -203,6 +203,16 @@ def _get(app, model, object_id):
         return obj
 
 
+def _refused_events(app, user_id: int, case_id: int) -> list[str]:
+    from casus.audit.models import AuditEvent
+    from casus.extensions import db
+
+    with app.app_context():
+        events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.user_id == user_id,
+                                                                AuditEvent.case_id == case_id)).scalars()
+        return [event.action for event in events if (event.details or {}).get("refused_with") == 409]
+
+
 # --- every editable object: two saves with one version, one wins ------------------------------------------------
 
 def test_case(race_app, world):
@@ -216,6 +226,8 @@ def test_case(race_app, world):
         winner = _one_wins(responses, 200, current_version=case.version + 1)
         stored = _get(race_app, Case, case.id)
         assert (stored.evaluation, stored.version) == (f"Evaluatie van {WHO[winner]}", case.version + 1)
+        # The loser's attempt stays audited (its read of the case), marked as refused with 409.
+        assert _refused_events(race_app, world["users"][WHO[1 - winner]][0], case.id)
 
 
 def test_action(race_app, world):
@@ -508,3 +520,42 @@ def test_eight_cases_added_at_once_get_eight_places(race_app, world):
                                        .order_by(AgendaItem.position)).scalars().all()
     assert positions == list(range(1, 9))
     assert sorted(response.get_json()["position"] for response in responses) == list(range(1, 9))
+
+
+def test_a_lost_race_at_the_update_keeps_the_audit_of_the_attempt(race_app, world):
+    """Deterministically, without the test transaction: the row changes between the compare and the UPDATE (as
+    when another writer commits just then). 409 with the version stored now; the attempt's audit event stays,
+    once, marked as refused."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from casus.audit.models import AuditEvent
+    from casus.meetings.models import AgendaItem
+
+    item = _commit(race_app, lambda db: _item(db, _meeting(db, world), _case(db, world)))
+    armed = [True]
+
+    def sneak_in(session, _context, _instances):
+        if armed and any(isinstance(obj, AgendaItem) for obj in session.dirty):
+            armed.clear()
+            table = AgendaItem.__table__
+            session.execute(table.update().where(table.c.id == item.id).values(version=table.c.version + 1))
+
+    event.listen(Session, "before_flush", sneak_in)
+    try:
+        response = _race(race_app, [_api(world, "regisseur", "PATCH", f"/agenda-items/{item.id}",
+                                         {"beeldvorming": "Verloren", "version": 1})])[0]
+    finally:
+        event.remove(Session, "before_flush", sneak_in)
+    assert response.status_code == 409
+    with race_app.app_context():
+        from casus.extensions import db
+
+        stored = db.session.get(AgendaItem, item.id)
+        # Here the "other writer" ran inside the request's own transaction and went with its rollback; in a real
+        # race (the tests above) the version stored now is the winner's.
+        assert stored.beeldvorming is None and response.get_json()["currentVersion"] == stored.version
+        events = db.session.execute(sa.select(AuditEvent).where(
+            AuditEvent.user_id == world["users"]["regisseur"][0], AuditEvent.case_id == item.case_id)).scalars().all()
+    assert [(e.action, e.outcome, (e.details or {}).get("refused_with")) for e in events] == [
+        ("agenda_item.minutes", "failure", 409)]

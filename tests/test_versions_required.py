@@ -152,3 +152,63 @@ def test_with_its_version_the_same_form_saves(client, auth, db, world, login):
     assert response.status_code == 302
     db.session.expire_all()
     assert world["item"].beeldvorming == "Nu wel" and world["item"].version == 2
+
+
+@pytest.fixture
+def sneaks_in(db):
+    """``sneaks_in(table, row_id)``: just before the next flush that writes, another writer's change of that row
+    commits (its version goes up) — the race that passes the version compare and loses at the UPDATE."""
+    from sqlalchemy import event
+
+    from casus.extensions import db as database
+
+    armed = {}
+
+    def before_flush(session, _context, _instances):
+        if armed and session.dirty:
+            table, row_id = armed.pop("table"), armed.pop("id")
+            session.execute(table.update().where(table.c.id == row_id).values(version=table.c.version + 1))
+
+    session_class = type(database.session())  # every request's own session is one of these
+    event.listen(session_class, "before_flush", before_flush)
+
+    def arm(table, row_id):
+        armed.update(table=table, id=row_id)
+
+    yield arm
+    event.remove(session_class, "before_flush", before_flush)
+
+
+def test_a_lost_race_at_the_update_is_a_409_with_the_stored_version_and_keeps_the_audit(api, db, world, sneaks_in):
+    from casus.audit.models import AuditEvent
+    from casus.meetings.models import AgendaItem
+
+    item = world["item"]
+    sneaks_in(AgendaItem.__table__, item.id)
+    response = api(world["regisseur"], "PATCH", f"/agenda-items/{item.id}",
+                   json={"beeldvorming": "Verloren race", "version": item.version})
+    assert response.status_code == 409 and response.mimetype == "application/problem+json"
+    db.session.expire_all()
+    assert world["item"].beeldvorming is None  # nothing of the losing write
+    assert isinstance(response.get_json()["currentVersion"], int)  # its value: tests/test_concurrent_edits.py
+    refused = [event for event in db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.user_id == world["regisseur"].id)).scalars() if (event.details or {}).get("refused_with") == 409]
+    assert refused  # the attempt (its read of the case) stays audited, marked refused
+
+
+def test_a_lost_race_in_a_page_shows_the_stored_minutes_and_keeps_the_input(client, auth, db, world, login,
+                                                                               sneaks_in):
+    from casus.meetings.models import AgendaItem
+
+    login(world["regisseur"])
+    item = world["item"]
+    db.session.execute(sa.update(AgendaItem).where(AgendaItem.id == item.id).values(beeldvorming="Van de ander"))
+    db.session.expire_all()
+    sneaks_in(AgendaItem.__table__, item.id)
+    response = auth.post(f"/overleggen/{world['meeting'].id}/agenda/{item.id}/verslag",
+                         {"beeldvorming": "Mijn verslag", "version": str(item.version)}, form_url="/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Iemand anders heeft dit intussen gewijzigd" in page
+    assert "Van de ander" in page and "Mijn verslag" in page
+    db.session.expire_all()
+    assert f'name="version" value="{world["item"].version}"' in page

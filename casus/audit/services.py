@@ -84,7 +84,9 @@ def rollback_keeping_audit(status: int) -> None:
         return
     try:
         with db.session.begin_nested():
-            db.session.add_all(AuditEvent(**values) for values in pending)
+            events = [AuditEvent(**values) for values in pending]
+            db.session.add_all(events)
+        setattr(g, _RECORDED, events)  # still the request's: a second refusal of it keeps them as well
     except sa.exc.SQLAlchemyError as error:
         log.error("audit events of a refused request not written: %s", type(error).__name__,
                   extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__})

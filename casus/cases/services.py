@@ -96,13 +96,16 @@ def check_version(obj, expected: int | None) -> None:
 def flush_versioned(obj) -> None:
     """Flush the changes to ``obj`` (and everything else pending). A concurrent writer that committed first makes
     the versioned UPDATE match no row: the whole transaction is rolled back — nothing of this request's change
-    stays — and the writer gets the same ``StaleVersion`` as a stale form, with the version stored now."""
+    stays, its audit events do (marked refused, ``rollback_keeping_audit``) — and the writer gets the same
+    ``StaleVersion`` as a stale form, with the version stored now."""
     from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
+
+    from casus.audit.services import rollback_keeping_audit
 
     try:
         db.session.flush()
     except StaleDataError as error:
-        db.session.rollback()
+        rollback_keeping_audit(409)
         try:
             current = obj.version  # expired by the rollback: read again, as committed by the winner
         except ObjectDeletedError:
