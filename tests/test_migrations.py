@@ -144,3 +144,58 @@ def test_new_organisation_kinds_are_allowed_after_the_upgrade_and_mapped_back_on
             conn.execute(sa.text(insert), {"name": "Scholengroep 2", "kind": "onderwijs"})
         upgrade()
     assert _schema_diff(migration_app) == []
+
+
+def test_agenda_positions_become_unique_and_objects_get_versions(migration_app):
+    """20261205_27471c979ffd: an agenda whose items shared a position (concurrent additions before the lock) is
+    renumbered in the order it showed; then (meeting, position) is unique and the edited objects carry a version."""
+    from flask_migrate import downgrade, upgrade
+
+    from casus.extensions import db
+
+    now = "'2026-12-01 10:00:00'"
+    with migration_app.app_context():
+        upgrade(revision="ca3467ca7862")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                f"INSERT INTO organisations (name, kind, convenant_partner, active, created_at, updated_at) "
+                f"VALUES ('ZVH', 'zvh', true, true, {now}, {now})"))
+            conn.execute(sa.text(
+                f"INSERT INTO teams (organisation_id, name, gemeente, active, created_at, updated_at) "
+                f"SELECT id, 'Team', 'Voorbeeldstad', true, {now}, {now} FROM organisations"))
+            for number in range(1, 5):
+                conn.execute(sa.text(
+                    f"INSERT INTO cases (reference, title, category_id, team_id, gemeente, phase, escalation_level, "
+                    f"risk_level, aanbrenger_organisation_id, legal_basis, inclusion_criteria, phase_changed_at, "
+                    f"signal_count, version, created_at, updated_at) SELECT '2026-0000{number}', 'Casus', c.id, "
+                    f"t.id, 'Voorbeeldstad', 'aanpak.uitvoering', 'operationeel', 'midden', t.organisation_id, "
+                    f"'convenant', '[]', {now}, 1, 1, {now}, {now} FROM categories c, teams t "
+                    f"WHERE c.id = (SELECT min(id) FROM categories)"))
+            for uid in ("a", "b"):
+                conn.execute(sa.text(
+                    f"INSERT INTO meetings (team_id, type, title, starts_at, ends_at, status, ical_uid, ical_sequence, "
+                    f"version, created_at, updated_at) SELECT id, 'casusoverleg', 'Overleg', {now}, {now}, 'gepland', "
+                    f"'meeting-{uid}@casus', 0, 1, {now}, {now} FROM teams"))
+            meetings = conn.execute(sa.text("SELECT id FROM meetings ORDER BY ical_uid")).scalars().all()
+            cases = conn.execute(sa.text("SELECT id FROM cases ORDER BY reference")).scalars().all()
+            for meeting, case, position in ((meetings[0], cases[0], 2), (meetings[0], cases[1], 1),
+                                            (meetings[0], cases[2], 1), (meetings[0], cases[3], 3),
+                                            (meetings[1], cases[0], 5)):
+                conn.execute(sa.text(
+                    f"INSERT INTO agenda_items (meeting_id, case_id, position, purpose, added_automatically, "
+                    f"discussed, created_at) VALUES ({meeting}, {case}, {position}, 'bespreken', false, false, "
+                    f"{now})"))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT meeting_id, case_id, position, version FROM agenda_items ORDER BY meeting_id, position")).all()
+        # Meeting a showed cases 2 and 3 (both at position 1, by id), case 1 (2), case 4 (3): now 1..4 in that order.
+        assert [tuple(row) for row in rows] == [
+            (meetings[0], cases[1], 1, 1), (meetings[0], cases[2], 2, 1), (meetings[0], cases[0], 3, 1),
+            (meetings[0], cases[3], 4, 1), (meetings[1], cases[0], 5, 1)]  # meeting b had no duplicate: untouched
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text(f"UPDATE agenda_items SET position = 1 WHERE meeting_id = {meetings[0]} "
+                                 f"AND case_id = {cases[3]}"))
+        downgrade(revision="ca3467ca7862")
+        upgrade()
+    assert _schema_diff(migration_app) == []
