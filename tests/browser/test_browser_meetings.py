@@ -92,6 +92,24 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     press(page, "Verslag opslaan")
     assert "Het verslag is opgeslagen." in page.inner_text("main")
 
+    # Someone else saves these minutes while the chair is still typing: the chair's save is refused (409) and
+    # the page shows what is stored now beside the chair's own text; saving again stores the chair's version.
+    from casus.meetings.models import AgendaItem
+
+    other = live_db.session.get(AgendaItem, int(item_id))
+    other.beeldvorming = "Aangevuld door de notulist."
+    live_db.session.commit()
+    page.fill(f"#verslag-{item_id}-oordeelsvorming", "Risico op escalatie is groot.")
+    press(page, "Verslag opslaan")
+    main = page.inner_text("main")
+    assert "Iemand anders heeft dit intussen gewijzigd" in main and "Aangevuld door de notulist." in main
+    assert page.input_value(f"#verslag-{item_id}-oordeelsvorming") == "Risico op escalatie is groot."
+    press(page, "Verslag opslaan")
+    assert "Het verslag is opgeslagen." in page.inner_text("main")
+    live_db.session.expire_all()
+    assert live_db.session.get(AgendaItem, int(item_id)).oordeelsvorming == "Risico op escalatie is groot."
+    live_db.session.rollback()
+
     due = day + timedelta(days=14)
     page.fill(f"#besluit-{item_id}-text", "Wijkagent legt een huisbezoek af")
     page.check(f"#besluit-{item_id}-as_action")
