@@ -559,3 +559,30 @@ def test_a_lost_race_at_the_update_keeps_the_audit_of_the_attempt(race_app, worl
             AuditEvent.user_id == world["users"]["regisseur"][0], AuditEvent.case_id == item.case_id)).scalars().all()
     assert [(e.action, e.outcome, (e.details or {}).get("refused_with")) for e in events] == [
         ("agenda_item.minutes", "failure", 409)]
+
+
+def test_a_signal_is_bundled_into_one_case_only(race_app, world):
+    """Two people weigh one signal at once, each bundling it into another case: it lands in one of them (the
+    signal's row lock orders them; the second finds it bundled), never in both."""
+    from casus.cases.models import Case
+    from casus.signals.models import Signal
+
+    def build(db):
+        cases = [_case(db, world, phase="triage"), _case(db, world, phase="triage")]
+        signal = Signal(reference="S-2026-000001", category_id=world["category"], description="Overlast",
+                        team_id=world["team"], reporting_organisation_id=world["orgs"]["politie"],
+                        reported_by_id=world["users"]["regisseur"][0])
+        db.session.add(signal)
+        db.session.flush()
+        return signal, cases
+
+    signal, cases = _commit(race_app, build)
+    page = f"/signalen/{signal.id}"
+    responses = _race(race_app, [_form(world, who, page, f"{page}/bundelen", {"case_id": str(case.id)})
+                                 for who, case in zip(WHO, cases, strict=True)])
+    assert [response.status_code for response in responses] == [302, 302]  # the refusal is a message on the page
+    stored = _get(race_app, Signal, signal.id)
+    assert stored.status == "in_triage" and stored.case_id in {case.id for case in cases}  # its case's phase
+    counts = [_get(race_app, Case, case.id).signal_count for case in cases]
+    assert sorted(counts) == [1, 2]  # one case got the signal, the other kept what it had
+    assert _get(race_app, Case, stored.case_id).signal_count == 2

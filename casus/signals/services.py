@@ -211,12 +211,19 @@ def candidate_cases(user: User, signal: Signal) -> list[Case]:
 
 
 def _require_triage_rights(user: User, signal: Signal) -> None:
+    """The team may weigh the signal, and it is still unweighed — read under the signal's row lock, so of two
+    people weighing it at the same moment the second waits and then finds it weighed (409): a signal is never
+    bundled into two cases, nor dismissed after it was bundled."""
     if not triages_signals(user, signal):
         raise ServiceError("Alleen het ontvangende team kan dit signaal wegen.", status=403)
-    if signal.case_id is not None:
-        raise ServiceError("Dit signaal is al gebundeld in een casus.")
-    if signal.status == SignalStatus.AFGESLOTEN:
-        raise ServiceError("Dit signaal is al afgehandeld.")
+    status, case_id = db.session.execute(sa.select(Signal.status, Signal.case_id).where(Signal.id == signal.id)
+                                         .with_for_update()).one()
+    if (status, case_id) != (signal.status, signal.case_id):
+        db.session.refresh(signal)  # weighed meanwhile: the page shows it as it is now
+    if case_id is not None:
+        raise ServiceError("Dit signaal is al gebundeld in een casus.", status=409)
+    if status == SignalStatus.AFGESLOTEN:
+        raise ServiceError("Dit signaal is al afgehandeld.", status=409)
 
 
 def attach_to_case(user: User, signal: Signal, case: Case) -> None:
