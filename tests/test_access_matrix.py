@@ -195,7 +195,7 @@ ALWAYS_READABLE = {"cases.detail", "cases.subjects", "cases.partners", "cases.no
                    "signals.detail", "signals_api.SignalItem", "meetings.detail", "meetings.for_case",
                    "meetings_api.MeetingItem", "meetings_api.MeetingAgenda", "meetings_api.MeetingMinutes",
                    "meetings_api.AgendaItemResource", "meetings_api.AgendaItemDecisions"}
-NOT_CASE_DATA = {"/api/v1/me/notifications/<int:id>", "/meldingen/<int:notification_id>/gelezen",
+NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:notification_id>/gelezen",
                  "/agenda/<token>.ics",  # the personal feed: a secret token, not an object id (calendar tests)
                  # The user's own API tokens (access: tests/users/test_users_tokens.py).
                  "/api/v1/me/tokens/<int:id>", "/account/api-tokens/<int:token_id>/intrekken",
