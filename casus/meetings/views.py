@@ -212,6 +212,8 @@ def add_item(meeting_id: int):
             services.add_agenda_item(user, meeting, case, purpose=form.purpose.data)
         except ServiceError as error:
             show_service_error(form, error)
+            if error.status == 409:  # on the agenda already (perhaps added a moment ago by someone else)
+                return _render_detail(meeting, add_form=form, status=409)
         else:
             flash(_("Casus %(reference)s staat op de agenda.", reference=case.reference), "success")
             return _back(meeting, "agenda")

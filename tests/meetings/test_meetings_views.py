@@ -99,6 +99,8 @@ def test_agenda_add_reorder_remove_and_attendance(client, auth, db, world, make_
     extra = make_case(team=world.team, partners=[world.politie, world.zvh], phase="aanpak.plan", title="Nieuw Plein")
     response = auth.post(f"{url}/agenda", data={"reference": extra.reference, "purpose": "nieuw"})
     assert response.status_code == 302
+    again = auth.post(f"{url}/agenda", data={"reference": extra.reference, "purpose": "nieuw"})
+    assert again.status_code == 409 and "Deze casus staat al op de agenda." in again.get_data(as_text=True)
     unknown = auth.post(f"{url}/agenda", data={"reference": "2099-99999", "purpose": "nieuw"})
     assert unknown.status_code == 400 and "geen casus met dit nummer" in unknown.get_data(as_text=True)
     items = lambda: list(db.session.execute(  # noqa: E731
