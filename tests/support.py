@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 TEST_DATABASE_URL = os.environ.get("CASUS_TEST_DATABASE_URL")
@@ -119,3 +121,30 @@ def app_with_own_database(app_config, tmp_path_factory, schema: str):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def run_threads(functions: Sequence[Callable[[], object]], *, barrier: threading.Barrier | None = None,
+                timeout: float = 60) -> list:
+    """Run each function in a thread of its own and wait for all; their results, in order.
+
+    An exception in a thread is raised here, in the test's thread (a failing thread would otherwise pass
+    silently), and aborts ``barrier`` so the other threads stop waiting for the one that failed.
+    """
+    results: list = [None] * len(functions)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            results[index] = functions[index]()
+        except BaseException as error:
+            errors.append(error)
+            if barrier is not None:
+                barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(functions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not errors, errors
+    return results

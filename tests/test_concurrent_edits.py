@@ -13,6 +13,7 @@ always compares against the first's commit; the outcome must be the same.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import replace
 from datetime import time, timedelta
@@ -21,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from support import DEFAULT_PASSWORD, Auth, app_with_own_database, csrf_from
+from support import DEFAULT_PASSWORD, Auth, app_with_own_database, csrf_from, run_threads
 
 ROUNDS = 2
 WHO = ("regisseur", "supervisor")
@@ -149,31 +150,19 @@ def _race(app, calls) -> list:
     responses in the order of ``calls``. ``calls`` may also be (prepare, call): ``prepare(client)`` runs before the
     barrier (logging in, say) and its result goes to ``call(client, prepared)``."""
     barrier = threading.Barrier(len(calls))
-    responses: list = [None] * len(calls)
-    errors: list[BaseException] = []
 
-    def run(index: int, call) -> None:
+    def run(call) -> object:
         client = app.test_client()
         client.environ_base["wsgi.url_scheme"] = "https"
         client.environ_base["HTTP_REFERER"] = "https://localhost/"
-        try:
-            prepared = None
-            if isinstance(call, tuple):
-                prepare, call = call
-                prepared = prepare(client)
-            barrier.wait(timeout=30)
-            responses[index] = call(client, prepared)
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
-            barrier.abort()
+        prepared = None
+        if isinstance(call, tuple):
+            prepare, call = call
+            prepared = prepare(client)
+        barrier.wait(timeout=30)
+        return call(client, prepared)
 
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return responses
+    return run_threads([functools.partial(run, call) for call in calls], barrier=barrier)
 
 
 def _api(data, who: str, method: str, path: str, body=None):

@@ -8,12 +8,13 @@ writes, or ``StaleDataError`` when its UPDATE of the approval — or of the case
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
 import sqlalchemy as sa
 
-from support import TEST_DATABASE_URL, app_with_own_database
+from support import TEST_DATABASE_URL, app_with_own_database, run_threads
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -86,30 +87,20 @@ def _requested(app, data) -> tuple[int, int]:
 
 def _race(app, data, approval_id: int) -> dict[str, int]:
     barrier = threading.Barrier(2)
-    statuses: dict[str, int] = {}
-    errors: list[BaseException] = []
     bodies = {"approver": {"decision": "approve", "version": 1},
               "rejecter": {"decision": "reject", "motivation": "Nog niet", "version": 1}}
 
-    def decide(name: str) -> None:
+    def decide(name: str) -> int:
         client = app.test_client()
-        try:
-            barrier.wait(timeout=10)
-            response = client.post(f"/api/v1/approvals/{approval_id}/decision", json=bodies[name],
-                                   headers={"Authorization": f"Bearer {data['tokens'][name]}"})
-            if response.status_code == 409:
-                assert response.mimetype == "application/problem+json"
-            statuses[name] = response.status_code
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
+        barrier.wait(timeout=10)
+        response = client.post(f"/api/v1/approvals/{approval_id}/decision", json=bodies[name],
+                                headers={"Authorization": f"Bearer {data['tokens'][name]}"})
+        if response.status_code == 409:
+            assert response.mimetype == "application/problem+json"
+        return response.status_code
 
-    threads = [threading.Thread(target=decide, args=(name,)) for name in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return statuses
+    statuses = run_threads([functools.partial(decide, name) for name in bodies], barrier=barrier, timeout=30)
+    return dict(zip(bodies, statuses, strict=True))
 
 
 def test_two_concurrent_decisions_exactly_one_wins(race_app, committed):

@@ -8,13 +8,14 @@ throttle, once with Redis (skipped, saying why, when no Redis answers)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import uuid
 
 import pytest
 
-from support import DEFAULT_PASSWORD, app_with_own_database, csrf_from
+from support import DEFAULT_PASSWORD, app_with_own_database, csrf_from, run_threads
 
 REDIS_URL = os.environ.get("CASUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ATTEMPTS = 16
@@ -93,26 +94,13 @@ def _all_at_once(app, logins: list[tuple[str, str, str]]) -> list[int]:
     clients = [(_client(app, ip), email, password) for ip, email, password in logins]
     tokens = [csrf_from(client.get("/inloggen")) for client, _email, _password in clients]
     start = threading.Barrier(len(clients))
-    statuses: list[int] = [0] * len(clients)
-    errors: list[BaseException] = []
 
-    def post(index: int) -> None:
-        client, email, password = clients[index]
-        try:
-            start.wait(timeout=30)
-            response = client.post("/inloggen", data={"email": email, "password": password,
-                                                      "csrf_token": tokens[index]})
-            statuses[index] = response.status_code
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
+    def post(client, email: str, password: str, token: str) -> int:
+        start.wait(timeout=30)
+        return client.post("/inloggen", data={"email": email, "password": password, "csrf_token": token}).status_code
 
-    threads = [threading.Thread(target=post, args=(index,)) for index in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return statuses
+    return run_threads([functools.partial(post, *clients[index], tokens[index]) for index in range(len(clients))],
+                       barrier=start, timeout=120)
 
 
 def test_simultaneous_wrong_passwords_for_one_account_get_at_most_the_limit_of_checks(race_app, throttle, account,
