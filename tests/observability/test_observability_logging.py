@@ -144,6 +144,7 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
                                                    monkeypatch):
     from casus.cases.models import Case
     from casus.cases.services import today as case_today
+    from casus.meetings.models import AgendaItem
     from casus.plans.models import Action
 
     w = world
@@ -172,7 +173,8 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
     call("api progress", api(agent, "POST", f"/actions/{action_id}/progress",
                              json={"text": TEXT, "version": _version(db, Action, action_id)}))
     call("api minutes", api(regisseur, "PATCH", f"/agenda-items/{item_id}", json={
-        "beeldvorming": TEXT, "oordeelsvorming": TEXT, "besluitvorming": TEXT, "discussed": True}))
+        "beeldvorming": TEXT, "oordeelsvorming": TEXT, "besluitvorming": TEXT, "discussed": True,
+        "version": _version(db, AgendaItem, item_id)}))
     call("api decision", api(regisseur, "POST", f"/agenda-items/{item_id}/decisions", json={"text": TEXT}))
     call("api escalation", api(regisseur, "POST", f"/cases/{case_id}/escalations", json={
         "direction": "opschalen", "reason": TEXT, "decisionOwner": MARKER, "decisionDeadline": due, "reviewOn": due,
@@ -209,7 +211,8 @@ def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login,
         "actie-description": TEXT, "actie-due_on": due, "actie-owner_organisation_id": w["politie"].id}))
     meeting_url = f"/overleggen/{meeting_id}"
     call("page minutes", _post_form(client, f"{meeting_url}/agenda/{item_id}/verslag", meeting_url, {
-        "beeldvorming": TEXT, "oordeelsvorming": TEXT, "besluitvorming": TEXT}))
+        "beeldvorming": TEXT, "oordeelsvorming": TEXT, "besluitvorming": TEXT,
+        "version": _version(db, AgendaItem, item_id)}))
     call("page decision", _post_form(client, f"{meeting_url}/agenda/{item_id}/besluiten", meeting_url,
                                      {"text": TEXT}))
     tab = f"{file_url}/escalaties"
