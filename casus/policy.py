@@ -24,13 +24,17 @@ from flask import abort
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from casus.approvals.models import Approval
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation, TimelineEvent
+from casus.escalations.models import Escalation
 from casus.extensions import db
+from casus.meetings.models import AgendaItem, Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
 from casus.plans.models import Action
 from casus.signals.models import Signal
-from casus.users.models import User
+from casus.users.models import User, UserRole
+from casus.voordrachten.models import Voordracht
 
 TEAM_ROLES = ("procesregisseur", "supervisor")
 PARTICIPANT_ROLES = ("partner", "riec")
@@ -180,8 +184,6 @@ def sees_case(user=User, case=Case) -> ColumnElement[bool]:
     For scheduler jobs that pick recipients for thousands of cases in one query (pass aliases to
     compare other user or case columns). Must stay equivalent to :func:`case_scope`; a test checks it.
     """
-    from casus.users.models import UserRole
-
     def holds(*roles: str) -> ColumnElement[bool]:
         return sa.exists().where(UserRole.user_id == user.id, UserRole.role.in_(roles))
 
@@ -202,8 +204,6 @@ def sees_case(user=User, case=Case) -> ColumnElement[bool]:
 
 def meeting_scope(user: User) -> ColumnElement[bool]:
     """The WHERE clause for meetings ``user`` may see (date, place, invited organisations)."""
-    from casus.meetings.models import Meeting, MeetingInvitation
-
     conditions: list[ColumnElement[bool]] = []
     if user.has_role(*TEAM_ROLES) and user.team_id is not None:
         conditions.append(Meeting.team_id == user.team_id)
@@ -217,8 +217,6 @@ def meeting_scope(user: User) -> ColumnElement[bool]:
 def agenda_item_scope(user: User) -> ColumnElement[bool]:
     """The WHERE clause for agenda items (and so their minutes and decisions) ``user`` may see: items of a
     visible meeting about a visible case."""
-    from casus.meetings.models import AgendaItem, Meeting
-
     # correlate_except: the subqueries keep their own meetings/cases row even when the caller joins them.
     return sa.and_(
         sa.exists().where(Meeting.id == AgendaItem.meeting_id, meeting_scope(user)).correlate_except(Meeting),
@@ -227,8 +225,6 @@ def agenda_item_scope(user: User) -> ColumnElement[bool]:
 
 def series_scope(user: User) -> ColumnElement[bool]:
     """Meeting series ``user`` may see: the team's, and those its organisation is invited to."""
-    from casus.meetings.models import MeetingSeries, MeetingSeriesInvitation
-
     conditions: list[ColumnElement[bool]] = []
     if user.has_role(*TEAM_ROLES) and user.team_id is not None:
         conditions.append(MeetingSeries.team_id == user.team_id)
@@ -246,8 +242,6 @@ def manages_meetings(user: User, team_id: int | None) -> bool:
 
 def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
     """The meeting if ``user`` may see it, else 404 (audited either way: its agenda names cases)."""
-    from casus.meetings.models import Meeting
-
     meeting = db.session.execute(
         sa.select(Meeting).where(Meeting.id == meeting_id, meeting_scope(user))).unique().scalar_one_or_none()
     if meeting is None:
@@ -258,8 +252,6 @@ def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
 
 def get_agenda_item(user: User, item_id: int, *, action: str = "agenda_item.view"):
     """An agenda item ``user`` may see (visible meeting, visible case), else 404 (audited)."""
-    from casus.meetings.models import AgendaItem
-
     item = db.session.execute(
         sa.select(AgendaItem).where(AgendaItem.id == item_id, agenda_item_scope(user))).scalar_one_or_none()
     if item is None:
@@ -268,8 +260,6 @@ def get_agenda_item(user: User, item_id: int, *, action: str = "agenda_item.view
 
 
 def get_series(user: User, series_id: int, *, action: str = "meeting_series.view"):
-    from casus.meetings.models import MeetingSeries
-
     series = db.session.execute(
         sa.select(MeetingSeries).where(MeetingSeries.id == series_id, series_scope(user))).unique().scalar_one_or_none()
     if series is None:
@@ -294,15 +284,11 @@ def manages_team(user: User, team_id: int | None) -> bool:
 
 def escalation_scope(user: User) -> ColumnElement[bool]:
     """Escalation steps of cases ``user`` may see."""
-    from casus.escalations.models import Escalation
-
     return sa.exists().where(Case.id == Escalation.case_id, case_scope(user)).correlate_except(Case)
 
 
 def voordracht_scope(user: User) -> ColumnElement[bool]:
     """Voordrachten ``user`` may see: the team's own, and — for riec users — those sent to their organisation."""
-    from casus.voordrachten.models import Voordracht
-
     conditions: list[ColumnElement[bool]] = []
     if user.has_role(*TEAM_ROLES) and user.team_id is not None:
         conditions.append(sa.exists().where(Case.id == Voordracht.case_id, Case.team_id == user.team_id)
@@ -315,8 +301,6 @@ def voordracht_scope(user: User) -> ColumnElement[bool]:
 
 def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.view"):
     """The voordracht if ``user`` may see it, else 404. Either way the attempt is audited."""
-    from casus.voordrachten.models import Voordracht
-
     voordracht = db.session.execute(
         sa.select(Voordracht).where(Voordracht.id == voordracht_id, voordracht_scope(user))).scalar_one_or_none()
     if voordracht is None:
@@ -343,8 +327,6 @@ def _case_team(case_id: int) -> int | None:
 
 def approval_scope(user: User) -> ColumnElement[bool]:
     """Approvals ``user`` may see: their team's (procesregisseur, supervisor), and their own requests."""
-    from casus.approvals.models import Approval
-
     conditions: list[ColumnElement[bool]] = [Approval.requested_by_id == user.id]
     if user.has_role(*TEAM_ROLES) and user.team_id is not None:
         conditions.append(Approval.team_id == user.team_id)
@@ -353,8 +335,6 @@ def approval_scope(user: User) -> ColumnElement[bool]:
 
 def get_approval(user: User, approval_id: int, *, action: str = "approval.view"):
     """The approval if ``user`` may see it, else 404 (audited either way)."""
-    from casus.approvals.models import Approval
-
     approval = db.session.execute(
         sa.select(Approval).where(Approval.id == approval_id, approval_scope(user))).scalar_one_or_none()
     if approval is None:
