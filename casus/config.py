@@ -10,7 +10,7 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # Templates and migrations travel inside the package (casus/templates and casus/migrations link to the
@@ -234,7 +234,3 @@ def _engine_options(url: str, env: str = "production") -> dict[str, object]:
     if url.startswith("sqlite"):
         return {**options, "connect_args": {"timeout": 15, "check_same_thread": False}}
     return {**options, "pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
-
-
-def config_field_names() -> list[str]:
-    return [f.name for f in fields(Config)]

@@ -134,7 +134,6 @@ def template_helpers() -> dict:
         "legal_basis_label": lambda value: _(LEGAL_BASIS_LABELS[value]) if value else "",
         "visibility_label": lambda value: NOTE_VISIBILITY_LABELS.get(value, value),
         "mask_bsn": mask_bsn,
-        "case_tabs": TABS,
         "case_tabs_for": case_tabs_for,
         "today": services.today,
     }

@@ -146,11 +146,6 @@ class Report:
     filters: ReportFilters
     threshold: int
 
-    @property
-    def hides_anything(self) -> bool:
-        rows = (*self.rows, self.total) if self.total else self.rows
-        return any(cell.suppressed for row in rows for cell in row.cells)
-
 
 @dataclass(frozen=True)
 class ReportSpec:

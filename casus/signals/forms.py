@@ -81,9 +81,6 @@ class SignalForm(FlaskForm):
                           validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
     subjects = FieldList(FormField(SubjectForm), min_entries=1, max_entries=MAX_SUBJECTS)
 
-    def used_subjects(self) -> list[SubjectForm]:
-        return [entry.form for entry in self.subjects if not entry.form.is_blank()]
-
 
 class OpenCaseForm(FlaskForm):
     title = StringField(_l("Titel van de casus"),

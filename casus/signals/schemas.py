@@ -67,11 +67,6 @@ class SignalListQuerySchema(InputSchema):
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
 
-class CategoryRefSchema(Schema):
-    code = fields.String()
-    name = fields.String()
-
-
 class SignalTeamSchema(Schema):
     id = fields.Integer()
     name = fields.String()

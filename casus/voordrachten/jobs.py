@@ -34,8 +34,6 @@ from workflow.facts import LOCAL_TIMEZONE
 
 __all__ = ["stale_voordrachten"]
 
-STALE_STATES = (VoordrachtState.TER_BEOORDELING, VoordrachtState.GOEDGEKEURD, VoordrachtState.INGEDIEND)
-
 
 def _key(user) -> sa.ColumnElement[str]:
     return sql_key("voordracht-stale:", Voordracht.id, ":v", Voordracht.version, ":user:", user.id)
