@@ -501,7 +501,7 @@ def add_note(user: User, case: Case, *, text: str, visibility: str,
     if not text:
         raise ServiceError("Schrijf een notitie.", field="text")
     if len(text) > MAX_TEXT:
-        raise ServiceError(f"Een notitie is hoogstens {MAX_TEXT} tekens.", field="text")
+        raise ServiceError("Een notitie is hoogstens %(max)s tekens.", field="text", max=MAX_TEXT)
     try:
         visibility = NoteVisibility(visibility)
     except ValueError as error:
@@ -532,7 +532,7 @@ def record_evaluation(user: User, case: Case, *, text: str, expected_version: in
     if not text:
         raise ServiceError("Schrijf de evaluatie.", field="evaluation")
     if len(text) > MAX_TEXT:
-        raise ServiceError(f"Een evaluatie is hoogstens {MAX_TEXT} tekens.", field="evaluation")
+        raise ServiceError("Een evaluatie is hoogstens %(max)s tekens.", field="evaluation", max=MAX_TEXT)
     if case.phase not in (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG):
         raise ServiceError("Een evaluatie schrijft u tijdens de uitvoering of de nazorg.")
     case.evaluation = text

@@ -208,7 +208,7 @@ def add_item(meeting_id: int):
             .scalar_one_or_none()
         try:
             if case is None:
-                raise ServiceError(_("Er is geen casus met dit nummer die u kunt zien."), field="reference")
+                raise ServiceError("Er is geen casus met dit nummer die u kunt zien.", field="reference")
             services.add_agenda_item(user, meeting, case, purpose=form.purpose.data)
         except ServiceError as error:
             show_service_error(form, error)
@@ -297,7 +297,7 @@ def decide(meeting_id: int, item_id: int):
         case = policy.get_case(user, item.case_id, action="decision.added")
         try:
             if form.as_action.data and form.due_on.data is None:
-                raise ServiceError(_("Vul een uiterste datum in."), field="due_on")
+                raise ServiceError("Vul een uiterste datum in.", field="due_on")
             decision = services.add_decision(user, meeting, item, case, text=form.text.data,
                                              as_action=bool(form.as_action.data),
                                              owner_organisation_id=form.owner_organisation_id.data,
