@@ -1,39 +1,51 @@
-"""The navigation shown per role, and a guard against open redirects."""
+"""The navigation: each menu item asks a :mod:`casus.policy` predicate, the same one its page's own guard asks,
+so a role rule lives only in the policy. And a guard against open redirects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-# (endpoint, label, roles that see it; empty = every logged-in user)
-NAV_ITEMS = (
-    ("main.index", _l("Dashboard"), ()),
-    ("signals.new", _l("Signaal melden"), ("partner", "procesregisseur", "supervisor")),
-    ("signals.index", _l("Signalen"), ("partner", "procesregisseur", "supervisor", "riec")),
-    ("signals.triage_queue", _l("Triage"), ("procesregisseur", "supervisor")),
-    ("cases.index", _l("Casussen"), ("partner", "procesregisseur", "supervisor", "riec")),
-    ("meetings.index", _l("Overleggen"), ("procesregisseur", "supervisor", "partner", "riec")),
-    ("approvals.index", _l("Akkoorden"), ("procesregisseur", "supervisor")),
-    ("escalations.index", _l("Escalaties"), ("procesregisseur", "supervisor")),
-    ("voordrachten.index", _l("RIEC-voordrachten"), ("procesregisseur", "supervisor", "riec")),
-    ("reports.index", _l("Rapportages"), ("supervisor",)),
-    ("audit.index", _l("Auditlog"), ("privacy",)),
-    ("organisations.index", _l("Organisaties"), ("beheerder",)),
-    ("organisations.teams", _l("Teams"), ("beheerder",)),
-    ("users.index", _l("Gebruikers"), ("beheerder",)),
-    ("organisations.categories", _l("Categorieën"), ("beheerder",)),
+from casus import policy
+from casus.users.models import User
+
+
+def everyone(user: User) -> bool:
+    """Every logged-in user has a dashboard."""
+    return True
+
+
+# (endpoint, label, who sees it)
+NAV_ITEMS: tuple[tuple[str, object, Callable[[User], bool]], ...] = (
+    ("main.index", _l("Dashboard"), everyone),
+    ("signals.new", _l("Signaal melden"), policy.reports_signals),
+    ("signals.index", _l("Signalen"), policy.can_see_cases),
+    ("signals.triage_queue", _l("Triage"), policy.sees_triage_queue),
+    ("cases.index", _l("Casussen"), policy.can_see_cases),
+    ("meetings.index", _l("Overleggen"), policy.can_see_cases),
+    ("approvals.index", _l("Akkoorden"), policy.sees_approval_queue),
+    ("escalations.index", _l("Escalaties"), policy.sees_escalation_queue),
+    ("voordrachten.index", _l("RIEC-voordrachten"), policy.sees_voordrachten),
+    ("reports.index", _l("Rapportages"), policy.reads_reports),
+    ("audit.index", _l("Auditlog"), policy.reads_audit_log),
+    ("organisations.index", _l("Organisaties"), policy.administers),
+    ("organisations.teams", _l("Teams"), policy.administers),
+    ("users.index", _l("Gebruikers"), policy.administers),
+    ("organisations.categories", _l("Categorieën"), policy.administers),
 )
 
 
+def menu_for(user: User) -> list[tuple[str, str]]:
+    """(endpoint, label) of every menu item ``user`` may open."""
+    return [(endpoint, str(label)) for endpoint, label, shown_to in NAV_ITEMS if shown_to(user)]
+
+
 def nav_for_user() -> list[tuple[str, str]]:
-    if not current_user.is_authenticated:
-        return []
-    known = current_app.view_functions
-    return [(endpoint, str(label)) for endpoint, label, roles in NAV_ITEMS
-            if endpoint in known and (not roles or current_user.has_role(*roles))]
+    return menu_for(current_user) if current_user.is_authenticated else []
 
 
 def safe_next(target: str | None) -> str | None:

@@ -38,6 +38,17 @@ from casus.voordrachten.models import Voordracht
 
 TEAM_ROLES = ("procesregisseur", "supervisor")
 PARTICIPANT_ROLES = ("partner", "riec")
+REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
+
+
+def manages_a_team(user: User) -> bool:
+    """A procesregisseur or supervisor of a team: runs that team's cases, queues, meetings and voordrachten."""
+    return user.has_role(*TEAM_ROLES) and user.team_id is not None
+
+
+def manages_team(user: User, team_id: int | None) -> bool:
+    """``manages_a_team`` for this team: plans its meetings, keeps its agendas, works its queues."""
+    return manages_a_team(user) and user.team_id == team_id
 
 
 def _participates(organisation_id: int) -> ColumnElement[bool]:
@@ -51,7 +62,7 @@ def _participates(organisation_id: int) -> ColumnElement[bool]:
 def case_scope(user: User) -> ColumnElement[bool]:
     """The WHERE clause for cases ``user`` may see."""
     conditions: list[ColumnElement[bool]] = []
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(Case.team_id == user.team_id)
     if user.has_role(*PARTICIPANT_ROLES):
         conditions.append(_participates(user.organisation_id))
@@ -82,7 +93,7 @@ def get_case(user: User, case_id: int, *, action: str = "case.view", purpose: st
 
 def manages(user: User, case: Case) -> bool:
     """Procesregisseurs and supervisors of the owning team run the case."""
-    return user.has_role(*TEAM_ROLES) and user.team_id == case.team_id
+    return manages_team(user, case.team_id)
 
 
 def require_manager(user: User, case: Case) -> None:
@@ -110,14 +121,14 @@ def timeline_scope(user: User) -> ColumnElement[bool]:
 
 def signal_scope(user: User) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [Signal.reporting_organisation_id == user.organisation_id]
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(Signal.team_id == user.team_id)
     return sa.or_(*conditions)
 
 
 def triages_signals(user: User, signal: Signal) -> bool:
     """Only the receiving team's procesregisseurs and supervisors weigh a signal."""
-    return user.has_role(*TEAM_ROLES) and user.team_id == signal.team_id
+    return manages_team(user, signal.team_id)
 
 
 def writes_progress(user: User, action: Action) -> bool:
@@ -205,7 +216,7 @@ def sees_case(user=User, case=Case) -> ColumnElement[bool]:
 def meeting_scope(user: User) -> ColumnElement[bool]:
     """The WHERE clause for meetings ``user`` may see (date, place, invited organisations)."""
     conditions: list[ColumnElement[bool]] = []
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(Meeting.team_id == user.team_id)
     if can_see_cases(user):
         conditions.append(Meeting.chair_id == user.id)
@@ -226,18 +237,13 @@ def agenda_item_scope(user: User) -> ColumnElement[bool]:
 def series_scope(user: User) -> ColumnElement[bool]:
     """Meeting series ``user`` may see: the team's, and those its organisation is invited to."""
     conditions: list[ColumnElement[bool]] = []
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(MeetingSeries.team_id == user.team_id)
     if can_see_cases(user):
         conditions.append(MeetingSeries.chair_id == user.id)
         conditions.append(sa.exists().where(MeetingSeriesInvitation.series_id == MeetingSeries.id,
                                             MeetingSeriesInvitation.organisation_id == user.organisation_id))
     return sa.or_(*conditions) if conditions else sa.false()
-
-
-def manages_meetings(user: User, team_id: int | None) -> bool:
-    """The team's procesregisseurs and supervisors plan meetings, keep the agenda and write the minutes."""
-    return user.has_role(*TEAM_ROLES) and user.team_id is not None and user.team_id == team_id
 
 
 def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
@@ -278,22 +284,23 @@ def get_series(user: User, series_id: int, *, action: str = "meeting_series.view
 RIEC_VISIBLE_STATES = ("ingediend", "aangenomen", "teruggelegd")
 
 
-def manages_team(user: User, team_id: int | None) -> bool:
-    return user.has_role(*TEAM_ROLES) and user.team_id is not None and user.team_id == team_id
-
-
 def escalation_scope(user: User) -> ColumnElement[bool]:
     """Escalation steps of cases ``user`` may see."""
     return sa.exists().where(Case.id == Escalation.case_id, case_scope(user)).correlate_except(Case)
 
 
+def receives_voordrachten(user: User) -> bool:
+    """riec users receive the voordrachten sent to their organisation."""
+    return user.has_role("riec")
+
+
 def voordracht_scope(user: User) -> ColumnElement[bool]:
     """Voordrachten ``user`` may see: the team's own, and — for riec users — those sent to their organisation."""
     conditions: list[ColumnElement[bool]] = []
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(sa.exists().where(Case.id == Voordracht.case_id, Case.team_id == user.team_id)
                           .correlate_except(Case))
-    if user.has_role("riec"):
+    if receives_voordrachten(user):
         conditions.append(sa.and_(Voordracht.addressee_organisation_id == user.organisation_id,
                                   Voordracht.state.in_(RIEC_VISIBLE_STATES)))
     return sa.or_(*conditions) if conditions else sa.false()
@@ -311,13 +318,13 @@ def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.
 
 def reads_as_riec(user: User, voordracht) -> bool:
     """True when ``user`` sees ``voordracht`` only as its addressee: the shared part, nothing of the case."""
-    return (user.has_role("riec") and voordracht.addressee_organisation_id == user.organisation_id
+    return (receives_voordrachten(user) and voordracht.addressee_organisation_id == user.organisation_id
             and not manages_team(user, _case_team(voordracht.case_id)))
 
 
 def answers_voordracht(user: User, voordracht) -> bool:
     """The addressee's riec users accept a sent voordracht or return it with advice."""
-    return (user.has_role("riec") and voordracht.addressee_organisation_id == user.organisation_id
+    return (receives_voordrachten(user) and voordracht.addressee_organisation_id == user.organisation_id
             and str(voordracht.state) == "ingediend")
 
 
@@ -328,7 +335,7 @@ def _case_team(case_id: int) -> int | None:
 def approval_scope(user: User) -> ColumnElement[bool]:
     """Approvals ``user`` may see: their team's (procesregisseur, supervisor), and their own requests."""
     conditions: list[ColumnElement[bool]] = [Approval.requested_by_id == user.id]
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         conditions.append(Approval.team_id == user.team_id)
     return sa.or_(*conditions)
 
@@ -361,6 +368,43 @@ def reads_reports(user: User) -> bool:
     return user.has_role("supervisor") and user.team_id is not None
 
 
+# --- pages by role: the menu (casus.navigation) and each page's own guard ask the same predicate -------------
+
+def reports_signals(user: User) -> bool:
+    """Partners, procesregisseurs and supervisors report signals (a riec user receives voordrachten instead)."""
+    return user.has_role(*REPORTER_ROLES)
+
+
+def sees_triage_queue(user: User) -> bool:
+    """The signals and new cases waiting for the team to weigh them: its procesregisseurs and supervisors."""
+    return manages_a_team(user)
+
+
+def sees_approval_queue(user: User) -> bool:
+    """The team's four-eyes requests (decided by its supervisors, ``decides_approval``)."""
+    return manages_a_team(user)
+
+
+def sees_escalation_queue(user: User) -> bool:
+    """The team's cases above operationeel, with their open decisions and review dates."""
+    return manages_a_team(user)
+
+
+def sees_voordrachten(user: User) -> bool:
+    """The team's own voordrachten, or — for a riec user — those sent to its organisation."""
+    return manages_a_team(user) or receives_voordrachten(user)
+
+
+def reads_audit_log(user: User) -> bool:
+    """The privacy officer reads the audit log; nobody else does."""
+    return user.has_role("privacy")
+
+
+def administers(user: User) -> bool:
+    """Beheerders keep organisations, teams, users and categories; they see no case content."""
+    return user.has_role("beheerder")
+
+
 # --- the team's own lines on the tijdlijn (docs/DESIGN.md §3.3, §4) -------------------------------------------
 #
 # A RIEC voordracht is the team's business: partners of the case (and a RIEC taking part in it) must not learn
@@ -374,7 +418,7 @@ def team_timeline_scope(user: User) -> ColumnElement[bool]:
     """Timeline lines of the team-only kinds are seen only by the case's team; every other line passes."""
     team_only = sa.or_(*(TimelineEvent.kind.startswith(prefix, autoescape=True)
                          for prefix in TEAM_ONLY_TIMELINE_PREFIXES))
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
+    if manages_a_team(user):
         own_team = (sa.exists().where(Case.id == TimelineEvent.case_id, Case.team_id == user.team_id)
                     .correlate_except(Case))
         return sa.or_(~team_only, own_team)

@@ -53,7 +53,7 @@ FORBIDDEN = {"schema": ProblemSchema, "description": "The caller may see the mee
 
 
 def _manager(user: User, meeting: Meeting, action: str) -> None:
-    if not policy.manages_meetings(user, meeting.team_id):
+    if not policy.manages_team(user, meeting.team_id):
         policy.refuse(action, status=403, object_type="meeting", object_id=meeting.id)
 
 
@@ -102,7 +102,7 @@ class Meetings(MethodView):
         """Plan a single meeting for the caller's team (procesregisseur or supervisor); the invited
         organisations get an invitation."""
         user = acting_user()
-        if not policy.manages_meetings(user, user.team_id):
+        if not policy.manages_team(user, user.team_id):
             policy.refuse("meeting.created", status=403, object_type="meeting", object_id=None)
         local = data["starts_at"].astimezone(services.AMSTERDAM)
         meeting = services.create_meeting(

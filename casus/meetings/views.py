@@ -3,7 +3,7 @@ moving meetings, meeting series, and the case file's meetings tab.
 
 Meetings load through ``policy.get_meeting`` (404 outside ``meeting_scope``), agenda items through
 ``policy.agenda_item_scope``: an attendee sees only the items of cases its organisation takes part in, the
-others are absent. Only the team's procesregisseurs and supervisors (``policy.manages_meetings``) change
+others are absent. Only the team's procesregisseurs and supervisors (``policy.manages_team``) change
 anything; the services do the work.
 """
 
@@ -80,7 +80,7 @@ def meeting_helpers() -> dict:
 
 
 def _require_manager(user: User, team_id: int, action: str, object_type: str, object_id) -> None:
-    if not policy.manages_meetings(user, team_id):
+    if not policy.manages_team(user, team_id):
         policy.refuse(action, status=403, object_type=object_type, object_id=object_id)
 
 
@@ -92,7 +92,7 @@ def _chairs(team_id: int) -> list[User]:
     return list(db.session.execute(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(User.team_id == team_id, User.active.is_(True),
-               UserRole.role.in_(("procesregisseur", "supervisor")))
+               UserRole.role.in_(policy.TEAM_ROLES))
         .order_by(User.name)).unique().scalars())
 
 
@@ -114,7 +114,7 @@ def index():
                                   limit=PAGE_SIZE)
     next_url = url_for("meetings.index", periode=form.periode.data, na=page.next_cursor) if page.next_cursor else None
     return render_template("meetings/index.html", page=page, form=form, past=past, next_url=next_url,
-                           manages=user.has_role(*policy.TEAM_ROLES) and user.team_id is not None)
+                           manages=policy.manages_a_team(user))
 
 
 # --- one meeting --------------------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
     """The meeting page. ``conflict`` (``punt-<id>`` or ``aanwezigheid``): that form was stale; the page shows
     what is stored now next to the user's input (the form)."""
     user = acting_user()
-    manages = policy.manages_meetings(user, meeting.team_id)
+    manages = policy.manages_team(user, meeting.team_id)
     items = services.agenda_of(meeting, policy.agenda_item_scope(user))
     decisions: dict[int, list] = defaultdict(list)
     if items:
@@ -456,7 +456,7 @@ def series_index():
                                      .order_by(MeetingSeries.active.desc(), MeetingSeries.title,
                                                MeetingSeries.id)).unique().scalars())
     return render_template("meetings/series_index.html", series=series,
-                           manages=user.has_role(*policy.TEAM_ROLES) and user.team_id is not None)
+                           manages=policy.manages_a_team(user))
 
 
 @bp.route("/overleggen/reeksen/nieuw", methods=["GET", "POST"])
