@@ -15,7 +15,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from casus import policy
 from casus.approvals.services import open_approvals_of
@@ -107,14 +106,6 @@ def _label(enum_cls, value) -> str:
         return enum_cls(str(value)).label(current_locale())
     except ValueError:
         return str(value)
-
-
-def triage_url(case: Case) -> str | None:
-    """The triage form of the signals pages, once that endpoint exists."""
-    try:
-        return url_for("signals.triage_case", case_id=case.id)
-    except BuildError:
-        return None
 
 
 def case_tabs_for(case: Case) -> list[tuple[str, str]]:
@@ -235,7 +226,8 @@ def _render_overview(case: Case, *, status: int = 200, transition_form: Transiti
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
         procesregisseur=procesregisseur, aanbrenger=aanbrenger, pending_approvals=pending,
         allowed_triggers=allowed, blocked_triggers=blocked,
-        triage_link=triage_url(case) if manages and in_triage else None, **forms), status
+        triage_link=url_for("signals.triage_case", case_id=case.id) if manages and in_triage else None,
+        **forms), status
 
 
 def _trigger_forms(user: User, case: Case, posted: TransitionForm | None = None) -> tuple[list, list]:

@@ -194,14 +194,6 @@ def index():
                            signal_status_labels=SIGNAL_STATUS_LABELS, CasePhase=CasePhase)
 
 
-@bp.app_template_global("url_if")
-def url_if(endpoint: str, **values) -> str | None:
-    """The URL of ``endpoint`` if that page exists in this build, else None (templates then show plain text)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("main/accessibility.html")
