@@ -701,7 +701,7 @@ def search_condition(term: str) -> ColumnElement[bool]:
         conditions.append(Case.reference.startswith(term, autoescape=True))
     try:
         conditions.append(_subject_match(Subject.postcode == postcode(term)))
-    except ValueError:
+    except ServiceError:  # not a full postcode
         if re.fullmatch(r"[1-9]\d{3}", term):
             conditions.append(_subject_match(Subject.postcode.startswith(term, autoescape=True)))
     name = normalise_name(term)

@@ -110,8 +110,9 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
         raise ServiceError("Voeg minstens één betrokkene toe.", field="subjects")
     if len(subjects) > MAX_SUBJECTS:
         raise ServiceError("Hoogstens %(max)s betrokkenen per signaal.", field="subjects", max=MAX_SUBJECTS)
-    # All of them before anything is stored: a refusal changes nothing.
-    as_typed = [Subject(**validated(data, today(), index)).display_name for index, data in enumerate(subjects)]
+    # All of them, each once, before anything is stored: a refusal changes nothing.
+    checked = [validated(data, today(), index) for index, data in enumerate(subjects)]
+    as_typed = [Subject(**values).display_name for values in checked]
     year = today().year
     signal = Signal(reference=f"S-{year}-{next_number('signal', year):06d}", category=category, team=team,
                     description=description, urgency=urgency, reporting_organisation_id=user.organisation_id,
@@ -120,8 +121,8 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
     db.session.flush()
     known = []
     allowance = _HintAllowance(user)
-    for index, data in enumerate(subjects):
-        subject, matched = find_or_create(data, today(), index)
+    for index, values in enumerate(checked):
+        subject, matched = find_or_create(values)
         db.session.merge(SignalSubject(signal_id=signal.id, subject_id=subject.id, reported_as=as_typed[index]))
         if matched:
             known.extend(_known_elsewhere(user, subject, allowance))

@@ -27,82 +27,73 @@ class SubjectInput:
     kvk_nummer: str | None = None
 
 
-def validated(data: SubjectInput, today: date, index: int = 0) -> dict:
-    """Normalised column values for ``data``; ServiceError naming the field (``subjects-0-bsn``) if wrong."""
-    prefix = f"subjects-{index}-"
+def check(data: SubjectInput, today: date) -> tuple[dict, list[ServiceError]]:
+    """Every rule once: the normalised column values, and one ServiceError per wrong field.
+
+    Each problem names its own field, as the model does (``bsn``, ``date_of_birth``, ...): the validators
+    say which field they check, so nobody has to guess it from the message.
+    """
     try:
         kind = SubjectKind(data.kind)
-    except ValueError as error:
-        raise ServiceError("Kies persoon, adres of bedrijf.", field=prefix + "kind") from error
+    except ValueError:
+        return {}, [ServiceError("Kies persoon, adres of bedrijf.", field="kind")]
     values: dict = {"kind": kind}
-    try:
-        if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF):
-            values["name"] = _required_name(data.name)
-        if kind == SubjectKind.PERSOON:
-            values["date_of_birth"] = validation.date_of_birth(data.date_of_birth, today)
-            values["bsn"] = validation.bsn(data.bsn) if data.bsn else None
-        if kind == SubjectKind.BEDRIJF:
-            values["kvk_nummer"] = validation.kvk_nummer(data.kvk_nummer or "")
-        if kind == SubjectKind.ADRES or data.postcode:
-            values["postcode"] = validation.postcode(data.postcode or "")
-            values["huisnummer"] = validation.huisnummer(data.huisnummer or "")
-            values["toevoeging"] = validation.toevoeging(data.toevoeging)
-    except ValueError as error:
-        raise ServiceError(str(error), field=prefix + _field_of(str(error))) from error
+    problems: list[ServiceError] = []
+
+    def take(column: str, validate, *args) -> None:
+        try:
+            values[column] = validate(*args)
+        except ServiceError as problem:
+            problems.append(problem)
+
+    if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF):
+        take("name", _required_name, data.name)
+    if kind == SubjectKind.PERSOON:
+        take("date_of_birth", validation.date_of_birth, data.date_of_birth, today)
+        take("bsn", _optional(validation.bsn), data.bsn)
+    if kind == SubjectKind.BEDRIJF:
+        take("kvk_nummer", validation.kvk_nummer, data.kvk_nummer or "")
+    if kind == SubjectKind.ADRES or data.postcode:
+        take("postcode", validation.postcode, data.postcode or "")
+        take("huisnummer", validation.huisnummer, data.huisnummer or "")
+        take("toevoeging", validation.toevoeging, data.toevoeging)
     if values.get("name"):
         values["name_key"] = validation.normalise_name(values["name"])
+    return values, problems
+
+
+def validated(data: SubjectInput, today: date, index: int = 0) -> dict:
+    """Normalised column values for ``data``; else its first problem, naming the field as the signal form does
+    (``subjects-0-bsn``)."""
+    values, problems = check(data, today)
+    if problems:
+        first = problems[0]
+        first.field = f"subjects-{index}-{first.field}"
+        raise first
     return values
 
 
 def subject_errors(data: SubjectInput, today: date) -> dict[str, str]:
     """Every problem with ``data`` at once, by field name (``bsn``, ``postcode``, ...); empty when valid.
 
-    Forms and API schemas use this to put each message next to its own field; ``validated`` still
-    guards the service with the same rules.
+    Forms and API schemas use this to put each message next to its own field before calling a service;
+    ``validated`` still guards the service with the same rules.
     """
-    try:
-        kind = SubjectKind(data.kind)
-    except ValueError:
-        return {"kind": "Kies persoon, adres of bedrijf."}
-    errors: dict[str, str] = {}
+    return {problem.field: problem.message for problem in check(data, today)[1]}
 
-    def check(field: str, validate, *args) -> None:
-        try:
-            validate(*args)
-        except ValueError as error:
-            errors[field] = str(error)
 
-    if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF):
-        check("name", _required_name, data.name)
-    if kind == SubjectKind.PERSOON:
-        check("date_of_birth", validation.date_of_birth, data.date_of_birth, today)
-        if data.bsn:
-            check("bsn", validation.bsn, data.bsn)
-    if kind == SubjectKind.BEDRIJF:
-        check("kvk_nummer", validation.kvk_nummer, data.kvk_nummer or "")
-    if kind == SubjectKind.ADRES or data.postcode:
-        check("postcode", validation.postcode, data.postcode or "")
-        check("huisnummer", validation.huisnummer, data.huisnummer or "")
-        check("toevoeging", validation.toevoeging, data.toevoeging)
-    return errors
+def _optional(validate):
+    """``validate``, but an empty value is simply absent (``None``)."""
+    return lambda value: validate(value) if value else None
 
 
 def _required_name(name: str | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise ValueError("Vul een naam in.")
+        raise ServiceError("Vul een naam in.", field="name")
     if len(name) > 200:
-        raise ValueError("Een naam is hoogstens 200 tekens.")
+        raise ServiceError("Een naam is hoogstens 200 tekens.", field="name")
     return name
-
-
-def _field_of(message: str) -> str:
-    for word, field in (("BSN", "bsn"), ("postcode", "postcode"), ("huisnummer", "huisnummer"),
-                        ("toevoeging", "toevoeging"), ("KvK", "kvk_nummer"), ("geboorte", "date_of_birth"),
-                        ("naam", "name")):
-        if word.lower() in message.lower():
-            return field
-    return "kind"
 
 
 def find_match(values: dict) -> Subject | None:
@@ -130,9 +121,9 @@ def _same_toevoeging(toevoeging: str | None):
     return Subject.toevoeging.is_(None) if toevoeging is None else Subject.toevoeging == toevoeging
 
 
-def find_or_create(data: SubjectInput, today: date, index: int = 0) -> tuple[Subject, bool]:
-    """The matching known subject (second value True), or a new one (False)."""
-    values = validated(data, today, index)
+def find_or_create(values: dict) -> tuple[Subject, bool]:
+    """The matching known subject (second value True), or a new one (False); ``values`` as :func:`validated`
+    returns them."""
     match = find_match(values)
     if match is not None:
         _complete(match, values)
