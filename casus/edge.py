@@ -11,7 +11,7 @@ column's range) reached the database and came back as an error — once answered
 * **JSON bodies** (:func:`load_json`, used by the API's parser): nested at most :data:`MAX_JSON_DEPTH` deep, no
   ``NaN``/``Infinity``, and the string rule above: ``400`` naming the offending input.
 * **the query string**: at most :data:`MAX_QUERY_BYTES` bytes: ``414``.
-* **dates**: :data:`DATE_MIN` … :data:`DATE_MAX` — see :class:`casus.forms.DutchDateField` and
+* **dates**: :data:`DATE_MIN` … :data:`DATE_MAX` — see :class:`casus.web.fields.DutchDateField` and
   :class:`casus.api.schemas.InputSchema`, which apply :func:`date_in_window`.
 
 Nothing here logs the refused input (or any of the request): a refusal is a 4xx like any other.

@@ -100,7 +100,7 @@ def test_a_tampered_page_position_shows_the_first_page(client, world, cursor):
 def test_a_dutch_date_outside_the_window_is_refused_with_a_dutch_message(app, typed, accepted):
     from flask_wtf import FlaskForm
 
-    from casus.forms import DutchDateField
+    from casus.web.fields import DutchDateField
 
     class Form(FlaskForm):
         class Meta:

@@ -18,14 +18,14 @@ from casus.approvals.forms import DecisionForm, QueueFilterForm, WithdrawForm
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.services import record
 from casus.cases.services import today
-from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.navigation import safe_next
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
+from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
+from casus.web.helpers import template_helpers
 from workflow import TransitionRefused
 
 bp = Blueprint("approvals", __name__, url_prefix="/akkoorden")

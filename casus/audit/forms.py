@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
 from casus.audit.models import Outcome
-from casus.forms import DutchDateField
 from casus.organisations.forms import optional_int
+from casus.web.fields import DutchDateField
 
 TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
 NOT_IN_LIST = _l("Kies een waarde uit de lijst.")

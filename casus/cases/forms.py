@@ -15,8 +15,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LEGAL_BASIS_LABELS, NoteVisibility
 from casus.cases.services import MAX_TEXT
-from casus.forms import DutchDateField, MultiCheckboxField, VersionField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 
 INVALID_DATE = _l("Vul een geldige datum in (dag-maand-jaar).")

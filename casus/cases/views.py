@@ -13,8 +13,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
 
 from casus import policy
 from casus.approvals.services import open_approvals_of
@@ -22,7 +22,6 @@ from casus.audit.services import record
 from casus.cases import services
 from casus.cases.categories import active_categories
 from casus.cases.forms import (
-    NOTE_VISIBILITY_LABELS,
     TIMELINE_GROUPS,
     CaseFilterForm,
     EarlyClosureForm,
@@ -37,29 +36,24 @@ from casus.cases.forms import (
     unique_ids,
 )
 from casus.cases.models import (
-    LEGAL_BASIS_LABELS,
-    RISK_LABELS,
     Case,
     CaseSubject,
     Note,
     Participation,
-    RiskLevel,
     TimelineEvent,
 )
 from casus.extensions import db
-from casus.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
 from casus.users.models import User, UserRole
+from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
+from casus.web.helpers import enum_label, template_helpers
 from workflow import (
-    ActionStatus,
     CasePhase,
-    ClosureResult,
     EscalationLevel,
-    ParticipationRole,
     TransitionRefused,
     TriggerOption,
 )
@@ -78,56 +72,15 @@ TRIGGERS_WITH_RESULT = frozenset({"close", "close_early"})
 APPROVAL_TRIGGERS = frozenset({"close_early", "reopen"})
 CLOSABLE_PHASES = (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
-TABS = (
-    ("cases.detail", _l("Overzicht")),
-    ("cases.subjects", _l("Betrokkenen")),
-    ("cases.partners", _l("Partners")),
-    ("plans.plan", _l("Plan van aanpak")),
-    ("cases.notes", _l("Notities")),
-    ("cases.timeline", _l("Tijdlijn")),
-    ("escalations.for_case", _l("Escalaties")),
-    ("voordrachten.for_case", _l("RIEC")),
-)
-# Tabs only the case's own team sees: its partners must not even learn that a RIEC voordracht exists.
-MANAGER_TABS = frozenset({"voordrachten.for_case"})
+# --- the case file ------------------------------------------------------------------------------------
 
 
-# --- shared by the case-file templates (also registered by casus.plans.views) ----------------------------
-
-
-def mask_bsn(bsn: str | None) -> str:
-    return f"******{bsn[-3:]}" if bsn else ""
-
-
-def _label(enum_cls, value) -> str:
-    if value in (None, ""):
-        return ""
+def triage_url(case: Case) -> str | None:
+    """The triage form of the signals pages, once that endpoint exists."""
     try:
-        return enum_cls(str(value)).label(current_locale())
-    except ValueError:
-        return str(value)
-
-
-def case_tabs_for(case: Case) -> list[tuple[str, str]]:
-    """The case file's tabs for the current user: the team-only ones for the case's managers alone."""
-    manages = policy.manages(acting_user(), case)
-    return [(endpoint, label) for endpoint, label in TABS if manages or endpoint not in MANAGER_TABS]
-
-
-def template_helpers() -> dict:
-    return {
-        "phase_label": lambda value: _label(CasePhase, value),
-        "escalation_label": lambda value: _label(EscalationLevel, value),
-        "result_label": lambda value: _label(ClosureResult, value),
-        "role_label": lambda value: _label(ParticipationRole, value),
-        "action_status_label": lambda value: _label(ActionStatus, value),
-        "risk_label": lambda value: _(RISK_LABELS[RiskLevel(value)]) if value else "",
-        "legal_basis_label": lambda value: _(LEGAL_BASIS_LABELS[value]) if value else "",
-        "visibility_label": lambda value: NOTE_VISIBILITY_LABELS.get(value, value),
-        "mask_bsn": mask_bsn,
-        "case_tabs_for": case_tabs_for,
-        "today": services.today,
-    }
+        return url_for("signals.triage_case", case_id=case.id)
+    except BuildError:
+        return None
 
 
 bp.context_processor(template_helpers)
@@ -226,8 +179,7 @@ def _render_overview(case: Case, *, status: int = 200, transition_form: Transiti
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
         procesregisseur=procesregisseur, aanbrenger=aanbrenger, pending_approvals=pending,
         allowed_triggers=allowed, blocked_triggers=blocked,
-        triage_link=url_for("signals.triage_case", case_id=case.id) if manages and in_triage else None,
-        **forms), status
+        triage_link=triage_url(case) if manages and in_triage else None, **forms), status
 
 
 def _trigger_forms(user: User, case: Case, posted: TransitionForm | None = None) -> tuple[list, list]:
@@ -288,7 +240,7 @@ def transition(case_id: int):
             return _render_overview(case, status=409, transition_form=form)
         flash(error.message, "error")
     else:
-        flash(_("De casus is nu in fase: %(phase)s.", phase=_label(CasePhase, outcome.to_state)), "success")
+        flash(_("De casus is nu in fase: %(phase)s.", phase=enum_label(CasePhase, outcome.to_state)), "success")
     return _back(case)
 
 

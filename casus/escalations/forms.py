@@ -14,8 +14,8 @@ from wtforms.validators import Length
 
 from casus.cases.services import MAX_TEXT
 from casus.escalations.services import MAX_OWNER
-from casus.forms import DutchDateField, VersionField
 from casus.organisations.forms import TOO_LONG
+from casus.web.fields import DutchDateField, VersionField
 
 # Which form field a failing guard concerns, so its message appears next to that field.
 GUARD_FIELDS = {

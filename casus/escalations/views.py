@@ -14,15 +14,15 @@ from flask_babel import gettext as _
 from casus import policy
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
-from casus.cases.views import template_helpers
 from casus.escalations import services
 from casus.escalations.forms import GUARD_FIELDS, DecisionForm, DeescalateForm, EscalateForm
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
-from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.security import acting_user
 from casus.services import ServiceError
+from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
+from casus.web.helpers import template_helpers
 from workflow import ESCALATION, EscalationLevel, TransitionRefused
 
 bp = Blueprint("escalations", __name__, url_prefix="")

@@ -23,10 +23,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
-from casus.forms import DateWindow, VersionField
 from casus.meetings.models import AGENDA_PURPOSE_LABELS, MEETING_TYPE_LABELS, AgendaPurpose
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.users.forms import MultiCheckboxField
+from casus.web.fields import DateWindow, VersionField
 
 INVALID_TIME = _l("Vul een geldige tijd in (uu:mm).")
 WEEKDAYS = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),

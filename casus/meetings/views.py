@@ -20,9 +20,7 @@ from sqlalchemy.orm import joinedload
 from casus import policy
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
-from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.meetings import services
 from casus.meetings.forms import (
@@ -55,6 +53,8 @@ from casus.plans.models import Action
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User, UserRole
+from casus.web.forms import is_stale, missing_version, show_conflict, show_service_error, version_of
+from casus.web.helpers import template_helpers
 
 bp = Blueprint("meetings", __name__)
 bp.context_processor(template_helpers)

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from casus.cases import categories as category_services
 from casus.cases.models import Category
 from casus.extensions import db
-from casus.forms import show_service_error
 from casus.organisations import services
 from casus.organisations.forms import CategoryForm, OrganisationForm, TeamForm, organisation_choices
 from casus.organisations.models import Organisation, Team
 from casus.security import roles_required
 from casus.services import ServiceError
+from casus.web.forms import show_service_error
 
 bp = Blueprint("organisations", __name__, url_prefix="/beheer")
 

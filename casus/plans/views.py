@@ -17,9 +17,7 @@ from casus import policy
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import participations_of
-from casus.cases.views import template_helpers
 from casus.extensions import db
-from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.plans import services
 from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, ProgressForm
@@ -27,6 +25,8 @@ from casus.plans.models import Action, ProgressEntry
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
+from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
+from casus.web.helpers import template_helpers
 from workflow import CasePhase
 
 bp = Blueprint("plans", __name__, url_prefix="/casussen")

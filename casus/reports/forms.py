@@ -8,8 +8,8 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from casus.forms import DutchDateField
 from casus.organisations.forms import NOT_IN_LIST, optional_int
+from casus.web.fields import DutchDateField
 
 # Service field names -> this form's field names.
 FIELD_OF = {"date_from": "van", "date_to": "tot", "team_id": "team", "category_id": "categorie"}

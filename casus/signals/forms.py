@@ -24,11 +24,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT
-from casus.forms import DutchDateField, MultiCheckboxField, VersionField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.signals.models import URGENCY_LABELS, Urgency
 from casus.signals.services import MAX_SUBJECTS
 from casus.subjects.models import SUBJECT_KIND_LABELS, SubjectKind
+from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import InclusionCriterion, TriageOutcome
 
 

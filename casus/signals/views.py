@@ -19,7 +19,6 @@ from casus.cases import services as case_services
 from casus.cases.categories import active_categories
 from casus.cases.models import Case
 from casus.extensions import db
-from casus.forms import is_stale, show_conflict, show_service_error, version_of
 from casus.i18n import current_locale
 from casus.organisations.services import list_organisations, list_teams
 from casus.security import acting_user, roles_required
@@ -37,6 +36,7 @@ from casus.signals.forms import (
 from casus.signals.models import SIGNAL_STATUS_LABELS, URGENCY_LABELS, Signal, SignalStatus
 from casus.subjects.models import SUBJECT_KIND_LABELS
 from casus.subjects.services import SubjectInput, subject_errors
+from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
 from workflow import CasePhase, TransitionRefused, TriageOutcome
 from workflow.enums import REFERRAL_OUTCOMES
 
@@ -57,15 +57,22 @@ def _cursor_arg(name: str):
         return None  # a mangled link starts at the first page rather than failing
 
 
+def case_link(case_id: int) -> str | None:
+    """The case file's URL, once that page exists (templates show the bare reference until then)."""
+    if "cases.detail" in current_app.view_functions:
+        return url_for("cases.detail", case_id=case_id)
+    return None
+
+
 def case_url(case_id: int) -> str:
-    """Where to go after a change to a case: its case file."""
-    return url_for("cases.detail", case_id=case_id)
+    """Where to go after a change to a case: its case file, or else the triage queue."""
+    return case_link(case_id) or url_for("signals.triage_queue")
 
 
 @bp.app_context_processor
 def _signal_labels():
     return {"signal_status_labels": SIGNAL_STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
-            "subject_kind_labels": SUBJECT_KIND_LABELS,
+            "subject_kind_labels": SUBJECT_KIND_LABELS, "case_link": case_link,
             "phase_label": lambda phase: CasePhase(phase).label(current_locale())}
 
 

@@ -8,10 +8,10 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, Validati
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from casus.forms import MultiCheckboxField
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.organisations.models import Team
 from casus.users.models import ROLE_LABELS, Role
+from casus.web.fields import MultiCheckboxField
 
 
 def role_choices() -> list[SelectChoice]:

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from casus.forms import show_service_error
 from casus.organisations.forms import organisation_choices
 from casus.organisations.services import list_organisations, list_teams
 from casus.security import roles_required
@@ -18,6 +17,7 @@ from casus.services import ServiceError
 from casus.users import services
 from casus.users.forms import UserForm, team_choices
 from casus.users.models import ROLE_LABELS, User
+from casus.web.forms import show_service_error
 
 bp = Blueprint("users", __name__, url_prefix="/beheer")
 

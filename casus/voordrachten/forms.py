@@ -12,12 +12,12 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from casus.forms import MultiCheckboxField, VersionField
 from casus.i18n import format_date_nl
 from casus.organisations.forms import NOT_IN_LIST, TOO_LONG, optional_int
 from casus.subjects.models import SubjectKind
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency
 from casus.voordrachten.services import MAX_ADVICE, MAX_INDICATOR_OTHER, MAX_REFERENCE, MAX_SUMMARY
+from casus.web.fields import MultiCheckboxField, VersionField
 
 
 def subject_label(subject) -> str:

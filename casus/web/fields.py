@@ -1,28 +1,21 @@
-"""What every domain's forms and views share."""
+"""Form fields every domain's forms use: Dutch dates, the version a form was loaded with, checkboxes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectMultipleField
 from wtforms.validators import InputRequired, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from casus.edge import date_in_window
-from casus.i18n import current_locale
-from casus.services import ServiceError
-from workflow import TransitionRefused
 
 DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _l("Vul een datum in als dd-mm-jjjj, bijvoorbeeld 21-11-2026.")
 OUTSIDE_DATE_WINDOW = _l("Vul een datum in tussen 01-01-1900 en 31-12-2100.")
 MISSING_VERSION = _l("Dit formulier mist de versie van de gegevens en is niet opgeslagen. Laad de pagina opnieuw "
                      "en probeer het nog eens.")
-CONFLICT = _l("Iemand anders heeft dit intussen gewijzigd; uw wijziging is niet opgeslagen. Hieronder staat wat nu "
-              "is opgeslagen, met uw invoer nog in het formulier. Controleer het en sla opnieuw op.")
 
 
 class DutchDateField(DateField):
@@ -64,32 +57,6 @@ class VersionField(HiddenField):
             *(validators or [])], **kwargs)
 
 
-def version_of(form) -> int:
-    """The version a validated form carried."""
-    return int(form.version.data)
-
-
-def missing_version(form) -> bool:
-    """True (and the message flashed) when ``form`` came without a usable version."""
-    if "version" in form and form.version.errors:
-        flash(str(MISSING_VERSION), "error")
-        return True
-    return False
-
-
-def is_stale(error: Exception) -> bool:
-    """A save refused because the object changed since the form was loaded (``cases.services.StaleVersion``)."""
-    from casus.cases.services import StaleVersion
-
-    return isinstance(error, StaleVersion)
-
-
-def show_conflict() -> None:
-    """A stale save: say so. The view re-renders (409) with what is stored now and, in the form, the user's input;
-    templates write the object's current version into the form, so the next save is checked against that."""
-    flash(str(CONFLICT), "error")
-
-
 class DateWindow:
     """For a plain ``DateField``: the day lies in the date window (01-01-1900 … 31-12-2100, casus.edge); a day
     such as 31-12-9999 parses, but no meeting or deadline falls on it and date arithmetic overflows near it."""
@@ -104,18 +71,3 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def flash_refusal(refused: TransitionRefused, summary: str | None = None) -> None:
-    """A refused workflow step on a page: a summary (nothing changed), then every failing guard's message."""
-    flash(summary or _("Dit kon niet. Er is niets gewijzigd."), "error")
-    for message in refused.messages(current_locale()):
-        flash(message, "error")
-
-
-def show_service_error(form, error: ServiceError) -> None:
-    """Put a refused change next to its field, or in a flash message when it concerns no field."""
-    if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
-    else:
-        flash(error.message, "error")
