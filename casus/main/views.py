@@ -22,6 +22,7 @@ from casus.plans.models import OPEN_ACTIONS_SQL, Action
 from casus.policy import PARTICIPANT_ROLES, TEAM_ROLES, case_scope, signal_scope
 from casus.signals.models import SIGNAL_STATUS_LABELS, Signal, SignalStatus
 from casus.users.models import User
+from casus.users.services import set_locale
 from workflow import CasePhase
 from workflow.workdays import working_days_between
 
@@ -205,7 +206,7 @@ def set_language():
     if form.validate_on_submit():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
-            current_user.locale = form.locale.data
+            set_locale(current_user._get_current_object(), form.locale.data)
     return redirect(safe_next(form.next.data) or url_for("main.index"))
 
 

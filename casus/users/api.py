@@ -12,6 +12,7 @@ from casus.api.schemas import ProblemSchema
 from casus.auth import tokens
 from casus.users.models import ApiToken
 from casus.users.schemas import ApiTokenSchema, MeSchema, MeUpdateSchema
+from casus.users.services import set_locale
 
 blp = ApiBlueprint("me", __name__, description="The authenticated caller")
 
@@ -31,7 +32,7 @@ class Me(MethodView):
         """Change the caller's preferences (needs the `write` scope)."""
         user = current_user._get_current_object()
         if "locale" in changes:
-            user.locale = changes["locale"]
+            set_locale(user, changes["locale"])
         return user
 
 

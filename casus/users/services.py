@@ -15,6 +15,7 @@ from casus.auth.sessions import end_sessions_of
 from casus.auth.tokens import revoke_all_of
 from casus.database import utcnow
 from casus.extensions import db
+from casus.i18n import LANGUAGES
 from casus.organisations.models import Team
 from casus.organisations.services import get_organisation, get_team, organisation_by_name
 from casus.services import ServiceError
@@ -129,6 +130,18 @@ def reset_second_factor(user: User) -> None:
     end_sessions_of(user)
     record("user.totp_reset", object_type="user", object_id=user.id)
     revoke_all_of(user, "totp_reset")
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """The user's own language for pages, e-mail and notifications (None: the default). The user changes it
+    themselves — the language switch, ``PATCH /api/v1/me`` — so they are the actor; audited when it changes."""
+    if locale is not None and locale not in LANGUAGES:
+        raise ServiceError("Kies een waarde uit de lijst.", field="locale")
+    if user.locale == locale:
+        return
+    previous, user.locale = user.locale, locale
+    db.session.flush()
+    record("user.locale", object_type="user", object_id=user.id, user=user, details={"from": previous, "to": locale})
 
 
 def _valid_roles(roles: Iterable[str]) -> set[str]:
