@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 
 from casus import policy
 from casus.approvals.services import open_approvals_of
@@ -73,14 +72,6 @@ APPROVAL_TRIGGERS = frozenset({"close_early", "reopen"})
 CLOSABLE_PHASES = (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
 # --- the case file ------------------------------------------------------------------------------------
-
-
-def triage_url(case: Case) -> str | None:
-    """The triage form of the signals pages, once that endpoint exists."""
-    try:
-        return url_for("signals.triage_case", case_id=case.id)
-    except BuildError:
-        return None
 
 
 bp.context_processor(template_helpers)
@@ -179,7 +170,8 @@ def _render_overview(case: Case, *, status: int = 200, transition_form: Transiti
         "cases/overview.html", case=case, active_tab="cases.detail", manages=manages,
         procesregisseur=procesregisseur, aanbrenger=aanbrenger, pending_approvals=pending,
         allowed_triggers=allowed, blocked_triggers=blocked,
-        triage_link=triage_url(case) if manages and in_triage else None, **forms), status
+        triage_link=url_for("signals.triage_case", case_id=case.id) if manages and in_triage else None,
+        **forms), status
 
 
 def _trigger_forms(user: User, case: Case, posted: TransitionForm | None = None) -> tuple[list, list]:

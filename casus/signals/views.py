@@ -57,22 +57,15 @@ def _cursor_arg(name: str):
         return None  # a mangled link starts at the first page rather than failing
 
 
-def case_link(case_id: int) -> str | None:
-    """The case file's URL, once that page exists (templates show the bare reference until then)."""
-    if "cases.detail" in current_app.view_functions:
-        return url_for("cases.detail", case_id=case_id)
-    return None
-
-
 def case_url(case_id: int) -> str:
-    """Where to go after a change to a case: its case file, or else the triage queue."""
-    return case_link(case_id) or url_for("signals.triage_queue")
+    """Where to go after a change to a case: its case file."""
+    return url_for("cases.detail", case_id=case_id)
 
 
 @bp.app_context_processor
 def _signal_labels():
     return {"signal_status_labels": SIGNAL_STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
-            "subject_kind_labels": SUBJECT_KIND_LABELS, "case_link": case_link,
+            "subject_kind_labels": SUBJECT_KIND_LABELS,
             "phase_label": lambda phase: CasePhase(phase).label(current_locale())}
 
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from jinja2 import TemplateNotFound
-from werkzeug.routing import BuildError
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from casus import policy
+from casus.approvals.forms import DecisionForm
 from casus.approvals.models import Approval
 from casus.audit.services import record
 from casus.cases.forms import unique_ids
@@ -80,16 +79,6 @@ def _helpers() -> dict:
 def _age_in_days(moment: datetime) -> int:
     today = datetime.now(LOCAL_TIMEZONE).date()
     return max(0, (today - moment.astimezone(LOCAL_TIMEZONE).date()).days)
-
-
-def _approval_url(approval: Approval | None) -> str | None:
-    """The approvals page of the request, once that page exists."""
-    if approval is None:
-        return None
-    try:
-        return url_for("approvals.detail", approval_id=approval.id)
-    except BuildError:
-        return None
 
 
 # --- the list ------------------------------------------------------------------------------------------------
@@ -184,7 +173,7 @@ def _render_detail(user: User, voordracht: Voordracht, **forms):
         withdraw_form = unique_ids(StepForm(formdata=None, version=voordracht.version), "intrekken")
     return render_template(
         "voordrachten/detail.html", voordracht=voordracht, case=case, subjects=subjects, approval=approval,
-        approval_url=_approval_url(approval), creator=creator, answered_by=answered_by, steps=steps,
+        creator=creator, answered_by=answered_by, steps=steps,
         blocked=blocked, withdraw_form=withdraw_form, can_edit=manages and voordracht.state == VoordrachtState.CONCEPT,
         decision_form=_decision_form(user, approval),
         decision_next=url_for("voordrachten.detail", voordracht_id=voordracht.id))
@@ -192,14 +181,8 @@ def _render_detail(user: User, voordracht: Voordracht, **forms):
 
 def _decision_form(user: User, approval: Approval | None):
     """The approvals' own decision form (``approvals/_decision_form.html``) for a supervisor who may decide,
-    so the voordracht and the decision are on one page; None when that partial is not available."""
+    so the voordracht and the decision are on one page."""
     if approval is None or not policy.decides_approval(user, approval):
-        return None
-    try:
-        current_app.jinja_env.get_template("approvals/_decision_form.html")
-        url_for("approvals.decide", approval_id=approval.id)
-        from casus.approvals.forms import DecisionForm
-    except (TemplateNotFound, BuildError, ImportError):  # not there: the page links to the approval instead
         return None
     return DecisionForm(formdata=None, version=approval.version)
 
