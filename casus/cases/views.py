@@ -71,9 +71,6 @@ TRIGGERS_WITH_RESULT = frozenset({"close", "close_early"})
 APPROVAL_TRIGGERS = frozenset({"close_early", "reopen"})
 CLOSABLE_PHASES = (CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)
 
-# --- the case file ------------------------------------------------------------------------------------
-
-
 bp.context_processor(template_helpers)
 
 
