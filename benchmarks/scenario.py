@@ -79,7 +79,8 @@ def page_cursor(user, page: int, page_size: int) -> tuple[str | None, int]:
     after walking ``page - 1`` pages: the (updated_at, id) of the last row of the page before. Uses OFFSET
     once, here in the benchmark, so the app never has to. Returns (cursor, the page it really opens)."""
     from casus.cases.models import Case
-    from casus.cases.services import CASE_SORTS, encode_cursor
+    from casus.cases.services import CASE_SORTS
+    from casus.pagination import encode_cursor
     from casus.extensions import db
     from casus.policy import visible_cases
 
@@ -100,7 +101,6 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
     inputs of every endpoint."""
     from casus.cases.categories import active_categories
     from casus.cases.models import Case, CaseSubject, Participation
-    from casus.cases.views import DEFAULT_PAGE_SIZE
     from casus.extensions import db
     from casus.organisations.models import Organisation, Team
     from casus.policy import case_scope
@@ -154,7 +154,7 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
         surnames = Counter(name.split()[-1] for name in names if name and name.split())
         surname = surnames.most_common(1)[0][0] if surnames else "Jansen"
 
-        page_size = int(app.config.get("CASUS_CASES_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+        page_size = app.config["CASUS"].cases_page_size
         cursors = {}
         for group, user in (("partner", partner), ("procesregisseur", procesregisseur)):
             cursors[group] = page_cursor(user, PAGE_200, page_size)
@@ -258,15 +258,17 @@ def _plan_meetings(app: Flask, user) -> None:
     from flask_login import login_user
 
     from casus.cases.models import Case, Participation
+    from casus.clock import today
     from casus.extensions import db
     from casus.meetings import services
+    from casus.meetings.agenda import add_agenda_item
     from workflow import CasePhase
 
     cases = list(db.session.execute(
         sa.select(Case).where(Case.team_id == user.team_id, Case.phase.in_(
             (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)))
         .order_by(Case.id).limit(MEETINGS * AGENDA_ITEMS)).scalars())
-    first = services.today() + timedelta(days=1)
+    first = today() + timedelta(days=1)
     with app.test_request_context():
         login_user(user)
         for number in range(max(1, min(MEETINGS, -(-len(cases) // AGENDA_ITEMS)))):
@@ -278,7 +280,7 @@ def _plan_meetings(app: Flask, user) -> None:
                 day=first + timedelta(days=7 * number), start_time=clock(10), duration_minutes=120,
                 location="Zaal 1", online_url=None, chair_id=None, organisation_ids=sorted(invited))
             for case in agenda:
-                services.add_agenda_item(user, meeting, case, purpose="bespreken")
+                add_agenda_item(user, meeting, case, purpose="bespreken")
         db.session.commit()
 
 

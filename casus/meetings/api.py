@@ -18,12 +18,22 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
+from casus.api.responses import CASE_CONFLICT
 from casus.api.schemas import ProblemSchema
-from casus.cases.api import CONFLICT
-from casus.cases.services import decode_cursor
+from casus.pagination import decode_cursor
+from casus.clock import local_zone
 from casus.extensions import db
 from casus.meetings import services
+from casus.meetings.agenda import (
+    add_agenda_item,
+    agenda_number,
+    agenda_of,
+    move_agenda_item,
+    remove_agenda_item,
+    set_purpose,
+)
+from casus.meetings.minutes import add_decision, close_meeting, save_minutes
 from casus.meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingInvitation, MeetingStatus
 from casus.meetings.schemas import (
     AgendaItemInputSchema,
@@ -68,14 +78,14 @@ def _detail(meeting: Meeting) -> SimpleNamespace:
 
 def _item_view(item: AgendaItem, case, decisions=None, *, number: int | None = None) -> SimpleNamespace:
     """The item for the schemas; ``position`` is its number as this caller sees the agenda, as on the page
-    (``services.agenda_of``): items of cases the caller may not see leave no gap."""
+    (``agenda_of``): items of cases the caller may not see leave no gap."""
     fields = {column.key: getattr(item, column.key) for column in AgendaItem.__table__.columns}
     fields["position"] = item.number if number is None else number
     return SimpleNamespace(**fields, case=case, decisions=decisions or [])
 
 
 def _number(user: User, meeting: Meeting, item: AgendaItem) -> int:
-    return services.agenda_number(meeting, item, policy.agenda_item_scope(user))
+    return agenda_number(meeting, item, policy.agenda_item_scope(user))
 
 
 @blp.route("/meetings")
@@ -104,7 +114,7 @@ class Meetings(MethodView):
         user = acting_user()
         if not policy.manages_team(user, user.team_id):
             policy.refuse("meeting.created", status=403, object_type="meeting", object_id=None)
-        local = data["starts_at"].astimezone(services.AMSTERDAM)
+        local = data["starts_at"].astimezone(local_zone())
         meeting = services.create_meeting(
             user, type=data["type"], title=data["title"], day=local.date(), start_time=local.time(),
             duration_minutes=data["duration_minutes"], location=data["location"], online_url=data["online_url"],
@@ -124,7 +134,7 @@ class MeetingItem(MethodView):
     @blp.response(200, MeetingDetailSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
         """Move a planned meeting, cancel it (`status: geannuleerd`) or close it after it was held
         (`status: gehouden`: every discussed case gets its next review date). With the meeting's `version`."""
@@ -135,9 +145,9 @@ class MeetingItem(MethodView):
         if data.get("status") == MeetingStatus.GEANNULEERD:
             services.cancel_meeting(user, meeting, expected_version=version)
         elif data.get("status") == MeetingStatus.GEHOUDEN:
-            services.close_meeting(user, meeting, expected_version=version)
+            close_meeting(user, meeting, expected_version=version)
         else:
-            starts = data.get("starts_at", meeting.starts_at).astimezone(services.AMSTERDAM)
+            starts = data.get("starts_at", meeting.starts_at).astimezone(local_zone())
             duration = data.get("duration_minutes",
                                 int((meeting.ends_at - meeting.starts_at) / timedelta(minutes=1)))
             services.move_meeting(user, meeting, day=starts.date(), start_time=starts.time(),
@@ -154,20 +164,20 @@ class MeetingAgenda(MethodView):
         """The agenda in order: only the items of cases the caller may see."""
         user = acting_user()
         meeting = policy.get_meeting(user, id)
-        return [_item_view(item, item.case) for item in services.agenda_of(meeting, policy.agenda_item_scope(user))]
+        return [_item_view(item, item.case) for item in agenda_of(meeting, policy.agenda_item_scope(user))]
 
     @blp.arguments(AgendaItemInputSchema)
     @blp.response(201, AgendaItemSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Put a case of the team on the agenda (last), with a purpose."""
         user = acting_user()
         meeting = policy.get_meeting(user, id, action="agenda_item.added")
         _manager(user, meeting, "agenda_item.added")
         case = policy.get_case(user, data["case_id"], action="agenda_item.added")
-        item = services.add_agenda_item(user, meeting, case, purpose=data["purpose"])
+        item = add_agenda_item(user, meeting, case, purpose=data["purpose"])
         return _item_view(item, case, number=_number(user, meeting, item))
 
 
@@ -180,7 +190,7 @@ class MeetingMinutes(MethodView):
         attendance per invited organisation. Write them per item with `PATCH /agenda-items/{id}`."""
         user = acting_user()
         meeting = policy.get_meeting(user, id)
-        items = services.agenda_of(meeting, policy.agenda_item_scope(user))
+        items = agenda_of(meeting, policy.agenda_item_scope(user))
         decisions: dict[int, list] = {item.id: [] for item in items}
         if items:
             for decision in db.session.execute(sa.select(Decision).where(Decision.agenda_item_id.in_(list(decisions)))
@@ -222,7 +232,7 @@ class AgendaItemResource(MethodView):
     @blp.response(200, MinutesItemSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
         """Write the item's minutes (beeldvorming, oordeelsvorming, besluitvorming, discussed), change its
         purpose or move it up or down. Until the meeting is closed. With the item's `version` (a stale one
@@ -234,15 +244,15 @@ class AgendaItemResource(MethodView):
         services.check_version(item, data.pop("version"))  # once, for every change below
         minutes_keys = {"beeldvorming", "oordeelsvorming", "besluitvorming", "discussed"}
         if minutes_keys & set(data):
-            services.save_minutes(
+            save_minutes(
                 user, meeting, item, beeldvorming=data.get("beeldvorming", item.beeldvorming),
                 oordeelsvorming=data.get("oordeelsvorming", item.oordeelsvorming),
                 besluitvorming=data.get("besluitvorming", item.besluitvorming),
                 discussed=data.get("discussed", item.discussed))
         if "purpose" in data:
-            services.set_purpose(user, meeting, item, data["purpose"])
+            set_purpose(user, meeting, item, data["purpose"])
         if "move" in data:
-            services.move_agenda_item(user, meeting, item, data["move"])
+            move_agenda_item(user, meeting, item, data["move"])
         decisions = list(db.session.execute(sa.select(Decision).where(Decision.agenda_item_id == item.id)
                                             .order_by(Decision.created_at, Decision.id)).scalars())
         return _item_view(item, case, decisions, number=_number(user, meeting, item))
@@ -251,13 +261,13 @@ class AgendaItemResource(MethodView):
     @blp.response(204)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def delete(self, args, id):
         """Take the item off the agenda (not once decisions were recorded), with `?version=` of the item."""
         user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.removed")
         _manager(user, meeting, "agenda_item.removed")
-        services.remove_agenda_item(user, meeting, item, expected_version=args["version"])
+        remove_agenda_item(user, meeting, item, expected_version=args["version"])
         return None
 
 
@@ -276,7 +286,7 @@ class AgendaItemDecisions(MethodView):
     @blp.response(201, DecisionSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Record a decision; with `action` it becomes an action in the case's plan van aanpak (owner: a
         participating organisation, with a due date)."""
@@ -285,6 +295,6 @@ class AgendaItemDecisions(MethodView):
         _manager(user, meeting, "decision.added")
         case = policy.get_case(user, item.case_id, action="decision.added")
         action = data.get("action")
-        return services.add_decision(
+        return add_decision(
             user, meeting, item, case, text=data["text"], as_action=action is not None,
             owner_organisation_id=(action or {}).get("owner_organisation_id"), due_on=(action or {}).get("due_on"))

@@ -134,7 +134,7 @@ class AgendaItem(db.Model):
     """A case on a meeting's agenda, with its minutes in BOB order (beeld-, oordeels-, besluitvorming).
 
     A case is on a meeting's agenda once, and every item has a place of its own: positions are handed out
-    under a lock on the meeting row (``services.add_agenda_item``), the unique constraints are the backstop.
+    under a lock on the meeting row (``agenda.add_agenda_item``), the unique constraints are the backstop.
     ``version`` guards the item's contents (minutes, purpose, discussed); renumbering the agenda changes only
     ``position`` and leaves it alone, so reordering never makes someone's minutes form stale.
     """

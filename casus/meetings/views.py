@@ -20,9 +20,11 @@ from sqlalchemy.orm import joinedload
 from casus import policy
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
+from casus.clock import local_zone
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.meetings import services
+from casus.meetings.agenda import add_agenda_item, agenda_of, move_agenda_item, remove_agenda_item
 from casus.meetings.forms import (
     WEEKDAYS,
     AgendaAddForm,
@@ -37,6 +39,7 @@ from casus.meetings.forms import (
     SeriesForm,
     VersionForm,
 )
+from casus.meetings.minutes import add_decision, close_meeting, participants_by_case, record_attendance, save_minutes
 from casus.meetings.models import (
     AGENDA_PURPOSE_LABELS,
     AgendaItem,
@@ -48,6 +51,7 @@ from casus.meetings.models import (
     MeetingSeries,
     MeetingStatus,
 )
+from casus.meetings.series import SeriesInput, save_series, series_invited_ids
 from casus.organisations.models import Organisation
 from casus.plans.models import Action
 from casus.security import acting_user
@@ -131,7 +135,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
     what is stored now next to the user's input (the form)."""
     user = acting_user()
     manages = policy.manages_team(user, meeting.team_id)
-    items = services.agenda_of(meeting, policy.agenda_item_scope(user))
+    items = agenda_of(meeting, policy.agenda_item_scope(user))
     decisions: dict[int, list] = defaultdict(list)
     if items:
         # The owner's eager load must be an outer join too: its default inner join would drop every decision
@@ -152,7 +156,7 @@ def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendan
     planned = meeting.status == MeetingStatus.GEPLAND
     forms = dict(item_forms or {})
     if manages and planned:
-        participants = services.participants_by_case(item.case_id for item in items)
+        participants = participants_by_case(item.case_id for item in items)
         for item in items:
             minutes_form, decision_form = forms.get(item.id, (None, None))
             if minutes_form is None:
@@ -209,7 +213,7 @@ def add_item(meeting_id: int):
         try:
             if case is None:
                 raise ServiceError("Er is geen casus met dit nummer die u kunt zien.", field="reference")
-            services.add_agenda_item(user, meeting, case, purpose=form.purpose.data)
+            add_agenda_item(user, meeting, case, purpose=form.purpose.data)
         except ServiceError as error:
             show_service_error(form, error)
             if error.status == 409:  # on the agenda already (perhaps added a moment ago by someone else)
@@ -237,7 +241,7 @@ def _move_item(meeting_id: int, item_id: int, direction: str):
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting, "agenda")
     try:
-        services.move_agenda_item(user, meeting, item, direction)
+        move_agenda_item(user, meeting, item, direction)
     except ServiceError as error:
         flash(error.message, "error")
     return _back(meeting, "agenda")
@@ -254,7 +258,7 @@ def remove_item(meeting_id: int, item_id: int):
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting, "agenda")
     try:
-        services.remove_agenda_item(user, meeting, item, expected_version=version_of(form))
+        remove_agenda_item(user, meeting, item, expected_version=version_of(form))
     except ServiceError as error:
         if is_stale(error):
             show_conflict()
@@ -272,9 +276,9 @@ def minutes(meeting_id: int, item_id: int):
     form = MinutesForm()
     if form.validate_on_submit():
         try:
-            services.save_minutes(user, meeting, item, beeldvorming=form.beeldvorming.data,
-                                  oordeelsvorming=form.oordeelsvorming.data, besluitvorming=form.besluitvorming.data,
-                                  discussed=form.discussed.data, expected_version=version_of(form))
+            save_minutes(user, meeting, item, beeldvorming=form.beeldvorming.data,
+                         oordeelsvorming=form.oordeelsvorming.data, besluitvorming=form.besluitvorming.data,
+                         discussed=form.discussed.data, expected_version=version_of(form))
         except ServiceError as error:
             if is_stale(error):  # someone saved these minutes meanwhile: theirs shown, the user's input kept
                 show_conflict()
@@ -292,16 +296,16 @@ def decide(meeting_id: int, item_id: int):
     user, meeting = _meeting_for_change(meeting_id, "decision.added")
     item = _item_of(user, meeting, item_id)
     form = DecisionForm()
-    form.fill(services.participants_by_case([item.case_id])[item.case_id])
+    form.fill(participants_by_case([item.case_id])[item.case_id])
     if form.validate_on_submit():
         case = policy.get_case(user, item.case_id, action="decision.added")
         try:
             if form.as_action.data and form.due_on.data is None:
                 raise ServiceError("Vul een uiterste datum in.", field="due_on")
-            decision = services.add_decision(user, meeting, item, case, text=form.text.data,
-                                             as_action=bool(form.as_action.data),
-                                             owner_organisation_id=form.owner_organisation_id.data,
-                                             due_on=form.due_on.data)
+            decision = add_decision(user, meeting, item, case, text=form.text.data,
+                                    as_action=bool(form.as_action.data),
+                                    owner_organisation_id=form.owner_organisation_id.data,
+                                    due_on=form.due_on.data)
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -320,7 +324,7 @@ def attendance(meeting_id: int):
         try:
             for row in form.rows:
                 rows[int(row.organisation_id.data)] = (bool(row.present.data), row.names.data)
-            services.record_attendance(user, meeting, rows, expected_version=version_of(form))
+            record_attendance(user, meeting, rows, expected_version=version_of(form))
         except (TypeError, ValueError):
             flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         except ServiceError as error:
@@ -346,7 +350,7 @@ def close(meeting_id: int):
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting)
     try:
-        cases = services.close_meeting(user, meeting, expected_version=version_of(form))
+        cases = close_meeting(user, meeting, expected_version=version_of(form))
     except ServiceError as error:
         if is_stale(error):
             show_conflict()
@@ -360,7 +364,7 @@ def close(meeting_id: int):
 
 def _move_form(meeting: Meeting) -> MoveForm:
     """The move form filled with the meeting as stored."""
-    local = meeting.starts_at.astimezone(services.AMSTERDAM)
+    local = meeting.starts_at.astimezone(local_zone())
     return MoveForm(formdata=None, obj=meeting, day=local.date(), start_time=local.time(), version=meeting.version,
                     duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
 
@@ -477,13 +481,13 @@ def series_edit(series_id: int):
 def _series_form(user: User, series: MeetingSeries | None):
     form = SeriesEditForm(obj=series) if series is not None else SeriesForm()
     if request.method == "GET" and series is not None:
-        form.organisation_ids.data = services.series_invited_ids(series)
+        form.organisation_ids.data = series_invited_ids(series)
     elif request.method == "GET":
         form.chair_id.data = user.id
     form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
     status, conflict = 200, False
     if form.validate_on_submit():
-        data = services.SeriesInput(
+        data = SeriesInput(
             type=form.type.data, title=form.title.data, weekday=form.weekday.data,
             interval_weeks=form.interval_weeks.data, start_time=form.start_time.data,
             duration_minutes=form.duration_minutes.data, first_date=form.first_date.data,
@@ -491,8 +495,8 @@ def _series_form(user: User, series: MeetingSeries | None):
             online_url=form.online_url.data, chair_id=form.chair_id.data,
             organisation_ids=tuple(form.organisation_ids.data or ()), active=form.active.data)
         try:
-            saved = services.save_series(user, series, data,
-                                         expected_version=version_of(form) if series is not None else None)
+            saved = save_series(user, series, data,
+                                expected_version=version_of(form) if series is not None else None)
         except ServiceError as error:
             if is_stale(error):  # changed meanwhile: the stored series shown, the user's input kept
                 show_conflict()
@@ -513,7 +517,7 @@ def _series_form(user: User, series: MeetingSeries | None):
     stored_invited = []
     if conflict:
         stored_invited = list(db.session.execute(sa.select(Organisation.name).where(
-            Organisation.id.in_(services.series_invited_ids(series))).order_by(Organisation.name)).scalars())
+            Organisation.id.in_(series_invited_ids(series))).order_by(Organisation.name)).scalars())
     return render_template("meetings/series_form.html", form=form, series=series, upcoming=upcoming,
                            conflict=conflict, stored_invited=stored_invited), status
 

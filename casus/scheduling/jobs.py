@@ -1,4 +1,4 @@
-"""The job registry: every scheduled job, its function and its schedule (cron in Europe/Amsterdam).
+"""The job registry: every scheduled job, its function and its schedule (cron in the local zone, casus.clock).
 
 A job is a plain function ``job(app, now)`` given as ``"module:function"`` (imported when it runs, so
 this registry imports no domain code). Add a job — a meeting reminder, say — with one more ``JobSpec``
@@ -12,13 +12,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
+from casus.clock import local_zone
+
 WORKDAYS = "mon-fri"
 
 
@@ -31,8 +31,9 @@ class JobSpec:
     cron: dict = field(default_factory=dict)
     description: str = ""
 
-    def trigger(self) -> CronTrigger:
-        return CronTrigger(timezone=TIMEZONE, **self.cron)
+    def trigger(self, timezone: tzinfo | None = None) -> CronTrigger:
+        """The cron in ``timezone``: the scheduler's own (the configured zone), else ``clock.local_zone()``."""
+        return CronTrigger(timezone=timezone or local_zone(), **self.cron)
 
     def resolve(self) -> Callable[[Flask, datetime], object]:
         module, _, attribute = self.func.partition(":")
@@ -69,7 +70,7 @@ JOBS: tuple[JobSpec, ...] = (
             "RIEC-voordrachten 14 dagen onaangeroerd: supervisors, opsteller of RIEC, naar wie erop wacht."),
     JobSpec("meeting_reminders", "casus.notifications.jobs:meeting_reminders", {"minute": "*/15"},
             "Herinnering aan een overleg, een dag vooraf op dezelfde kloktijd: de genodigden."),
-    JobSpec("agenda_review_due", "casus.meetings.services:schedule_review_due_cases", {"hour": 6, "minute": 0},
+    JobSpec("agenda_review_due", "casus.meetings.agenda:schedule_review_due_cases", {"hour": 6, "minute": 0},
             "Casussen met herbeoordeling binnen 7 dagen op de agenda van het eerstvolgende passende overleg."),
     JobSpec("send_emails", "casus.notifications.jobs:send_emails",
             {"minute": "*"},

@@ -6,7 +6,7 @@ import re
 import pytest
 from meeting_factories import NotifyRecorder, build_world
 
-from casus.meetings import services
+from casus.meetings.minutes import add_decision
 
 OTHER_CASE_TRACES = ("Verborgen Hofje", "Geheime beeldvorming Hofje")
 
@@ -19,8 +19,8 @@ def quiet_calendar(monkeypatch):
 @pytest.fixture
 def world(db, make_organisation, make_team, make_user, make_case):
     world = build_world(db, make_organisation, make_team, make_user, make_case)
-    services.add_decision(world.regisseur, world.meeting, world.corporatie_item, world.corporatie_case,
-                          text="Geheim besluit corporatie")
+    add_decision(world.regisseur, world.meeting, world.corporatie_item, world.corporatie_case,
+                 text="Geheim besluit corporatie")
     return world
 
 
@@ -107,7 +107,7 @@ def test_attendee_cannot_change_the_meeting(client, auth, api, world, login_as):
 def test_the_case_tab_lists_only_meetings_the_user_may_see(client, world, login_as, make_organisation):
     # A participant of the case whose organisation is not invited: the case is visible, the meeting is not.
     from casus.cases.models import LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.extensions import db
 
     ggz = make_organisation(name="GGZ Deelnemer")

@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy as sa
 from meeting_factories import NotifyRecorder, add_item, add_meeting, local
 
-from casus.cases.services import today
-from casus.meetings import services
+from casus.clock import today
+from casus.meetings.agenda import add_agenda_item, move_agenda_item, remove_agenda_item, schedule_review_due_cases
 from casus.meetings.models import AgendaItem, Meeting, MeetingSeries
 from casus.services import ServiceError
 
@@ -52,8 +52,8 @@ def test_review_due_cases_go_on_the_next_meeting_once(app, db, setup):
     setup["case"]("aanpak.uitvoering", due_in=8)      # not yet due
     setup["case"]("triage", due_in=1)                 # not in aanpak or nazorg
     setup["case"]("afgesloten", due_in=None)
-    assert services.schedule_review_due_cases(app, _now()) == 4
-    assert services.schedule_review_due_cases(app, _now()) == 0
+    assert schedule_review_due_cases(app, _now()) == 4
+    assert schedule_review_due_cases(app, _now()) == 0
     items = _items(db, setup["soon"])
     assert {item.case_id: item.purpose for item in items} == {
         uitvoering.id: "bespreken", plan.id: "nieuw", nazorg.id: "evalueren", overdue.id: "bespreken"}
@@ -69,7 +69,7 @@ def test_cancelled_meetings_and_other_teams_are_passed_over(app, db, setup, make
     add_meeting(db, setup["team"], starts_at=local(today() + timedelta(days=2)), type="stuurgroep")
     case = setup["case"]()
     existing = add_item(db, setup["later"], setup["case"](due_in=30))
-    assert services.schedule_review_due_cases(app, _now()) == 1
+    assert schedule_review_due_cases(app, _now()) == 1
     items = _items(db, setup["later"])
     assert [(i.case_id, i.position) for i in items] == [(existing.case_id, 1), (case.id, 2)]
 
@@ -77,7 +77,7 @@ def test_cancelled_meetings_and_other_teams_are_passed_over(app, db, setup, make
 def test_a_case_already_on_a_coming_agenda_is_left_alone(app, db, setup):
     case = setup["case"]()
     add_item(db, setup["later"], case, purpose="evalueren")
-    assert services.schedule_review_due_cases(app, _now()) == 0
+    assert schedule_review_due_cases(app, _now()) == 0
     assert _items(db, setup["soon"]) == []
 
 
@@ -93,30 +93,30 @@ def test_jeugd_cases_go_to_the_zvt_jeugd_when_the_team_has_one(app, db, setup, c
                       series=series, series_date=today() + timedelta(days=9))
     jeugd = setup["case"](category=categories["jeugd"])
     adult = setup["case"]()
-    assert services.schedule_review_due_cases(app, _now()) == 2
+    assert schedule_review_due_cases(app, _now()) == 2
     assert [i.case_id for i in _items(db, zvt)] == [jeugd.id]
     assert [i.case_id for i in _items(db, setup["soon"])] == [adult.id]
 
 
 def test_the_job_is_set_based(app, db, setup, count_queries):
-    services.schedule_review_due_cases(app, _now())  # series generation and the like out of the way
+    schedule_review_due_cases(app, _now())  # series generation and the like out of the way
     setup["case"]()
     with count_queries() as one:
-        assert services.schedule_review_due_cases(app, _now()) == 1
+        assert schedule_review_due_cases(app, _now()) == 1
     for _ in range(25):
         setup["case"]()
     with count_queries() as many:
-        assert services.schedule_review_due_cases(app, _now()) == 25
+        assert schedule_review_due_cases(app, _now()) == 25
     assert many.count == one.count, many.statements
 
 
 def test_a_backlog_fills_a_meeting_up_to_the_cap_most_overdue_first(app, db, setup, monkeypatch):
-    monkeypatch.setattr(services, "MAX_AUTO_AGENDA", 3)
+    monkeypatch.setattr("casus.meetings.agenda.MAX_AUTO_AGENDA", 3)
     cases = {due: setup["case"](due_in=due) for due in (5, -10, 2, -3, 0)}
-    assert services.schedule_review_due_cases(app, _now()) == 3
+    assert schedule_review_due_cases(app, _now()) == 3
     assert [item.case_id for item in _items(db, setup["soon"])] == [cases[-10].id, cases[-3].id, cases[0].id]
-    assert services.schedule_review_due_cases(app, _now()) == 0  # full: the rest wait
-    services.add_agenda_item(setup["regisseur"], setup["soon"], cases[5], purpose="bespreken")  # by hand: allowed
+    assert schedule_review_due_cases(app, _now()) == 0  # full: the rest wait
+    add_agenda_item(setup["regisseur"], setup["soon"], cases[5], purpose="bespreken")  # by hand: allowed
     assert len(_items(db, setup["soon"])) == 4
 
 
@@ -128,7 +128,7 @@ def test_the_job_extends_active_series(app, db, setup):
                            first_date=today() - timedelta(days=30), location="Zaal", skip_holidays=False)
     db.session.add(series)
     db.session.flush()
-    services.schedule_review_due_cases(app, _now())
+    schedule_review_due_cases(app, _now())
     generated = db.session.execute(sa.select(sa.func.count(Meeting.id))
                                    .where(Meeting.series_id == series.id)).scalar_one()
     assert 8 <= generated <= 9
@@ -138,23 +138,23 @@ def test_manual_add_reorder_and_remove(db, setup):
     regisseur, meeting = setup["regisseur"], setup["soon"]
     first, second, third = (setup["case"](due_in=None) for _ in range(3))
     for case in (first, second, third):
-        services.add_agenda_item(regisseur, meeting, case, purpose="bespreken")
+        add_agenda_item(regisseur, meeting, case, purpose="bespreken")
     with pytest.raises(ServiceError):
-        services.add_agenda_item(regisseur, meeting, first, purpose="bespreken")
+        add_agenda_item(regisseur, meeting, first, purpose="bespreken")
     items = _items(db, meeting)
-    services.move_agenda_item(regisseur, meeting, items[2], "up")
+    move_agenda_item(regisseur, meeting, items[2], "up")
     assert [i.case_id for i in _items(db, meeting)] == [first.id, third.id, second.id]
-    services.move_agenda_item(regisseur, meeting, _items(db, meeting)[0], "up")  # already first: no change
+    move_agenda_item(regisseur, meeting, _items(db, meeting)[0], "up")  # already first: no change
     assert [i.case_id for i in _items(db, meeting)] == [first.id, third.id, second.id]
-    services.remove_agenda_item(regisseur, meeting, _items(db, meeting)[0])
+    remove_agenda_item(regisseur, meeting, _items(db, meeting)[0])
     assert [i.case_id for i in _items(db, meeting)] == [third.id, second.id]
 
 
 def test_only_the_teams_open_cases_go_on_the_agenda(db, setup, make_case, make_team):
     regisseur, meeting = setup["regisseur"], setup["soon"]
     with pytest.raises(ServiceError):
-        services.add_agenda_item(regisseur, meeting, make_case(team=make_team()), purpose="nieuw")
+        add_agenda_item(regisseur, meeting, make_case(team=make_team()), purpose="nieuw")
     with pytest.raises(ServiceError):
-        services.add_agenda_item(regisseur, meeting, setup["case"]("afgesloten", due_in=None), purpose="nieuw")
+        add_agenda_item(regisseur, meeting, setup["case"]("afgesloten", due_in=None), purpose="nieuw")
     with pytest.raises(ServiceError):
-        services.add_agenda_item(regisseur, meeting, setup["case"](), purpose="onbekend")
+        add_agenda_item(regisseur, meeting, setup["case"](), purpose="onbekend")

@@ -8,6 +8,7 @@ from meeting_factories import AMSTERDAM, NotifyRecorder, add_meeting
 
 from casus.meetings import services
 from casus.meetings.models import Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
+from casus.meetings.series import SeriesInput, generate_meetings, occurrences, save_series
 from casus.services import ServiceError
 
 
@@ -47,7 +48,7 @@ def _meetings(db, series):
 def test_every_second_tuesday_stays_at_0930_local_across_dst_and_skips_kings_day(db, team_setup, notified):
     team, _regisseur, partners = team_setup
     series = _series(db, team, partners)
-    created = services.generate_meetings(series, date(2027, 5, 12), now=datetime(2027, 1, 1, tzinfo=UTC))
+    created = generate_meetings(series, date(2027, 5, 12), now=datetime(2027, 1, 1, tzinfo=UTC))
     days = [m.series_date for m in created]
     # 27 April 2027 (a Tuesday) is Koningsdag: skipped; 11 May follows the rhythm again.
     assert days == [date(2027, 3, 16), date(2027, 3, 30), date(2027, 4, 13), date(2027, 5, 11)]
@@ -66,15 +67,15 @@ def test_generation_is_idempotent_and_copies_the_invitations(db, team_setup, not
     team, _regisseur, partners = team_setup
     series = _series(db, team, partners)
     now = datetime(2027, 1, 1, tzinfo=UTC)
-    first = services.generate_meetings(series, date(2027, 5, 12), now=now)
-    again = services.generate_meetings(series, date(2027, 5, 12), now=now)
+    first = generate_meetings(series, date(2027, 5, 12), now=now)
+    again = generate_meetings(series, date(2027, 5, 12), now=now)
     assert len(first) == 4 and again == []
     assert len(_meetings(db, series)) == 4
     # A moved or cancelled meeting keeps its series date, so it is not generated again.
     first[0].starts_at += timedelta(days=1)
     first[1].status = "geannuleerd"
     db.session.flush()
-    assert services.generate_meetings(series, date(2027, 5, 12), now=now) == []
+    assert generate_meetings(series, date(2027, 5, 12), now=now) == []
     invited = db.session.execute(sa.select(MeetingInvitation.organisation_id)
                                  .where(MeetingInvitation.meeting_id == first[0].id)).scalars().all()
     assert sorted(invited) == sorted(o.id for o in partners)
@@ -83,7 +84,7 @@ def test_generation_is_idempotent_and_copies_the_invitations(db, team_setup, not
 def test_holidays_are_kept_when_not_skipped(db, team_setup, notified):
     team, _regisseur, partners = team_setup
     series = _series(db, team, partners, skip_holidays=False)
-    days = services.occurrences(series, date(2027, 4, 1), date(2027, 4, 30))
+    days = occurrences(series, date(2027, 4, 1), date(2027, 4, 30))
     assert days == [date(2027, 4, 13), date(2027, 4, 27)]
 
 
@@ -91,7 +92,7 @@ def test_only_meetings_within_eight_weeks_are_announced(db, team_setup, notified
     team, _regisseur, partners = team_setup
     series = _series(db, team, partners, first_date=date(2027, 1, 5))
     now = datetime(2027, 1, 1, 12, tzinfo=UTC)
-    created = services.generate_meetings(series, date(2027, 4, 30), now=now)
+    created = generate_meetings(series, date(2027, 4, 30), now=now)
     announced = {meeting_id for meeting_id, change, _seq in notified.calls if change == "new"}
     within = {m.id for m in created if m.starts_at <= now + timedelta(weeks=8)}
     assert announced == within and 0 < len(within) < len(created)
@@ -99,32 +100,32 @@ def test_only_meetings_within_eight_weeks_are_announced(db, team_setup, notified
 
 def test_save_series_validates_and_generates(db, team_setup, notified):
     _team, regisseur, partners = team_setup
-    data = services.SeriesInput(
+    data = SeriesInput(
         type="casusoverleg", title="Casusoverleg Noord", weekday=1, interval_weeks=2, start_time=time(9, 30),
         duration_minutes=120, first_date=services.today(), last_date=None, skip_holidays=True,
         location="Wijkcentrum", online_url=None, chair_id=regisseur.id, organisation_ids=(partners[0].id,))
-    series = services.save_series(regisseur, None, data)
+    series = save_series(regisseur, None, data)
     meetings = _meetings(db, series)
     assert 3 <= len(meetings) <= 5  # eight weeks, every second week
     assert all(m.chair_id == regisseur.id for m in meetings)
     assert {c for _id, c, _s in notified.calls} == {"new"}
     with pytest.raises(ServiceError) as refused:
-        services.save_series(regisseur, None, data.__class__(**{**data.__dict__, "location": None}))
+        save_series(regisseur, None, data.__class__(**{**data.__dict__, "location": None}))
     assert refused.value.field == "location"
     outsider_chair = data.__class__(**{**data.__dict__, "chair_id": partners[0].id})
     with pytest.raises(ServiceError):
-        services.save_series(regisseur, None, outsider_chair)
+        save_series(regisseur, None, outsider_chair)
 
 
 def test_changing_the_series_time_moves_its_coming_meetings(db, team_setup, notified):
     _team, regisseur, partners = team_setup
-    data = services.SeriesInput(
+    data = SeriesInput(
         type="casusoverleg", title="Casusoverleg Noord", weekday=2, interval_weeks=1, start_time=time(9, 30),
         duration_minutes=120, first_date=services.today() + timedelta(days=1), last_date=None, skip_holidays=False,
         location="Wijkcentrum", online_url=None, chair_id=None, organisation_ids=(partners[0].id,))
-    series = services.save_series(regisseur, None, data)
+    series = save_series(regisseur, None, data)
     notified.calls.clear()
-    services.save_series(regisseur, series, data.__class__(**{**data.__dict__, "start_time": time(13, 0)}))
+    save_series(regisseur, series, data.__class__(**{**data.__dict__, "start_time": time(13, 0)}))
     meetings = _meetings(db, series)
     assert {m.starts_at.astimezone(AMSTERDAM).time() for m in meetings} == {time(13, 0)}
     assert all(m.ical_sequence == 1 for m in meetings)
@@ -186,20 +187,20 @@ def test_changing_who_is_invited_tells_exactly_the_ones_added_and_removed(db, te
     invitation, and the meeting goes on (status, time) for everyone else."""
     _team, regisseur, (first, second) = team_setup
     leaving, joining = make_user("partner", organisation=first), make_user("partner", organisation=second)
-    data = services.SeriesInput(
+    data = SeriesInput(
         type="casusoverleg", title="Casusoverleg Oost", weekday=(services.today() + timedelta(days=1)).weekday(),
         interval_weeks=4, start_time=time(9, 30), duration_minutes=90,
         first_date=services.today() + timedelta(days=1), last_date=None, skip_holidays=False,
         location="Wijkcentrum", online_url=None, chair_id=None, organisation_ids=(first.id,))
-    series = services.save_series(regisseur, None, data)
+    series = save_series(regisseur, None, data)
     announced = len(_kinds_for(db, leaving))
     assert announced >= 1 and set(_kinds_for(db, leaving)) == {"meeting_invitation"}
     assert _kinds_for(db, joining) == []
-    services.save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
+    save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
     assert _kinds_for(db, leaving)[announced:] == ["meeting_uninvited"] * announced
     assert _kinds_for(db, joining) == ["meeting_invitation"] * announced
     meetings = _meetings(db, series)
     assert {m.status for m in meetings} == {"gepland"} and {m.ical_sequence for m in meetings} == {1}
     # Saving again changes nothing and tells nobody anything.
-    services.save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
+    save_series(regisseur, series, data.__class__(**{**data.__dict__, "organisation_ids": (second.id,)}))
     assert len(_kinds_for(db, leaving)) == 2 * announced and len(_kinds_for(db, joining)) == announced

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local
 
 from casus.cases.models import Case
-from casus.cases.services import today
+from casus.clock import today
+from casus.meetings.minutes import add_decision
 from casus.meetings.models import AgendaItem, Decision, Meeting, MeetingSeries
 from casus.plans.models import Action
 
@@ -85,10 +86,8 @@ def test_the_chair_minutes_a_case_and_a_decision_becomes_an_action(client, auth,
 
 def test_a_decision_without_an_action_shows_on_the_meeting_page(client, db, world):
     """Regression: the action owner's inner eager join dropped every decision that is not an action."""
-    from casus.meetings import services
-
-    services.add_decision(world.regisseur, world.meeting, world.politie_item, world.politie_case,
-                          text="Over vier weken opnieuw bespreken")
+    add_decision(world.regisseur, world.meeting, world.politie_item, world.politie_case,
+                 text="Over vier weken opnieuw bespreken")
     db.session.flush()
     page = client.get(f"/overleggen/{world.meeting.id}").get_data(as_text=True)
     assert "Over vier weken opnieuw bespreken" in page
@@ -199,20 +198,18 @@ def test_index_query_count_does_not_grow(client, db, world, count_queries):
 
 
 def test_detail_query_count_does_not_grow(client, db, world, make_case, count_queries):
-    from casus.meetings import services
-
     url = f"/overleggen/{world.meeting.id}"
-    services.add_decision(world.regisseur, world.meeting, world.politie_item, world.politie_case, text="Eerste",
-                          as_action=True, owner_organisation_id=world.politie.id, due_on=today() + timedelta(days=5))
+    add_decision(world.regisseur, world.meeting, world.politie_item, world.politie_case, text="Eerste",
+                 as_action=True, owner_organisation_id=world.politie.id, due_on=today() + timedelta(days=5))
     client.get(url)
     with count_queries() as few:
         assert client.get(url).status_code == 200
     for number in range(50):
         case = make_case(team=world.team, partners=[world.politie, world.zvh], phase="aanpak.uitvoering")
         item = add_item(db, world.meeting, case)
-        services.add_decision(world.regisseur, world.meeting, item, case, text=f"Besluit {number}",
-                              as_action=True, owner_organisation_id=world.politie.id,
-                              due_on=today() + timedelta(days=5))
+        add_decision(world.regisseur, world.meeting, item, case, text=f"Besluit {number}",
+                     as_action=True, owner_organisation_id=world.politie.id,
+                     due_on=today() + timedelta(days=5))
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count, many.statements
