@@ -62,3 +62,5 @@ def safe_next(target: str | None) -> str | None:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_for_user"] = nav_for_user
+    # Templates that show or hide something by role ask the same predicates: {% if policy.administers(current_user) %}
+    app.jinja_env.globals["policy"] = policy

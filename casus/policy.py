@@ -35,6 +35,7 @@ from casus.plans.models import Action
 from casus.signals.models import Signal
 from casus.users.models import User, UserRole
 from casus.voordrachten.models import Voordracht
+from workflow import CASE
 
 TEAM_ROLES = ("procesregisseur", "supervisor")
 PARTICIPANT_ROLES = ("partner", "riec")
@@ -51,6 +52,26 @@ def manages_team(user: User, team_id: int | None) -> bool:
     return manages_a_team(user) and user.team_id == team_id
 
 
+def directs_cases(user: User) -> bool:
+    """A procesregisseur directs cases: one who opens a case from a signal becomes its procesregisseur."""
+    return user.has_role("procesregisseur")
+
+
+def supervises(user: User) -> bool:
+    """A supervisor oversees the team's cases: decides four-eyes requests (``decides_approval``), reads reports."""
+    return user.has_role("supervisor")
+
+
+def takes_part_in_cases(user: User) -> bool:
+    """Partner and riec users see the cases their organisation takes part in (a casusdeelname)."""
+    return user.has_role(*PARTICIPANT_ROLES)
+
+
+def works_for_partner(user: User) -> bool:
+    """A partner's user reports signals for its organisation and carries out the actions it owns."""
+    return user.has_role("partner")
+
+
 def _participates(organisation_id: int) -> ColumnElement[bool]:
     return sa.exists().where(
         Participation.case_id == Case.id,
@@ -64,7 +85,7 @@ def case_scope(user: User) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = []
     if manages_a_team(user):
         conditions.append(Case.team_id == user.team_id)
-    if user.has_role(*PARTICIPANT_ROLES):
+    if takes_part_in_cases(user):
         conditions.append(_participates(user.organisation_id))
     return sa.or_(*conditions) if conditions else sa.false()
 
@@ -140,8 +161,9 @@ def action_scope(user: User) -> ColumnElement[bool]:
     return sa.exists().where(Case.id == Action.case_id, case_scope(user))
 
 
-# The four-eyes requests a case's own team asks for, and the phases in which each makes sense.
-CASE_REQUEST_PHASES = {"close_early": ("aanpak.plan", "aanpak.uitvoering"), "reopen": ("afgesloten",)}
+# The four-eyes requests a case's own team asks for, each carried out by the workflow trigger of the same name;
+# a request makes sense in the phases its trigger fires from (workflow.tables: the approach; closed).
+CASE_REQUEST_PHASES: dict[str, tuple[str, ...]] = {kind: CASE.sources(kind) for kind in ("close_early", "reopen")}
 
 
 def requests_approval(user: User, case: Case, kind: str) -> bool:
@@ -352,7 +374,7 @@ def get_approval(user: User, approval_id: int, *, action: str = "approval.view")
 
 def decides_approval(user: User, approval) -> bool:
     """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it."""
-    return (approval.is_open and user.has_role("supervisor") and user.team_id == approval.team_id
+    return (approval.is_open and supervises(user) and user.team_id == approval.team_id
             and approval.requested_by_id != user.id)
 
 
@@ -365,7 +387,7 @@ def withdraws_approval(user: User, approval) -> bool:
 
 def reads_reports(user: User) -> bool:
     """Supervisors read the aggregate reports; their figures come from ``case_scope`` (their team's cases)."""
-    return user.has_role("supervisor") and user.team_id is not None
+    return supervises(user) and user.team_id is not None
 
 
 # --- pages by role: the menu (casus.navigation) and each page's own guard ask the same predicate -------------

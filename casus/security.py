@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, g, redirect, request, url_for
@@ -140,15 +141,16 @@ def acting_user():
     return current_user._get_current_object()
 
 
-def roles_required(*roles: str):
-    """Allow the view only to users holding one of ``roles``; others get 403."""
+def requires(allowed: Callable[..., bool]):
+    """Allow the view only to users for whom ``allowed(user)`` holds — a :mod:`casus.policy` predicate, the same
+    one the menu asks (so a role rule lives in the policy alone); others get 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _unauthorized()
-            if not current_user.has_role(*roles):
+            if not allowed(acting_user()):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -138,7 +138,7 @@ def check_may_decide(user: User, approval: Approval) -> None:
         _deny(user, approval, "four_eyes")
         raise ServiceError("U kunt niet beslissen over uw eigen verzoek: een andere supervisor moet dat doen.",
                            status=403)
-    if not (user.has_role("supervisor") and policy.manages_team(user, approval.team_id)):
+    if not (policy.supervises(user) and policy.manages_team(user, approval.team_id)):
         _deny(user, approval, "not_a_supervisor_of_the_team")
         raise ServiceError("Alleen een supervisor van het team beslist over dit verzoek.", status=403)
 

@@ -53,7 +53,7 @@ def age_label(approval: Approval) -> str:
 @bp.get("")
 def index():
     user = acting_user()
-    if not user.has_role(*policy.TEAM_ROLES):
+    if not policy.sees_approval_queue(user):
         policy.refuse("approval.list", status=403, object_type="approval", object_id=None)
     tab = request.args.get("tab") if request.args.get("tab") in TABS else "open"
     form = QueueFilterForm(request.args)
@@ -66,7 +66,7 @@ def index():
            details={"tab": tab, "kind": kind, "approval_ids": [approval.id for approval in page.items]})
     args = {key: value for key, value in {"tab": tab, "soort": kind}.items() if value}
     return render_template(
-        "approvals/index.html", page=page, tab=tab, form=form, kind=kind, supervisor=user.has_role("supervisor"),
+        "approvals/index.html", page=page, tab=tab, form=form, kind=kind,
         tab_urls={name: url_for("approvals.index", tab=name, soort=kind) for name in TABS},
         next_url=url_for("approvals.index", **args, na=page.next_cursor) if page.next_cursor else None)
 

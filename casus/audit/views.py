@@ -26,7 +26,8 @@ from casus.extensions import db
 from casus.i18n import AMSTERDAM, format_datetime_nl
 from casus.organisations.models import Organisation
 from casus.organisations.services import list_organisations
-from casus.security import roles_required
+from casus.policy import reads_audit_log
+from casus.security import requires
 from casus.users.models import User
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -101,7 +102,7 @@ def _after(query: sa.Select, cursor: tuple[datetime, int]) -> sa.Select:
 
 
 @bp.get("")
-@roles_required("privacy")
+@requires(reads_audit_log)
 def index():
     form = _filter_form()
     valid = form.validate() if request.args else True
@@ -143,7 +144,7 @@ def _csv_row(row) -> list[str]:
 
 
 @bp.get("/export")
-@roles_required("privacy")
+@requires(reads_audit_log)
 def export():
     """The filtered audit log as CSV (semicolon-separated, UTF-8 with BOM), at most EXPORT_CAP rows, streamed."""
     form = _filter_form()

@@ -129,7 +129,7 @@ def _teams() -> list[Team]:
 
 
 def _procesregisseurs(user: User) -> list[User]:
-    if not user.has_role(*policy.TEAM_ROLES) or user.team_id is None:
+    if not policy.manages_a_team(user):
         return []
     return list(db.session.execute(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
@@ -174,7 +174,7 @@ def _render_overview(case: Case, *, status: int = 200, transition_form: Transiti
 def _trigger_forms(user: User, case: Case, posted: TransitionForm | None = None) -> tuple[list, list]:
     """(option, form) for the triggers this manager may fire now; (option, messages) for blocked ones."""
     allowed, blocked = [], []
-    supervisor = user.has_role("supervisor")
+    supervisor = policy.supervises(user)
     for option in services.available_triggers(user, case):
         if option.trigger in TRIAGE_FORM_TRIGGERS or option.trigger in APPROVAL_TRIGGERS:
             continue  # the triage form and the four-eyes requests have their own forms

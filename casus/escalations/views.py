@@ -179,7 +179,7 @@ def _climb(case: Case, form, form_name: str, step, done: str):
 @bp.get("/escalaties")
 def index():
     user = acting_user()
-    if not policy.manages_team(user, user.team_id):
+    if not policy.sees_escalation_queue(user):
         policy.refuse("escalation.list", status=403, object_type="escalation", object_id=None)
     return render_template("escalations/index.html", queue=services.team_queue(user),
                            limit=services.QUEUE_LIMIT)

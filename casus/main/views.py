@@ -19,7 +19,15 @@ from casus.extensions import db
 from casus.i18n import AMSTERDAM, LANGUAGES, current_locale
 from casus.navigation import safe_next
 from casus.plans.models import OPEN_ACTIONS_SQL, Action
-from casus.policy import PARTICIPANT_ROLES, TEAM_ROLES, case_scope, signal_scope
+from casus.policy import (
+    case_scope,
+    directs_cases,
+    manages_a_team,
+    signal_scope,
+    supervises,
+    takes_part_in_cases,
+    works_for_partner,
+)
 from casus.signals.models import SIGNAL_STATUS_LABELS, Signal, SignalStatus
 from casus.users.models import User
 from casus.users.services import set_locale
@@ -159,10 +167,10 @@ def dashboard_blocks(user: User) -> dict:
     """What the dashboard shows for ``user``'s roles; blocks the user has no role for are absent."""
     today = cases_today()
     blocks: dict = {"today": today}
-    if user.has_role(*TEAM_ROLES) and user.team_id is not None:
-        if user.has_role("procesregisseur"):
+    if manages_a_team(user):
+        if directs_cases(user):
             blocks["my_cases"] = _my_cases(user)
-        if user.has_role("supervisor"):
+        if supervises(user):
             blocks["attention"] = _attention_cases(user, today)
         blocks["signals_to_weigh"] = _signals_to_weigh(user)
         blocks["team_overdue_actions"] = _overdue_actions(user, today)
@@ -170,10 +178,10 @@ def dashboard_blocks(user: User) -> dict:
         phases = _phase_counts(user)
         blocks["phases"] = phases
         blocks["phase_max"] = max([count for _phase, count in phases] + [1])
-    if user.has_role("partner"):
+    if works_for_partner(user):
         blocks["own_signals"] = _own_signals(user)
         blocks["org_overdue_actions"] = _overdue_actions(user, today, organisation_id=user.organisation_id)
-    if user.has_role(*PARTICIPANT_ROLES):
+    if takes_part_in_cases(user):
         blocks["participating"] = _participating_cases(user)
     return blocks
 

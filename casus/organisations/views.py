@@ -11,7 +11,8 @@ from casus.extensions import db
 from casus.organisations import services
 from casus.organisations.forms import CategoryForm, OrganisationForm, TeamForm, organisation_choices
 from casus.organisations.models import Organisation, Team
-from casus.security import roles_required
+from casus.policy import administers
+from casus.security import requires
 from casus.services import ServiceError
 from casus.web.forms import show_service_error
 
@@ -20,19 +21,19 @@ bp = Blueprint("organisations", __name__, url_prefix="/beheer")
 
 
 @bp.get("/organisaties")
-@roles_required("beheerder")
+@requires(administers)
 def index():
     return render_template("organisations/index.html", organisations=services.list_organisations())
 
 
 @bp.route("/organisaties/nieuw", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def new():
     return _organisation_form(None)
 
 
 @bp.route("/organisaties/<int:organisation_id>", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def edit(organisation_id: int):
     return _organisation_form(services.get_organisation(organisation_id) or abort(404))
 
@@ -56,19 +57,19 @@ def _organisation_form(organisation: Organisation | None):
 
 
 @bp.get("/teams")
-@roles_required("beheerder")
+@requires(administers)
 def teams():
     return render_template("organisations/teams.html", teams=services.list_teams())
 
 
 @bp.route("/teams/nieuw", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def team_new():
     return _team_form(None)
 
 
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def team_edit(team_id: int):
     return _team_form(services.get_team(team_id) or abort(404))
 
@@ -95,19 +96,19 @@ def _team_form(team: Team | None):
 # --- case categories -----------------------------------------------------------------------------------------
 
 @bp.get("/categorieen")
-@roles_required("beheerder")
+@requires(administers)
 def categories():
     return render_template("organisations/categories.html", categories=category_services.list_categories())
 
 
 @bp.route("/categorieen/nieuw", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def category_new():
     return _category_form(None)
 
 
 @bp.route("/categorieen/<int:category_id>", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def category_edit(category_id: int):
     return _category_form(db.session.get(Category, category_id) or abort(404))
 

@@ -32,8 +32,6 @@ from casus.signals.schemas import (
 
 blp = ApiBlueprint("signals_api", __name__, description="Signals (signalen) reported by partners")
 
-REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
-
 
 class SignalView:
     """A signal with what this caller may see of its surroundings, for the schemas."""
@@ -86,7 +84,7 @@ class Signals(MethodView):
         past it `knownElsewhereLimitReached` is true and the hints are withheld; the signal is saved.
         """
         user = acting_user()
-        if not user.has_role(*REPORTER_ROLES):
+        if not policy.reports_signals(user):
             abort(403, message="Only partners, procesregisseurs and supervisors report signals.")
         try:
             signal, known = services.report_signal(

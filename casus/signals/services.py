@@ -26,7 +26,7 @@ from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, 
 from casus.edge import INT32_MAX
 from casus.extensions import db
 from casus.organisations.models import Team
-from casus.policy import case_scope, triages_signals, visible_cases
+from casus.policy import case_scope, directs_cases, sees_triage_queue, triages_signals, visible_cases
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
@@ -240,7 +240,7 @@ def open_case(user: User, signal: Signal, *, title: str, risk_level: str = "midd
     """Open a new case in signalering from this signal; its reporter becomes the aanbrenger."""
     _require_triage_rights(user, signal)
     _check_aanbrenger_basis(signal, risk_level, legal_basis, confidentiality_signed_on)
-    procesregisseur = user if user.has_role("procesregisseur") else None
+    procesregisseur = user if directs_cases(user) else None
     case = create_case(user, title=title, category=signal.category, team=signal.team,
                        aanbrenger=signal.reporting_organisation, risk_level=risk_level,
                        subjects=signal_subjects(signal), procesregisseur=procesregisseur,
@@ -375,7 +375,7 @@ TRIAGE_PHASES = (CasePhase.SIGNALERING, CasePhase.TRIAGE)
 
 def triage_signals(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Signal], str | None]:
     """Signals sent to ``user``'s team that nobody has weighed yet, oldest first."""
-    if not user.has_role("procesregisseur", "supervisor") or user.team_id is None:
+    if not sees_triage_queue(user):
         return [], None
     query = (sa.select(Signal).where(Signal.team_id == user.team_id, Signal.status == SignalStatus.ONTVANGEN,
                                      _after(Signal.received_at, Signal.id, after, descending=False))
@@ -386,7 +386,7 @@ def triage_signals(user: User, *, after: Cursor | None = None, limit: int = 100)
 
 def triage_cases(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Case], str | None]:
     """Cases of ``user``'s team in signalering or triage, oldest first (through the need-to-know policy)."""
-    if not user.has_role("procesregisseur", "supervisor") or user.team_id is None:
+    if not sees_triage_queue(user):
         return [], None
     query = (visible_cases(user)
              .where(Case.team_id == user.team_id, Case.phase.in_(TRIAGE_PHASES),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from casus import policy
 from casus.audit.models import Outcome
@@ -21,7 +20,7 @@ from casus.cases.models import Case
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.services import list_organisations, list_teams
-from casus.security import acting_user, roles_required
+from casus.security import acting_user, requires
 from casus.services import ServiceError
 from casus.signals import services
 from casus.signals.forms import (
@@ -42,8 +41,6 @@ from workflow.enums import REFERRAL_OUTCOMES
 
 bp = Blueprint("signals", __name__)
 
-REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
-MANAGER_ROLES = ("procesregisseur", "supervisor")
 PAGE_SIZE = 25
 QUEUE_SIZE = 100
 
@@ -72,7 +69,7 @@ def _signal_labels():
 # --- signaal melden -----------------------------------------------------------------------------------------
 
 @bp.route("/signalen/nieuw", methods=["GET", "POST"])
-@roles_required(*REPORTER_ROLES)
+@requires(policy.reports_signals)
 def new():
     form = SignalForm()
     _fill_signal_choices(form)
@@ -298,15 +295,9 @@ def dismiss(signal_id: int):
 
 # --- triage ----------------------------------------------------------------------------------------------------
 
-def _require_team() -> None:
-    if current_user.team_id is None:
-        abort(403)
-
-
 @bp.get("/triage")
-@roles_required(*MANAGER_ROLES)
+@requires(policy.sees_triage_queue)
 def triage_queue():
-    _require_team()
     user = acting_user()
     signals, next_signals = services.triage_signals(user, after=_cursor_arg("signalen_na"), limit=QUEUE_SIZE)
     cases, next_cases = services.triage_cases(user, after=_cursor_arg("casussen_na"), limit=QUEUE_SIZE)

@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from casus.organisations.forms import organisation_choices
 from casus.organisations.services import list_organisations, list_teams
-from casus.security import roles_required
+from casus.policy import administers
+from casus.security import requires
 from casus.services import ServiceError
 from casus.users import services
 from casus.users.forms import UserForm, team_choices
@@ -28,13 +29,13 @@ def _user_or_404(user_id: int) -> User:
 
 
 @bp.get("/gebruikers")
-@roles_required("beheerder")
+@requires(administers)
 def index():
     return render_template("users/index.html", users=services.list_users(), role_labels=ROLE_LABELS)
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def new():
     form = _user_form(None)
     if form.validate_on_submit():
@@ -48,7 +49,7 @@ def new():
 
 
 @bp.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
-@roles_required("beheerder")
+@requires(administers)
 def edit(user_id: int):
     user = _user_or_404(user_id)
     form = _user_form(user)
@@ -64,7 +65,7 @@ def edit(user_id: int):
 
 
 @bp.post("/gebruikers/<int:user_id>/wachtwoord-reset")
-@roles_required("beheerder")
+@requires(administers)
 def reset_password(user_id: int):
     user = _user_or_404(user_id)
     if user.id == current_user.id:
@@ -75,7 +76,7 @@ def reset_password(user_id: int):
 
 
 @bp.post("/gebruikers/<int:user_id>/tweede-factor-reset")
-@roles_required("beheerder")
+@requires(administers)
 def reset_totp(user_id: int):
     user = _user_or_404(user_id)
     services.reset_second_factor(user)

@@ -107,9 +107,9 @@ def _with_state(query: sa.Select, state: str | None) -> sa.Select:
 @bp.get("")
 def index():
     user = acting_user()
-    team_view = user.has_role(*policy.TEAM_ROLES) and user.team_id is not None
-    riec_view = user.has_role("riec")
-    if not (team_view or riec_view):
+    team_view = policy.manages_a_team(user)
+    riec_view = policy.receives_voordrachten(user)
+    if not policy.sees_voordrachten(user):
         policy.refuse("voordracht.list", status=403, object_type="voordracht", object_id=None)
     form = StateFilterForm(request.args)
     states = list(VoordrachtState) if team_view else [VoordrachtState(s) for s in policy.RIEC_VISIBLE_STATES]
