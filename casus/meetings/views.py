@@ -4,7 +4,7 @@ moving meetings, meeting series, and the case file's meetings tab.
 Meetings load through ``policy.get_meeting`` (404 outside ``meeting_scope``), agenda items through
 ``policy.agenda_item_scope``: an attendee sees only the items of cases its organisation takes part in, the
 others are absent. Only the team's procesregisseurs and supervisors (``policy.manages_team``) change
-anything; the services do the work.
+anything; the services do the work, and :mod:`casus.meetings.pages` builds what the pages show.
 """
 
 from __future__ import annotations
@@ -14,17 +14,14 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from casus import policy
-from casus.cases.forms import unique_ids
 from casus.cases.models import Case
-from casus.clock import local_zone
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.labels import Labels
 from casus.meetings import services
-from casus.meetings.agenda import add_agenda_item, agenda_of, move_agenda_item, remove_agenda_item
+from casus.meetings.agenda import add_agenda_item, move_agenda_item, remove_agenda_item
 from casus.meetings.forms import (
     WEEKDAYS,
     AgendaAddForm,
@@ -41,22 +38,26 @@ from casus.meetings.forms import (
 )
 from casus.meetings.minutes import add_decision, close_meeting, participants_by_case, record_attendance, save_minutes
 from casus.meetings.models import (
-    AGENDA_PURPOSE_LABELS,
     AgendaItem,
     AgendaPurpose,
-    Attendance,
     Decision,
     Meeting,
-    MeetingInvitation,
     MeetingSeries,
     MeetingStatus,
+    MeetingType,
+)
+from casus.meetings.pages import (
+    active_organisations,
+    chairs,
+    move_form,
+    render_detail,
+    render_move,
+    render_series_form,
 )
 from casus.meetings.series import SeriesInput, save_series, series_invited_ids
-from casus.organisations.models import Organisation
-from casus.plans.models import Action
 from casus.security import acting_user
 from casus.services import ServiceError
-from casus.users.models import User, UserRole
+from casus.users.models import User
 from casus.web.forms import is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.web.helpers import template_helpers
 
@@ -64,23 +65,16 @@ bp = Blueprint("meetings", __name__)
 bp.context_processor(template_helpers)
 
 PAGE_SIZE = 25
-STATUS_LABELS = {MeetingStatus.GEPLAND: _l("Gepland"), MeetingStatus.GEANNULEERD: _l("Geannuleerd"),
-                 MeetingStatus.GEHOUDEN: _l("Gehouden")}
 
 
 @bp.context_processor
 def meeting_helpers() -> dict:
-    def purpose_label(value) -> str:
-        labels = AGENDA_PURPOSE_LABELS[AgendaPurpose(value)]
-        return labels[1] if current_locale().startswith("en") else labels[0]
-
     return {
-        "meeting_type_label": lambda value: services.type_label(value, current_locale()),
-        "purpose_label": purpose_label,
-        "meeting_status_label": lambda value: STATUS_LABELS.get(MeetingStatus(value), value),
+        "meeting_type_label": Labels(MeetingType),
+        "purpose_label": Labels(AgendaPurpose),
+        "meeting_status_label": Labels(MeetingStatus),
         "weekday_label": lambda value: WEEKDAYS[int(value)],
     }
-
 
 
 def _require_manager(user: User, team_id: int, action: str, object_type: str, object_id) -> None:
@@ -90,19 +84,6 @@ def _require_manager(user: User, team_id: int, action: str, object_type: str, ob
 
 def _back(meeting: Meeting, anchor: str | None = None):
     return redirect(url_for("meetings.detail", meeting_id=meeting.id, _anchor=anchor))
-
-
-def _chairs(team_id: int) -> list[User]:
-    return list(db.session.execute(
-        sa.select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.team_id == team_id, User.active.is_(True),
-               UserRole.role.in_(policy.TEAM_ROLES))
-        .order_by(User.name)).unique().scalars())
-
-
-def _organisations() -> list[Organisation]:
-    return list(db.session.execute(sa.select(Organisation).where(Organisation.active.is_(True))
-                                   .order_by(Organisation.name)).scalars())
 
 
 # --- the list ---------------------------------------------------------------------------------------------------
@@ -126,63 +107,7 @@ def index():
 @bp.get("/overleggen/<int:meeting_id>")
 def detail(meeting_id: int):
     user = acting_user()
-    return _render_detail(policy.get_meeting(user, meeting_id))
-
-
-def _render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendance_form=None, status=200,
-                   conflict: str | None = None):
-    """The meeting page. ``conflict`` (``punt-<id>`` or ``aanwezigheid``): that form was stale; the page shows
-    what is stored now next to the user's input (the form)."""
-    user = acting_user()
-    manages = policy.manages_team(user, meeting.team_id)
-    items = agenda_of(meeting, policy.agenda_item_scope(user))
-    decisions: dict[int, list] = defaultdict(list)
-    if items:
-        # The owner's eager load must be an outer join too: its default inner join would drop every decision
-        # without an action.
-        for decision, action in db.session.execute(
-                sa.select(Decision, Action).outerjoin(Action, Action.id == Decision.action_id)
-                .options(joinedload(Action.owner_organisation, innerjoin=False))
-                .where(Decision.agenda_item_id.in_([item.id for item in items]))
-                .order_by(Decision.created_at, Decision.id)).unique().all():
-            decisions[decision.agenda_item_id].append((decision, action))
-    invited = list(db.session.execute(
-        sa.select(Organisation).join(MeetingInvitation, MeetingInvitation.organisation_id == Organisation.id)
-        .where(MeetingInvitation.meeting_id == meeting.id).order_by(Organisation.name)).scalars())
-    attendance = {row.organisation_id: row for row in db.session.execute(
-        sa.select(Attendance).where(Attendance.meeting_id == meeting.id)).scalars()}
-    chair = (db.session.execute(sa.select(User.name).where(User.id == meeting.chair_id)).scalar_one_or_none()
-             if meeting.chair_id else None)
-    planned = meeting.status == MeetingStatus.GEPLAND
-    forms = dict(item_forms or {})
-    if manages and planned:
-        participants = participants_by_case(item.case_id for item in items)
-        for item in items:
-            minutes_form, decision_form = forms.get(item.id, (None, None))
-            if minutes_form is None:
-                minutes_form = MinutesForm(formdata=None, obj=item)
-            if decision_form is None:
-                decision_form = DecisionForm(formdata=None)
-            decision_form.fill(participants.get(item.case_id, []))
-            unique_ids(minutes_form, f"verslag-{item.id}")
-            unique_ids(decision_form, f"besluit-{item.id}")
-            forms[item.id] = (minutes_form, decision_form)
-        if add_form is None:
-            add_form = AgendaAddForm(formdata=None)
-        add_form.fill(current_locale())
-        if attendance_form is None:
-            attendance_form = AttendanceForm(formdata=None, rows=[
-                {"organisation_id": org.id, "present": getattr(attendance.get(org.id), "present", False),
-                 "names": getattr(attendance.get(org.id), "attendees", None) or ""} for org in invited])
-        for row, org in zip(attendance_form.rows, invited, strict=False):
-            row.present.label.text = _("%(name)s aanwezig", name=org.name)
-            row.names.label.text = _("Namen (%(name)s)", name=org.name)
-    return render_template(
-        "meetings/detail.html", meeting=meeting, items=items, decisions=decisions, invited=invited,
-        attendance=attendance, chair=chair, manages=manages, planned=planned, item_forms=forms,
-        add_form=add_form if manages and planned else None,
-        attendance_form=attendance_form if manages and planned else None,
-        invited_names={org.id: org.name for org in invited}, conflict=conflict), status
+    return render_detail(policy.get_meeting(user, meeting_id))
 
 
 def _meeting_for_change(meeting_id: int, action: str) -> tuple[User, Meeting]:
@@ -193,12 +118,8 @@ def _meeting_for_change(meeting_id: int, action: str) -> tuple[User, Meeting]:
 
 
 def _item_of(user: User, meeting: Meeting, item_id: int) -> AgendaItem:
-    item = db.session.execute(sa.select(AgendaItem).where(
-        AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id,
-        policy.agenda_item_scope(user))).scalar_one_or_none()
-    if item is None:
-        policy.refuse("agenda_item.view", status=404, object_type="agenda_item", object_id=item_id)
-    return item
+    return policy.get_visible(user, AgendaItem, item_id, action="agenda_item.view",
+                              where=(AgendaItem.meeting_id == meeting.id,))
 
 
 @bp.post("/overleggen/<int:meeting_id>/agenda")
@@ -217,11 +138,11 @@ def add_item(meeting_id: int):
         except ServiceError as error:
             show_service_error(form, error)
             if error.status == 409:  # on the agenda already (perhaps added a moment ago by someone else)
-                return _render_detail(meeting, add_form=form, status=409)
+                return render_detail(meeting, add_form=form, status=409)
         else:
             flash(_("Casus %(reference)s staat op de agenda.", reference=case.reference), "success")
             return _back(meeting, "agenda")
-    return _render_detail(meeting, add_form=form, status=400)
+    return render_detail(meeting, add_form=form, status=400)
 
 
 @bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/omhoog")
@@ -254,7 +175,7 @@ def remove_item(meeting_id: int, item_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         if missing_version(form):
-            return _render_detail(meeting, status=400)
+            return render_detail(meeting, status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting, "agenda")
     try:
@@ -262,7 +183,7 @@ def remove_item(meeting_id: int, item_id: int):
     except ServiceError as error:
         if is_stale(error):
             show_conflict()
-            return _render_detail(meeting, status=409, conflict=f"punt-{item.id}")
+            return render_detail(meeting, status=409, conflict=f"punt-{item.id}")
         flash(error.message, "error")
     else:
         flash(_("De casus is van de agenda gehaald."), "success")
@@ -282,13 +203,13 @@ def minutes(meeting_id: int, item_id: int):
         except ServiceError as error:
             if is_stale(error):  # someone saved these minutes meanwhile: theirs shown, the user's input kept
                 show_conflict()
-                return _render_detail(meeting, item_forms={item.id: (form, None)}, status=409,
-                                      conflict=f"punt-{item.id}")
+                return render_detail(meeting, item_forms={item.id: (form, None)}, status=409,
+                                     conflict=f"punt-{item.id}")
             show_service_error(form, error)
         else:
             flash(_("Het verslag is opgeslagen."), "success")
             return _back(meeting, f"punt-{item.id}")
-    return _render_detail(meeting, item_forms={item.id: (form, None)}, status=400)
+    return render_detail(meeting, item_forms={item.id: (form, None)}, status=400)
 
 
 @bp.post("/overleggen/<int:meeting_id>/agenda/<int:item_id>/besluiten")
@@ -312,7 +233,7 @@ def decide(meeting_id: int, item_id: int):
             flash(_("Het besluit is vastgelegd en als actie in het plan van aanpak gezet.") if decision.action_id
                   else _("Het besluit is vastgelegd."), "success")
             return _back(meeting, f"punt-{item.id}")
-    return _render_detail(meeting, item_forms={item.id: (None, form)}, status=400)
+    return render_detail(meeting, item_forms={item.id: (None, form)}, status=400)
 
 
 @bp.post("/overleggen/<int:meeting_id>/aanwezigheid")
@@ -330,13 +251,13 @@ def attendance(meeting_id: int):
         except ServiceError as error:
             if is_stale(error):
                 show_conflict()
-                return _render_detail(meeting, attendance_form=form, status=409, conflict="aanwezigheid")
+                return render_detail(meeting, attendance_form=form, status=409, conflict="aanwezigheid")
             flash(error.message, "error")
         else:
             flash(_("De aanwezigheid is opgeslagen."), "success")
             return _back(meeting, "aanwezigheid")
     elif missing_version(form):
-        return _render_detail(meeting, attendance_form=form, status=400)
+        return render_detail(meeting, attendance_form=form, status=400)
     return _back(meeting, "aanwezigheid")
 
 
@@ -346,7 +267,7 @@ def close(meeting_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         if missing_version(form):
-            return _render_detail(meeting, status=400)
+            return render_detail(meeting, status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting)
     try:
@@ -354,7 +275,7 @@ def close(meeting_id: int):
     except ServiceError as error:
         if is_stale(error):
             show_conflict()
-            return _render_detail(meeting, status=409)
+            return render_detail(meeting, status=409)
         flash(error.message, "error")
     else:
         flash(_("Het overleg is afgesloten. %(count)s besproken casussen hebben een nieuwe herbeoordelingsdatum.",
@@ -362,17 +283,10 @@ def close(meeting_id: int):
     return _back(meeting)
 
 
-def _move_form(meeting: Meeting) -> MoveForm:
-    """The move form filled with the meeting as stored."""
-    local = meeting.starts_at.astimezone(local_zone())
-    return MoveForm(formdata=None, obj=meeting, day=local.date(), start_time=local.time(), version=meeting.version,
-                    duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
-
-
 @bp.route("/overleggen/<int:meeting_id>/wijzigen", methods=["GET", "POST"])
 def move(meeting_id: int):
     user, meeting = _meeting_for_change(meeting_id, "meeting.moved")
-    form = _move_form(meeting) if request.method == "GET" else MoveForm()
+    form = move_form(meeting) if request.method == "GET" else MoveForm()
     if meeting.status != MeetingStatus.GEPLAND:
         flash(_("Dit overleg is geannuleerd of al gehouden."), "error")
         return _back(meeting)
@@ -397,12 +311,7 @@ def move(meeting_id: int):
             return _back(meeting)
     elif request.method == "POST":
         status = 400
-    return _render_move(meeting, form, status=status, conflict=conflict)
-
-
-def _render_move(meeting: Meeting, form: MoveForm, *, status: int = 200, conflict: bool = False):
-    return render_template("meetings/move.html", meeting=meeting, form=form, conflict=conflict,
-                           cancel_form=VersionForm(formdata=None, version=meeting.version)), status
+    return render_move(meeting, form, status=status, conflict=conflict)
 
 
 @bp.post("/overleggen/<int:meeting_id>/annuleren")
@@ -411,7 +320,7 @@ def cancel(meeting_id: int):
     form = VersionForm()
     if not form.validate_on_submit():
         if missing_version(form):
-            return _render_move(meeting, _move_form(meeting), status=400)
+            return render_move(meeting, move_form(meeting), status=400)
         flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
         return _back(meeting)
     try:
@@ -419,7 +328,7 @@ def cancel(meeting_id: int):
     except ServiceError as error:
         if is_stale(error):
             show_conflict()
-            return _render_move(meeting, _move_form(meeting), status=409, conflict=True)
+            return render_move(meeting, move_form(meeting), status=409, conflict=True)
         flash(error.message, "error")
     else:
         flash(_("Het overleg is geannuleerd; de genodigden krijgen bericht."), "success")
@@ -431,7 +340,7 @@ def new():
     user = acting_user()
     _require_manager(user, user.team_id, "meeting.created", "meeting", None)
     form = MeetingForm()
-    form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    form.fill(current_locale(), chairs=chairs(user.team_id), organisations=active_organisations())
     if request.method == "GET":
         form.chair_id.data = user.id
     if form.validate_on_submit():
@@ -484,7 +393,7 @@ def _series_form(user: User, series: MeetingSeries | None):
         form.organisation_ids.data = series_invited_ids(series)
     elif request.method == "GET":
         form.chair_id.data = user.id
-    form.fill(current_locale(), chairs=_chairs(user.team_id), organisations=_organisations())
+    form.fill(current_locale(), chairs=chairs(user.team_id), organisations=active_organisations())
     status, conflict = 200, False
     if form.validate_on_submit():
         data = SeriesInput(
@@ -509,17 +418,7 @@ def _series_form(user: User, series: MeetingSeries | None):
             return redirect(url_for("meetings.series_edit", series_id=saved.id))
     if request.method == "POST" and status == 200:
         status = 400
-    upcoming = []
-    if series is not None:
-        upcoming = list(db.session.execute(sa.select(Meeting).where(
-            Meeting.series_id == series.id, Meeting.ends_at > services.utcnow())
-            .order_by(Meeting.starts_at).limit(10)).scalars())
-    stored_invited = []
-    if conflict:
-        stored_invited = list(db.session.execute(sa.select(Organisation.name).where(
-            Organisation.id.in_(series_invited_ids(series))).order_by(Organisation.name)).scalars())
-    return render_template("meetings/series_form.html", form=form, series=series, upcoming=upcoming,
-                           conflict=conflict, stored_invited=stored_invited), status
+    return render_series_form(form, series, status=status, conflict=conflict)
 
 
 # --- the case file's meetings tab ---------------------------------------------------------------------------------
