@@ -1,7 +1,7 @@
 """Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
 from casus.approvals.models import Approval
-from casus.audit.models import AuditEvent
+from casus.audit.models import AuditChainLink, AuditEvent, AuditSeal, AuditShownCase, AuditVerification
 from casus.cases.models import (
     Case,
     CaseSubject,
@@ -39,7 +39,11 @@ __all__ = [
     "ApiToken",
     "Approval",
     "Attendance",
+    "AuditChainLink",
     "AuditEvent",
+    "AuditSeal",
+    "AuditShownCase",
+    "AuditVerification",
     "CalendarFeed",
     "Case",
     "CaseSubject",
