@@ -12,10 +12,11 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
 from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
 from casus.reports import services
+from casus.reports.queries import REPORTS
 from casus.reports.schemas import ReportArgsSchema, ReportListSchema, ReportSchema
 from casus.security import acting_user
 from casus.services import ServiceError
@@ -44,7 +45,7 @@ class Reports(MethodView):
         """The reports there are, in the order the page shows them."""
         _reader()
         return {"items": [{"name": spec.name, "title": str(spec.title), "description": str(spec.description)}
-                          for spec in services.REPORTS.values()]}
+                          for spec in REPORTS.values()]}
 
 
 @blp.route("/reports/<string:name>")
@@ -61,7 +62,7 @@ class ReportItem(MethodView):
         or `–` (a total that would reveal a withheld count, or a median over too few cases).
         """
         user = _reader()
-        if name not in services.REPORTS:
+        if name not in REPORTS:
             abort(404, message="No report by that name.")
         try:
             filters = services.resolve_filters(user, **args)

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from casus.i18n import format_date_nl
-from casus.reports.services import Cell, Kind, Report
+from casus.reports.figures import Cell, Kind, Report
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casus.api.schemas import InputSchema, StrictBoolean
-from casus.reports.services import Kind, Reason
+from casus.reports.figures import Kind, Reason
 
 
 class ReportNumber(fields.Number):

@@ -16,11 +16,13 @@ from flask_babel import gettext as _
 from casus import policy
 from casus.audit.services import record
 from casus.cases.models import Category
-from casus.cases.services import today
+from casus.clock import today
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.reports import exports, services
+from casus.reports.figures import Report, ReportFilters
 from casus.reports.forms import FIELD_OF, ReportFilterForm
+from casus.reports.queries import REPORTS
 from casus.security import acting_user
 from casus.services import ServiceError
 
@@ -51,7 +53,7 @@ def _categories() -> list[Category]:
     return list(db.session.execute(sa.select(Category).order_by(Category.name)).scalars())
 
 
-def _parse_filters(user) -> tuple[ReportFilterForm, services.ReportFilters | None]:
+def _parse_filters(user) -> tuple[ReportFilterForm, ReportFilters | None]:
     """The filter form from the query string, and the validated filters (None when the input is wrong)."""
     form = ReportFilterForm(request.args)
     form.fill(current_locale(), teams=services.report_teams(user), categories=_categories())
@@ -71,7 +73,7 @@ def _choice_label(field) -> str | None:
     return None
 
 
-def _audit(action: str, report: str, filters: services.ReportFilters, fmt: str) -> None:
+def _audit(action: str, report: str, filters: ReportFilters, fmt: str) -> None:
     record(action, object_type="report", object_id=report,
            details={"report": report, "filters": filters.audit_details(), "format": fmt})
 
@@ -97,7 +99,7 @@ def index():
 def download(name: str, fmt: str):
     """One report as CSV or XLSX, or every report as one workbook (``alle.xlsx``)."""
     user = _reader()
-    if name not in services.REPORTS and not (name == ALL and fmt == "xlsx"):
+    if name not in REPORTS and not (name == ALL and fmt == "xlsx"):
         abort(404)
     form, filters = _parse_filters(user)
     if filters is None:
@@ -121,7 +123,7 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1].rstrip() + "…"
 
 
-def chart_of(report: services.Report) -> dict:
+def chart_of(report: Report) -> dict:
     """Geometry of a horizontal (grouped) bar chart of the report's chart columns.
 
     A withheld value draws no bar, only its text (``<5`` or ``–``), so a chart never shows more than the

@@ -2,7 +2,7 @@
 
 Three callers — a partner whose organisation takes part in the team's cases, and a procesregisseur and a
 supervisor of that team — each get a database of their own (a file on SQLite, a schema on PostgreSQL) with a
-realistic world committed in it (``casus.seed``: the region's organisations, teams and users, 120 cases in every
+realistic world committed in it (``casus_seed``: the region's organisations, teams and users, 120 cases in every
 phase with their plans, notes, escalations, voordrachten and approvals, running meeting series, and a few
 notifications), and Casus served over HTTP on 127.0.0.1. Schemathesis runs every phase against it as
 ``schemathesis run`` would — the schema's examples, the coverage cases (boundaries, missing, wrong and extra
@@ -112,11 +112,12 @@ def _build_world(role: str) -> World:
     from casus.notifications.models import Notification
     from casus.notifications.services import NewNotification, case_link, notify_many
     from casus.plans.models import Action
-    from casus.reports.services import REPORTS
-    from casus.seed import seed, seed_meetings
+    from casus.reports.queries import REPORTS
     from casus.signals.models import Signal
     from casus.users.models import Role, User, UserRole
     from casus.voordrachten.models import Voordracht
+    from casus_seed.meetings import seed_meetings
+    from casus_seed.seed import seed
 
     seed(120, SEED)
     seed_meetings(seed=SEED)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from casus.audit.models import AuditEvent, Outcome
-from casus.reports.services import REPORTS
+from casus.reports.queries import REPORTS
 
 from support import ok
 

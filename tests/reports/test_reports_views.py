@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from casus.audit.models import AuditEvent, Outcome
 from casus.cases.models import Case
-from casus.cases.services import today
-from casus.reports.services import REPORTS
+from casus.clock import today
+from casus.reports.queries import REPORTS
 
 PERIOD = {"van": "01-01-2025", "tot": "30-06-2025"}
 QUERY = urlencode(PERIOD)
