@@ -106,9 +106,9 @@ def get_case(user: User, case_id: int, *, action: str = "case.view", purpose: st
         query = query.with_for_update()
     case = db.session.execute(query).unique().scalar_one_or_none()
     if case is None:
-        record(action, object_type="case", object_id=case_id, outcome=Outcome.DENIED, purpose=purpose)
+        record(action, object_type="case", object_id=case_id, outcome=Outcome.DENIED, purpose=purpose, user=user)
         abort(404)
-    record(action, object_type="case", object_id=case.id, case_id=case.id, purpose=purpose)
+    record(action, object_type="case", object_id=case.id, case_id=case.id, purpose=purpose, user=user)
     return case
 
 
@@ -274,7 +274,7 @@ def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
         sa.select(Meeting).where(Meeting.id == meeting_id, meeting_scope(user))).unique().scalar_one_or_none()
     if meeting is None:
         refuse(action, status=404, object_type="meeting", object_id=meeting_id)
-    record(action, object_type="meeting", object_id=meeting.id)
+    record(action, object_type="meeting", object_id=meeting.id, user=user)
     return meeting
 
 
@@ -334,7 +334,7 @@ def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.
         sa.select(Voordracht).where(Voordracht.id == voordracht_id, voordracht_scope(user))).scalar_one_or_none()
     if voordracht is None:
         refuse(action, status=404, object_type="voordracht", object_id=voordracht_id)
-    record(action, object_type="voordracht", object_id=voordracht.id, case_id=voordracht.case_id)
+    record(action, object_type="voordracht", object_id=voordracht.id, case_id=voordracht.case_id, user=user)
     return voordracht
 
 
@@ -368,7 +368,7 @@ def get_approval(user: User, approval_id: int, *, action: str = "approval.view")
         sa.select(Approval).where(Approval.id == approval_id, approval_scope(user))).scalar_one_or_none()
     if approval is None:
         refuse(action, status=404, object_type="approval", object_id=approval_id)
-    record(action, object_type="approval", object_id=approval.id, case_id=approval.case_id)
+    record(action, object_type="approval", object_id=approval.id, case_id=approval.case_id, user=user)
     return approval
 
 

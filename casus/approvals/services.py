@@ -123,7 +123,7 @@ def request_approval(user: User, case: Case, kind: str, *, reason: str | None, d
     if kind not in OFF_TIMELINE:
         add_timeline(case, "approval.requested", f"{kind.label_nl}: akkoord gevraagd. Reden: {reason}", actor=user)
     record("approval.requested", object_type="approval", object_id=approval.id, case_id=case.id,
-           details={"kind": str(kind)})
+           details={"kind": str(kind)}, user=user)
     _notify_deciders(approval, case)
     return approval
 
@@ -173,7 +173,7 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
 
 def _deny(user: User, approval: Approval, why: str) -> None:
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
-           outcome=Outcome.DENIED, details={"reason": why, "kind": str(approval.kind)})
+           outcome=Outcome.DENIED, details={"reason": why, "kind": str(approval.kind)}, user=user)
 
 
 # --- withdrawing -----------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
     """The requester takes a pending request back; nothing else changes (a voordracht returns to concept)."""
     if approval.requested_by_id != user.id:
         record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
-               outcome=Outcome.DENIED, details={"kind": str(approval.kind)})
+               outcome=Outcome.DENIED, details={"kind": str(approval.kind)}, user=user)
         raise ServiceError("Alleen de aanvrager kan dit verzoek intrekken.", status=403)
     if not approval.is_open:
         raise ServiceError("Over dit verzoek is al besloten.", status=409)
@@ -197,7 +197,7 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
         add_timeline(case_of(approval), "approval.withdrawn", f"{approval.kind.label_nl}: verzoek ingetrokken.",
                      actor=user)
     record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
-           details={"kind": str(approval.kind)})
+           details={"kind": str(approval.kind)}, user=user)
     return approval
 
 
@@ -224,7 +224,7 @@ def withdraw_outdated(user: User, case: Case, outcome: TransitionRecord) -> list
         add_timeline(case, "approval.withdrawn", f"{approval.kind.label_nl}: verzoek vervallen door {outcome.trigger}.",
                      actor=user)
         record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=case.id,
-               details={"kind": str(approval.kind), "automatic": True, "trigger": outcome.trigger})
+               details={"kind": str(approval.kind), "automatic": True, "trigger": outcome.trigger}, user=user)
         _notify_requester(approval, case, "approval_withdrawn")
     return pending
 
@@ -283,7 +283,7 @@ def _record_decision(user: User, approval: Approval) -> None:
         verdict = "goedgekeurd" if approved else f"afgewezen. Motivering: {approval.motivation}"
         add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
-           details={"kind": str(approval.kind), "status": str(approval.status)})
+           details={"kind": str(approval.kind), "status": str(approval.status)}, user=user)
     _notify_requester(approval, case, "approval_decided")
 
 

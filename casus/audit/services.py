@@ -34,8 +34,10 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the current transaction; it commits or rolls back with the change.
 
-    ``user`` defaults to the logged-in user; pass it explicitly for events before login
-    (a failed login attempt against a known account, say).
+    ``user`` is the actor. A service that is handed the acting user passes it on, so the event names who the
+    service acted for even when someone else is logged in (a job run inside a request, a test), and events
+    before login (a failed attempt against a known account) name the account. Without ``user`` the logged-in
+    user of the request is the actor; outside a request (a scheduled job, the command line) there is none.
     """
     actor = user if user is not None else _current_actor()
     event = AuditEvent(

@@ -167,6 +167,6 @@ def change_own_password(user: User, current: str, new: str, keep_session) -> boo
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     end_sessions_of(user, keep=keep_session)
-    record("user.password_changed", object_type="user", object_id=user.id)
+    record("user.password_changed", object_type="user", object_id=user.id, user=user)
     revoke_all_of(user, "password_changed")
     return True

@@ -94,7 +94,7 @@ def revoke_own(user: User, token_id: int) -> ApiToken | None:
     if row is not None and row.revoked_at is None:
         revoke(row)
         record("api_token.revoked", object_type="api_token", object_id=row.id,
-               details={"reason": "revoked_by_owner", "prefix": row.prefix})
+               details={"reason": "revoked_by_owner", "prefix": row.prefix}, user=user)
     return row
 
 

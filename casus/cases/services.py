@@ -160,7 +160,7 @@ def create_case(user: User, *, title: str, category: Category, team: Team, aanbr
         link_subject(case, subject)
     _add_participation(case, aanbrenger, ParticipationRole.AANBRENGER, legal_basis, confidentiality_signed_on)
     add_timeline(case, "case.created", f"Casus {case.reference} geopend", actor=user)
-    record("case.created", object_type="case", object_id=case.id, case_id=case.id)
+    record("case.created", object_type="case", object_id=case.id, case_id=case.id, user=user)
     return case
 
 
@@ -249,7 +249,8 @@ def _record_transition(user: User, case: Case, outcome: TransitionRecord) -> Non
     log_transition(case, outcome, allowed=True)
     add_timeline(case, "case.transition", _transition_summary(outcome), actor=user)
     record("case.transition", object_type="case", object_id=case.id, case_id=case.id,
-           details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)})
+           details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)},
+           user=user)
     withdraw_outdated(user, case, outcome)  # e.g. a pending close_early request once the case steps down
 
 
@@ -309,7 +310,7 @@ def record_triage(user: User, case: Case, *, outcome: str, criteria: Iterable[st
         raise ServiceError("Kies een bestaande organisatie.", field="referral_organisation_id")
     case.referral_organisation_id = referral_organisation_id
     record("case.triage_recorded", object_type="case", object_id=case.id, case_id=case.id,
-           details={"outcome": str(outcome)})
+           details={"outcome": str(outcome)}, user=user)
 
 
 TRIAGE_TRIGGERS = {
@@ -442,7 +443,7 @@ def invite_organisation(user: User, case: Case, *, organisation_id: int, role: s
     case.updated_at = utcnow()  # bumps the version: participants changed
     flush_versioned(case)
     add_timeline(case, "participation.added", f"{organisation.name} neemt deel als {role.label()}", actor=user)
-    record("participation.added", object_type="participation", object_id=participation.id, case_id=case.id)
+    record("participation.added", object_type="participation", object_id=participation.id, case_id=case.id, user=user)
     return participation
 
 
@@ -487,7 +488,7 @@ def end_participation(user: User, case: Case, participation: Participation, *,
     case.updated_at = utcnow()
     flush_versioned(case)
     add_timeline(case, "participation.ended", f"{participation.organisation.name} neemt niet meer deel", actor=user)
-    record("participation.ended", object_type="participation", object_id=participation.id, case_id=case.id)
+    record("participation.ended", object_type="participation", object_id=participation.id, case_id=case.id, user=user)
 
 
 # --- notes --------------------------------------------------------------------------------------------------
@@ -519,7 +520,7 @@ def add_note(user: User, case: Case, *, text: str, visibility: str,
     db.session.add(note)
     db.session.flush()
     add_timeline(case, "note.added", text[:200], actor=user, note=note)
-    record("note.added", object_type="note", object_id=note.id, case_id=case.id)
+    record("note.added", object_type="note", object_id=note.id, case_id=case.id, user=user)
     return note
 
 
@@ -538,7 +539,7 @@ def record_evaluation(user: User, case: Case, *, text: str, expected_version: in
     case.evaluation = text
     flush_versioned(case)
     add_timeline(case, "case.evaluation", f"Evaluatie vastgelegd: {text[:180]}", actor=user)
-    record("case.evaluation", object_type="case", object_id=case.id, case_id=case.id)
+    record("case.evaluation", object_type="case", object_id=case.id, case_id=case.id, user=user)
 
 
 def record_plan_discussed(user: User, case: Case, *, on: date | None, expected_version: int | None = None) -> None:
@@ -554,7 +555,7 @@ def record_plan_discussed(user: User, case: Case, *, on: date | None, expected_v
     flush_versioned(case)
     add_timeline(case, "case.plan_discussed", f"Plan besproken in casusoverleg van {on:%d-%m-%Y}", actor=user)
     record("case.plan_discussed", object_type="case", object_id=case.id, case_id=case.id,
-           details={"on": on.isoformat()})
+           details={"on": on.isoformat()}, user=user)
 
 
 # --- reading: the case list with filters, search and keyset pagination ------------------------------------

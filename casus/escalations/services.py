@@ -296,7 +296,7 @@ def escalate(user: User, case: Case, *, reason: str | None, decision_owner: str 
                  f"Beslisser: {decision_owner}; beslistermijn {decision_deadline:%d-%m-%Y}; afschalen heroverwegen "
                  f"op {review_on:%d-%m-%Y}. Reden: {reason}", actor=user, at=outcome.at)
     record("escalation.escalate", object_type="escalation", object_id=step.id, case_id=case.id,
-           details={"from": str(outcome.from_state), "to": str(outcome.to_state)})
+           details={"from": str(outcome.from_state), "to": str(outcome.to_state)}, user=user)
     _notify_supervisors(user, case, step)
     return step
 
@@ -321,7 +321,7 @@ def record_decision(user: User, escalation: Escalation, *, decision: str | None,
     case = db.session.get(Case, escalation.case_id)
     add_timeline(case, "escalation.decided", f"Besluit ({_level_nl(escalation.to_level)}): {decision}",
                  actor=user, at=now)
-    record("escalation.decision", object_type="escalation", object_id=escalation.id, case_id=case.id)
+    record("escalation.decision", object_type="escalation", object_id=escalation.id, case_id=case.id, user=user)
     return escalation
 
 
@@ -348,7 +348,7 @@ def deescalate(user: User, case: Case, *, decision: str | None, expected_version
                  f"Besluit: {decision}", actor=user, at=outcome.at)
     record("escalation.deescalate", object_type="escalation", object_id=step.id, case_id=case.id,
            details={"from": str(outcome.from_state), "to": str(outcome.to_state),
-                    "resolved": getattr(step_up, "id", None)})
+                    "resolved": getattr(step_up, "id", None)}, user=user)
     return step
 
 

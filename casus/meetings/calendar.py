@@ -330,7 +330,7 @@ def create_feed(user: User, *, now: datetime | None = None) -> str:
     feed = CalendarFeed(user_id=user.id, token_hash=_token_hash(token), created_at=now)
     db.session.add(feed)
     db.session.flush()
-    record("calendar.feed_created", object_type="calendar_feed", object_id=feed.id)
+    record("calendar.feed_created", object_type="calendar_feed", object_id=feed.id, user=user)
     return token
 
 
@@ -341,7 +341,7 @@ def revoke_feeds(user: User, *, now: datetime | None = None) -> int:
         CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))).scalars())
     for feed in feeds:
         feed.revoked_at = now
-        record("calendar.feed_revoked", object_type="calendar_feed", object_id=feed.id)
+        record("calendar.feed_revoked", object_type="calendar_feed", object_id=feed.id, user=user)
     db.session.flush()
     return len(feeds)
 

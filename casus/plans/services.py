@@ -40,7 +40,7 @@ def add_goal(user: User, case: Case, *, description: str) -> Goal:
     db.session.add(goal)
     db.session.flush()
     add_timeline(case, "goal.added", f"Doel: {goal.description[:180]}", actor=user)
-    record("goal.added", object_type="goal", object_id=goal.id, case_id=case.id)
+    record("goal.added", object_type="goal", object_id=goal.id, case_id=case.id, user=user)
     return goal
 
 
@@ -64,7 +64,7 @@ def add_action(user: User, case: Case, *, description: str, owner_organisation_i
     db.session.add(action)
     db.session.flush()
     add_timeline(case, "action.added", f"Actie voor {action.owner_organisation.name}: {description[:160]}", actor=user)
-    record("action.added", object_type="action", object_id=action.id, case_id=case.id)
+    record("action.added", object_type="action", object_id=action.id, case_id=case.id, user=user)
     return action
 
 
@@ -89,7 +89,7 @@ def set_action_status(user: User, case: Case, action: Action, status: str, *,
     flush_versioned(action)
     add_timeline(case, "action.status", f"Actie '{action.description[:120]}' → {new_status.label()}", actor=user)
     record("action.status_changed", object_type="action", object_id=action.id, case_id=case.id,
-           details={"status": new_status.value})
+           details={"status": new_status.value}, user=user)
 
 
 def add_progress(user: User, case: Case, action: Action, *, text: str, status: str | None = None,
@@ -109,7 +109,7 @@ def add_progress(user: User, case: Case, action: Action, *, text: str, status: s
     db.session.add(entry)
     flush_versioned(action)
     add_timeline(case, "action.progress", f"Voortgang '{action.description[:80]}': {entry.text[:200]}", actor=user)
-    record("action.progress", object_type="action", object_id=action.id, case_id=case.id)
+    record("action.progress", object_type="action", object_id=action.id, case_id=case.id, user=user)
     return entry
 
 

@@ -126,7 +126,7 @@ def report_signal(user: User, *, category_id: int, team_id: int, description: st
         db.session.merge(SignalSubject(signal_id=signal.id, subject_id=subject.id, reported_as=as_typed[index]))
         if matched:
             known.extend(_known_elsewhere(user, subject, allowance))
-    record("signal.reported", object_type="signal", object_id=signal.id)
+    record("signal.reported", object_type="signal", object_id=signal.id, user=user)
     hints = KnownElsewhereHints(_distinct(known))
     hints.limit_reached = allowance.reached()
     return signal, hints
@@ -169,12 +169,12 @@ def _known_elsewhere(user: User, subject: Subject, allowance: _HintAllowance) ->
         return []
     if not allowance.take():
         record(f"{KNOWN_ELSEWHERE}_withheld", object_type="subject", object_id=subject.id, outcome=Outcome.DENIED,
-               details={"matches": len(hidden_ids), "limit": allowance.limit})
+               details={"matches": len(hidden_ids), "limit": allowance.limit}, user=user)
         return []
     hidden = db.session.get(Case, hidden_ids[0])
     contact = db.session.get(User, hidden.procesregisseur_id) if hidden.procesregisseur_id else None
     record(KNOWN_ELSEWHERE, object_type="subject", object_id=subject.id, case_id=hidden.id,
-           details={"matches": len(hidden_ids)})
+           details={"matches": len(hidden_ids)}, user=user)
     return [KnownElsewhere(subject_id=subject.id, contact_name=contact.name if contact else hidden.team.name,
                            contact_team=hidden.team.name)]
 
@@ -279,7 +279,7 @@ def _bundle(user: User, signal: Signal, case: Case) -> None:
     add_timeline(case, "signal.bundled", f"Signaal {signal.reference} ({signal.category.name}) toegevoegd",
                  actor=user, at=None)
     sync_signal_status(case)
-    record("signal.bundled", object_type="signal", object_id=signal.id, case_id=case.id)
+    record("signal.bundled", object_type="signal", object_id=signal.id, case_id=case.id, user=user)
 
 
 def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
@@ -292,7 +292,7 @@ def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
         raise ServiceError("Een reden is hoogstens %(max)s tekens.", field="reason", max=MAX_TEXT)
     signal.status = SignalStatus.AFGESLOTEN
     signal.dismissal_reason = reason
-    record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True})
+    record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True}, user=user)
 
 
 def sync_signal_status(case: Case) -> None:

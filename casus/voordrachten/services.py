@@ -244,7 +244,8 @@ def create_voordracht(user: User, case: Case, **values) -> Voordracht:
     add_timeline(case, "voordracht.created", f"RIEC-voordracht {number_of(voordracht)} opgesteld (concept)",
                  actor=user)
     record("voordracht.created", object_type="voordracht", object_id=voordracht.id, case_id=case.id,
-           details={"subject_ids": clean.subject_ids, "addressee_organisation_id": clean.addressee_organisation_id})
+           details={"subject_ids": clean.subject_ids, "addressee_organisation_id": clean.addressee_organisation_id},
+           user=user)
     return voordracht
 
 
@@ -276,7 +277,7 @@ def update_voordracht(user: User, voordracht: Voordracht, *, expected_version: i
     flush_versioned(voordracht)  # a concurrent save that won: 409 with the version stored now
     add_timeline(case, "voordracht.updated", f"RIEC-voordracht {number_of(voordracht)} gewijzigd", actor=user)
     record("voordracht.updated", object_type="voordracht", object_id=voordracht.id, case_id=case.id,
-           details={"fields": changed})
+           details={"fields": changed}, user=user)
     return voordracht
 
 
@@ -325,7 +326,8 @@ def _record_transition(user: User, case: Case, voordracht: Voordracht, outcome: 
                f"{VOORDRACHT.state_label(outcome.to_state)}" + (f". {outcome.reason}" if outcome.reason else ""))
     add_timeline(case, "voordracht.transition", summary, actor=user)
     record("voordracht.transition", object_type="voordracht", object_id=voordracht.id, case_id=case.id,
-           details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)})
+           details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)},
+           user=user)
 
 
 def submit(user: User, voordracht: Voordracht, *, expected_version: int | None = None) -> TransitionRecord:
@@ -354,7 +356,7 @@ def decide_voordracht(approver: User, approval: Approval, approved: bool, motiva
         raise ServiceError("Deze voordracht bestaat niet meer.", status=409)
     if approver.id == voordracht.created_by_id:
         record("voordracht.transition", object_type="voordracht", object_id=voordracht.id,
-               case_id=voordracht.case_id, outcome=Outcome.DENIED, details={"reason": "four_eyes"})
+               case_id=voordracht.case_id, outcome=Outcome.DENIED, details={"reason": "four_eyes"}, user=approver)
         raise ServiceError("U heeft deze voordracht zelf opgesteld: een andere supervisor beslist erover.", status=403)
     motivation = (motivation or "").strip() or None
 
