@@ -63,7 +63,7 @@ def test_every_endpoint_named_in_code_and_templates_exists(app):
 
 
 def test_a_renamed_endpoint_is_reported(app):
-    template = """<a href="{{ url_for('cases.detail', case_id=1) }}">x</a> <a href="{{ url_for("cases.gone") }}">y</a>"""
+    template = """<a href="{{ url_for('cases.detail', case_id=1) }}">x</a><a href="{{ url_for("cases.gone") }}">y</a>"""
     python = 'back = url_for("signals.weg")\nrecord("audit.view")\nsa.ForeignKey("cases.id")\nurl_for("main.index")\n'
     names = ([("t.html", line, name) for line, name in names_in_template(template)]
              + [("v.py", line, name) for line, name in names_in_python(python)])
