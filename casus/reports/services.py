@@ -17,6 +17,7 @@ from flask import current_app, has_request_context
 from casus import clock, policy
 from casus.cases.models import Category
 from casus.extensions import db
+from casus.i18n import current_locale
 from casus.organisations.models import Team
 from casus.reports.figures import Report, ReportFilters
 from casus.reports.queries import run_reports
@@ -34,8 +35,6 @@ def threshold() -> int:
 
 def _locale() -> str:
     if has_request_context():
-        from casus.i18n import current_locale
-
         return current_locale()
     return "nl"
 
