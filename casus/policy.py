@@ -17,7 +17,9 @@ Rules:
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from flask import abort
@@ -101,15 +103,7 @@ def can_see_cases(user: User) -> bool:
 def get_case(user: User, case_id: int, *, action: str = "case.view", purpose: str | None = None,
              for_update: bool = False) -> Case:
     """The case if ``user`` may see it, else 404. Either way the attempt is audited."""
-    query = visible_cases(user).where(Case.id == case_id)
-    if for_update:
-        query = query.with_for_update()
-    case = db.session.execute(query).unique().scalar_one_or_none()
-    if case is None:
-        record(action, object_type="case", object_id=case_id, outcome=Outcome.DENIED, purpose=purpose, user=user)
-        abort(404)
-    record(action, object_type="case", object_id=case.id, case_id=case.id, purpose=purpose, user=user)
-    return case
+    return get_visible(user, Case, case_id, action=action, purpose=purpose, for_update=for_update)
 
 
 def manages(user: User, case: Case) -> bool:
@@ -138,6 +132,11 @@ def timeline_scope(user: User) -> ColumnElement[bool]:
     (``team_timeline_scope``) for anyone outside the case's team."""
     readable_note = sa.exists().where(Note.id == TimelineEvent.note_id, note_scope(user))
     return sa.and_(sa.or_(TimelineEvent.note_id.is_(None), readable_note), team_timeline_scope(user))
+
+
+def get_signal(user: User, signal_id: int, *, action: str = "signal.view") -> Signal:
+    """A signal ``user`` may see, else 404 (audited). A successful read is audited by the page or the API."""
+    return get_visible(user, Signal, signal_id, action=action)
 
 
 def signal_scope(user: User) -> ColumnElement[bool]:
@@ -174,11 +173,23 @@ def requests_approval(user: User, case: Case, kind: str) -> bool:
     return phases is not None and manages(user, case) and str(case.phase) in phases
 
 
-def refuse(action: str, *, status: int, object_type: str, object_id: object,
-           case_id: int | None = None) -> NoReturn:
+def get_of_case(case: Case, model: type, object_id: int, *, action: str, user: User | None = None) -> Any:
+    """An action, participation or escalation step of ``case`` — read through ``get_case`` already, so no scope
+    again — by its id, else 404 (audited, with the case)."""
+    found = db.session.execute(
+        sa.select(model).where(model.id == object_id, model.case_id == case.id)).unique().scalar_one_or_none()
+    if found is None:
+        refuse(action, status=404, object_type=VISIBLE[model].object_type, object_id=object_id, case_id=case.id,
+               user=user)
+    return found
+
+
+def refuse(action: str, *, status: int, object_type: str, object_id: object, case_id: int | None = None,
+           purpose: str | None = None, user: User | None = None) -> NoReturn:
     """Audit a refused access, then answer ``status``: 404 when the object is hidden, 403 when it is
     visible but the user may not do this. The denial commits with the (error) response."""
-    record(action, object_type=object_type, object_id=object_id, case_id=case_id, outcome=Outcome.DENIED)
+    record(action, object_type=object_type, object_id=object_id, case_id=case_id, outcome=Outcome.DENIED,
+           purpose=purpose, user=user)
     abort(status)
 
 
@@ -191,24 +202,13 @@ def require_manager_audited(user: User, case: Case, *, action: str) -> None:
 def get_action(user: User, action_id: int, *, audit_action: str = "action.view") -> Action:
     """An action of a case ``user`` may see, else 404 (audited). Success is audited by the caller's
     case read (``get_case``) or by the service that changes it."""
-    action = db.session.execute(
-        sa.select(Action).where(Action.id == action_id, action_scope(user))).unique().scalar_one_or_none()
-    if action is None:
-        refuse(audit_action, status=404, object_type="action", object_id=action_id)
-    return action
+    return get_visible(user, Action, action_id, action=audit_action)
 
 
 def get_participation(user: User, participation_id: int, *,
                       audit_action: str = "participation.view") -> Participation:
     """A participation in a case ``user`` may see, else 404 (audited)."""
-    # Aliased: case_scope's own EXISTS over participations must not correlate to the row fetched here.
-    target = aliased(Participation)
-    participation = db.session.execute(
-        sa.select(target).join(Case, Case.id == target.case_id)
-        .where(target.id == participation_id, case_scope(user))).unique().scalar_one_or_none()
-    if participation is None:
-        refuse(audit_action, status=404, object_type="participation", object_id=participation_id)
-    return participation
+    return get_visible(user, Participation, participation_id, action=audit_action)
 
 
 def sees_case(user=User, case=Case) -> ColumnElement[bool]:
@@ -268,31 +268,18 @@ def series_scope(user: User) -> ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view"):
+def get_meeting(user: User, meeting_id: int, *, action: str = "meeting.view") -> Meeting:
     """The meeting if ``user`` may see it, else 404 (audited either way: its agenda names cases)."""
-    meeting = db.session.execute(
-        sa.select(Meeting).where(Meeting.id == meeting_id, meeting_scope(user))).unique().scalar_one_or_none()
-    if meeting is None:
-        refuse(action, status=404, object_type="meeting", object_id=meeting_id)
-    record(action, object_type="meeting", object_id=meeting.id, user=user)
-    return meeting
+    return get_visible(user, Meeting, meeting_id, action=action)
 
 
-def get_agenda_item(user: User, item_id: int, *, action: str = "agenda_item.view"):
+def get_agenda_item(user: User, item_id: int, *, action: str = "agenda_item.view") -> AgendaItem:
     """An agenda item ``user`` may see (visible meeting, visible case), else 404 (audited)."""
-    item = db.session.execute(
-        sa.select(AgendaItem).where(AgendaItem.id == item_id, agenda_item_scope(user))).scalar_one_or_none()
-    if item is None:
-        refuse(action, status=404, object_type="agenda_item", object_id=item_id)
-    return item
+    return get_visible(user, AgendaItem, item_id, action=action)
 
 
-def get_series(user: User, series_id: int, *, action: str = "meeting_series.view"):
-    series = db.session.execute(
-        sa.select(MeetingSeries).where(MeetingSeries.id == series_id, series_scope(user))).unique().scalar_one_or_none()
-    if series is None:
-        refuse(action, status=404, object_type="meeting_series", object_id=series_id)
-    return series
+def get_series(user: User, series_id: int, *, action: str = "meeting_series.view") -> MeetingSeries:
+    return get_visible(user, MeetingSeries, series_id, action=action)
 
 
 # --- escalations, voordrachten, approvals (docs/DESIGN.md §3.2, §3.3, §4) ----------------------------------
@@ -328,14 +315,9 @@ def voordracht_scope(user: User) -> ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.view"):
+def get_voordracht(user: User, voordracht_id: int, *, action: str = "voordracht.view") -> Voordracht:
     """The voordracht if ``user`` may see it, else 404. Either way the attempt is audited."""
-    voordracht = db.session.execute(
-        sa.select(Voordracht).where(Voordracht.id == voordracht_id, voordracht_scope(user))).scalar_one_or_none()
-    if voordracht is None:
-        refuse(action, status=404, object_type="voordracht", object_id=voordracht_id)
-    record(action, object_type="voordracht", object_id=voordracht.id, case_id=voordracht.case_id, user=user)
-    return voordracht
+    return get_visible(user, Voordracht, voordracht_id, action=action)
 
 
 def reads_as_riec(user: User, voordracht) -> bool:
@@ -362,14 +344,9 @@ def approval_scope(user: User) -> ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-def get_approval(user: User, approval_id: int, *, action: str = "approval.view"):
+def get_approval(user: User, approval_id: int, *, action: str = "approval.view") -> Approval:
     """The approval if ``user`` may see it, else 404 (audited either way)."""
-    approval = db.session.execute(
-        sa.select(Approval).where(Approval.id == approval_id, approval_scope(user))).scalar_one_or_none()
-    if approval is None:
-        refuse(action, status=404, object_type="approval", object_id=approval_id)
-    record(action, object_type="approval", object_id=approval.id, case_id=approval.case_id, user=user)
-    return approval
+    return get_visible(user, Approval, approval_id, action=action)
 
 
 def decides_approval(user: User, approval) -> bool:
@@ -445,3 +422,68 @@ def team_timeline_scope(user: User) -> ColumnElement[bool]:
                     .correlate_except(Case))
         return sa.or_(~team_only, own_team)
     return ~team_only
+
+
+# --- one audited getter for every kind of object (docs/DESIGN.md §4) ---------------------------------------------
+#
+# Fetch by id through the kind's scope, audit the attempt, answer 404 when it is outside: the same for pages, API
+# and services. Kinds whose read is not audited here are audited by the caller (the case read that goes with an
+# action or agenda item, the service that changes it).
+
+@dataclass(frozen=True)
+class Visible:
+    """How one kind of object is fetched for a user who may see it."""
+
+    object_type: str  # as the audit log names it
+    select: Callable[[User, int], sa.Select]  # the object with this id, if the user may see it
+    audits_read: bool = False  # a successful read is audited here too
+
+
+def _by_id(model, scope: Callable[[User], ColumnElement[bool]]) -> Callable[[User, int], sa.Select]:
+    return lambda user, object_id: sa.select(model).where(model.id == object_id, scope(user))
+
+
+def _participation(user: User, participation_id: int) -> sa.Select:
+    # Aliased: case_scope's own EXISTS over participations must not correlate to the row fetched here.
+    target = aliased(Participation)
+    return (sa.select(target).join(Case, Case.id == target.case_id)
+            .where(target.id == participation_id, case_scope(user)))
+
+
+VISIBLE: dict[type, Visible] = {
+    Case: Visible("case", _by_id(Case, case_scope), audits_read=True),
+    Action: Visible("action", _by_id(Action, action_scope)),
+    Participation: Visible("participation", _participation),
+    Signal: Visible("signal", _by_id(Signal, signal_scope)),
+    Meeting: Visible("meeting", _by_id(Meeting, meeting_scope), audits_read=True),  # its agenda names cases
+    AgendaItem: Visible("agenda_item", _by_id(AgendaItem, agenda_item_scope)),
+    MeetingSeries: Visible("meeting_series", _by_id(MeetingSeries, series_scope)),
+    Escalation: Visible("escalation", _by_id(Escalation, escalation_scope)),
+    Voordracht: Visible("voordracht", _by_id(Voordracht, voordracht_scope), audits_read=True),
+    Approval: Visible("approval", _by_id(Approval, approval_scope), audits_read=True),
+}
+
+
+def _case_id_of(found: Any) -> int | None:
+    """The case an object belongs to, for the audit log (a meeting belongs to none)."""
+    return found.id if isinstance(found, Case) else getattr(found, "case_id", None)
+
+
+def get_visible(user: User, model: type, object_id: int, *, action: str, purpose: str | None = None,
+                where: Sequence[ColumnElement[bool]] = (), options: Sequence = (), for_update: bool = False) -> Any:
+    """The ``model`` object with ``object_id`` if ``user`` may see it (and it meets ``where``: an agenda item of
+    this meeting, say), else 404 — never 403: hidden means absent.
+
+    One query (``options``: what to load with it). The refusal is audited as ``action``, denied; so is a successful
+    read of the kinds that audit it here, with the case it belongs to."""
+    kind = VISIBLE[model]
+    query = kind.select(user, object_id).where(*where).options(*options)
+    if for_update:
+        query = query.with_for_update()
+    found = db.session.execute(query).unique().scalar_one_or_none()
+    if found is None:
+        refuse(action, status=404, object_type=kind.object_type, object_id=object_id, purpose=purpose, user=user)
+    if kind.audits_read:
+        record(action, object_type=kind.object_type, object_id=found.id, case_id=_case_id_of(found),
+               purpose=purpose, user=user)
+    return found

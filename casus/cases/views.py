@@ -397,10 +397,7 @@ def end_participation(case_id: int, participation_id: int):
     user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="participation.ended")
-    participation = db.session.get(Participation, participation_id)
-    if participation is None or participation.case_id != case.id:
-        policy.refuse("participation.ended", status=404, object_type="participation", object_id=participation_id,
-                      case_id=case.id)
+    participation = policy.get_of_case(case, Participation, participation_id, action="participation.ended", user=user)
     form = VersionForm()
     if not form.validate_on_submit():
         if missing_version(form):

@@ -62,10 +62,13 @@ def default_decision_deadline(day: date | None = None) -> date:
     return cadences().escalation_decision_due(day or today())
 
 
+# Only names are shown: the users' role rows (a selectin load) are not needed.
+WITH_PEOPLE = (joinedload(Escalation.created_by).lazyload(User.role_rows),
+               joinedload(Escalation.decided_by).lazyload(User.role_rows))
+
+
 def with_people(query: sa.Select) -> sa.Select:
-    # Only names are shown: the users' role rows (a selectin load) are not needed.
-    return query.options(joinedload(Escalation.created_by).lazyload(User.role_rows),
-                         joinedload(Escalation.decided_by).lazyload(User.role_rows))
+    return query.options(*WITH_PEOPLE)
 
 
 def history(case: Case) -> list[Escalation]:
@@ -110,12 +113,7 @@ def review_due(day: date | None = None) -> sa.ColumnElement[bool]:
 def get_escalation(user: User, escalation_id: int, *, action: str = "escalation.view") -> Escalation:
     """A step of the ladder of a case ``user`` may see, else 404 (audited). A successful read is audited
     by the caller's read of the case (``policy.get_case``)."""
-    step = db.session.execute(with_people(
-        sa.select(Escalation).where(Escalation.id == escalation_id, policy.escalation_scope(user))
-    )).unique().scalar_one_or_none()
-    if step is None:
-        policy.refuse(action, status=404, object_type="escalation", object_id=escalation_id)
-    return step
+    return policy.get_visible(user, Escalation, escalation_id, action=action, options=WITH_PEOPLE)
 
 
 @dataclass

@@ -17,7 +17,6 @@ from casus.cases.models import Case
 from casus.escalations import services
 from casus.escalations.forms import GUARD_FIELDS, DecisionForm, DeescalateForm, EscalateForm
 from casus.escalations.models import Escalation, EscalationDirection
-from casus.extensions import db
 from casus.i18n import current_locale
 from casus.security import acting_user
 from casus.services import ServiceError
@@ -118,10 +117,7 @@ def decide(case_id: int, escalation_id: int):
     user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="escalation.decision")
-    step = db.session.get(Escalation, escalation_id)
-    if step is None or step.case_id != case.id:
-        policy.refuse("escalation.decision", status=404, object_type="escalation", object_id=escalation_id,
-                      case_id=case.id)
+    step = policy.get_of_case(case, Escalation, escalation_id, action="escalation.decision", user=user)
     form = DecisionForm()
     if form.validate_on_submit():
         try:

@@ -39,11 +39,7 @@ def _back(case: Case):
 
 
 def _action_of(case: Case, action_id: int) -> Action:
-    action = db.session.execute(
-        sa.select(Action).where(Action.id == action_id, Action.case_id == case.id)).scalar_one_or_none()
-    if action is None:
-        policy.refuse("action.view", status=404, object_type="action", object_id=action_id, case_id=case.id)
-    return action
+    return policy.get_of_case(case, Action, action_id, action="action.view", user=acting_user())
 
 
 @bp.get("/<int:case_id>/plan")

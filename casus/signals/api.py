@@ -13,7 +13,6 @@ from flask_smorest import abort
 from casus import policy
 from casus.api import ApiBlueprint
 from casus.api.schemas import ProblemSchema
-from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.extensions import db
@@ -109,13 +108,10 @@ class SignalItem(MethodView):
     @blp.alt_response(404, schema=ProblemSchema, description="No such signal, or not one the caller may see")
     def get(self, id):
         """One signal the caller may see, with its description and betrokkenen. The read is audited."""
-        signal = db.session.execute(
-            sa.select(Signal).where(Signal.id == id, policy.signal_scope(acting_user()))).unique().scalar_one_or_none()
-        if signal is None:
-            record("signal.view", object_type="signal", object_id=id, outcome=Outcome.DENIED)
-            abort(404, message="No such signal.")
-        record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id)
-        return SignalView(signal, _visible_case_id(signal), _subjects_for(acting_user(), signal))
+        user = acting_user()
+        signal = policy.get_signal(user, id)
+        record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id, user=user)
+        return SignalView(signal, _visible_case_id(signal), _subjects_for(user, signal))
 
 
 def _subjects_for(user, signal: Signal) -> list[dict]:

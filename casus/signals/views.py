@@ -12,7 +12,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from casus import policy
-from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases import services as case_services
 from casus.cases.categories import active_categories
@@ -184,22 +183,13 @@ def index():
                            first_page=request.args.get("na") is None)
 
 
-def _visible_signal(signal_id: int, action: str = "signal.view") -> Signal:
-    query = sa.select(Signal).where(Signal.id == signal_id, policy.signal_scope(acting_user()))
-    signal = db.session.execute(query).unique().scalar_one_or_none()
-    if signal is None:
-        record(action, object_type="signal", object_id=signal_id, outcome=Outcome.DENIED)
-        abort(404)
-    return signal
-
-
 def _triageable(signal: Signal) -> bool:
     return signal.case_id is None and signal.status == SignalStatus.ONTVANGEN
 
 
 @bp.get("/signalen/<int:signal_id>")
 def detail(signal_id: int):
-    return _render_detail(_visible_signal(signal_id))
+    return _render_detail(policy.get_signal(acting_user(), signal_id))
 
 
 def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismiss_form: DismissForm | None = None):
@@ -226,10 +216,10 @@ def _signal_to_weigh(signal_id: int) -> Signal:
     """A signal the user may see (else 404) and weigh (else 403); refusals are audited.
 
     Visibility comes before the role check, so a signal outside the user's scope is absent (404)."""
-    signal = _visible_signal(signal_id, "signal.triage")
-    if not policy.triages_signals(acting_user(), signal):
-        record("signal.triage", object_type="signal", object_id=signal.id, outcome=Outcome.DENIED)
-        abort(403)
+    user = acting_user()
+    signal = policy.get_signal(user, signal_id, action="signal.triage")
+    if not policy.triages_signals(user, signal):
+        policy.refuse("signal.triage", status=403, object_type="signal", object_id=signal.id, user=user)
     return signal
 
 
