@@ -237,7 +237,7 @@ def machine() -> dict:
 def bench_backend(backend: str, args: argparse.Namespace) -> dict:
     from benchmarks import scenario as scenarios
     from casus import create_app
-    from casus.seed import SEED_PASSWORD
+    from casus_seed.region import SEED_PASSWORD
 
     result: dict = {"backend": backend, "cases": args.cases, "clients": args.clients, "duration": args.duration,
                     "workers": args.workers, "load_before": os.getloadavg()}

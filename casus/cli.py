@@ -3,6 +3,9 @@
 Every command is registered on the group itself, so ``casus --help`` lists them all without building the
 application: listing needs no configuration. A command that needs the app builds it when it runs and, when a
 setting is missing, says which one in one line.
+
+``casus seed`` and ``casus demo`` are not defined here: they are tooling (package ``casus_seed``, with Faker as
+an optional dependency) and join the group as Flask CLI plugins (the ``flask.commands`` entry points).
 """
 
 from __future__ import annotations
@@ -76,8 +79,7 @@ def _create_app_or_explain():
 def all_commands() -> tuple[click.Command, ...]:
     from casus.scheduling.runner import scheduler_command
 
-    return (create_organisation, create_team, create_user, create_token, revoke_token, demo, seed,
-            scheduler_command)
+    return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command)
 
 
 def register_commands(app: Flask) -> None:
@@ -204,62 +206,3 @@ def revoke_token(prefix):
     record("api_token.revoked", object_type="api_token", object_id=rows[0].id, user=rows[0].user)
     db.session.commit()
     click.echo(f"Token {prefix} ingetrokken.")
-
-
-@click.command("demo")
-@click.option("--port", default=5000, show_default=True)
-@click.option("--no-serve", is_flag=True, help="Only prepare the database.")
-def demo(port, no_serve):
-    """Create, migrate and seed a demo database under instance/, then serve it."""
-    from flask_migrate import upgrade
-
-    from casus.demo import DEMO_PASSWORD, create_demo_app, seed_demo, seed_demo_cases
-
-    # Links in e-mails and calendars point at this port; e-mail goes into <instance>/outbox, not to SMTP.
-    app = create_demo_app(port)
-    with app.app_context():
-        upgrade(directory=current_app_migrations(app))
-        users = seed_demo()
-        db.session.commit()
-        seeded = seed_demo_cases(users)
-        if seeded:
-            click.echo(f"{seeded} synthetische casussen aangemaakt.")
-        click.echo(f"Demo-gebruikers (wachtwoord voor allen: {DEMO_PASSWORD}):")
-        for user in users:
-            click.echo(f"  {', '.join(sorted(user.roles)):<28} {user.email}")
-    if not no_serve:
-        click.echo(f"E-mail van de demo staat in {app.config['CASUS'].mail_outbox}")
-        click.echo(f"Casus draait op {app.config['CASUS'].base_url}")
-        # run_simple, not app.run: Flask ignores app.run() inside its own CLI.
-        from werkzeug.serving import run_simple
-
-        from casus.scheduling.runner import start_background_scheduler
-
-        # The demo runs its one scheduler beside the development server (production: `casus scheduler`).
-        handle = start_background_scheduler(app)
-        try:
-            run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
-        finally:
-            handle.stop()
-
-
-@click.command("seed")
-@click.option("--cases", "count", required=True, type=click.IntRange(1, 1_000_000), help="How many cases to add.")
-@click.option("--seed", "random_seed", type=int, default=None, help="Random seed: the same seed gives the same data.")
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(100, 50_000))
-@with_appcontext
-def seed(count, random_seed, batch_size):
-    """Fill the database with realistic synthetic Dutch data (Faker nl_NL): a region, users and N cases."""
-    from casus.seed import SEED_PASSWORD
-    from casus.seed import seed as run_seed
-
-    with click.progressbar(length=count, label="Casussen aanmaken") as bar:
-        summary = run_seed(count, random_seed, batch_size=batch_size, progress=bar.update)
-    click.echo(f"{summary.cases} casussen, {summary.signals} signalen, {summary.subjects} betrokkenen en "
-               f"{summary.actions} acties aangemaakt in {summary.seconds:.1f} s.")
-    if summary.users_created:
-        click.echo(f"{summary.users_created} gebruikers aangemaakt; wachtwoord voor allen: {SEED_PASSWORD}")
-
-
-def current_app_migrations(app: Flask) -> str:
-    return app.extensions["migrate"].directory

@@ -18,7 +18,7 @@ import pytest
 def bench_app(tmp_path_factory):
     from casus import create_app
     from casus.extensions import db
-    from casus.seed import seed
+    from casus_seed.seed import seed
 
     path = tmp_path_factory.mktemp("bench") / "casus.db"
     app = create_app({"env": "production", "database_url": f"sqlite:///{path}",
@@ -57,7 +57,7 @@ def _token(app, email):
 def test_benchmark_machinery_end_to_end(bench_app, server):
     from benchmarks import report, scenario
     from benchmarks.client import Client, drive
-    from casus.seed import SEED_PASSWORD
+    from casus_seed.region import SEED_PASSWORD
 
     chosen = scenario.build_scenario(bench_app)
     names = [endpoint.name for endpoint in chosen.endpoints]
@@ -124,8 +124,8 @@ def test_page_cursor_matches_the_apps_next_links(bench_app):
     from benchmarks import scenario
     from benchmarks.scenario import _TestClient
     from casus.extensions import db
-    from casus.seed import SEED_PASSWORD
     from casus.users.models import User
+    from casus_seed.region import SEED_PASSWORD
 
     chosen = scenario.build_scenario(bench_app)
     bench_app.config["CASUS_CASES_PAGE_SIZE"] = 5

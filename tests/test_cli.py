@@ -40,7 +40,7 @@ def test_create_token_prints_it_once_and_stores_only_a_hash(app, db, make_user):
 
 
 def test_demo_seed_creates_one_user_per_role_and_is_idempotent(app, db):
-    from casus.demo import seed_demo
+    from casus_seed.demo import seed_demo
 
     with app.test_request_context():
         users = seed_demo()
@@ -53,7 +53,7 @@ def test_demo_seed_creates_one_user_per_role_and_is_idempotent(app, db):
 def test_demo_command_prepares_the_database_without_serving(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from casus.cli import demo
+    from casus_seed.commands import demo
 
     monkeypatch.setenv("CASUS_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("CASUS_DATABASE_URL", raising=False)

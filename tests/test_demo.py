@@ -22,12 +22,12 @@ def test_the_demo_app_for_port_5101_links_to_that_port_and_mails_into_its_outbox
 
     from casus.cases.services import today
     from casus.database import utcnow
-    from casus.demo import create_demo_app
     from casus.extensions import db
     from casus.meetings import calendar, services
     from casus.notifications import jobs
     from casus.organisations.models import Organisation, OrganisationKind, Team
     from casus.users.models import Role, User, UserRole
+    from casus_seed.demo import create_demo_app
 
     app = create_demo_app(5101, {"CASUS_INSTANCE_PATH": str(tmp_path)})
     config = app.config["CASUS"]
@@ -81,7 +81,7 @@ def test_the_demo_app_for_port_5101_links_to_that_port_and_mails_into_its_outbox
 @pytest.fixture
 def demo_region(app, db):
     """``seed_demo`` + ``seed_demo_cases`` (fewer cases than the real demo's 300, for speed)."""
-    from casus.demo import seed_demo, seed_demo_cases
+    from casus_seed.demo import seed_demo, seed_demo_cases
 
     with app.test_request_context():
         users = seed_demo()
@@ -123,7 +123,7 @@ def test_the_demo_team_has_a_running_meeting_series_with_minutes_and_coming_agen
     assert on_next >= 3
 
     # A second `casus demo` on the same database adds neither cases nor series.
-    from casus.demo import seed_demo_cases
+    from casus_seed.demo import seed_demo_cases
 
     assert seed_demo_cases(list(demo_region.values()), cases=120) == 0
     assert db.session.execute(sa.select(sa.func.count(MeetingSeries.id))).scalar_one() == 2

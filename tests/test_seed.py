@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from casus_seed.commands import seed as seed_command
+
 
 @pytest.fixture
 def seeded(app, db):
-    result = app.test_cli_runner().invoke(args=["seed", "--cases", "200", "--seed", "1"])
+    result = app.test_cli_runner().invoke(seed_command, ["--cases", "200", "--seed", "1"])
     assert result.exit_code == 0, result.output
     assert "200 casussen" in result.output
     return result
@@ -47,7 +49,7 @@ def test_escalated_cases_have_their_ladder_and_voordrachten_their_approval(app, 
     from casus.escalations.models import Escalation
     from casus.voordrachten.models import Voordracht
 
-    result = app.test_cli_runner().invoke(args=["seed", "--cases", "600", "--seed", "4"])
+    result = app.test_cli_runner().invoke(seed_command, ["--cases", "600", "--seed", "4"])
     assert result.exit_code == 0, result.output
     steps = dict(db.session.execute(sa.select(Escalation.case_id, sa.func.count()).group_by(Escalation.case_id)).all())
     escalated = db.session.execute(sa.select(Case.id, Case.escalation_level)
@@ -149,8 +151,8 @@ def test_dates_lie_in_the_past_and_in_order(seeded, db):
 def test_same_seed_gives_the_same_data_and_a_second_run_adds_without_collisions(app, db):
     from casus.cases.models import Case, Participation
     from casus.cases.services import next_number, today
-    from casus.seed import seed
     from casus.subjects.models import Subject
+    from casus_seed.seed import seed
 
     def fingerprint(since_id: int):
         cases = db.session.execute(sa.select(Case.title, Case.phase, Case.category_id, Case.team_id, Case.risk_level,

@@ -1,7 +1,8 @@
 """The package as a municipality's IT department installs it: a wheel in a fresh virtualenv, outside the checkout.
 
 Templates and migrations must travel inside the wheel; an installed Casus must migrate, serve its pages under
-gunicorn and run its scheduler without any file of the source tree.
+gunicorn and run its scheduler without any file of the source tree. It is installed without extras, as in
+production: without Faker, which only the synthetic data (``casus seed``, ``casus demo``: the demo extra) needs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from processes import (
     assert_ok,
     assert_scheduler_starts_and_stops,
+    casus_env,
     fresh_database,
     gunicorn,
     production_env,
@@ -87,3 +89,21 @@ def test_an_installed_wheel_migrates_serves_and_schedules(installed, tmp_path):
             stylesheet = httpx.get(base + "/static/css/casus.css")
             assert stylesheet.status_code == 200 and stylesheet.text.strip()
         assert_scheduler_starts_and_stops(env, tmp_path, bin_dir=installed)
+
+
+def test_a_production_install_has_no_faker_and_the_seed_commands_say_which_extra_they_need(installed, tmp_path):
+    find_faker = "import importlib.util; print(importlib.util.find_spec('faker'))"
+    probe = subprocess.run([str(installed / "python"), "-c", find_faker], capture_output=True, text=True, cwd="/",
+                           check=True)
+    assert probe.stdout.strip() == "None", "the wheel without extras installed Faker"
+    listed = assert_ok(run_casus("--help", env=casus_env(), bin_dir=installed, cwd=tmp_path))
+    assert "  seed " in listed and "  demo " in listed
+    env = production_env(f"sqlite:///{tmp_path / 'casus.db'}", CASUS_INSTANCE_PATH=str(tmp_path / "instance"))
+    for command in (("seed", "--cases", "5", "--seed", "1"), ("demo", "--no-serve")):
+        result = run_casus(*command, env=env, bin_dir=installed, cwd=tmp_path)
+        assert result.returncode == 1, result
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"Error: casus {command[0]} needs Faker, which comes with the 'demo' extra: pip install 'casus[demo]' "
+            "(in a checkout: pip install -e '.[demo]')"]
+    assert not (tmp_path / "casus.db").exists() and not (tmp_path / "instance").exists()

@@ -297,13 +297,17 @@ def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
 
 def sync_signal_status(case: Case) -> None:
     """Keep the status a reporter sees in step with the case behind their signal."""
-    if case.phase == CasePhase.AFGESLOTEN:
-        status = SignalStatus.DOORVERWEZEN if case.result == ClosureResult.DOORVERWEZEN else SignalStatus.AFGESLOTEN
-    elif case.phase in (CasePhase.SIGNALERING, CasePhase.TRIAGE):
-        status = SignalStatus.IN_TRIAGE
-    else:
-        status = SignalStatus.GEBUNDELD
+    status = signal_status_for(case.phase, case.result)
     db.session.execute(sa.update(Signal).where(Signal.case_id == case.id).values(status=status))
+
+
+def signal_status_for(phase: str, result: str | None) -> SignalStatus:
+    """The status a reporter sees on a signal bundled into a case in ``phase`` (closed with ``result``)."""
+    if phase == CasePhase.AFGESLOTEN:
+        return SignalStatus.DOORVERWEZEN if result == ClosureResult.DOORVERWEZEN else SignalStatus.AFGESLOTEN
+    if phase in (CasePhase.SIGNALERING, CasePhase.TRIAGE):
+        return SignalStatus.IN_TRIAGE
+    return SignalStatus.GEBUNDELD
 
 
 def signals_for(user: User, statuses: Iterable[str] | None = None) -> sa.Select:

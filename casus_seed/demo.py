@@ -1,6 +1,6 @@
 """Demo data for ``casus demo``: synthetic organisations, a team, one user per role and a lively region.
 
-The region itself (more organisations, teams, users and ~300 cases) comes from ``casus.seed``; the demo
+The region itself (more organisations, teams, users and ~300 cases) comes from ``casus_seed.seed``; the demo
 users take part in it: the demo procesregisseur runs a good share of the cases and the demo partners'
 organisations participate in many.
 
@@ -17,14 +17,19 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from casus import create_app
+from casus.cases.models import Case
 from casus.config import Config
 from casus.extensions import db
 from casus.organisations.models import Organisation, OrganisationKind, Team
 from casus.organisations.services import save_organisation, save_team
 from casus.users.models import User
 from casus.users.services import save_user
+from casus_seed.meetings import seed_meetings
+from casus_seed.region import SEED_PASSWORD
+from casus_seed.seed import seed
 
-DEMO_PASSWORD = "casus-demo-2026"
+DEMO_PASSWORD = SEED_PASSWORD  # one password for the demo users and the region's
 DEMO_HOST = "127.0.0.1"
 
 
@@ -40,8 +45,6 @@ def demo_config(port: int = 5000, environ: Mapping[str, str] | None = None) -> C
 
 def create_demo_app(port: int = 5000, environ: Mapping[str, str] | None = None) -> Flask:
     """The demo application for ``port`` (see :func:`demo_config`); its outbox exists from the start."""
-    from casus import create_app
-
     config = demo_config(port, environ)
     Path(config.mail_outbox).mkdir(parents=True, exist_ok=True)
     return create_app(config)
@@ -106,9 +109,6 @@ def seed_demo_cases(users: list[User], cases: int = DEMO_CASES) -> int:
     """Seed synthetic cases once (only into a database without cases), then the region's running meeting
     series (once per team: the demo procesregisseur chairs the Casusoverleg Voorbeeldstad, with held meetings,
     minutes and decisions and coming agendas); returns how many cases were added."""
-    from casus.cases.models import Case
-    from casus.seed import seed, seed_meetings
-
     featured = [user.id for user in users if user.has_role("procesregisseur")]
     added = 0
     if not db.session.execute(sa.select(sa.func.count(Case.id))).scalar_one():
