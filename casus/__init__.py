@@ -80,7 +80,7 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from casus.api import init_api
+    from casus.api.registry import init_api
     from casus.auth.views import bp as auth_bp
     from casus.main.views import bp as main_bp
     from casus.organisations.views import bp as organisations_bp

@@ -14,11 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
+from casus.api_paths import is_api_request
 from casus.audit.services import rollback_keeping_audit
 from casus.auth.throttling import ThrottleUnavailable
+from casus.database import SNAPSHOT_CONFLICT
 from casus.edge import INT32_MAX, RefusedInput, load_json
-from casus.extensions import db
-from casus.security import is_api_request
+from casus.extensions import db, login_manager
+from casus.i18n import current_locale
 from casus.services import ServiceError
 from workflow import TransitionRefused
 
@@ -53,8 +55,6 @@ def problem(status: int, title: str, detail: str, **extra):
 
 def refused_problem(refused: TransitionRefused):
     """409 naming every failing guard. The refusal itself is recorded (TransitionLog, audit) and commits."""
-    from casus.i18n import current_locale
-
     messages = refused.messages(current_locale())
     return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
                    failedGuards=list(refused.codes), trigger=refused.trigger)
@@ -128,10 +128,6 @@ def handle_csrf_error(error: CSRFError):
 
 def _forget_user() -> None:
     """Render the error page as anonymous: loading the user may be exactly what failed."""
-    from flask import g
-
-    from casus.extensions import login_manager
-
     if "_login_user" not in g:
         g._login_user = login_manager.anonymous_user()
 
@@ -172,8 +168,6 @@ def classify_database_error(error: DBAPIError) -> str:
 
 
 def handle_database_error(error: DBAPIError):
-    from casus.database import SNAPSHOT_CONFLICT
-
     kind = classify_database_error(error)
     if kind == UNAVAILABLE or request.environ.get(SNAPSHOT_CONFLICT):
         return handle_database_down(error)
@@ -242,8 +236,6 @@ def _beyond_integer_column(value) -> bool:
 
 
 def handle_database_down(error: Exception):
-    from casus.database import SNAPSHOT_CONFLICT
-
     db.session.rollback()
     _forget_user()
     if request.environ.get(SNAPSHOT_CONFLICT):  # not down: RetryStaleSnapshot runs the page view again

@@ -15,6 +15,10 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
+from casus.api.auth import user_from_bearer
+from casus.api_paths import is_api_request
+from casus.auth.sessions import load_session_user
+from casus.errors import answer_failed_commit
 from casus.extensions import db, login_manager
 
 # Endpoints anyone may reach. Everything else needs a logged-in user (or, for /api, a token).
@@ -47,10 +51,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def is_api_request() -> bool:
-    return request.path == "/api/v1" or request.path.startswith("/api/")
-
-
 def init_app(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are bound server-side instead
     login_manager.login_view = "auth.login"
@@ -64,11 +64,7 @@ def init_app(app: Flask) -> None:
 
 def _load_user(req):
     if is_api_request():
-        from casus.api.auth import user_from_bearer
-
         return user_from_bearer(req)
-    from casus.auth.sessions import load_session_user
-
     return load_session_user()
 
 
@@ -109,8 +105,6 @@ def _commit_request(response):
     try:
         db.session.commit()
     except DBAPIError as error:  # refused at the last moment (a duplicate key, a value): answered like in a view
-        from casus.errors import answer_failed_commit
-
         return _security_headers(answer_failed_commit(error))
     except Exception:
         db.session.rollback()

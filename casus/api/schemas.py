@@ -133,7 +133,7 @@ class StrictBoolean(fields.Boolean):
 
 class OneOfNested(fields.Field):
     """An object dumped beforehand by one of ``schemas`` (which one depends on the caller), passed through as it
-    is; documented as ``oneOf`` those schemas (:func:`casus.api.one_of_property`). Make the schemas disjoint —
+    is; documented as ``oneOf`` those schemas (:func:`casus.api.openapi.one_of_property`). Make the schemas disjoint —
     a required property the others do not have — so exactly one matches."""
 
     def __init__(self, *schemas: type[Schema], **kwargs) -> None:

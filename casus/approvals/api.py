@@ -18,7 +18,8 @@ from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
 from casus import policy
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
+from casus.api.responses import CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
 from casus.approvals import services
 from casus.approvals.models import Approval
@@ -32,8 +33,6 @@ from casus.approvals.schemas import (
 )
 from casus.audit.services import record
 from casus.cases import services as cases
-from casus.cases.api import FORBIDDEN
-from casus.cases.api import NOT_FOUND as CASE_NOT_FOUND
 from casus.errors import problem, refused_problem
 from casus.extensions import db
 from casus.security import acting_user
@@ -148,7 +147,7 @@ class ApprovalWithdrawal(MethodView):
 class CaseApprovals(MethodView):
     @blp.arguments(ApprovalRequestInputSchema)
     @blp.response(201, ApprovalSchema)
-    @blp.alt_response(403, **FORBIDDEN)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
     @blp.alt_response(404, **CASE_NOT_FOUND)
     @blp.alt_response(409, **CONFLICT)
     def post(self, data, id):

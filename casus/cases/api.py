@@ -15,14 +15,14 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from casus import policy
-from casus.api import ApiBlueprint
-from casus.api.schemas import ProblemSchema
+from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
+from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
 from casus.cases import services
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation, TimelineEvent
@@ -62,13 +62,6 @@ blp = ApiBlueprint("cases_api", __name__, description="Cases: list and search, t
 SORT_KEYS = {"updatedAt": "gewijzigd", "reference": "referentie", "nextReview": "herbeoordeling"}
 OPEN_ACTION_STATUSES = ("open", "in_uitvoering")
 
-NOT_FOUND = {"schema": ProblemSchema, "description": "No such case, or the caller may not know about it"}
-CONFLICT = {"schema": ProblemSchema, "description": "The `version` is stale, or the workflow refused the step "
-                                                    "(`failedGuards` lists the guard codes); nothing was changed"}
-FORBIDDEN = {"schema": ProblemSchema, "description": "The caller may see the case but not change it"}
-
-
-
 
 # --- cursors ----------------------------------------------------------------------------------------------
 
@@ -80,13 +73,6 @@ def _decode(cursor: str | None, load):
     if decoded is None:
         abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
     return decoded
-
-
-def _page_body(page: services.KeysetPage, endpoint: str, **values) -> dict:
-    args = {key: value for key, value in request.args.items() if key != "cursor"}
-    next_url = (url_for(endpoint, **values, **args, cursor=page.next_cursor, _external=False)
-                if page.next_cursor else None)
-    return {"items": page.items, "next": page.next_cursor, "links": {"next": next_url}}
 
 
 def _time_page(query: sa.Select, key, id_col, value_of, args: dict) -> services.KeysetPage:
@@ -121,7 +107,7 @@ class Cases(MethodView):
             value_of=spec.value_of, dump=spec.dump, load=services.cases_for_list)
         if filters.active:
             services.record_search(filters, results=len(page.items))
-        return _page_body(page, "cases_api.Cases")
+        return page_body(page, "cases_api.Cases")
 
 
 def _category_id(code: str | None) -> int | None:
@@ -190,7 +176,7 @@ def _detail(user: User, case: Case) -> CaseDetail:
 @blp.route("/cases/<int:id>")
 class CaseItem(MethodView):
     @blp.response(200, CaseSchema)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """The case file's overview, with the workflow steps the caller may take now (audited: `case.view`)."""
         user = acting_user()
@@ -198,8 +184,8 @@ class CaseItem(MethodView):
 
     @blp.arguments(CaseUpdateSchema)
     @blp.response(200, CaseSchema)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, changes, id):
         """Record when the plan was discussed (`planDiscussedOn`) or the evaluation (`evaluation`). Managers only."""
         user = acting_user()
@@ -233,9 +219,9 @@ def _transition_body(user: User, case: Case, record: TransitionRecord) -> dict:
 class CaseTransitions(MethodView):
     @blp.arguments(TransitionInputSchema)
     @blp.response(201, TransitionSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Take a workflow step (`trigger`) with a reason; answers the transition as recorded."""
         user = acting_user()
@@ -253,9 +239,9 @@ class CaseTransitions(MethodView):
 class CaseTriage(MethodView):
     @blp.arguments(TriageInputSchema)
     @blp.response(201, TransitionSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Record the triage outcome and the inclusion criteria that apply, and take the step it implies
         (`A` → `accept`, `B`/`C`/`advies` → `refer`, `geen_casus` → `dismiss`), all or nothing."""
@@ -276,7 +262,7 @@ class CaseTriage(MethodView):
 @blp.route("/cases/<int:id>/participants")
 class CaseParticipants(MethodView):
     @blp.response(200, ParticipantSchema(many=True))
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """Every participation in the case, ended ones included (`active`: false)."""
         user = acting_user()
@@ -287,9 +273,9 @@ class CaseParticipants(MethodView):
 
     @blp.arguments(ParticipantInputSchema)
     @blp.response(201, ParticipantCreatedSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Invite an organisation with a role and a legal basis (a convenant, or for a non-convenant
         `deelnemer` a signed geheimhoudingsverklaring). Managers only."""
@@ -319,9 +305,9 @@ class ParticipantItem(MethodView):
     @blp.arguments(VersionQuerySchema, location="query")
     @blp.arguments(IfMatchSchema, location="headers")
     @blp.response(204)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def delete(self, query, headers, id):
         """End a participation (its organisation loses access). The case's `version` goes in
         `If-Match: "<version>"` or `?version=`. Managers only."""
@@ -349,7 +335,7 @@ def _version_of(query: dict, headers: dict) -> int:
 class CaseNotes(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, NotePageSchema)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, args, id):
         """The notes the caller's organisation may read, newest first; keyset-paginated."""
         user = acting_user()
@@ -357,11 +343,11 @@ class CaseNotes(MethodView):
         query = (sa.select(Note).where(Note.case_id == case.id, policy.note_scope(user))
                  .options(joinedload(Note.author), joinedload(Note.organisation), selectinload(Note.audience)))
         page = _time_page(query, Note.created_at, Note.id, lambda note: note.created_at, args)
-        return _page_body(page, "cases_api.CaseNotes", id=case.id)
+        return page_body(page, "cases_api.CaseNotes", id=case.id)
 
     @blp.arguments(NoteInputSchema)
     @blp.response(201, NoteSchema)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def post(self, data, id):
         """Write a note, for all participants, the own organisation, or named participating organisations."""
         user = acting_user()
@@ -381,7 +367,7 @@ class CaseNotes(MethodView):
 class CaseTimeline(MethodView):
     @blp.arguments(TimelineArgsSchema, location="query")
     @blp.response(200, TimelinePageSchema)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, args, id):
         """Every event of the case the caller may see, newest first; `kind` filters (`note`, `note.added`)."""
         user = acting_user()
@@ -393,5 +379,5 @@ class CaseTimeline(MethodView):
             query = query.where(sa.or_(TimelineEvent.kind == kind,
                                        TimelineEvent.kind.startswith(kind + ".", autoescape=True)))
         page = _time_page(query, TimelineEvent.occurred_at, TimelineEvent.id, lambda event: event.occurred_at, args)
-        return _page_body(page, "cases_api.CaseTimeline", id=case.id)
+        return page_body(page, "cases_api.CaseTimeline", id=case.id)
 

@@ -16,8 +16,9 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
-from casus.api import ApiBlueprint
-from casus.cases.api import CONFLICT, FORBIDDEN, NOT_FOUND, _page_body
+from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
+from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.cases.models import Case
 from casus.cases.services import today
 from casus.errors import refused_problem
@@ -38,8 +39,8 @@ from workflow import TransitionRefused
 blp = ApiBlueprint("escalations_api", __name__, description="The escalation ladder of a case: opschalen, "
                                                             "decisions and afschalen")
 
-STEP_NOT_FOUND = {**NOT_FOUND, "description": "No such escalation step, or the caller may not know about its case"}
-STEP_CONFLICT = {**CONFLICT, "description": "The step's `version` is stale, the step is no longer open, or its "
+STEP_NOT_FOUND = {**CASE_NOT_FOUND, "description": "No such escalation step, or the caller may not know about its case"}
+STEP_CONFLICT = {**CASE_CONFLICT, "description": "The step's `version` is stale, the step is no longer open, or its "
                                             "decision was recorded already; nothing was changed"}
 
 
@@ -67,7 +68,7 @@ class StepView:
 @blp.route("/cases/<int:id>/escalations")
 class CaseEscalations(MethodView):
     @blp.response(200, EscalationSchema(many=True))
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """Every step on the case's escalation ladder, newest first (audited as a read of the case)."""
         case = policy.get_case(acting_user(), id)
@@ -75,9 +76,9 @@ class CaseEscalations(MethodView):
 
     @blp.arguments(EscalationInputSchema)
     @blp.response(201, EscalationCreatedSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Take one step: `opschalen` (with `reason`, `decisionOwner`, `reviewOn` and optionally
         `decisionDeadline`) or `afschalen` (with the `decision` taken, which also closes the open step up).
@@ -123,7 +124,7 @@ class Escalations(MethodView):
         except ValueError:
             abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
         page.items = [StepView(step, cases[step.case_id]) for step in page.items]
-        return _page_body(page, "escalations_api.Escalations")
+        return page_body(page, "escalations_api.Escalations")
 
 
 @blp.route("/escalations/<int:id>")
@@ -141,7 +142,7 @@ class EscalationItem(MethodView):
 class EscalationDecision(MethodView):
     @blp.arguments(EscalationDecisionInputSchema)
     @blp.response(201, EscalationSchema)
-    @blp.alt_response(403, **FORBIDDEN)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
     @blp.alt_response(404, **STEP_NOT_FOUND)
     @blp.alt_response(409, **STEP_CONFLICT)
     def post(self, data, id):

@@ -21,7 +21,6 @@ from casus import policy
 from casus.api.blueprint import ApiBlueprint
 from casus.api.responses import CASE_CONFLICT
 from casus.api.schemas import ProblemSchema
-from casus.pagination import decode_cursor
 from casus.clock import local_zone
 from casus.extensions import db
 from casus.meetings import services
@@ -51,6 +50,7 @@ from casus.meetings.schemas import (
     RemoveArgsSchema,
 )
 from casus.organisations.models import Organisation
+from casus.pagination import decode_cursor
 from casus.security import acting_user
 from casus.users.models import User
 

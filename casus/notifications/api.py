@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as smorest_abort
 
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
 from casus.cases.services import decode_cursor
 from casus.edge import BIGINT_MAX
 from casus.notifications import services

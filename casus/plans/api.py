@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask.views import MethodView
 
 from casus import policy
-from casus.api import ApiBlueprint
-from casus.cases.api import CONFLICT, FORBIDDEN, NOT_FOUND
+from casus.api.blueprint import ApiBlueprint
+from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.extensions import db
 from casus.plans import services
 from casus.plans.models import Action, ProgressEntry
@@ -33,22 +33,22 @@ from casus.security import acting_user
 
 blp = ApiBlueprint("plans_api", __name__, description="The plan van aanpak: goals, actions and progress")
 
-ACTION_NOT_FOUND = {**NOT_FOUND, "description": "No such action, or the caller may not know about its case"}
+ACTION_NOT_FOUND = {**CASE_NOT_FOUND, "description": "No such action, or the caller may not know about its case"}
 
 
 
 @blp.route("/cases/<int:id>/goals")
 class CaseGoals(MethodView):
     @blp.response(200, GoalSchema(many=True))
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """The goals (doelen) of the plan, oldest first."""
         return services.goals_of(policy.get_case(acting_user(), id))
 
     @blp.arguments(GoalInputSchema)
     @blp.response(201, GoalSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def post(self, data, id):
         """Add a goal. Managers only."""
         user = acting_user()
@@ -60,15 +60,15 @@ class CaseGoals(MethodView):
 @blp.route("/cases/<int:id>/actions")
 class CaseActions(MethodView):
     @blp.response(200, ActionSchema(many=True))
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """The actions (afspraken) of the plan, by due date."""
         return services.actions_of(policy.get_case(acting_user(), id))
 
     @blp.arguments(ActionInputSchema)
     @blp.response(201, ActionSchema)
-    @blp.alt_response(403, **FORBIDDEN)
-    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
     def post(self, data, id):
         """Add an action owned by a participating organisation (optionally one of its users). Managers only."""
         user = acting_user()
@@ -100,9 +100,9 @@ class ActionItem(MethodView):
 
     @blp.arguments(ActionUpdateSchema)
     @blp.response(200, ActionSchema)
-    @blp.alt_response(403, **FORBIDDEN)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
     @blp.alt_response(404, **ACTION_NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
         """Set an action's status (with the action's `version`). Managers only."""
         user = acting_user()
@@ -127,9 +127,9 @@ class ActionProgress(MethodView):
 
     @blp.arguments(ProgressInputSchema)
     @blp.response(201, ProgressCreatedSchema)
-    @blp.alt_response(403, **{**FORBIDDEN, "description": "Another organisation owns this action"})
+    @blp.alt_response(403, **{**CASE_FORBIDDEN, "description": "Another organisation owns this action"})
     @blp.alt_response(404, **ACTION_NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Write progress, optionally with the action's new status (with the action's `version`). Only the
         organisation that owns the action writes its progress."""

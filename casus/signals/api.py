@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
 from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
 from casus.cases.models import Case

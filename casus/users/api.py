@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort
 
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
 from casus.api.schemas import ProblemSchema
 from casus.auth import tokens
 from casus.users.models import ApiToken

@@ -18,11 +18,10 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
-from casus.api import ApiBlueprint
+from casus.api.blueprint import ApiBlueprint
+from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
-from casus.cases.api import CONFLICT, FORBIDDEN
-from casus.cases.api import NOT_FOUND as CASE_NOT_FOUND
 from casus.cases.models import Case
 from casus.cases.services import decode_cursor, keyset_page
 from casus.errors import refused_problem
@@ -188,7 +187,7 @@ class ReferralItem(MethodView):
     @blp.alt_response(400, **INVALID)
     @blp.alt_response(403, **REFERRAL_FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
         """Change a concept (the case's team; with `version`): only the keys present change."""
         user = acting_user()
@@ -213,7 +212,7 @@ class ReferralTransitions(MethodView):
         "The step was taken; the referral as it is now, in the caller's projection.")))
     @blp.alt_response(403, **REFERRAL_FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
+    @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Take a step: `submit` (asks the team's other supervisors for approval), `revise`, `send_to_riec`;
         the addressed RIEC: `accept` (with `riecReference`) or `return_with_advice` (with `advice`)."""
@@ -243,7 +242,7 @@ class ReferralTransitions(MethodView):
 @blp.route("/cases/<int:id>/riec-referrals")
 class CaseReferrals(MethodView):
     @blp.response(200, RiecReferralSummarySchema(many=True))
-    @blp.alt_response(403, **{**FORBIDDEN, "description": "A partner of the case: its referrals are the team's"})
+    @blp.alt_response(403, **{**CASE_FORBIDDEN, "description": "A partner of the case: its referrals are the team's"})
     @blp.alt_response(404, **CASE_NOT_FOUND)
     def get(self, id):
         """The case's voordrachten, newest first (the case's team only)."""
@@ -256,9 +255,9 @@ class CaseReferrals(MethodView):
     @blp.arguments(RiecReferralInputSchema)
     @blp.response(201, RiecReferralSchema)
     @blp.alt_response(400, **INVALID)
-    @blp.alt_response(403, **{**FORBIDDEN, "description": "Only the case's team drafts a referral"})
+    @blp.alt_response(403, **{**CASE_FORBIDDEN, "description": "Only the case's team drafts a referral"})
     @blp.alt_response(404, **CASE_NOT_FOUND)
-    @blp.alt_response(409, **{**CONFLICT, "description": "The case is closed"})
+    @blp.alt_response(409, **{**CASE_CONFLICT, "description": "The case is closed"})
     def post(self, data, id):
         """Draft a referral (`concept`) from the case: its summary for the RIEC, the subjects to share (of this
         case, chosen explicitly), indicators, legal basis, urgency and the RIEC it is addressed to."""
