@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload
 
 from casus import policy
 from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
 from casus.api.responses import CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
 from casus.approvals import services
@@ -79,9 +79,7 @@ class Approvals(MethodView):
                                        case_id=args.get("case_id"), after=cursor, limit=args["limit"])
         record("approval.list", object_type="approval",
                       details={"approval_ids": [approval.id for approval in page.items]})
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = url_for("approvals_api.Approvals", **query, cursor=page.next_cursor) if page.next_cursor else None
-        return {"items": page.items, "next": page.next_cursor, "links": {"next": next_url}}
+        return page_body(page, "approvals_api.Approvals")
 
 
 @blp.route("/approvals/<int:id>")

@@ -48,7 +48,7 @@ from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
 from casus.users.models import User, UserRole
-from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
+from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, submit_form, version_of
 from casus.web.helpers import enum_label, template_helpers
 from workflow import (
     CasePhase,
@@ -242,14 +242,10 @@ def request_closure(case_id: int):
         policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = EarlyClosureForm()
     form.fill(current_locale())
-    if form.validate_on_submit():
-        try:
-            services.request_early_closure(user, case, reason=form.reason.data, result=form.result.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover."), "success")
-            return _back(case)
+    if submit_form(form, lambda: services.request_early_closure(user, case, reason=form.reason.data,
+            result=form.result.data),
+            success=_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover.")):
+        return _back(case)
     return _render_overview(case, early_closure_form=form)
 
 
@@ -261,14 +257,9 @@ def request_reopening(case_id: int):
     if not policy.requests_approval(user, case, "reopen"):
         policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            services.request_reopening(user, case, reason=form.reason.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover."), "success")
-            return _back(case)
+    if submit_form(form, lambda: services.request_reopening(user, case, reason=form.reason.data),
+            success=_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover.")):
+        return _back(case)
     return _render_overview(case, reopen_form=form)
 
 
@@ -278,18 +269,12 @@ def evaluation(case_id: int):
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="case.evaluation")
     form = EvaluationForm()
-    if form.validate_on_submit():
-        try:
-            services.record_evaluation(user, case, text=form.evaluation.data, expected_version=version_of(form))
-        except ServiceError as error:
-            if is_stale(error):  # the overview shows the stored evaluation, the form the user's text
-                show_conflict()
-                return _render_overview(case, status=409, evaluation_form=form)
-            show_service_error(form, error)
-        else:
-            flash(_("De evaluatie is opgeslagen."), "success")
-            return _back(case)
-    return _render_overview(case, status=400 if form.version.errors else 200, evaluation_form=form)
+    saved = submit_form(form, lambda: services.record_evaluation(user, case, text=form.evaluation.data,
+            expected_version=version_of(form)),
+            success=_("De evaluatie is opgeslagen."))
+    if saved:
+        return _back(case)
+    return _render_overview(case, status=saved.status, evaluation_form=form)
 
 
 @bp.post("/<int:case_id>/plan-besproken")
@@ -298,18 +283,12 @@ def plan_discussed(case_id: int):
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="case.plan_discussed")
     form = PlanDiscussedForm()
-    if form.validate_on_submit():
-        try:
-            services.record_plan_discussed(user, case, on=form.discussed_on.data, expected_version=version_of(form))
-        except ServiceError as error:
-            if is_stale(error):
-                show_conflict()
-                return _render_overview(case, status=409, plan_discussed_form=form)
-            show_service_error(form, error)
-        else:
-            flash(_("De bespreking van het plan is vastgelegd."), "success")
-            return _back(case)
-    return _render_overview(case, status=400 if form.version.errors else 200, plan_discussed_form=form)
+    saved = submit_form(form, lambda: services.record_plan_discussed(user, case, on=form.discussed_on.data,
+            expected_version=version_of(form)),
+            success=_("De bespreking van het plan is vastgelegd."))
+    if saved:
+        return _back(case)
+    return _render_overview(case, status=saved.status, plan_discussed_form=form)
 
 
 # --- betrokkenen -------------------------------------------------------------------------------------------
@@ -375,21 +354,15 @@ def invite(case_id: int):
     form = InviteForm()
     candidates = _invitable_organisations(case)
     form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
-    if form.validate_on_submit():
-        try:
-            participation = services.invite_organisation(
-                user, case, organisation_id=form.organisation_id.data, role=form.role.data,
-                legal_basis=form.legal_basis.data, signed_on=form.signed_on.data,
-                contact_user_id=form.contact_user_id.data, expected_version=version_of(form))
-        except ServiceError as error:
-            if is_stale(error):  # the participants changed meanwhile: shown as they are now, the input kept
-                show_conflict()
-                return _render_partners(case, invite_form=form, status=409)
-            show_service_error(form, error)
-        else:
-            flash(_("%(name)s neemt nu deel aan de casus.", name=participation.organisation.name), "success")
-            return _back(case, "cases.partners")
-    return _render_partners(case, invite_form=form, status=400 if form.version.errors else 200)
+    saved = submit_form(form, lambda: services.invite_organisation(user, case,
+            organisation_id=form.organisation_id.data, role=form.role.data, legal_basis=form.legal_basis.data,
+            signed_on=form.signed_on.data, contact_user_id=form.contact_user_id.data,
+            expected_version=version_of(form)),
+            success=lambda participation: _("%(name)s neemt nu deel aan de casus.",
+                                            name=participation.organisation.name))
+    if saved:
+        return _back(case, "cases.partners")
+    return _render_partners(case, invite_form=form, status=saved.status)
 
 
 @bp.post("/<int:case_id>/partners/<int:participation_id>/beeindigen")
@@ -425,15 +398,10 @@ def notes(case_id: int):
     form = NoteForm()
     form.fill(organisations=[p.organisation for p in participations
                              if p.active and p.organisation_id != user.organisation_id])
-    if form.validate_on_submit():
-        try:
-            services.add_note(user, case, text=form.text.data, visibility=form.visibility.data,
-                              organisation_ids=form.organisation_ids.data or ())
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De notitie is toegevoegd."), "success")
-            return _back(case, "cases.notes")
+    if submit_form(form, lambda: services.add_note(user, case, text=form.text.data, visibility=form.visibility.data,
+            organisation_ids=form.organisation_ids.data or ()),
+            success=_("De notitie is toegevoegd.")):
+        return _back(case, "cases.notes")
     query = (sa.select(Note).where(Note.case_id == case.id, policy.note_scope(user))
              .options(joinedload(Note.author), joinedload(Note.organisation), selectinload(Note.audience)))
     page = _time_page(query, Note.created_at, Note.id, lambda n: n.created_at, NOTES_PAGE_SIZE)

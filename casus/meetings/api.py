@@ -13,12 +13,12 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
 from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT
 from casus.api.schemas import ProblemSchema
 from casus.clock import local_zone
@@ -101,9 +101,7 @@ class Meetings(MethodView):
             abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
         page = services.list_meetings(policy.meeting_scope(user), past=args["period"] == "past", after=cursor,
                                       limit=args["limit"])
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = url_for("meetings_api.Meetings", **query, cursor=page.next_cursor) if page.next_cursor else None
-        return {"items": page.items, "next": page.next_cursor, "links": {"next": next_url}}
+        return page_body(page, "meetings_api.Meetings")
 
     @blp.arguments(MeetingInputSchema)
     @blp.response(201, MeetingDetailSchema)

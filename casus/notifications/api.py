@@ -1,9 +1,10 @@
-from flask import abort, request, url_for
+from flask import abort
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import abort as smorest_abort
 
 from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
 from casus.cases.services import decode_cursor
 from casus.edge import BIGINT_MAX
 from casus.notifications import services
@@ -38,11 +39,8 @@ class Notifications(MethodView):
         if args["cursor"] and decode_cursor(args["cursor"], int, max_id=BIGINT_MAX) is None:
             smorest_abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
         page = services.list_for(user, cursor=args["cursor"], unread_only=args["unread"], limit=args["limit"])
-        query = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = (url_for("notifications_api.Notifications", **query, cursor=page.next_cursor)
-                    if page.next_cursor else None)
-        return {"items": [_with_title(user, item) for item in page.items], "next": page.next_cursor,
-                "links": {"next": next_url}}
+        return {**page_body(page, "notifications_api.Notifications"),
+                "items": [_with_title(user, item) for item in page.items]}
 
 
 @blp.route("/me/notifications/read")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from casus.cases import categories as category_services
@@ -13,8 +13,7 @@ from casus.organisations.forms import CategoryForm, OrganisationForm, TeamForm, 
 from casus.organisations.models import Organisation, Team
 from casus.policy import administers
 from casus.security import requires
-from casus.services import ServiceError
-from casus.web.forms import show_service_error
+from casus.web.forms import submit_form
 
 bp = Blueprint("organisations", __name__, url_prefix="/beheer")
 
@@ -40,19 +39,11 @@ def edit(organisation_id: int):
 
 def _organisation_form(organisation: Organisation | None):
     form = OrganisationForm(obj=organisation)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_organisation(
-                organisation, name=form.name.data, kind=form.kind.data,
-                convenant_partner=form.convenant_partner.data, active=form.active.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            if organisation is None:
-                flash(_("Organisatie %(name)s is aangemaakt.", name=saved.name), "success")
-            else:
-                flash(_("Organisatie %(name)s is opgeslagen.", name=saved.name), "success")
-            return redirect(url_for("organisations.index"))
+    if submit_form(form, lambda: services.save_organisation(organisation, name=form.name.data, kind=form.kind.data,
+            convenant_partner=form.convenant_partner.data, active=form.active.data),
+            success=lambda saved: (_("Organisatie %(name)s is aangemaakt.", name=saved.name) if organisation is None
+                                   else _("Organisatie %(name)s is opgeslagen.", name=saved.name))):
+        return redirect(url_for("organisations.index"))
     return render_template("organisations/form.html", form=form, organisation=organisation)
 
 
@@ -78,18 +69,11 @@ def _team_form(team: Team | None):
     form = TeamForm(obj=team)
     form.organisation_id.choices = organisation_choices(
         services.list_organisations(), current_id=team.organisation_id if team else None)
-    if form.validate_on_submit():
-        try:
-            saved = services.save_team(team, name=form.name.data, gemeente=form.gemeente.data,
-                                       organisation_id=form.organisation_id.data, active=form.active.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            if team is None:
-                flash(_("Team %(name)s is aangemaakt.", name=saved.name), "success")
-            else:
-                flash(_("Team %(name)s is opgeslagen.", name=saved.name), "success")
-            return redirect(url_for("organisations.teams"))
+    if submit_form(form, lambda: services.save_team(team, name=form.name.data, gemeente=form.gemeente.data,
+            organisation_id=form.organisation_id.data, active=form.active.data),
+            success=lambda saved: (_("Team %(name)s is aangemaakt.", name=saved.name) if team is None
+                                   else _("Team %(name)s is opgeslagen.", name=saved.name))):
+        return redirect(url_for("organisations.teams"))
     return render_template("organisations/team_form.html", form=form, team=team)
 
 
@@ -117,17 +101,10 @@ def _category_form(category: Category | None):
     form = CategoryForm(obj=category)
     if category is not None:
         del form.code  # the code is fixed once the category exists
-    if form.validate_on_submit():
-        try:
-            saved = category_services.save_category(
-                category, code=form.code.data if category is None else None, name=form.name.data,
-                name_en=form.name_en.data, retention_years=form.retention_years.data, active=form.active.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            if category is None:
-                flash(_("Categorie %(name)s is aangemaakt.", name=saved.name), "success")
-            else:
-                flash(_("Categorie %(name)s is opgeslagen.", name=saved.name), "success")
-            return redirect(url_for("organisations.categories"))
+    if submit_form(form, lambda: category_services.save_category(category,
+            code=form.code.data if category is None else None, name=form.name.data, name_en=form.name_en.data,
+            retention_years=form.retention_years.data, active=form.active.data),
+            success=lambda saved: (_("Categorie %(name)s is aangemaakt.", name=saved.name) if category is None
+                                   else _("Categorie %(name)s is opgeslagen.", name=saved.name))):
+        return redirect(url_for("organisations.categories"))
     return render_template("organisations/category_form.html", form=form, category=category)

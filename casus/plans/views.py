@@ -25,7 +25,7 @@ from casus.plans.models import Action, ProgressEntry
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
-from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
+from casus.web.forms import is_stale, show_conflict, show_service_error, submit_form, version_of
 from casus.web.helpers import template_helpers
 from workflow import CasePhase
 
@@ -103,14 +103,9 @@ def add_goal(case_id: int):
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="goal.added")
     form = GoalForm(prefix="doel")
-    if form.validate_on_submit():
-        try:
-            services.add_goal(user, case, description=form.description.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Het doel is toegevoegd."), "success")
-            return _back(case)
+    if submit_form(form, lambda: services.add_goal(user, case, description=form.description.data),
+            success=_("Het doel is toegevoegd.")):
+        return _back(case)
     return _render_plan(case, goal_form=form)
 
 
@@ -122,16 +117,11 @@ def add_action(case_id: int):
     form = ActionForm(prefix="actie")
     participating = [p.organisation for p in participations_of(case, active_only=True)]
     form.fill(goals=services.goals_of(case), organisations=participating, users=_users_of(participating))
-    if form.validate_on_submit():
-        try:
-            services.add_action(user, case, description=form.description.data,
-                                owner_organisation_id=form.owner_organisation_id.data, due_on=form.due_on.data,
-                                owner_user_id=form.owner_user_id.data, goal_id=form.goal_id.data)
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("De actie is toegevoegd."), "success")
-            return _back(case)
+    if submit_form(form, lambda: services.add_action(user, case, description=form.description.data,
+            owner_organisation_id=form.owner_organisation_id.data, due_on=form.due_on.data,
+            owner_user_id=form.owner_user_id.data, goal_id=form.goal_id.data),
+            success=_("De actie is toegevoegd.")):
+        return _back(case)
     return _render_plan(case, action_form=form)
 
 

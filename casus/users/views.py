@@ -14,11 +14,10 @@ from casus.organisations.forms import organisation_choices
 from casus.organisations.services import list_organisations, list_teams
 from casus.policy import administers
 from casus.security import requires
-from casus.services import ServiceError
 from casus.users import services
 from casus.users.forms import UserForm, team_choices
 from casus.users.models import ROLE_LABELS, User
-from casus.web.forms import show_service_error
+from casus.web.forms import submit_form
 
 bp = Blueprint("users", __name__, url_prefix="/beheer")
 
@@ -38,13 +37,10 @@ def index():
 @requires(administers)
 def new():
     form = _user_form(None)
-    if form.validate_on_submit():
-        try:
-            user, password = services.save_user(None, **_form_values(form))
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            return render_template("users/password.html", user=user, password=password, created=True)
+    created = submit_form(form, lambda: services.save_user(None, **_form_values(form)))
+    if created:
+        user, password = created.result
+        return render_template("users/password.html", user=user, password=password, created=True)
     return render_template("users/form.html", form=form, user=None)
 
 
@@ -53,14 +49,9 @@ def new():
 def edit(user_id: int):
     user = _user_or_404(user_id)
     form = _user_form(user)
-    if form.validate_on_submit():
-        try:
-            services.save_user(user, **_form_values(form))
-        except ServiceError as error:
-            show_service_error(form, error)
-        else:
-            flash(_("Gebruiker %(name)s is opgeslagen.", name=user.name), "success")
-            return redirect(url_for("users.index"))
+    if submit_form(form, lambda: services.save_user(user, **_form_values(form)),
+            success=lambda saved: _("Gebruiker %(name)s is opgeslagen.", name=user.name)):
+        return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=user)
 
 

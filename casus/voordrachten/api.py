@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 
 from casus import policy
 from casus.api.blueprint import ApiBlueprint
+from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
@@ -163,10 +163,7 @@ class Referrals(MethodView):
             else:  # in the scope only as the addressee: the shared projection
                 items.append(SharedRiecReferralSummarySchema().dump(voordracht))
         record("voordracht.list", object_type="voordracht", details={"ids": [v.id for v in page.items]})
-        args_ = {key: value for key, value in request.args.items() if key != "cursor"}
-        next_url = url_for("voordrachten_api.Referrals", **args_, cursor=page.next_cursor) \
-            if page.next_cursor else None
-        return {"items": items, "next": page.next_cursor, "links": {"next": next_url}}
+        return {**page_body(page, "voordrachten_api.Referrals"), "items": items}
 
 
 # --- one referral ---------------------------------------------------------------------------------------------------
