@@ -44,6 +44,7 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
 
     edge.init_app(app)  # before the blueprints (the int converter) and the guards (hostile input never reaches them)
     _init_extensions(app, cfg)
+    _register_event_handlers(app)
     _register_blueprints(app)
     from casus import errors, i18n, navigation, security
 
@@ -77,6 +78,17 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     from casus.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def _register_event_handlers(app: Flask) -> None:
+    """Who reacts to which domain event (``casus.events``): the domains above subscribe to those below, here
+    and nowhere else. For one event the handlers run in this order."""
+    from casus import events
+    from casus.approvals import case_requests
+    from casus.signals import services as signals
+    from casus.voordrachten import services as voordrachten
+
+    events.init_app(app, (signals.register, case_requests.register, voordrachten.register))
 
 
 def _register_blueprints(app: Flask) -> None:

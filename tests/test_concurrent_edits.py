@@ -373,12 +373,12 @@ def test_approval(race_app, world):
     from casus.approvals.models import Approval
 
     def build(db):
-        from casus.cases import services as cases
+        from casus.approvals.case_requests import request_early_closure
         from casus.users.models import User
 
         case = _case(db, world)
-        return cases.request_early_closure(db.session.get(User, world["users"]["regisseur"][0]), case,
-                                           reason="Verhuisd", result="verhuisd")
+        return request_early_closure(db.session.get(User, world["users"]["regisseur"][0]), case,
+                                     reason="Verhuisd", result="verhuisd")
 
     approval = _commit(race_app, build)
     responses = _race(race_app, [

@@ -15,7 +15,8 @@ from meetings.meeting_factories import add_item, add_meeting, local
 def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     import pyotp
 
-    from casus.cases.services import request_early_closure, today
+    from casus.approvals.case_requests import request_early_closure
+    from casus.cases.services import today
     from casus.meetings.models import MeetingSeries
     from casus.organisations.models import OrganisationKind
     from casus.plans.models import Action

@@ -21,7 +21,7 @@ from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.api.responses import CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
-from casus.approvals import services
+from casus.approvals import case_requests, services
 from casus.approvals.models import Approval
 from casus.approvals.schemas import (
     ApprovalDecisionInputSchema,
@@ -157,8 +157,8 @@ class CaseApprovals(MethodView):
         if not policy.manages(user, case):  # a partner of the case: visible, but not theirs to ask
             policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
         if data["kind"] == "close_early":
-            approval = cases.request_early_closure(user, case, reason=data["reason"], result=data["result"])
+            approval = case_requests.request_early_closure(user, case, reason=data["reason"], result=data["result"])
         else:
-            approval = cases.request_reopening(user, case, reason=data["reason"])
+            approval = case_requests.request_reopening(user, case, reason=data["reason"])
         return _loaded(approval.id)
 

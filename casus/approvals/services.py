@@ -1,8 +1,10 @@
 """Four-eyes approvals: request, decide, withdraw — and the queue that lists them.
 
-Each kind names the function that carries out the decision (``ON_DECISION``, ``"module:function"`` taking
-``(approver, approval, approved, motivation)``); it runs before the approval's own status changes, so a
-decision the domain refuses (a workflow guard, say) leaves the request open and changes nothing else.
+The domain whose request it is carries out the decision: ``decide`` publishes ``ApprovalDecided`` and
+``withdraw`` ``ApprovalWithdrawn`` (``approvals/events.py``; handlers registered at app start, see
+``casus.events``) before the approval's own status changes, so a decision the domain refuses (a workflow
+guard, say) leaves the request open and changes nothing else. A kind nobody handles can be requested and
+decided; nothing else happens. The case's own requests (early closure, reopening) are in ``case_requests``.
 Requests notify the team's other supervisors, decisions the requester; both are in the audit log, and —
 except for RIEC voordrachten, which partners of the case must not learn about — on the case's tijdlijn.
 
@@ -12,15 +14,14 @@ form, and the database refuses it too (CHECK ``four_eyes``), whatever roles the 
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from casus import policy
+from casus import events, policy
+from casus.approvals.events import ApprovalDecided, ApprovalWithdrawn
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
@@ -39,38 +40,11 @@ from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
 from casus.services import ServiceError
 from casus.users.models import User, UserRole
-from workflow import TransitionRecord
 from workflow.facts import LOCAL_TIMEZONE
 
-# Filled in as the domains land; a kind without an entry can be requested and decided, nothing else happens.
-ON_DECISION: dict[str, str] = {
-    ApprovalKind.CLOSE_EARLY: "casus.cases.services:decide_early_closure",
-    ApprovalKind.REOPEN: "casus.cases.services:decide_reopening",
-    ApprovalKind.RIEC_VOORDRACHT: "casus.voordrachten.services:decide_voordracht",
-}
-# What a withdrawal undoes in the domain, ``(user, approval)``; e.g. the voordracht goes back to concept.
-ON_WITHDRAWAL: dict[str, str] = {
-    ApprovalKind.RIEC_VOORDRACHT: "casus.voordrachten.services:withdraw_voordracht",
-}
-# Requests about the case's phase: the phases in which each still makes sense, and the trigger that carries
-# it out. A case that leaves those phases some other way takes the pending request with it (``ingetrokken``).
-CASE_PHASES: dict[str, tuple[str, ...]] = {
-    ApprovalKind.CLOSE_EARLY: ("aanpak.plan", "aanpak.uitvoering"),
-    ApprovalKind.REOPEN: ("afgesloten",),
-}
-CARRIED_OUT_BY: dict[str, str] = {ApprovalKind.CLOSE_EARLY: "close_early", ApprovalKind.REOPEN: "reopen"}
 # A voordracht must stay hidden from the case's partners, and the tijdlijn is theirs to read too.
 OFF_TIMELINE = frozenset({ApprovalKind.RIEC_VOORDRACHT})
 APPROVALS_LINK = "/akkoorden/{id}"
-AUTO_WITHDRAWN = "Automatisch ingetrokken: de casus is niet meer in de fase waarvoor het verzoek gold."
-
-
-def _resolve(table: dict[str, str], kind: str) -> Callable | None:
-    target = table.get(kind)
-    if target is None:
-        return None
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name, None)
 
 
 def open_approval(case: Case, kind: str, *, voordracht_id: int | None = None) -> Approval | None:
@@ -147,7 +121,7 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
            expected_version: int | None = None) -> Approval:
     """Approve or reject. Never by the requester (also a CHECK constraint); rejection needs a motivation.
 
-    The domain carries out the decision first (``ON_DECISION``): if it refuses — a workflow guard such as
+    The domain carries out the decision first (``ApprovalDecided``): if it refuses — a workflow guard such as
     ``within_retention`` raises ``TransitionRefused`` — the request stays open and nothing else changes.
     """
     check_may_decide(user, approval)
@@ -159,9 +133,7 @@ def decide(user: User, approval: Approval, *, approve: bool, motivation: str | N
         raise ServiceError("Geef een motivering bij een afwijzing.", field="motivation")
     if motivation is not None and len(motivation) > MAX_TEXT:
         raise ServiceError("Een motivering is hoogstens %(max)s tekens.", field="motivation", max=MAX_TEXT)
-    carry_out = _resolve(ON_DECISION, approval.kind)
-    if carry_out is not None:
-        carry_out(user, approval, approve, motivation)  # may raise: then the request stays open
+    events.publish(ApprovalDecided(user, approval, approve, motivation))  # may raise: the request stays open
     approval.status = ApprovalStatus.GOEDGEKEURD if approve else ApprovalStatus.AFGEWEZEN
     approval.decided_by_id = user.id
     approval.decided_at = utcnow()
@@ -187,9 +159,7 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
     if not approval.is_open:
         raise ServiceError("Over dit verzoek is al besloten.", status=409)
     check_version(approval, expected_version)
-    undo = _resolve(ON_WITHDRAWAL, approval.kind)
-    if undo is not None:
-        undo(user, approval)
+    events.publish(ApprovalWithdrawn(user, approval))
     approval.status = ApprovalStatus.INGETROKKEN
     approval.decided_at = utcnow()
     flush_versioned(approval)
@@ -199,34 +169,6 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
     record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
            details={"kind": str(approval.kind)}, user=user)
     return approval
-
-
-def withdraw_outdated(user: User, case: Case, outcome: TransitionRecord) -> list[Approval]:
-    """After a transition: withdraw the pending requests that no longer fit the case's phase.
-
-    A close_early request while the case steps down to nazorg, say. The trigger that carries a request out
-    (close_early, reopen) leaves its own request alone: that one is being decided. No query unless the case
-    left a phase some kind of request belongs to.
-    """
-    kinds = [kind for kind, phases in CASE_PHASES.items()
-             if str(outcome.from_state) in phases and str(outcome.to_state) not in phases
-             and CARRIED_OUT_BY[kind] != outcome.trigger]
-    if not kinds:
-        return []
-    pending = list(db.session.execute(
-        sa.select(Approval).where(Approval.case_id == case.id, Approval.kind.in_(kinds),
-                                  Approval.status == ApprovalStatus.OPEN)).scalars())
-    for approval in pending:
-        approval.status = ApprovalStatus.INGETROKKEN
-        approval.decided_at = utcnow()
-        approval.motivation = AUTO_WITHDRAWN
-        db.session.flush()
-        add_timeline(case, "approval.withdrawn", f"{approval.kind.label_nl}: verzoek vervallen door {outcome.trigger}.",
-                     actor=user)
-        record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=case.id,
-               details={"kind": str(approval.kind), "automatic": True, "trigger": outcome.trigger}, user=user)
-        _notify_requester(approval, case, "approval_withdrawn")
-    return pending
 
 
 # --- reading: the queue -------------------------------------------------------------------------------------------
@@ -284,10 +226,10 @@ def _record_decision(user: User, approval: Approval) -> None:
         add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
            details={"kind": str(approval.kind), "status": str(approval.status)}, user=user)
-    _notify_requester(approval, case, "approval_decided")
+    notify_requester(approval, case, "approval_decided")
 
 
-def _notify_requester(approval: Approval, case: Case, kind: str) -> None:
+def notify_requester(approval: Approval, case: Case, kind: str) -> None:
     requester = db.session.get(User, approval.requested_by_id)
     if requester is None or not requester.active:
         return

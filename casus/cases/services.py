@@ -20,8 +20,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.sql.elements import ColumnElement
 
+from casus import events
 from casus.audit.models import Outcome
 from casus.audit.services import record
+from casus.cases.events import CaseTransitioned
 from casus.cases.models import (
     Case,
     CaseSubject,
@@ -244,14 +246,14 @@ def _fire(case: Case, trigger: str, ctx: Context, *, requester_id: int | None = 
 
 
 def _record_transition(user: User, case: Case, outcome: TransitionRecord) -> None:
-    from casus.approvals.services import withdraw_outdated
-
     log_transition(case, outcome, allowed=True)
     add_timeline(case, "case.transition", _transition_summary(outcome), actor=user)
     record("case.transition", object_type="case", object_id=case.id, case_id=case.id,
            details={"trigger": outcome.trigger, "from": str(outcome.from_state), "to": str(outcome.to_state)},
            user=user)
-    withdraw_outdated(user, case, outcome)  # e.g. a pending close_early request once the case steps down
+    # The domains above react (casus.events): the signals' status follows the case, and a pending request the
+    # new phase makes pointless is withdrawn (a close_early request once the case steps down, say).
+    events.publish(CaseTransitioned(user, case, outcome))
 
 
 def record_refusal(case: Case, refused: TransitionRefused, *, action: str = "case.transition",
@@ -276,9 +278,7 @@ def log_transition(case: Case, outcome: TransitionRecord, *, allowed: bool, code
 
 
 def _apply_effects(case: Case, trigger: str, outcome: TransitionRecord, ctx: Context) -> None:
-    """What a transition changes besides the phase: dates, result, review schedule, signal status."""
-    from casus.signals.services import sync_signal_status
-
+    """What a transition changes on the case besides the phase: dates, result, review schedule."""
     day = ctx.today
     case.phase_changed_at = ctx.now
     if trigger in ("dismiss", "refer", "close", "close_early"):
@@ -295,7 +295,6 @@ def _apply_effects(case: Case, trigger: str, outcome: TransitionRecord, ctx: Con
     elif trigger == "reopen":
         case.closed_on = case.result = None
         case.triage_due_on = ctx.cadences.triage_due(day)
-    sync_signal_status(case)
 
 
 def record_triage(user: User, case: Case, *, outcome: str, criteria: Iterable[str] = (),
@@ -343,72 +342,6 @@ def triage(user: User, case: Case, *, outcome: str, criteria: Iterable[str] = ()
     for outcome_record in fired:
         _record_transition(user, case, outcome_record)
     return fired[-1]
-
-
-# --- four-eyes requests: early closure and reopening (decided in casus.approvals) ---------------------------
-
-REQUEST_PHASES = {"close_early": (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING),
-                  "reopen": (CasePhase.AFGESLOTEN,)}
-
-
-def request_early_closure(user: User, case: Case, *, reason: str | None, result: str | None):
-    """The first half of the four-eyes ``close_early``: ask a supervisor (never oneself) to close the case
-    during the approach, with a reason and a result. Answers the new ``Approval``."""
-    from casus.approvals.services import request_approval
-
-    _check_requester(user, case)
-    if case.phase not in REQUEST_PHASES["close_early"]:
-        raise ServiceError("Vroegtijdig afsluiten kan alleen tijdens de aanpak.", status=409)
-    try:
-        chosen = ClosureResult(result or "")
-    except ValueError as error:
-        raise ServiceError("Kies een resultaat.", field="result") from error
-    return request_approval(user, case, "close_early", reason=reason, details={"result": str(chosen)})
-
-
-def request_reopening(user: User, case: Case, *, reason: str | None):
-    """Ask a supervisor (never oneself) to reopen a closed case within its retention period; it then goes
-    back to triage. Answers the new ``Approval``."""
-    from casus.approvals.services import request_approval
-    from workflow.guards import within_retention
-
-    _check_requester(user, case)
-    if case.phase not in REQUEST_PHASES["reopen"]:
-        raise ServiceError("Alleen een afgesloten casus kan worden heropend.", status=409)
-    if not within_retention.passes(CaseFacts(closed_on=case.closed_on), context_for(user)):
-        raise ServiceError("De bewaartermijn is verstreken; de casus kan niet meer worden heropend.", status=409)
-    return request_approval(user, case, "reopen", reason=reason)
-
-
-def _check_requester(user: User, case: Case) -> None:
-    from casus.policy import manages
-
-    if not manages(user, case):
-        raise ServiceError("Alleen de procesregisseurs en supervisors van het team doen dit verzoek.", status=403)
-
-
-def decide_early_closure(approver: User, approval, approved: bool, motivation: str | None = None) -> None:
-    """Carry out a decided close_early request (``approvals.services.ON_DECISION``).
-
-    Approved: fire ``close_early`` with the request's reason and result and its requester, so the workflow's
-    four-eyes guard judges who asked; a refusal raises ``TransitionRefused`` and the request stays open.
-    Rejected: nothing changes on the case.
-    """
-    if approved:
-        transition(approver, _case_of(approval), "close_early", reason=approval.reason,
-                   result=(approval.details or {}).get("result"), requester_id=approval.requested_by_id)
-
-
-def decide_reopening(approver: User, approval, approved: bool, motivation: str | None = None) -> None:
-    """Carry out a decided reopen request: approved, fire ``reopen`` (within retention, with the request's
-    reason, the requester recorded); rejected, nothing changes."""
-    if approved:
-        transition(approver, _case_of(approval), "reopen", reason=approval.reason,
-                   requester_id=approval.requested_by_id)
-
-
-def _case_of(approval) -> Case:
-    return db.session.execute(sa.select(Case).where(Case.id == approval.case_id)).unique().scalar_one()
 
 
 # --- participations ---------------------------------------------------------------------------------------

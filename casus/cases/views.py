@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from casus import policy
+from casus.approvals import case_requests
 from casus.approvals.services import open_approvals_of
 from casus.audit.services import record
 from casus.cases import services
@@ -242,7 +243,7 @@ def request_closure(case_id: int):
         policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = EarlyClosureForm()
     form.fill(current_locale())
-    if submit_form(form, lambda: services.request_early_closure(user, case, reason=form.reason.data,
+    if submit_form(form, lambda: case_requests.request_early_closure(user, case, reason=form.reason.data,
             result=form.result.data),
             success=_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover.")):
         return _back(case)
@@ -257,7 +258,7 @@ def request_reopening(case_id: int):
     if not policy.requests_approval(user, case, "reopen"):
         policy.refuse("approval.requested", status=403, object_type="case", object_id=case.id, case_id=case.id)
     form = ReopenForm()
-    if submit_form(form, lambda: services.request_reopening(user, case, reason=form.reason.data),
+    if submit_form(form, lambda: case_requests.request_reopening(user, case, reason=form.reason.data),
             success=_("Het verzoek is vastgelegd. Een andere supervisor van het team beslist erover.")):
         return _back(case)
     return _render_overview(case, reopen_form=form)

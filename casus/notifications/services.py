@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus import policy
+from casus import metrics, policy
 from casus.cases.models import Case
 from casus.cases.services import decode_cursor, encode_cursor
 from casus.database import utcnow
@@ -269,8 +269,6 @@ def send_pending_emails(app: Flask, now: datetime, *, mailer: Mailer | None = No
 
 def _log_report(report: SendReport) -> None:
     """Counts and exception type names only: never an address, a subject or a body."""
-    from casus import metrics
-
     metrics.emails_sent(report.sent, report.failed + report.given_up)
     if not (report.sent or report.failed or report.given_up or report.skipped):
         return

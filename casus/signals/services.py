@@ -21,12 +21,14 @@ from flask import current_app
 
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
+from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, link_subject, next_number, today
 from casus.edge import INT32_MAX
+from casus.events import Events
 from casus.extensions import db
 from casus.organisations.models import Team
-from casus.policy import case_scope, directs_cases, sees_triage_queue, triages_signals, visible_cases
+from casus.policy import case_scope, directs_cases, sees_triage_queue, signal_scope, triages_signals, visible_cases
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
@@ -295,6 +297,15 @@ def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
     record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True}, user=user)
 
 
+def register(events: Events) -> None:
+    """At app start (``casus.events``): a signal's status follows the case it is bundled into."""
+    events.subscribe(CaseTransitioned, _follow_case)
+
+
+def _follow_case(event: CaseTransitioned) -> None:
+    sync_signal_status(event.case)
+
+
 def sync_signal_status(case: Case) -> None:
     """Keep the status a reporter sees in step with the case behind their signal."""
     status = signal_status_for(case.phase, case.result)
@@ -312,8 +323,6 @@ def signal_status_for(phase: str, result: str | None) -> SignalStatus:
 
 def signals_for(user: User, statuses: Iterable[str] | None = None) -> sa.Select:
     """Signals visible to ``user`` (their own organisation's, and their team's), newest first."""
-    from casus.policy import signal_scope
-
     query = sa.select(Signal).where(signal_scope(user)).order_by(Signal.received_at.desc(), Signal.id.desc())
     if statuses:
         query = query.where(Signal.status.in_(list(statuses)))

@@ -3,7 +3,8 @@
 A voordracht is drawn up as a *concept* by the case's procesregisseurs and supervisors, from the case's own
 subjects (chosen explicitly: only what the RIEC needs). ``submit`` asks the team's other supervisors for an
 ``approvals.Approval`` of kind ``riec_voordracht``; their decision comes back through
-:func:`decide_voordracht` (approve or reject) and a withdrawn request through :func:`withdraw_voordracht`.
+:func:`decide_voordracht` (approve or reject) and a withdrawn request through :func:`withdraw_voordracht`,
+handlers of the approvals' events that ``create_app`` subscribes (:func:`register`, see ``casus.events``).
 An approved voordracht is sent to the RIEC it is addressed to, whose riec users accept it (with the RIEC's
 own casus reference) or return it with advice.
 
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from casus import policy
+from casus.approvals.events import ApprovalDecided, ApprovalWithdrawn
 from casus.approvals.models import Approval, ApprovalKind
+from casus.approvals.services import open_approval, request_approval
+from casus.approvals.services import withdraw as withdraw_approval
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject
@@ -34,6 +38,7 @@ from casus.cases.services import (
     record_refusal,
 )
 from casus.database import utcnow
+from casus.events import Events
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
 from casus.organisations.models import Organisation, OrganisationKind
@@ -336,8 +341,6 @@ def submit(user: User, voordracht: Voordracht, *, expected_version: int | None =
     case = case_of(voordracht)
 
     def effects(ctx: Context) -> None:
-        from casus.approvals.services import request_approval
-
         voordracht.submitted_at = ctx.now
         request_approval(user, case, ApprovalKind.RIEC_VOORDRACHT, voordracht_id=voordracht.id,
                          reason=f"RIEC-voordracht {number_of(voordracht)} aan {voordracht.addressee.name}, urgentie: "
@@ -346,8 +349,24 @@ def submit(user: User, voordracht: Voordracht, *, expected_version: int | None =
     return _fire(user, voordracht, "submit", effects=effects)
 
 
+def register(events: Events) -> None:
+    """At app start (``casus.events``): the decision on a voordracht's approval, or its withdrawal, moves it."""
+    events.subscribe(ApprovalDecided, _on_decided)
+    events.subscribe(ApprovalWithdrawn, _on_withdrawn)
+
+
+def _on_decided(event: ApprovalDecided) -> None:
+    if event.approval.kind == ApprovalKind.RIEC_VOORDRACHT:
+        decide_voordracht(event.approver, event.approval, event.approved, event.motivation)
+
+
+def _on_withdrawn(event: ApprovalWithdrawn) -> None:
+    if event.approval.kind == ApprovalKind.RIEC_VOORDRACHT:
+        withdraw_voordracht(event.user, event.approval)
+
+
 def decide_voordracht(approver: User, approval: Approval, approved: bool, motivation: str | None = None) -> None:
-    """The approvals module's callback: approve (→ goedgekeurd) or reject (→ afgewezen, with the motivation).
+    """A decided voordracht approval: approve (→ goedgekeurd) or reject (→ afgewezen, with the motivation).
 
     Four eyes: the workflow refuses the requester; whoever drew the voordracht up may not decide either.
     """
@@ -372,7 +391,7 @@ def decide_voordracht(approver: User, approval: Approval, approved: bool, motiva
 
 
 def withdraw_voordracht(user: User, approval: Approval) -> None:
-    """The approvals module's callback for a withdrawn request: the voordracht goes back to concept.
+    """A withdrawn approval request: the voordracht goes back to concept.
 
     The workflow table has no trigger for this (withdrawing is the approval's step, not the voordracht's), so
     the state is set here and recorded like a transition (trigger ``withdraw``).
@@ -390,9 +409,6 @@ def withdraw_voordracht(user: User, approval: Approval) -> None:
 
 def withdraw(user: User, voordracht: Voordracht, *, expected_version: int | None = None) -> None:
     """Take a voordracht under review back to concept by withdrawing its open approval request."""
-    from casus.approvals.services import open_approval
-    from casus.approvals.services import withdraw as withdraw_approval
-
     check_version(voordracht, expected_version)
     approval = open_approval(case_of(voordracht), ApprovalKind.RIEC_VOORDRACHT, voordracht_id=voordracht.id)
     if approval is None:

@@ -64,6 +64,7 @@ def committed(race_app):
 
 
 def _requested(app, data) -> tuple[int, int]:
+    from casus.approvals.case_requests import request_early_closure
     from casus.cases import services as cases
     from casus.cases.models import Case, LegalBasis, Participation
     from casus.extensions import db
@@ -79,8 +80,8 @@ def _requested(app, data) -> tuple[int, int]:
         db.session.flush()
         db.session.add(Participation(case_id=case.id, organisation_id=data["zvh"], role=ParticipationRole.AANBRENGER,
                                      legal_basis=LegalBasis.CONVENANT, joined_on=cases.today()))
-        approval = cases.request_early_closure(db.session.get(User, data["regisseur"]), case, reason="Verhuisd",
-                                               result="verhuisd")
+        approval = request_early_closure(db.session.get(User, data["regisseur"]), case, reason="Verhuisd",
+                                         result="verhuisd")
         db.session.commit()
         return case.id, approval.id
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from casus.approvals import case_requests
 from casus.approvals import services as approvals
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.audit.models import AuditEvent
@@ -38,7 +39,8 @@ def _transitions(db, case):
 
 def test_a_request_notifies_every_other_supervisor_of_the_team(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["dual"], w["case"], reason="Betrokkene verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["dual"], w["case"], reason="Betrokkene verhuisd",
+                                                   result="verhuisd")
     assert approval.status == ApprovalStatus.OPEN and approval.details == {"result": "verhuisd"}
     assert approval.team_id == w["team"].id and approval.requested_by_id == w["dual"].id
     notified = {n.user_id for n in _notifications(db, "approval_requested")}
@@ -57,40 +59,40 @@ def test_a_request_notifies_every_other_supervisor_of_the_team(db, team_world):
                                                          ("Verhuisd", "", "result"), ("Verhuisd", "weg", "result")])
 def test_a_request_needs_a_reason_and_a_result(db, team_world, reason, result, field):
     with pytest.raises(ServiceError) as error:
-        cases.request_early_closure(team_world["regisseur"], team_world["case"], reason=reason, result=result)
+        case_requests.request_early_closure(team_world["regisseur"], team_world["case"], reason=reason, result=result)
     assert error.value.field == field
     assert db.session.execute(sa.select(sa.func.count(Approval.id))).scalar_one() == 0
 
 
 def test_one_open_request_per_case_and_kind(db, team_world):
     w = team_world
-    cases.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    case_requests.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as error:
-        cases.request_early_closure(w["dual"], w["case"], reason="Nogmaals", result="verhuisd")
+        case_requests.request_early_closure(w["dual"], w["case"], reason="Nogmaals", result="verhuisd")
     assert error.value.status == 409
 
 
 def test_requests_only_in_the_phase_they_are_about(db, team_world, make_case):
     w = team_world
     with pytest.raises(ServiceError) as early:
-        cases.request_early_closure(w["regisseur"], w["closed"], reason="Verhuisd", result="verhuisd")
+        case_requests.request_early_closure(w["regisseur"], w["closed"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as reopen:
-        cases.request_reopening(w["regisseur"], w["case"], reason="Nieuwe signalen")
+        case_requests.request_reopening(w["regisseur"], w["case"], reason="Nieuwe signalen")
     assert early.value.status == reopen.value.status == 409
     with pytest.raises(ServiceError) as partner:
-        cases.request_reopening(w["partner"], w["closed"], reason="Nieuwe signalen")
+        case_requests.request_reopening(w["partner"], w["closed"], reason="Nieuwe signalen")
     assert partner.value.status == 403
     expired = make_case(team=w["team"], phase="afgesloten", closed_on=cases.today() - timedelta(days=6 * 366))
     with pytest.raises(ServiceError, match="bewaartermijn"):
-        cases.request_reopening(w["regisseur"], expired, reason="Nieuwe signalen")
+        case_requests.request_reopening(w["regisseur"], expired, reason="Nieuwe signalen")
 
 
 # --- deciding -----------------------------------------------------------------------------------------------
 
 def test_approved_early_closure_closes_the_case_with_the_requested_result(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["regisseur"], w["case"], reason="Betrokkene verhuisd",
-                                           result="verhuisd")
+    approval = case_requests.request_early_closure(w["regisseur"], w["case"], reason="Betrokkene verhuisd",
+                                                   result="verhuisd")
     approvals.decide(w["supervisor"], approval, approve=True, expected_version=approval.version)
     db.session.refresh(w["case"])
     assert w["case"].phase == "afgesloten" and w["case"].result == "verhuisd" and w["case"].closed_on
@@ -106,7 +108,7 @@ def test_approved_early_closure_closes_the_case_with_the_requested_result(db, te
 
 def test_rejection_needs_a_motivation_and_changes_nothing_on_the_case(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as error:
         approvals.decide(w["supervisor"], approval, approve=False, motivation="  ")
     assert error.value.field == "motivation" and approval.is_open
@@ -117,12 +119,12 @@ def test_rejection_needs_a_motivation_and_changes_nothing_on_the_case(db, team_w
     [decided] = _notifications(db, "approval_decided")
     assert "afgewezen" in decided.title
     # A new request may follow the rejection.
-    assert cases.request_early_closure(w["regisseur"], w["case"], reason="Toch", result="verhuisd").is_open
+    assert case_requests.request_early_closure(w["regisseur"], w["case"], reason="Toch", result="verhuisd").is_open
 
 
 def test_the_requester_never_decides_even_holding_the_supervisor_role(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
     for approve in (True, False):
         with pytest.raises(ServiceError) as error:
             approvals.decide(w["dual"], approval, approve=approve, motivation="Zelf", expected_version=1)
@@ -138,7 +140,7 @@ def test_the_requester_never_decides_even_holding_the_supervisor_role(db, team_w
 @pytest.mark.parametrize("who", ["regisseur", "partner", "elsewhere"])
 def test_only_a_supervisor_of_the_team_decides(db, team_world, who):
     w = team_world
-    approval = cases.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as error:
         approvals.decide(w[who], approval, approve=True)
     assert error.value.status == 403 and approval.is_open
@@ -146,7 +148,7 @@ def test_only_a_supervisor_of_the_team_decides(db, team_world, who):
 
 def test_a_decided_request_and_a_stale_version_answer_409(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as stale:
         approvals.decide(w["supervisor"], approval, approve=True, expected_version=approval.version + 1)
     assert stale.value.status == 409 and approval.is_open
@@ -160,7 +162,7 @@ def test_a_decided_request_and_a_stale_version_answer_409(db, team_world):
 
 def test_reopening_is_asked_by_one_and_approved_by_another(db, team_world):
     w = team_world
-    approval = cases.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen van overlast")
+    approval = case_requests.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen van overlast")
     approvals.decide(w["supervisor"], approval, approve=True)
     db.session.refresh(w["closed"])
     assert w["closed"].phase == "triage" and w["closed"].result is None and w["closed"].closed_on is None
@@ -170,7 +172,7 @@ def test_reopening_is_asked_by_one_and_approved_by_another(db, team_world):
 
 def test_a_refused_reopening_leaves_the_request_open_with_the_guard_codes(db, team_world):
     w = team_world
-    approval = cases.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
+    approval = case_requests.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
     w["closed"].closed_on = cases.today() - timedelta(days=6 * 366)  # retention ran out while it waited
     db.session.flush()
     with pytest.raises(TransitionRefused) as refused:
@@ -199,7 +201,7 @@ def test_the_workflow_guard_sees_the_requester(db, team_world):
 
 def test_the_requester_withdraws_and_nothing_else_changes(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(ServiceError) as other:
         approvals.withdraw(w["supervisor"], approval)
     assert other.value.status == 403 and approval.is_open
@@ -214,13 +216,13 @@ def test_the_requester_withdraws_and_nothing_else_changes(db, team_world):
 
 def test_leaving_the_approach_withdraws_a_pending_early_closure(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
     w["case"].evaluation = "Doelen gehaald"
     db.session.flush()
     cases.transition(w["regisseur"], w["case"], "step_down", reason="Alles gereed")
     assert w["case"].phase == "nazorg"
     db.session.refresh(approval)
-    assert approval.status == ApprovalStatus.INGETROKKEN and approval.motivation == approvals.AUTO_WITHDRAWN
+    assert approval.status == ApprovalStatus.INGETROKKEN and approval.motivation == case_requests.AUTO_WITHDRAWN
     [lapsed] = _notifications(db, "approval_withdrawn")
     assert lapsed.user_id == w["regisseur"].id
     event = _events(db, "approval.withdrawn")[0]
@@ -233,8 +235,8 @@ def test_leaving_the_approach_withdraws_a_pending_early_closure(db, team_world):
 def test_a_transition_within_the_approach_keeps_the_request(db, team_world, make_case):
     w = team_world
     case = make_case(team=w["team"], phase="aanpak.plan", procesregisseur=w["regisseur"])
-    approval = cases.request_early_closure(w["regisseur"], case, reason="Verhuisd", result="verhuisd")
-    approvals.withdraw_outdated(w["regisseur"], case, cases.TransitionRecord(
+    approval = case_requests.request_early_closure(w["regisseur"], case, reason="Verhuisd", result="verhuisd")
+    case_requests.withdraw_outdated(w["regisseur"], case, cases.TransitionRecord(
         machine="case", trigger="adopt_plan", from_state="aanpak.plan", to_state="aanpak.uitvoering",
         actor_id=w["regisseur"].id, reason=None, at=cases.utcnow()))
     assert approval.is_open
@@ -253,7 +255,7 @@ def test_the_four_eyes_check_constraint_refuses_a_direct_insert(db, team_world):
 
 def test_the_four_eyes_check_constraint_refuses_a_direct_update(db, team_world):
     w = team_world
-    approval = cases.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
+    approval = case_requests.request_early_closure(w["dual"], w["case"], reason="Verhuisd", result="verhuisd")
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(Approval).where(Approval.id == approval.id).values(
             status="goedgekeurd", decided_by_id=w["dual"].id, decided_at=cases.utcnow()))
@@ -267,7 +269,7 @@ def test_the_four_eyes_check_constraint_refuses_a_direct_update(db, team_world):
 def test_the_queue_lists_open_requests_oldest_first(db, team_world, make_case):
     w = team_world
     cases_ = [make_case(team=w["team"], phase="aanpak.uitvoering") for _ in range(3)]
-    made = [cases.request_early_closure(w["regisseur"], case, reason=f"Reden {i}", result="verhuisd")
+    made = [case_requests.request_early_closure(w["regisseur"], case, reason=f"Reden {i}", result="verhuisd")
             for i, case in enumerate(cases_)]
     for days, approval in zip((2, 9, 5), made, strict=True):
         approval.requested_at = cases.utcnow() - timedelta(days=days)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from casus.approvals import case_requests
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.cases import services as cases
 from casus.cases.models import TransitionLog
@@ -20,8 +21,8 @@ def _ask(world, case=None, who="regisseur", days_ago=0):
     """An early-closure request, asked ``days_ago`` days ago (backdated in SQL: the version stays 1)."""
     from casus.extensions import db
 
-    approval = cases.request_early_closure(world[who], case or world["case"], reason="Betrokkene verhuisd",
-                                           result="verhuisd")
+    approval = case_requests.request_early_closure(world[who], case or world["case"],
+                                                   reason="Betrokkene verhuisd", result="verhuisd")
     if days_ago:
         db.session.execute(sa.update(Approval).where(Approval.id == approval.id).values(
             requested_at=cases.utcnow() - timedelta(days=days_ago)))
@@ -36,7 +37,7 @@ def test_the_queue_shows_open_requests_oldest_first_with_their_age(client, db, t
     young = _ask(w, days_ago=1)
     old = _ask(w, make_case(team=w["team"], phase="aanpak.plan", title="Oud verzoek"), who="dual", days_ago=3)
     elsewhere = make_case(team=w["other_team"], phase="aanpak.plan")
-    foreign = cases.request_early_closure(w["elsewhere"], elsewhere, reason="Elders", result="verhuisd")
+    foreign = case_requests.request_early_closure(w["elsewhere"], elsewhere, reason="Elders", result="verhuisd")
     db.session.flush()
     login(w["supervisor"])
     page = text(client.get("/akkoorden"))
@@ -245,7 +246,7 @@ def test_reopen_end_to_end_through_the_pages(client, db, team_world, auth, login
 
 def test_a_refused_reopening_shows_the_guard_message(client, db, team_world, auth, login):
     w = team_world
-    approval = cases.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
+    approval = case_requests.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
     w["closed"].closed_on = cases.today() - timedelta(days=6 * 366)
     db.session.flush()
     login(w["supervisor"])

@@ -350,7 +350,7 @@ def test_early_closure_needs_a_second_supervisor(client, db, world, auth, login)
 
 
 def test_a_partner_sees_neither_pending_requests_nor_the_request_forms(client, db, world, auth, login):
-    from casus.cases.services import request_early_closure
+    from casus.approvals.case_requests import request_early_closure
 
     request_early_closure(world["regisseur"], world["case"], reason="Betrokkene verhuisd", result="verhuisd")
     login(world["agent"])

@@ -137,7 +137,8 @@ def test_procesregisseur_sees_own_cases_team_signals_and_overdue_actions(
 
 
 def test_supervisor_sees_overdue_reviews_and_pending_early_closures(client, login_as, region, make_case, make_user):
-    from casus.cases.services import request_early_closure, today
+    from casus.approvals.case_requests import request_early_closure
+    from casus.cases.services import today
 
     login_as("supervisor", organisation=region["zvh"], team=region["team"])
     regisseur = make_user("procesregisseur", organisation=region["zvh"], team=region["team"])

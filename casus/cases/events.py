@@ -1,0 +1,21 @@
+"""What the cases domain publishes for the domains above it (the mechanism: ``casus.events``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casus.cases.models import Case
+from casus.users.models import User
+from workflow import TransitionRecord
+
+
+@dataclass(frozen=True)
+class CaseTransitioned:
+    """``user`` moved ``case`` a step along the CASE machine (``outcome``); the step is applied and recorded.
+
+    Handlers: the status reporters see on the signals bundled into the case follows it (signals), and a
+    pending request the new phase makes pointless is withdrawn (approvals)."""
+
+    user: User
+    case: Case
+    outcome: TransitionRecord
