@@ -23,15 +23,15 @@ from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import decode_cursor, keyset_page
 from casus.errors import refused_problem
 from casus.extensions import db
 from casus.organisations.models import Team
+from casus.pagination import decode_cursor, keyset_page
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
 from casus.users.models import User
-from casus.voordrachten import services
+from casus.voordrachten import drafting, services
 from casus.voordrachten.models import Voordracht
 from casus.voordrachten.schemas import (
     RiecReferralInputSchema,
@@ -194,7 +194,7 @@ class ReferralItem(MethodView):
             _forbidden("voordracht.updated", voordracht)
         expected = data.pop("version")
         try:
-            services.update_voordracht(user, voordracht, expected_version=expected, **data)
+            drafting.update_voordracht(user, voordracht, expected_version=expected, **data)
         except ServiceError as error:
             if error.status == 400:
                 _invalid(error)
@@ -262,7 +262,7 @@ class CaseReferrals(MethodView):
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="voordracht.created")
         try:
-            voordracht = services.create_voordracht(user, case, **data)
+            voordracht = drafting.create_voordracht(user, case, **data)
         except ServiceError as error:
             if error.status == 400:
                 _invalid(error)

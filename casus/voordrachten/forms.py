@@ -12,11 +12,13 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from casus import labels
 from casus.i18n import format_date_nl
 from casus.organisations.forms import NOT_IN_LIST, TOO_LONG, optional_int
 from casus.subjects.models import SubjectKind
+from casus.voordrachten.drafting import MAX_INDICATOR_OTHER, MAX_SUMMARY
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency
-from casus.voordrachten.services import MAX_ADVICE, MAX_INDICATOR_OTHER, MAX_REFERENCE, MAX_SUMMARY
+from casus.voordrachten.services import MAX_ADVICE, MAX_REFERENCE
 from casus.web.fields import MultiCheckboxField, VersionField
 
 
@@ -51,10 +53,10 @@ class VoordrachtForm(FlaskForm):
 
     def fill(self, locale, *, subjects, organisations) -> None:
         self.subject_ids.choices = [SelectChoice(s.id, subject_label(s)) for s in subjects]
-        self.indicators.choices = [SelectChoice(value, label) for value, label in RiecIndicator.choices(locale)]
+        self.indicators.choices = labels.choices(RiecIndicator, locale)
         self.legal_basis.choices = [SelectChoice("", _l("Kies een grondslag")),
-                                    *(SelectChoice(value, label) for value, label in RiecLegalBasis.choices(locale))]
-        self.urgency.choices = [SelectChoice(value, label) for value, label in Urgency.choices(locale)]
+                                    *labels.choices(RiecLegalBasis, locale)]
+        self.urgency.choices = labels.choices(Urgency, locale)
         self.addressee_organisation_id.choices = [SelectChoice("", _l("Kies een RIEC")),
                                                   *(SelectChoice(str(o.id), o.name) for o in organisations)]
 

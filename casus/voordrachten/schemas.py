@@ -13,16 +13,9 @@ from casus.api.schemas import InputSchema, OneOfNested, UTCDateTime
 from casus.cases.schemas import CursorPageSchema, UserSummarySchema
 from casus.subjects.models import SubjectKind
 from casus.users.schemas import OrganisationRefSchema
+from casus.voordrachten.drafting import MAX_INDICATOR_OTHER, MAX_SUMMARY
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency
-from casus.voordrachten.services import (
-    MAX_ADVICE,
-    MAX_INDICATOR_OTHER,
-    MAX_REFERENCE,
-    MAX_SUMMARY,
-    RIEC_TRIGGERS,
-    TEAM_TRIGGERS,
-    number_of,
-)
+from casus.voordrachten.services import MAX_ADVICE, MAX_REFERENCE, RIEC_TRIGGERS, TEAM_TRIGGERS, number_of
 from workflow import VoordrachtState
 
 STATES = [state.value for state in VoordrachtState]

@@ -25,14 +25,16 @@ from casus.approvals.models import Approval
 from casus.audit.services import record
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
-from casus.cases.services import KeysetPage, actor_for, decode_cursor, keyset_page
+from casus.cases.services import actor_for
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.labels import Labels, choices
 from casus.organisations.models import Team
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
-from casus.voordrachten import services
+from casus.voordrachten import drafting, services
 from casus.voordrachten.forms import AcceptForm, ReturnForm, StepForm, VoordrachtEditForm, VoordrachtForm
 from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency, Voordracht
 from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
@@ -56,20 +58,13 @@ STEP_MESSAGES = {
 }
 
 
-def _label(enum_cls, value) -> str:
-    try:
-        return enum_cls(str(value)).label(current_locale())
-    except ValueError:
-        return str(value or "")
-
-
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "state_label": lambda value: _label(VoordrachtState, value),
-        "urgency_label": lambda value: _label(Urgency, value),
-        "indicator_label": lambda value: _label(RiecIndicator, value),
-        "legal_basis_label_riec": lambda value: _label(RiecLegalBasis, value),
+        "state_label": Labels(VoordrachtState),
+        "urgency_label": Labels(Urgency),
+        "indicator_label": Labels(RiecIndicator),
+        "legal_basis_label_riec": Labels(RiecLegalBasis),
         "number_of": services.number_of,
         "mask_bsn": mask_bsn,
         "age_in_days": _age_in_days,
@@ -91,7 +86,7 @@ class StateFilterForm(FlaskForm):
 
     def fill(self, locale, states) -> None:
         self.status.choices = [SelectChoice("", _l("Alle statussen")),
-                               *(SelectChoice(s.value, s.label(locale)) for s in states)]
+                               *choices(VoordrachtState, locale, states)]
 
 
 def _page(query: sa.Select, cursor_arg: str) -> KeysetPage:
@@ -301,7 +296,7 @@ def edit(voordracht_id: int):
     status, stored_subjects = 200, None
     if form.validate_on_submit():
         try:
-            services.update_voordracht(user, voordracht, expected_version=version_of(form), **form.values())
+            drafting.update_voordracht(user, voordracht, expected_version=version_of(form), **form.values())
         except ServiceError as error:
             if is_stale(error):  # changed meanwhile: the stored concept shown, the user's input kept in the form
                 show_conflict()
@@ -426,7 +421,7 @@ def new(case_id: int):
     form.fill(current_locale(), subjects=services.case_subjects(case), organisations=organisations)
     if form.validate_on_submit():
         try:
-            voordracht = services.create_voordracht(user, case, **form.values())
+            voordracht = drafting.create_voordracht(user, case, **form.values())
         except ServiceError as error:
             _show_errors(form, error)
         else:

@@ -122,10 +122,10 @@ def test_a_partner_of_the_case_sees_no_voordracht(db, client, login_as, api, wor
 
 
 def test_voordracht_lines_of_the_timeline_are_the_team_s(db, app, client, login_as, api, world, draft_values):
-    from casus.voordrachten import services
+    from casus.voordrachten import drafting, services
 
     with app.test_request_context():
-        voordracht = services.create_voordracht(world["regisseur"], world["case"], **draft_values())
+        voordracht = drafting.create_voordracht(world["regisseur"], world["case"], **draft_values())
         services.submit(world["regisseur"], voordracht)
     db.session.flush()
     path = f"/cases/{world['case'].id}/timeline"

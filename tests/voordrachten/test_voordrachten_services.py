@@ -1,4 +1,5 @@
-"""The voordracht services, path by path: draft, four-eyes review through the approvals, RIEC answer."""
+"""The voordracht services, path by path: four-eyes review through the approvals, RIEC answer (drafting:
+test_voordrachten_drafting.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import sqlalchemy as sa
 from casus.approvals import services as approvals
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.audit.models import AuditEvent, Outcome
-from casus.cases.models import TimelineEvent, TransitionLog
+from casus.cases.models import TransitionLog
 from casus.notifications.models import Notification
 from casus.services import ServiceError
-from casus.voordrachten import services
-from casus.voordrachten.models import VoordrachtSubject
+from casus.timeline.models import TimelineEvent
+from casus.voordrachten import drafting, services
 from workflow import TransitionRefused
 
 
@@ -47,7 +48,7 @@ def notified(db, kind) -> dict[int, Notification]:
 
 def submitted(world, draft_values, by=None):
     by = by or world["regisseur"]
-    voordracht = services.create_voordracht(by, world["case"], **draft_values())
+    voordracht = drafting.create_voordracht(by, world["case"], **draft_values())
     services.submit(by, voordracht)
     return voordracht
 
@@ -56,87 +57,6 @@ def approved(db, world, draft_values):
     voordracht = submitted(world, draft_values)
     approvals.decide(world["supervisor"], services.latest_approval(voordracht), approve=True)
     return voordracht
-
-
-# --- drafting -------------------------------------------------------------------------------------------------------
-
-def test_a_concept_shares_exactly_the_chosen_subjects(db, ctx, world, draft_values):
-    voordracht = services.create_voordracht(world["regisseur"], world["case"], **draft_values())
-    assert voordracht.state == "concept" and voordracht.created_by_id == world["regisseur"].id
-    assert [s.name for s in services.shared_subjects(voordracht)] == ["Karel Geheim", "Bakkerij Dekmantel B.V."]
-    assert voordracht.indicators == ["drugs", "witwassen"] and voordracht.urgency == "hoog"
-    assert lines(db, world["case"], "voordracht.created") == [f"RIEC-voordracht RV-{voordracht.id} opgesteld (concept)"]
-    event, = audits(db, "voordracht.created", voordracht)
-    assert event.case_id == world["case"].id and event.details["subject_ids"] == sorted(
-        s.id for s in world["subjects"][:2])
-
-
-def test_every_problem_is_reported_at_once(db, ctx, world, draft_values, make_organisation):
-    with pytest.raises(services.InvalidVoordracht) as invalid:
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values(
-            summary="  ", subject_ids=[], indicators=[], legal_basis="weet_niet", urgency="morgen",
-            addressee_organisation_id=world["politie"].id))
-    assert [p.field for p in invalid.value.problems] == [
-        "summary", "subject_ids", "indicators", "legal_basis", "urgency", "addressee_organisation_id"]
-    assert db.session.execute(sa.select(sa.func.count()).select_from(VoordrachtSubject)).scalar_one() == 0
-
-
-def test_overig_needs_a_short_description_and_only_overig_keeps_one(db, ctx, world, draft_values):
-    with pytest.raises(services.InvalidVoordracht) as invalid:
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values(indicators=["overig"]))
-    assert [p.field for p in invalid.value.problems] == ["indicator_other"]
-    with pytest.raises(services.InvalidVoordracht):
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values(
-            indicators=["overig"], indicator_other="x" * 201))
-    kept = services.create_voordracht(world["regisseur"], world["case"], **draft_values(
-        indicators=["overig", "vastgoed"], indicator_other="Malafide uitzendbureau"))
-    assert kept.indicators == ["vastgoed", "overig"] and kept.indicator_other == "Malafide uitzendbureau"
-    dropped = services.create_voordracht(world["regisseur"], world["case"], **draft_values(
-        indicators=["drugs"], indicator_other="wordt niet bewaard"))
-    assert dropped.indicator_other is None
-
-
-def test_only_subjects_of_the_case_can_be_shared(db, ctx, world, draft_values, make_subject):
-    stranger = make_subject("persoon", name="Elders Bekend")
-    with pytest.raises(services.InvalidVoordracht) as invalid:
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values(
-            subject_ids=[world["subjects"][0].id, stranger.id]))
-    assert [p.field for p in invalid.value.problems] == ["subject_ids"]
-
-
-def test_the_addressee_is_an_active_riec(db, ctx, world, draft_values):
-    world["riec"].active = False
-    with pytest.raises(services.InvalidVoordracht) as invalid:
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values())
-    assert invalid.value.field == "addressee_organisation_id"
-
-
-def test_only_the_team_drafts_and_not_on_a_closed_case(db, ctx, world, draft_values, make_case):
-    with pytest.raises(ServiceError) as refused:
-        services.create_voordracht(world["agent"], world["case"], **draft_values())
-    assert refused.value.status == 403
-    world["case"].phase = "afgesloten"
-    with pytest.raises(ServiceError) as closed:
-        services.create_voordracht(world["regisseur"], world["case"], **draft_values())
-    assert closed.value.status == 409
-
-
-def test_a_concept_can_be_changed_with_its_version_and_nothing_else(db, ctx, world, draft_values):
-    voordracht = services.create_voordracht(world["regisseur"], world["case"], **draft_values())
-    version = voordracht.version
-    services.update_voordracht(world["supervisor"], voordracht, expected_version=version,
-                               subject_ids=[world["subjects"][0].id], urgency="spoed")
-    assert [s.name for s in services.shared_subjects(voordracht)] == ["Karel Geheim"]
-    assert voordracht.urgency == "spoed" and voordracht.version > version
-    assert audits(db, "voordracht.updated", voordracht)[0].details == {"fields": ["subject_ids", "urgency"]}
-    assert len(lines(db, world["case"], "voordracht.updated")) == 1
-    with pytest.raises(ServiceError) as stale:
-        services.update_voordracht(world["regisseur"], voordracht, expected_version=version, summary="Nieuw")
-    assert stale.value.status == 409
-    services.submit(world["regisseur"], voordracht)
-    with pytest.raises(ServiceError) as not_concept:
-        services.update_voordracht(world["regisseur"], voordracht, summary="Nieuw")
-    assert not_concept.value.status == 409
 
 
 # --- the four-eyes review ---------------------------------------------------------------------------------------------
@@ -185,7 +105,7 @@ def test_the_requester_never_approves_even_as_supervisor(db, ctx, world, draft_v
 
 
 def test_whoever_drew_it_up_does_not_decide_either(db, ctx, world, draft_values):
-    voordracht = services.create_voordracht(world["supervisor"], world["case"], **draft_values())
+    voordracht = drafting.create_voordracht(world["supervisor"], world["case"], **draft_values())
     services.submit(world["regisseur"], voordracht)
     approval = services.latest_approval(voordracht)
     with pytest.raises(ServiceError) as refused:
@@ -222,7 +142,7 @@ def test_a_rejected_voordracht_is_revised_by_a_procesregisseur(db, ctx, world, d
     assert refused.value.codes == ("role_not_permitted",)
     services.revise(world["regisseur"], voordracht, expected_version=voordracht.version)
     assert voordracht.state == "concept" and voordracht.submitted_at is None
-    services.update_voordracht(world["regisseur"], voordracht, summary="Beter onderbouwd")
+    drafting.update_voordracht(world["regisseur"], voordracht, summary="Beter onderbouwd")
     services.submit(world["regisseur"], voordracht)
     assert voordracht.state == "ter_beoordeling" and services.latest_approval(voordracht).is_open
 
