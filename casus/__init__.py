@@ -46,11 +46,12 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     _init_extensions(app, cfg)
     _register_event_handlers(app)
     _register_blueprints(app)
-    from casus import errors, i18n, navigation, security
+    from casus import errors, i18n, labels, navigation, security
 
     security.init_app(app)
     navigation.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     from casus.cli import register_commands
 

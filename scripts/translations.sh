@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BABEL=${BABEL:-.venv/bin/pybabel}
+# Besides gettext's own names: lazy_gettext/_l (forms, module constants), ServiceError's Dutch message, and N_/NC_
+# (casus.labels: enum labels, notification texts and messages written before they are shown; NC_ has a context).
+KEYWORDS="-k _l -k lazy_gettext -k ServiceError:1 -k N_ -k NC_:1c,2"
 if [ "${1:-}" != "compile" ]; then
-    "$BABEL" -q extract -F babel.cfg -k _l -k lazy_gettext -k ServiceError:1 --no-location --sort-output -o casus/translations/messages.pot .
+    "$BABEL" -q extract -F babel.cfg $KEYWORDS --no-location --sort-output -o casus/translations/messages.pot .
     if [ -f casus/translations/en/LC_MESSAGES/messages.po ]; then
         "$BABEL" -q update --no-fuzzy-matching -i casus/translations/messages.pot -d casus/translations -l en
     else

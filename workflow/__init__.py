@@ -5,7 +5,8 @@ docs/DESIGN.md §3 is the specification; ``docs/WORKFLOW.md`` explains the proce
 
 Layout:
 
-* ``enums``     – the vocabulary as string enums with Dutch and English labels (``CasePhase``, ``Role``).
+* ``enums``     – the vocabulary as string enums with Dutch labels marked for the app's catalogue
+  (``CasePhase``, ``Role``).
 * ``facts``     – read-only views the guards judge (``CaseFacts``, ``VoordrachtFacts``, ...) and ``Context``.
 * ``guards``    – pure predicates, each with a stable code and a Dutch and English message.
 * ``tables``    – the three transition tables: trigger, sources, destination, roles, guards, four-eyes.

@@ -244,8 +244,9 @@ class WorkflowMachine:
     def title(self, locale: object = "nl") -> str:
         return self.title_en if is_english(locale) else self.title_nl
 
-    def state_label(self, state: str, locale: object = "nl") -> str:
-        return self.state_enum(plain(state)).label(locale)
+    def state_label(self, state: str) -> str:
+        """The state's Dutch label, as the timeline records it (the app shows it translated: casus.labels)."""
+        return self.state_enum(plain(state)).label_nl
 
     @property
     def parents(self) -> dict[str, tuple[str, ...]]:

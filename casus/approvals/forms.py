@@ -13,6 +13,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length
 
+from casus import labels
 from casus.approvals.models import ApprovalKind
 from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import TOO_LONG
@@ -43,4 +44,4 @@ class QueueFilterForm(FlaskForm):
 
     def fill(self, locale) -> None:
         self.soort.choices = [SelectChoice("", _l("Alle soorten")),
-                              *(SelectChoice(value, label) for value, label in ApprovalKind.choices(locale))]
+                              *labels.choices(ApprovalKind, locale)]

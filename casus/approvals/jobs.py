@@ -56,8 +56,7 @@ def approval_reminders(app: Flask, now: datetime) -> int:
         items.append(NewNotification(
             user_id=row.user_id, key=row.key, kind=kinds.APPROVAL_REMINDER.name,
             link=APPROVALS_LINK.format(id=row.id), case_id=row.case_id, locale=row.locale,
-            params={"reference": row.reference, "what_nl": kind.label_nl, "what_en": kind.label_en,
-                    "date": asked_on.isoformat()}))
+            params={"reference": row.reference, "what": kind.label_nl, "date": asked_on.isoformat()}))
     return notify_many(items, now=now)
 
 

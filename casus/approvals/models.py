@@ -15,26 +15,26 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import enum_column
 from casus.users.models import User
-from workflow.enums import LabelledEnum
 
 if TYPE_CHECKING:
     from casus.cases.models import Case
 
 
 class ApprovalKind(LabelledEnum):
-    RIEC_VOORDRACHT = "riec_voordracht", "RIEC-voordracht", "RIEC referral"
-    CLOSE_EARLY = "close_early", "Vroegtijdig afsluiten", "Early closure"
-    REOPEN = "reopen", "Heropenen", "Reopening"
-    RETENTION_EXTENSION = "retention_extension", "Bewaartermijn verlengen", "Retention extension"
+    RIEC_VOORDRACHT = "riec_voordracht", N_("RIEC-voordracht")
+    CLOSE_EARLY = "close_early", N_("Vroegtijdig afsluiten")
+    REOPEN = "reopen", N_("Heropenen")
+    RETENTION_EXTENSION = "retention_extension", N_("Bewaartermijn verlengen")
 
 
 class ApprovalStatus(LabelledEnum):
-    OPEN = "open", "Open", "Pending"
-    GOEDGEKEURD = "goedgekeurd", "Goedgekeurd", "Approved"
-    AFGEWEZEN = "afgewezen", "Afgewezen", "Rejected"
-    INGETROKKEN = "ingetrokken", "Ingetrokken", "Withdrawn"
+    OPEN = "open", N_("Open")
+    GOEDGEKEURD = "goedgekeurd", N_("Goedgekeurd")
+    AFGEWEZEN = "afgewezen", N_("Afgewezen")
+    INGETROKKEN = "ingetrokken", N_("Ingetrokken")
 
 
 class Approval(db.Model):

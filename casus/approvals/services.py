@@ -236,8 +236,7 @@ def notify_requester(approval: Approval, case: Case, kind: str) -> None:
     notify_many([NewNotification(
         user_id=requester.id, key=f"approval:{approval.id}:{kind.removeprefix('approval_')}", kind=kind,
         link=APPROVALS_LINK.format(id=approval.id), case_id=approval.case_id, locale=requester.locale,
-        params={"reference": case.reference, **_labels(approval.kind),
-                "verdict_nl": approval.status.label_nl.lower(), "verdict_en": approval.status.label_en.lower()})])
+        params={"reference": case.reference, **_labels(approval.kind), "verdict": approval.status.label_nl})])
 
 
 def _notify_deciders(approval: Approval, case: Case) -> None:
@@ -253,5 +252,5 @@ def _notify_deciders(approval: Approval, case: Case) -> None:
 
 
 def _labels(kind: ApprovalKind) -> dict:
-    # Notification texts are rendered later, in the reader's language: keep both labels.
-    return {"what_nl": kind.label_nl, "what_en": kind.label_en}
+    # Notification texts are rendered later, in the reader's language: keep the label's Dutch source text.
+    return {"what": kind.label_nl}

@@ -20,6 +20,7 @@ from casus.audit.services import record
 from casus.cases.services import today
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.labels import Labels
 from casus.navigation import safe_next
 from casus.security import acting_user
 from casus.services import ServiceError
@@ -38,8 +39,7 @@ TABS = {"open": "open", "afgehandeld": "decided"}
 @bp.app_context_processor
 def approval_helpers() -> dict:
     """Labels for approvals in any template: the case overview and the voordracht page show requests too."""
-    return {"kind_label": lambda value: ApprovalKind(str(value)).label(current_locale()),
-            "approval_status_label": lambda value: ApprovalStatus(str(value)).label(current_locale()),
+    return {"kind_label": Labels(ApprovalKind), "approval_status_label": Labels(ApprovalStatus),
             "age_label": age_label}
 
 

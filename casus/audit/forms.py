@@ -10,6 +10,7 @@ from wtforms import SelectField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, Regexp
 
+from casus import labels
 from casus.audit.models import Outcome
 from casus.organisations.forms import optional_int
 from casus.web.fields import DutchDateField
@@ -17,17 +18,12 @@ from casus.web.fields import DutchDateField
 TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
 NOT_IN_LIST = _l("Kies een waarde uit de lijst.")
 
-OUTCOME_LABELS = {
-    Outcome.SUCCESS: _l("gelukt"),
-    Outcome.DENIED: _l("geweigerd"),
-    Outcome.FAILURE: _l("mislukt"),
-}
 
 
 
 def outcome_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Alle uitkomsten")),
-            *(SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items())]
+            *labels.choices(Outcome)]
 
 
 class AuditFilterForm(FlaskForm):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,13 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from casus.database import UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import enum_column
 
 
-class Outcome(enum.StrEnum):
-    SUCCESS = "success"
-    DENIED = "denied"
-    FAILURE = "failure"
+class Outcome(LabelledEnum):
+    SUCCESS = "success", N_("gelukt")
+    DENIED = "denied", N_("geweigerd")
+    FAILURE = "failure", N_("mislukt")
 
 
 class AuditEvent(db.Model):

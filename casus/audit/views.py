@@ -17,13 +17,14 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from casus.audit.forms import OUTCOME_LABELS, AuditFilterForm
+from casus.audit.forms import AuditFilterForm
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.i18n import AMSTERDAM, format_datetime_nl
+from casus.labels import Labels
 from casus.organisations.models import Organisation
 from casus.organisations.services import list_organisations
 from casus.policy import reads_audit_log
@@ -122,7 +123,7 @@ def index():
         "audit/index.html", form=form, rows=rows, next_url=next_url, valid=valid,
         first_url=url_for("audit.index", **form.active_filters()) if cursor and valid else None,
         export_url=url_for("audit.export", **form.active_filters()) if valid else None,
-        outcome_labels=OUTCOME_LABELS, outcome_badges=OUTCOME_BADGES, page_size=PAGE_SIZE)
+        outcome_labels=Labels(Outcome), outcome_badges=OUTCOME_BADGES, page_size=PAGE_SIZE)
 
 
 CSV_HEADERS = ("tijdstip", "gebruiker", "e-mailadres", "organisatie", "rollen", "actie", "objecttype", "object-id",

@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
-from casus.auth.passwords import MAX_LENGTH, password_problem
+from casus.auth.passwords import MAX_LENGTH, check_strength
+from casus.services import ServiceError
 
 REQUIRED = _l("Dit veld is verplicht.")
 
@@ -22,9 +23,10 @@ class TotpForm(FlaskForm):
 
 
 def strong_password(_form, field):
-    problem = password_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
+    try:
+        check_strength(field.data or "")
+    except ServiceError as problem:
+        raise ValidationError(problem.message) from problem
 
 
 class ChangePasswordForm(FlaskForm):

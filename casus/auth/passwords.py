@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from casus.services import ServiceError
+
 _hasher = PasswordHasher()  # argon2id with the library's current RFC 9106 defaults
 
 # Verifying against this when the account is unknown costs the same time as a real check,
@@ -30,12 +32,12 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """A Dutch explanation of why a new password is not acceptable, or None."""
+def check_strength(password: str) -> None:
+    """Refuse a new password that is too short, too long or too predictable (on the ``password`` field)."""
     if len(password) < MIN_LENGTH:
-        return f"Gebruik minstens {MIN_LENGTH} tekens."
+        raise ServiceError("Gebruik minstens %(min)d tekens.", field="password", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Gebruik hoogstens {MAX_LENGTH} tekens."
+        raise ServiceError("Gebruik hoogstens %(max)d tekens.", field="password", max=MAX_LENGTH)
     if len(set(password)) < 5:
-        return "Dit wachtwoord is te voorspelbaar; kies een wachtwoordzin met meer variatie."
-    return None
+        raise ServiceError("Dit wachtwoord is te voorspelbaar; kies een wachtwoordzin met meer variatie.",
+                           field="password")

@@ -13,8 +13,9 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casus.cases.models import LEGAL_BASIS_LABELS, NoteVisibility
+from casus.cases.models import LegalBasis, NoteVisibility
 from casus.cases.services import MAX_TEXT
+from casus.labels import choices
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
@@ -37,13 +38,6 @@ TIMELINE_GROUPS = {
     "escalaties": (_l("Escalaties"), ("escalation.",)),
 }
 
-NOTE_VISIBILITY_LABELS = {
-    NoteVisibility.ALL: _l("Alle deelnemers"),
-    NoteVisibility.OWN: _l("Alleen mijn organisatie"),
-    NoteVisibility.NAMED: _l("Genoemde organisaties"),
-}
-
-
 def unique_ids(form: FlaskForm, prefix: str) -> FlaskForm:
     """Give every field of ``form`` an id starting with ``prefix`` (names stay as they are)."""
     for field in form:
@@ -52,7 +46,7 @@ def unique_ids(form: FlaskForm, prefix: str) -> FlaskForm:
 
 
 def enum_choices(enum_cls, locale, empty_label) -> list[SelectChoice]:
-    return [SelectChoice("", empty_label), *(SelectChoice(value, label) for value, label in enum_cls.choices(locale))]
+    return [SelectChoice("", empty_label), *choices(enum_cls, locale)]
 
 
 class CaseFilterForm(FlaskForm):
@@ -147,9 +141,9 @@ class InviteForm(FlaskForm):
     def fill(self, locale, *, organisations, contacts) -> None:
         self.organisation_id.choices = [SelectChoice("", _l("Kies een organisatie")),
                                         *(SelectChoice(str(o.id), o.name) for o in organisations)]
-        self.role.choices = [SelectChoice(value, label) for value, label in ParticipationRole.choices(locale)
-                             if value != ParticipationRole.AANBRENGER]
-        self.legal_basis.choices = [SelectChoice(basis.value, label) for basis, label in LEGAL_BASIS_LABELS.items()]
+        self.role.choices = choices(ParticipationRole, locale,
+                                    [role for role in ParticipationRole if role != ParticipationRole.AANBRENGER])
+        self.legal_basis.choices = choices(LegalBasis, locale)
         self.contact_user_id.choices = [SelectChoice("", _l("Geen contactpersoon")), *(
             SelectChoice(str(u.id), u.name, optgroup=u.organisation.name) for u in contacts)]
 
@@ -162,7 +156,7 @@ class NoteForm(FlaskForm):
                                           invalid_choice_message=NOT_IN_LIST, invalid_value_message=NOT_IN_LIST)
 
     def fill(self, *, organisations) -> None:
-        self.visibility.choices = [SelectChoice(v.value, label) for v, label in NOTE_VISIBILITY_LABELS.items()]
+        self.visibility.choices = choices(NoteVisibility)
         self.organisation_ids.choices = [SelectChoice(o.id, o.name) for o in organisations]
 
 

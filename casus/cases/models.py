@@ -1,46 +1,36 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin, UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import Organisation, Team, enum_column
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole, TriageOutcome
 
 
-class RiskLevel(enum.StrEnum):
-    LAAG = "laag"
-    MIDDEN = "midden"
-    HOOG = "hoog"
+class RiskLevel(LabelledEnum):
+    LAAG = "laag", N_("Laag")
+    MIDDEN = "midden", N_("Midden")
+    HOOG = "hoog", N_("Hoog")
 
 
-RISK_LABELS = {RiskLevel.LAAG: _l("Laag"), RiskLevel.MIDDEN: _l("Midden"), RiskLevel.HOOG: _l("Hoog")}
-
-
-class LegalBasis(enum.StrEnum):
+class LegalBasis(LabelledEnum):
     """Why an organisation may share data in this case (AVG art. 6 ground as agreed in the convenant)."""
 
-    CONVENANT = "convenant"
-    GEHEIMHOUDINGSVERKLARING = "geheimhoudingsverklaring"
+    CONVENANT = "convenant", N_("Convenant Zorg- en Veiligheidshuis")
+    GEHEIMHOUDINGSVERKLARING = "geheimhoudingsverklaring", N_("Ondertekende geheimhoudingsverklaring")
 
 
-LEGAL_BASIS_LABELS = {
-    LegalBasis.CONVENANT: _l("Convenant Zorg- en Veiligheidshuis"),
-    LegalBasis.GEHEIMHOUDINGSVERKLARING: _l("Ondertekende geheimhoudingsverklaring"),
-}
-
-
-class NoteVisibility(enum.StrEnum):
-    ALL = "alle_deelnemers"
-    OWN = "eigen_organisatie"
-    NAMED = "genoemde_organisaties"
+class NoteVisibility(LabelledEnum):
+    ALL = "alle_deelnemers", N_("Alle deelnemers")
+    OWN = "eigen_organisatie", N_("Alleen mijn organisatie")
+    NAMED = "genoemde_organisaties", N_("Genoemde organisaties")
 
 
 class Category(db.Model):

@@ -375,7 +375,7 @@ def invite_organisation(user: User, case: Case, *, organisation_id: int, role: s
     participation = _add_participation(case, organisation, role, legal_basis, signed_on, contact)
     case.updated_at = utcnow()  # bumps the version: participants changed
     flush_versioned(case)
-    add_timeline(case, "participation.added", f"{organisation.name} neemt deel als {role.label()}", actor=user)
+    add_timeline(case, "participation.added", f"{organisation.name} neemt deel als {role.label_nl}", actor=user)
     record("participation.added", object_type="participation", object_id=participation.id, case_id=case.id, user=user)
     return participation
 

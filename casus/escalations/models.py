@@ -15,15 +15,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import enum_column
 from casus.users.models import User
 from workflow import EscalationLevel
-from workflow.enums import LabelledEnum
 
 
 class EscalationDirection(LabelledEnum):
-    OPSCHALEN = "opschalen", "Opgeschaald", "Escalated"
-    AFSCHALEN = "afschalen", "Afgeschaald", "De-escalated"
+    OPSCHALEN = "opschalen", N_("Opgeschaald")
+    AFSCHALEN = "afschalen", N_("Afgeschaald")
 
 
 class Escalation(db.Model):

@@ -360,5 +360,5 @@ def _notify_supervisors(user: User, case: Case, step: Escalation) -> None:
     notify_many(NewNotification(
         user_id=user_id, key=f"escalation-raised:escalation:{step.id}:user:{user_id}", kind="escalation_raised",
         link=case_link(case.id) + ESCALATIONS_TAB, case_id=case.id, locale=locale,
-        params={"reference": case.reference, "level_nl": level.label_nl, "level_en": level.label_en})
+        params={"reference": case.reference, "level": level.label_nl})
         for user_id, locale in supervisors)

@@ -18,6 +18,7 @@ from casus.escalations import services
 from casus.escalations.forms import GUARD_FIELDS, DecisionForm, DeescalateForm, EscalateForm
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.i18n import current_locale
+from casus.labels import Labels, enum_label
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
@@ -30,10 +31,7 @@ bp.context_processor(template_helpers)
 
 @bp.context_processor
 def _escalation_helpers() -> dict:
-    def direction_label(value) -> str:
-        return EscalationDirection(str(value)).label(current_locale())
-
-    return {"direction_label": direction_label}
+    return {"direction_label": Labels(EscalationDirection)}
 
 
 @bp.app_template_global("current_escalation")
@@ -89,7 +87,7 @@ def _show_refusal(form, refused: TransitionRefused) -> None:
 
 
 def _level(value) -> str:
-    return EscalationLevel(str(value)).label(current_locale())
+    return enum_label(EscalationLevel, value)
 
 
 def _stale(error: ServiceError) -> bool:

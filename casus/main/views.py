@@ -17,6 +17,7 @@ from casus.cases.services import cadences
 from casus.cases.services import today as cases_today
 from casus.extensions import db
 from casus.i18n import AMSTERDAM, LANGUAGES, current_locale
+from casus.labels import Labels
 from casus.navigation import safe_next
 from casus.plans.models import OPEN_ACTIONS_SQL, Action
 from casus.policy import (
@@ -28,10 +29,10 @@ from casus.policy import (
     takes_part_in_cases,
     works_for_partner,
 )
-from casus.signals.models import SIGNAL_STATUS_LABELS, Signal, SignalStatus
+from casus.signals.models import Signal, SignalStatus
 from casus.users.models import User
 from casus.users.services import set_locale
-from workflow import CasePhase
+from workflow import CasePhase, EscalationLevel
 from workflow.workdays import working_days_between
 
 bp = Blueprint("main", __name__)
@@ -200,7 +201,8 @@ def index():
     user = current_user._get_current_object()
     return render_template("main/dashboard.html", blocks=dashboard_blocks(user), signal_age=signal_age,
                            triage_days=cadences().triage_working_days, locale=current_locale(),
-                           signal_status_labels=SIGNAL_STATUS_LABELS, CasePhase=CasePhase)
+                           signal_status_labels=Labels(SignalStatus), CasePhase=CasePhase,
+                           EscalationLevel=EscalationLevel)
 
 
 @bp.get("/toegankelijkheid")

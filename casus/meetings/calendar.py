@@ -35,13 +35,14 @@ from casus.audit.services import record
 from casus.cases.models import Case
 from casus.database import utcnow
 from casus.extensions import db
+from casus.labels import enum_label
 from casus.mail import mailer_for
 from casus.meetings.models import (
-    MEETING_TYPE_LABELS,
     CalendarFeed,
     Meeting,
     MeetingInvitation,
     MeetingStatus,
+    MeetingType,
 )
 from casus.notifications import kinds
 from casus.notifications.services import (
@@ -140,8 +141,7 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
 
 def meeting_summary(meeting: Meeting, language: str | None = "nl") -> str:
     """Title and type ("Casusoverleg Noord (Casusoverleg)"); no agenda, so no case is named."""
-    labels = MEETING_TYPE_LABELS.get(meeting.type)
-    label = (labels[1] if _english(language) else labels[0]) if labels else str(meeting.type)
+    label = enum_label(MeetingType, meeting.type, language or "nl")
     title = meeting.title.strip()
     summary = title if label.lower() in title.lower() else f"{title} ({label})"
     if meeting.status == MeetingStatus.GEANNULEERD:

@@ -21,9 +21,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from casus import labels
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
-from casus.meetings.models import AGENDA_PURPOSE_LABELS, MEETING_TYPE_LABELS, AgendaPurpose
+from casus.meetings.models import AgendaPurpose, MeetingType
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.users.forms import MultiCheckboxField
 from casus.web.fields import DateWindow, VersionField
@@ -33,16 +34,12 @@ WEEKDAYS = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("v
             _l("zondag"))
 
 
-def _pick(labels: tuple[str, str], locale: str) -> str:
-    return labels[1] if str(locale).startswith("en") else labels[0]
-
-
 def type_choices(locale: str) -> list[SelectChoice]:
-    return [SelectChoice(value.value, _pick(labels, locale)) for value, labels in MEETING_TYPE_LABELS.items()]
+    return labels.choices(MeetingType, locale)
 
 
 def purpose_choices(locale: str) -> list[SelectChoice]:
-    return [SelectChoice(value.value, _pick(labels, locale)) for value, labels in AGENDA_PURPOSE_LABELS.items()]
+    return labels.choices(AgendaPurpose, locale)
 
 
 class _PlaceAndPeople:

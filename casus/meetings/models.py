@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -8,48 +7,31 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin, UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, NC_, LabelledEnum
 from casus.organisations.models import Organisation, Team, enum_column
 from casus.users.models import User
 
 
-class MeetingType(enum.StrEnum):
-    CASUSOVERLEG = "casusoverleg"
-    ZVT_JEUGD = "zvt_jeugd"
-    ZORGNETWERKOVERLEG = "zorgnetwerkoverleg"
-    WEEGPLOEG = "weegploeg"
-    RIEC_KERNTEAM = "riec_kernteam"
-    STUURGROEP = "stuurgroep"
+class MeetingType(LabelledEnum):
+    CASUSOVERLEG = "casusoverleg", N_("Casusoverleg")
+    ZVT_JEUGD = "zvt_jeugd", N_("Zorg- en Veiligheidstafel Jeugd")
+    ZORGNETWERKOVERLEG = "zorgnetwerkoverleg", N_("Zorgnetwerkoverleg")
+    WEEGPLOEG = "weegploeg", N_("Weegploeg / triage")
+    RIEC_KERNTEAM = "riec_kernteam", N_("RIEC-kernteam")
+    STUURGROEP = "stuurgroep", N_("Stuurgroep")
 
 
-MEETING_TYPE_LABELS = {
-    MeetingType.CASUSOVERLEG: ("Casusoverleg", "Case meeting"),
-    MeetingType.ZVT_JEUGD: ("Zorg- en Veiligheidstafel Jeugd", "Youth care and safety table"),
-    MeetingType.ZORGNETWERKOVERLEG: ("Zorgnetwerkoverleg", "Care network meeting"),
-    MeetingType.WEEGPLOEG: ("Weegploeg / triage", "Triage team"),
-    MeetingType.RIEC_KERNTEAM: ("RIEC-kernteam", "RIEC core team"),
-    MeetingType.STUURGROEP: ("Stuurgroep", "Steering group"),
-}
+class MeetingStatus(LabelledEnum):
+    GEPLAND = "gepland", N_("Gepland")
+    GEANNULEERD = "geannuleerd", N_("Geannuleerd")
+    GEHOUDEN = "gehouden", N_("Gehouden")
 
 
-class MeetingStatus(enum.StrEnum):
-    GEPLAND = "gepland"
-    GEANNULEERD = "geannuleerd"
-    GEHOUDEN = "gehouden"
-
-
-class AgendaPurpose(enum.StrEnum):
-    NIEUW = "nieuw"
-    BESPREKEN = "bespreken"
-    EVALUEREN = "evalueren"
-    AFSCHALEN = "afschalen"
-
-
-AGENDA_PURPOSE_LABELS = {
-    AgendaPurpose.NIEUW: ("Nieuw", "New"),
-    AgendaPurpose.BESPREKEN: ("Bespreken", "Discuss"),
-    AgendaPurpose.EVALUEREN: ("Evalueren", "Evaluate"),
-    AgendaPurpose.AFSCHALEN: ("Afschalen", "Step down"),
-}
+class AgendaPurpose(LabelledEnum):
+    NIEUW = "nieuw", N_("Nieuw")
+    BESPREKEN = "bespreken", N_("Bespreken")
+    EVALUEREN = "evalueren", N_("Evalueren")
+    AFSCHALEN = "afschalen", NC_("agenda purpose", "Afschalen")
 
 
 class MeetingSeries(TimestampMixin, db.Model):

@@ -34,9 +34,9 @@ from casus.cases.services import check_version, flush_versioned
 from casus.clock import local_zone, today
 from casus.database import utcnow
 from casus.extensions import db
+from casus.labels import enum_label
 from casus.meetings import calendar
 from casus.meetings.models import (
-    MEETING_TYPE_LABELS,
     Meeting,
     MeetingInvitation,
     MeetingStatus,
@@ -51,8 +51,8 @@ MIN_DURATION, MAX_DURATION = 15, 600
 
 
 def type_label(value, locale: str = "nl") -> str:
-    labels = MEETING_TYPE_LABELS.get(MeetingType(value))
-    return labels[1] if str(locale).startswith("en") else labels[0]
+    """The meeting type's label: Dutch unless asked otherwise (timeline texts are Dutch)."""
+    return enum_label(MeetingType, value, locale)
 
 
 def local_start(day: date, at: time) -> datetime:

@@ -1,9 +1,12 @@
-"""What each kind of notification says, in Dutch and English.
+"""What each kind of notification says: a title and a one-line explanation, in the reader's language.
 
 Texts name the kind of thing that needs attention and at most a case reference and a date — never a
 case title, a subject or anything else a recipient might not be allowed to see (the recipient is always
 someone who may see the case; the reference is how they find it). New kinds (meetings, escalations)
 register here with :func:`register`.
+
+The texts are Dutch source texts in the catalogue (``N_``, see :mod:`casus.labels`); a notification stores
+its kind and params and is shown in whatever language its reader has now.
 """
 
 from __future__ import annotations
@@ -12,15 +15,21 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 
+from casus.labels import N_, Label, translate
+from workflow.enums import is_english
+
 __all__ = ["KINDS", "Kind", "register", "render_intro", "render_title"]
 
 
 @dataclass(frozen=True)
 class Kind:
-    """Title (short, for lists and e-mail subjects) and a one-line explanation, per language.
+    """Title (short, for lists and e-mail subjects) and a one-line explanation.
 
-    Placeholders: ``{reference}``, ``{date}`` (shown as dd-mm-jjjj), ``{count}``, ``{months}``, ``{references}``,
-    and for meetings ``{meeting}`` (its title) and ``{time}`` (local, 09:30).
+    Placeholders: ``%(reference)s``, ``%(date)s`` (shown as dd-mm-jjjj), ``%(count)s``, ``%(months)s``,
+    ``%(references)s``, for meetings ``%(meeting)s`` (its title) and ``%(time)s`` (local, 09:30), and for RIEC
+    voordrachten ``%(number)s``. The params of the placeholders in ``translated`` hold a Dutch source text
+    (an enum's ``label_nl``, or an ``N_`` text; never one with a context), shown in the reader's language;
+    those in ``lowered`` are shown in lower case, inside a sentence.
 
     ``attachment`` names a ``"module:function"`` that builds an e-mail attachment for one notification of
     this kind at send time (see :func:`casus.notifications.services.send_pending_emails`); such
@@ -28,10 +37,10 @@ class Kind:
     """
 
     name: str
-    title_nl: str
-    title_en: str
-    intro_nl: str
-    intro_en: str
+    title: Label
+    intro: Label
+    translated: tuple[str, ...] = ()
+    lowered: tuple[str, ...] = ()
     attachment: str | None = None
 
 
@@ -45,179 +54,150 @@ def register(kind: Kind) -> Kind:
 
 TRIAGE_DEADLINE = register(Kind(
     "triage_deadline",
-    "Triagetermijn verloopt: casus {reference}",
-    "Triage deadline: case {reference}",
-    "De triage van casus {reference} moet uiterlijk {date} klaar zijn.",
-    "Triage of case {reference} is due by {date}."))
+    N_("Triagetermijn verloopt: casus %(reference)s"),
+    N_("De triage van casus %(reference)s moet uiterlijk %(date)s klaar zijn.")))
 ACTIONS_OVERDUE = register(Kind(
     "actions_overdue",
-    "{count} actie(s) over datum",
-    "{count} overdue action(s)",
-    "Acties over datum in de casussen {references}.",
-    "Overdue actions in cases {references}."))
+    N_("%(count)s actie(s) over datum"),
+    N_("Acties over datum in de casussen %(references)s.")))
 ACTION_STALE = register(Kind(
     "action_stale",
-    "Actie zonder voortgang: casus {reference}",
-    "Action without progress: case {reference}",
-    "Een actie in casus {reference} heeft sinds {date} geen voortgang gehad.",
-    "An action in case {reference} has had no progress since {date}."))
+    N_("Actie zonder voortgang: casus %(reference)s"),
+    N_("Een actie in casus %(reference)s heeft sinds %(date)s geen voortgang gehad.")))
 REVIEW_DUE = register(Kind(
     "review_due",
-    "Herbeoordeling nodig: casus {reference}",
-    "Review due: case {reference}",
-    "Casus {reference} moest op {date} opnieuw worden besproken.",
-    "Case {reference} was due for review on {date}."))
+    N_("Herbeoordeling nodig: casus %(reference)s"),
+    N_("Casus %(reference)s moest op %(date)s opnieuw worden besproken.")))
 NAZORG_CHECKIN = register(Kind(
     "nazorg_checkin",
-    "Nazorgcontact na {months} maanden: casus {reference}",
-    "Aftercare check-in after {months} months: case {reference}",
-    "Het nazorgcontact van casus {reference} na {months} maanden staat voor {date} gepland.",
-    "The aftercare check-in of case {reference} after {months} months is due on {date}."))
+    N_("Nazorgcontact na %(months)s maanden: casus %(reference)s"),
+    N_("Het nazorgcontact van casus %(reference)s na %(months)s maanden staat voor %(date)s gepland.")))
 APPROVAL_REQUESTED = register(Kind(
     "approval_requested",
-    "Akkoord gevraagd ({what_nl}): casus {reference}",
-    "Approval requested ({what_en}): case {reference}",
-    "Er wacht een verzoek op uw besluit: {what_nl} in casus {reference}. Een andere supervisor dan de aanvrager "
-    "beslist.",
-    "A request awaits your decision: {what_en} in case {reference}. A supervisor other than the requester "
-    "decides."))
+    N_("Akkoord gevraagd (%(what)s): casus %(reference)s"),
+    N_("Er wacht een verzoek op uw besluit: %(what)s in casus %(reference)s. Een andere supervisor dan de "
+       "aanvrager beslist."),
+    translated=("what",)))
 APPROVAL_DECIDED = register(Kind(
     "approval_decided",
-    "Uw verzoek is {verdict_nl}: casus {reference}",
-    "Your request was {verdict_en}: case {reference}",
-    "Over uw verzoek ({what_nl}) in casus {reference} is besloten: {verdict_nl}.",
-    "Your request ({what_en}) in case {reference} was decided: {verdict_en}."))
+    N_("Uw verzoek is %(verdict)s: casus %(reference)s"),
+    N_("Over uw verzoek (%(what)s) in casus %(reference)s is besloten: %(verdict)s."),
+    translated=("what", "verdict"),
+    lowered=("verdict",)))
 APPROVAL_WITHDRAWN = register(Kind(
     "approval_withdrawn",
-    "Uw verzoek is vervallen: casus {reference}",
-    "Your request has lapsed: case {reference}",
-    "Uw verzoek ({what_nl}) in casus {reference} is automatisch ingetrokken: de casus is niet meer in de fase "
-    "waarvoor het gold.",
-    "Your request ({what_en}) in case {reference} was withdrawn automatically: the case is no longer in the "
-    "phase it was meant for."))
+    N_("Uw verzoek is vervallen: casus %(reference)s"),
+    N_("Uw verzoek (%(what)s) in casus %(reference)s is automatisch ingetrokken: de casus is niet meer in de "
+       "fase waarvoor het gold."),
+    translated=("what",)))
 APPROVAL_REMINDER = register(Kind(
     "approval_reminder",
-    "Akkoord wacht nog ({what_nl}): casus {reference}",
-    "Approval still pending ({what_en}): case {reference}",
-    "Sinds {date} wacht een verzoek op het besluit van een supervisor: {what_nl} in casus {reference}.",
-    "Since {date} a request has been waiting for a supervisor's decision: {what_en} in case {reference}."))
+    N_("Akkoord wacht nog (%(what)s): casus %(reference)s"),
+    N_("Sinds %(date)s wacht een verzoek op het besluit van een supervisor: %(what)s in casus %(reference)s."),
+    translated=("what",)))
 ESCALATION_RAISED = register(Kind(
     "escalation_raised",
-    "Opgeschaald naar {level_nl}: casus {reference}",
-    "Escalated to {level_en}: case {reference}",
-    "Casus {reference} is opgeschaald naar {level_nl}. De beslisser, de beslistermijn en de reden staan bij de "
-    "escalaties van de casus.",
-    "Case {reference} was escalated to {level_en}. The decision owner, the deadline and the reason are on the "
-    "case's escalations tab."))
+    N_("Opgeschaald naar %(level)s: casus %(reference)s"),
+    N_("Casus %(reference)s is opgeschaald naar %(level)s. De beslisser, de beslistermijn en de reden staan "
+       "bij de escalaties van de casus."),
+    translated=("level",)))
 ESCALATION_DECISION_OVERDUE = register(Kind(
     "escalation_decision_overdue",
-    "Escalatiebesluit over de termijn: casus {reference}",
-    "Escalation decision overdue: case {reference}",
-    "Het besluit over de escalatie van casus {reference} moest uiterlijk {date} zijn genomen en is nog niet "
-    "vastgelegd.",
-    "The decision on the escalation of case {reference} was due by {date} and has not been recorded."))
+    N_("Escalatiebesluit over de termijn: casus %(reference)s"),
+    N_("Het besluit over de escalatie van casus %(reference)s moest uiterlijk %(date)s zijn genomen en is "
+       "nog niet vastgelegd.")))
 ESCALATION_REVIEW_DUE = register(Kind(
     "escalation_review_due",
-    "Afschalen heroverwegen: casus {reference}",
-    "Review de-escalation: case {reference}",
-    "Voor casus {reference} stond op {date} de heroverweging van het escalatieniveau gepland.",
-    "Reviewing the escalation level of case {reference} was due on {date}."))
+    N_("Afschalen heroverwegen: casus %(reference)s"),
+    N_("Voor casus %(reference)s stond op %(date)s de heroverweging van het escalatieniveau gepland.")))
 
 MEETING_INVITATION = register(Kind(
     "meeting_invitation",
-    "Uitnodiging: {meeting} op {date} om {time}",
-    "Invitation: {meeting} on {date} at {time}",
-    "U bent uitgenodigd voor {meeting} op {date} om {time}. De afspraak zit als agendabestand (.ics) bij dit "
-    "bericht; de agenda staat in Casus.",
-    "You are invited to {meeting} on {date} at {time}. The appointment is attached as a calendar file (.ics); "
-    "the agenda is in Casus.",
+    N_("Uitnodiging: %(meeting)s op %(date)s om %(time)s"),
+    N_("U bent uitgenodigd voor %(meeting)s op %(date)s om %(time)s. De afspraak zit als agendabestand "
+       "(.ics) bij dit bericht; de agenda staat in Casus."),
     attachment="casus.meetings.calendar:invitation_attachment"))
 MEETING_UPDATE = register(Kind(
     "meeting_update",
-    "Gewijzigd: {meeting} op {date} om {time}",
-    "Changed: {meeting} on {date} at {time}",
-    "Het overleg {meeting} is gewijzigd: het is nu op {date} om {time}. De bijgewerkte afspraak zit als "
-    "agendabestand (.ics) bij dit bericht.",
-    "{meeting} has changed: it now takes place on {date} at {time}. The updated appointment is attached as a "
-    "calendar file (.ics).",
+    N_("Gewijzigd: %(meeting)s op %(date)s om %(time)s"),
+    N_("Het overleg %(meeting)s is gewijzigd: het is nu op %(date)s om %(time)s. De bijgewerkte afspraak zit "
+       "als agendabestand (.ics) bij dit bericht."),
     attachment="casus.meetings.calendar:invitation_attachment"))
 MEETING_CANCELLED = register(Kind(
     "meeting_cancelled",
-    "Geannuleerd: {meeting} op {date}",
-    "Cancelled: {meeting} on {date}",
-    "Het overleg {meeting} op {date} om {time} gaat niet door. Met het agendabestand (.ics) bij dit bericht "
-    "haalt u het uit uw agenda.",
-    "{meeting} on {date} at {time} will not take place. The attached calendar file (.ics) removes it from "
-    "your calendar.",
+    N_("Geannuleerd: %(meeting)s op %(date)s"),
+    N_("Het overleg %(meeting)s op %(date)s om %(time)s gaat niet door. Met het agendabestand (.ics) bij dit "
+       "bericht haalt u het uit uw agenda."),
     attachment="casus.meetings.calendar:invitation_attachment"))
 MEETING_UNINVITED = register(Kind(
     "meeting_uninvited",
-    "Niet meer uitgenodigd: {meeting} op {date}",
-    "No longer invited: {meeting} on {date}",
-    "Uw organisatie is niet meer uitgenodigd voor {meeting} op {date} om {time}. Met het agendabestand (.ics) "
-    "bij dit bericht haalt u het uit uw agenda.",
-    "Your organisation is no longer invited to {meeting} on {date} at {time}. The attached calendar file (.ics) "
-    "removes it from your calendar.",
+    N_("Niet meer uitgenodigd: %(meeting)s op %(date)s"),
+    N_("Uw organisatie is niet meer uitgenodigd voor %(meeting)s op %(date)s om %(time)s. Met het "
+       "agendabestand (.ics) bij dit bericht haalt u het uit uw agenda."),
     attachment="casus.meetings.calendar:invitation_attachment"))
 MEETING_REMINDER = register(Kind(
     "meeting_reminder",
-    "Herinnering: {meeting} op {date} om {time}",
-    "Reminder: {meeting} on {date} at {time}",
-    "Het overleg {meeting} begint op {date} om {time}. De agenda staat in Casus.",
-    "{meeting} starts on {date} at {time}. The agenda is in Casus."))
+    N_("Herinnering: %(meeting)s op %(date)s om %(time)s"),
+    N_("Het overleg %(meeting)s begint op %(date)s om %(time)s. De agenda staat in Casus.")))
 # RIEC voordrachten: the addressee's riec users may not see the case, so these name the voordracht's own number
 # (RV-12) and never a case reference; only the team's "answered" notice adds the case reference.
 VOORDRACHT_RECEIVED = register(Kind(
     "voordracht_received",
-    "Nieuwe RIEC-voordracht {number}",
-    "New RIEC referral {number}",
-    "Er is een RIEC-voordracht ({number}, urgentie: {urgency_nl}) bij uw RIEC ingediend. Neem hem aan of leg "
-    "hem terug met advies.",
-    "A RIEC referral ({number}, urgency: {urgency_en}) was sent to your RIEC. Accept it or return it with advice."))
+    N_("Nieuwe RIEC-voordracht %(number)s"),
+    N_("Er is een RIEC-voordracht (%(number)s, urgentie: %(urgency)s) bij uw RIEC ingediend. Neem hem aan of "
+       "leg hem terug met advies."),
+    translated=("urgency",),
+    lowered=("urgency",)))
 VOORDRACHT_ANSWERED = register(Kind(
     "voordracht_answered",
-    "RIEC-voordracht {number} {verdict_nl}: casus {reference}",
-    "RIEC referral {number} {verdict_en}: case {reference}",
-    "Het RIEC heeft de voordracht {number} uit casus {reference} {verdict_nl}.",
-    "The RIEC has {verdict_en} referral {number} from case {reference}."))
+    N_("RIEC-voordracht %(number)s %(verdict)s: casus %(reference)s"),
+    N_("Het RIEC heeft de voordracht %(number)s uit casus %(reference)s %(verdict)s."),
+    translated=("verdict",)))
 VOORDRACHT_STALE = register(Kind(
     "voordracht_stale",
-    "RIEC-voordracht {number} ligt stil",
-    "RIEC referral {number} is waiting",
-    "RIEC-voordracht {number} ({state_nl}) is sinds {date} niet meer gewijzigd.",
-    "RIEC referral {number} ({state_en}) has not changed since {date}."))
+    N_("RIEC-voordracht %(number)s ligt stil"),
+    N_("RIEC-voordracht %(number)s (%(state)s) is sinds %(date)s niet meer gewijzigd."),
+    translated=("state",),
+    lowered=("state",)))
 
 
-def _english(locale: object) -> bool:
-    return str(locale or "nl").lower().startswith("en")
-
-
-def _values(params: dict) -> dict:
+def _values(spec: Kind, params: dict, locale: object) -> dict:
     values = dict(params or {})
     if isinstance(values.get("date"), str):
         with suppress(ValueError):
             values["date"] = date.fromisoformat(values["date"]).strftime("%d-%m-%Y")
     if isinstance(values.get("references"), list):
         values["references"] = ", ".join(values["references"])
+    for name in spec.translated:
+        if name in values:
+            values[name] = translate(values[name], locale)
+        else:  # stored before these texts went through the catalogue: one param per language (what_nl, what_en)
+            with suppress(KeyError):
+                values[name] = values[f"{name}_{'en' if is_english(locale) else 'nl'}"]
+    for name in spec.lowered:
+        if name in values:
+            values[name] = values[name].lower()
     return values
 
 
-def _render(template: str, params: dict) -> str:
+def _render(spec: Kind, text: Label, params: dict, locale: object) -> str:
+    locale = locale or "nl"  # a reader who never chose a language reads Dutch, as the notification was written
+    template = translate(text, locale)
     try:
-        return template.format(**_values(params))
-    except (KeyError, IndexError, ValueError):
-        return template.split("{", 1)[0].strip(" :")
+        return template % _values(spec, params, locale)
+    except (KeyError, ValueError, TypeError):
+        return template.split("%(", 1)[0].strip(" :")
 
 
 def render_title(kind: str, params: dict, locale: object, fallback: str = "") -> str:
     spec = KINDS.get(kind)
     if spec is None:
         return fallback
-    return _render(spec.title_en if _english(locale) else spec.title_nl, params)[:200]
+    return _render(spec, spec.title, params, locale)[:200]
 
 
 def render_intro(kind: str, params: dict, locale: object) -> str:
     spec = KINDS.get(kind)
     if spec is None:
         return ""
-    return _render(spec.intro_en if _english(locale) else spec.intro_nl, params)
+    return _render(spec, spec.intro, params, locale)

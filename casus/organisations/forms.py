@@ -8,7 +8,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from casus.organisations.models import ORGANISATION_KIND_LABELS, Organisation
+from casus import labels
+from casus.organisations.models import Organisation, OrganisationKind
 
 REQUIRED = _l("Dit veld is verplicht.")
 TOO_LONG = _l("Gebruik hoogstens %(max)d tekens.")
@@ -23,8 +24,7 @@ def optional_int(value) -> int | None:
 
 
 def kind_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _l("Kies een soort")), *(
-        SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items())]
+    return [SelectChoice("", _l("Kies een soort")), *labels.choices(OrganisationKind)]
 
 
 def organisation_choices(organisations: list[Organisation], current_id: int | None = None) -> list[SelectChoice]:

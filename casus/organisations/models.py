@@ -3,54 +3,33 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum, enum_label
 
 
-class OrganisationKind(enum.StrEnum):
-    GEMEENTE = "gemeente"
-    POLITIE = "politie"
-    OM = "om"
-    WONINGCORPORATIE = "woningcorporatie"
-    GGZ = "ggz"
-    VERSLAVINGSZORG = "verslavingszorg"
-    VEILIG_THUIS = "veilig_thuis"
-    RECLASSERING = "reclassering"
-    JEUGDBESCHERMING = "jeugdbescherming"  # jeugdbescherming and jeugdreclassering: a gecertificeerde instelling
-    CJG = "cjg"  # Centrum voor Jeugd en Gezin, jeugd- en gezinsteam
-    WIJKTEAM = "wijkteam"
-    JONGERENWERK = "jongerenwerk"
-    ONDERWIJS = "onderwijs"  # schools, leerplicht
-    HALT = "halt"
-    BELASTINGDIENST = "belastingdienst"
-    RIEC = "riec"
-    ZVH = "zvh"
-    OVERIG = "overig"
-
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.GEMEENTE: _l("Gemeente"),
-    OrganisationKind.POLITIE: _l("Politie"),
-    OrganisationKind.OM: _l("Openbaar Ministerie"),
-    OrganisationKind.WONINGCORPORATIE: _l("Woningcorporatie"),
-    OrganisationKind.GGZ: _l("GGZ"),
-    OrganisationKind.VERSLAVINGSZORG: _l("Verslavingszorg"),
-    OrganisationKind.VEILIG_THUIS: _l("Veilig Thuis"),
-    OrganisationKind.RECLASSERING: _l("Reclassering"),
-    OrganisationKind.JEUGDBESCHERMING: _l("Jeugdbescherming / GI"),
-    OrganisationKind.CJG: _l("CJG / jeugd- en gezinsteam"),
-    OrganisationKind.WIJKTEAM: _l("Wijkteam"),
-    OrganisationKind.JONGERENWERK: _l("Jongerenwerk"),
-    OrganisationKind.ONDERWIJS: _l("Onderwijs"),
-    OrganisationKind.HALT: _l("Halt"),
-    OrganisationKind.BELASTINGDIENST: _l("Belastingdienst"),
-    OrganisationKind.RIEC: _l("RIEC"),
-    OrganisationKind.ZVH: _l("Zorg- en Veiligheidshuis"),
-    OrganisationKind.OVERIG: _l("Overig"),
-}
+class OrganisationKind(LabelledEnum):
+    GEMEENTE = "gemeente", N_("Gemeente")
+    POLITIE = "politie", N_("Politie")
+    OM = "om", N_("Openbaar Ministerie")
+    WONINGCORPORATIE = "woningcorporatie", N_("Woningcorporatie")
+    GGZ = "ggz", N_("GGZ")
+    VERSLAVINGSZORG = "verslavingszorg", N_("Verslavingszorg")
+    VEILIG_THUIS = "veilig_thuis", N_("Veilig Thuis")
+    RECLASSERING = "reclassering", N_("Reclassering")
+    # jeugdbescherming and jeugdreclassering: a gecertificeerde instelling
+    JEUGDBESCHERMING = "jeugdbescherming", N_("Jeugdbescherming / GI")
+    CJG = "cjg", N_("CJG / jeugd- en gezinsteam")  # Centrum voor Jeugd en Gezin, jeugd- en gezinsteam
+    WIJKTEAM = "wijkteam", N_("Wijkteam")
+    JONGERENWERK = "jongerenwerk", N_("Jongerenwerk")
+    ONDERWIJS = "onderwijs", N_("Onderwijs")  # schools, leerplicht
+    HALT = "halt", N_("Halt")
+    BELASTINGDIENST = "belastingdienst", N_("Belastingdienst")
+    RIEC = "riec", N_("RIEC")
+    ZVH = "zvh", N_("Zorg- en Veiligheidshuis")
+    OVERIG = "overig", N_("Overig")
 
 
 def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
@@ -79,7 +58,7 @@ class Organisation(TimestampMixin, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return ORGANISATION_KIND_LABELS[self.kind]
+        return enum_label(OrganisationKind, self.kind)
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.kind}>"

@@ -8,6 +8,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from casus import labels
 from casus.cases.forms import INVALID_DATE
 from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
@@ -16,7 +17,7 @@ from workflow import ActionStatus
 
 
 def status_choices(locale, empty_label=None) -> list[SelectChoice]:
-    choices = [SelectChoice(value, label) for value, label in ActionStatus.choices(locale)]
+    choices = labels.choices(ActionStatus, locale)
     return [SelectChoice("", empty_label), *choices] if empty_label else choices
 
 

@@ -87,7 +87,7 @@ def set_action_status(user: User, case: Case, action: Action, status: str, *,
     action.status = new_status
     action.last_activity_at = utcnow()
     flush_versioned(action)
-    add_timeline(case, "action.status", f"Actie '{action.description[:120]}' → {new_status.label()}", actor=user)
+    add_timeline(case, "action.status", f"Actie '{action.description[:120]}' → {new_status.label_nl}", actor=user)
     record("action.status_changed", object_type="action", object_id=action.id, case_id=case.id,
            details={"status": new_status.value}, user=user)
 

@@ -22,18 +22,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, LegalBasis, RiskLevel
+from casus import labels
+from casus.cases.models import LegalBasis, RiskLevel
 from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
-from casus.signals.models import URGENCY_LABELS, Urgency
+from casus.signals.models import Urgency
 from casus.signals.services import MAX_SUBJECTS
-from casus.subjects.models import SUBJECT_KIND_LABELS, SubjectKind
+from casus.subjects.models import SubjectKind
 from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import InclusionCriterion, TriageOutcome
-
-
-def _labelled(labels: dict) -> list[SelectChoice]:
-    return [SelectChoice(member.value, _l(label)) for member, label in labels.items()]
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -43,7 +40,7 @@ def choices(pairs) -> list[SelectChoice]:
 class SubjectForm(Form):
     """One betrokkene. Which fields apply depends on the kind; the services check them."""
 
-    kind = RadioField(_l("Soort betrokkene"), choices=_labelled(SUBJECT_KIND_LABELS), default=SubjectKind.PERSOON,
+    kind = RadioField(_l("Soort betrokkene"), choices=labels.lazy_choices(SubjectKind), default=SubjectKind.PERSOON,
                       validators=[InputRequired(REQUIRED)], validate_choice=True)
     name = StringField(_l("Naam"), validators=[Length(max=200, message=TOO_LONG)],
                        render_kw={"autocomplete": "off"})
@@ -77,7 +74,7 @@ class SignalForm(FlaskForm):
     description = TextAreaField(_l("Beschrijving"), validators=[
         DataRequired(_l("Beschrijf wat er aan de hand is.")), Length(max=MAX_TEXT, message=TOO_LONG)],
         render_kw={"rows": 8})
-    urgency = SelectField(_l("Urgentie"), choices=_labelled(URGENCY_LABELS), default=Urgency.NORMAAL,
+    urgency = SelectField(_l("Urgentie"), choices=labels.lazy_choices(Urgency), default=Urgency.NORMAAL,
                           validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
     subjects = FieldList(FormField(SubjectForm), min_entries=1, max_entries=MAX_SUBJECTS)
 
@@ -85,9 +82,9 @@ class SignalForm(FlaskForm):
 class OpenCaseForm(FlaskForm):
     title = StringField(_l("Titel van de casus"),
                         validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)])
-    risk_level = SelectField(_l("Risiconiveau"), choices=_labelled(RISK_LABELS), default=RiskLevel.MIDDEN,
+    risk_level = SelectField(_l("Risiconiveau"), choices=labels.lazy_choices(RiskLevel), default=RiskLevel.MIDDEN,
                              validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
-    legal_basis = RadioField(_l("Grondslag van de aanbrengende organisatie"), choices=_labelled(LEGAL_BASIS_LABELS),
+    legal_basis = RadioField(_l("Grondslag van de aanbrengende organisatie"), choices=labels.lazy_choices(LegalBasis),
                              default=LegalBasis.CONVENANT, validators=[InputRequired(REQUIRED)])
     confidentiality_signed_on = DutchDateField(_l("Geheimhoudingsverklaring ondertekend op"),
                                                validators=[Optional()])
@@ -114,7 +111,7 @@ class TriageForm(FlaskForm):
     version = VersionField()
 
     def fill_choices(self, locale: str, organisations) -> None:
-        self.criteria.choices = choices(InclusionCriterion.choices(locale))
-        self.outcome.choices = choices(TriageOutcome.choices(locale))
+        self.criteria.choices = labels.choices(InclusionCriterion, locale)
+        self.outcome.choices = labels.choices(TriageOutcome, locale)
         self.referral_organisation_id.choices = choices([("", _l("Geen (bij A of geen casus)"))] + [
             (str(org.id), org.name) for org in organisations])

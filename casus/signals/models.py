@@ -1,49 +1,34 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.cases.models import Case, Category
 from casus.database import UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import Organisation, Team, enum_column
 from casus.subjects.models import Subject
 from casus.users.models import User
 
 
-class Urgency(enum.StrEnum):
-    LAAG = "laag"
-    NORMAAL = "normaal"
-    HOOG = "hoog"
-    ACUUT = "acuut"
+class Urgency(LabelledEnum):
+    LAAG = "laag", N_("Laag")
+    NORMAAL = "normaal", N_("Normaal")
+    HOOG = "hoog", N_("Hoog")
+    ACUUT = "acuut", N_("Acuut")
 
 
-URGENCY_LABELS = {
-    Urgency.LAAG: _l("Laag"), Urgency.NORMAAL: _l("Normaal"), Urgency.HOOG: _l("Hoog"), Urgency.ACUUT: _l("Acuut"),
-}
-
-
-class SignalStatus(enum.StrEnum):
+class SignalStatus(LabelledEnum):
     """What the reporting organisation sees about its own signal, even without access to the case."""
 
-    ONTVANGEN = "ontvangen"
-    IN_TRIAGE = "in_triage"
-    GEBUNDELD = "gebundeld"
-    DOORVERWEZEN = "doorverwezen"
-    AFGESLOTEN = "afgesloten"
-
-
-SIGNAL_STATUS_LABELS = {
-    SignalStatus.ONTVANGEN: _l("Ontvangen"),
-    SignalStatus.IN_TRIAGE: _l("In triage"),
-    SignalStatus.GEBUNDELD: _l("Gebundeld in een casus"),
-    SignalStatus.DOORVERWEZEN: _l("Doorverwezen"),
-    SignalStatus.AFGESLOTEN: _l("Afgesloten"),
-}
+    ONTVANGEN = "ontvangen", N_("Ontvangen")
+    IN_TRIAGE = "in_triage", N_("In triage")
+    GEBUNDELD = "gebundeld", N_("Gebundeld in een casus")
+    DOORVERWEZEN = "doorverwezen", N_("Doorverwezen")
+    AFGESLOTEN = "afgesloten", N_("Afgesloten")
 
 
 class Signal(db.Model):

@@ -18,6 +18,7 @@ from casus.cases.categories import active_categories
 from casus.cases.models import Case
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.labels import Labels, label
 from casus.organisations.services import list_organisations, list_teams
 from casus.security import acting_user, requires
 from casus.services import ServiceError
@@ -31,8 +32,8 @@ from casus.signals.forms import (
     TriageForm,
     choices,
 )
-from casus.signals.models import SIGNAL_STATUS_LABELS, URGENCY_LABELS, Signal, SignalStatus
-from casus.subjects.models import SUBJECT_KIND_LABELS
+from casus.signals.models import Signal, SignalStatus, Urgency
+from casus.subjects.models import SubjectKind
 from casus.subjects.services import SubjectInput, subject_errors
 from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
 from workflow import CasePhase, TransitionRefused, TriageOutcome
@@ -60,9 +61,8 @@ def case_url(case_id: int) -> str:
 
 @bp.app_context_processor
 def _signal_labels():
-    return {"signal_status_labels": SIGNAL_STATUS_LABELS, "urgency_labels": URGENCY_LABELS,
-            "subject_kind_labels": SUBJECT_KIND_LABELS,
-            "phase_label": lambda phase: CasePhase(phase).label(current_locale())}
+    return {"signal_status_labels": Labels(SignalStatus), "urgency_labels": Labels(Urgency),
+            "subject_kind_labels": Labels(SubjectKind), "phase_label": Labels(CasePhase)}
 
 
 # --- signaal melden -----------------------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def triage_case(case_id: int):
                 problems = [error.message]
         else:
             flash(_("De triage van casus %(case)s is vastgelegd: %(outcome)s.", case=case.reference,
-                    outcome=TriageOutcome(outcome).label(locale)), "success")
+                    outcome=label(TriageOutcome(outcome), locale)), "success")
             return redirect(case_url(case.id))
     elif form.version.errors:  # a form without its version is refused, never saved unchecked
         problems, status = list(form.version.errors), 400
@@ -343,7 +343,7 @@ def triage_case(case_id: int):
     return render_template(
         "signals/triage_case.html", case=case, form=form, problems=problems, errors=_error_items(form),
         participations=case_services.participations_of(case, active_only=True),
-        case_signals=_case_signals(case), phase_text=CasePhase(case.phase).label(locale),
+        case_signals=_case_signals(case), phase_text=label(CasePhase(case.phase), locale),
         waited=services.triage_age(case.created_at)), status
 
 

@@ -1,27 +1,21 @@
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casus.database import TimestampMixin
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum, enum_label
 from casus.organisations.models import enum_column
 from casus.subjects.validation import format_postcode
 
 
-class SubjectKind(enum.StrEnum):
-    PERSOON = "persoon"
-    ADRES = "adres"
-    BEDRIJF = "bedrijf"
-
-
-SUBJECT_KIND_LABELS = {
-    SubjectKind.PERSOON: _l("Persoon"), SubjectKind.ADRES: _l("Adres"), SubjectKind.BEDRIJF: _l("Bedrijf"),
-}
+class SubjectKind(LabelledEnum):
+    PERSOON = "persoon", N_("Persoon")
+    ADRES = "adres", N_("Adres")
+    BEDRIJF = "bedrijf", N_("Bedrijf")
 
 
 class Subject(TimestampMixin, db.Model):
@@ -55,7 +49,7 @@ class Subject(TimestampMixin, db.Model):
 
     @property
     def kind_label(self) -> str:
-        return SUBJECT_KIND_LABELS[self.kind]
+        return enum_label(SubjectKind, self.kind)
 
     @property
     def address(self) -> str:

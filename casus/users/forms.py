@@ -8,14 +8,15 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, Validati
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from casus import labels
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
 from casus.organisations.models import Team
-from casus.users.models import ROLE_LABELS, Role
+from casus.users.models import Role
 from casus.web.fields import MultiCheckboxField
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    return labels.choices(Role)
 
 
 def team_choices(teams: list[Team], current_id: int | None = None) -> list[SelectChoice]:

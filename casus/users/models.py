@@ -1,35 +1,24 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin, UTCDateTime, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import Organisation, Team, enum_column
 
 
-class Role(enum.StrEnum):
-    PROCESREGISSEUR = "procesregisseur"
-    PARTNER = "partner"
-    SUPERVISOR = "supervisor"
-    RIEC = "riec"
-    PRIVACY = "privacy"
-    BEHEERDER = "beheerder"
-
-
-ROLE_LABELS = {
-    Role.PROCESREGISSEUR: _l("Procesregisseur"),
-    Role.PARTNER: _l("Partner"),
-    Role.SUPERVISOR: _l("Supervisor"),
-    Role.RIEC: _l("RIEC"),
-    Role.PRIVACY: _l("Privacy officer"),
-    Role.BEHEERDER: _l("Beheerder"),
-}
+class Role(LabelledEnum):
+    PROCESREGISSEUR = "procesregisseur", N_("Procesregisseur")
+    PARTNER = "partner", N_("Partner")
+    SUPERVISOR = "supervisor", N_("Supervisor")
+    RIEC = "riec", N_("RIEC")
+    PRIVACY = "privacy", N_("Privacy officer")
+    BEHEERDER = "beheerder", N_("Beheerder")
 
 TEAM_ROLES = frozenset({Role.PROCESREGISSEUR, Role.SUPERVISOR})
 

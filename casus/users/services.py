@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from casus.audit.services import record
-from casus.auth.passwords import hash_password, password_problem
+from casus.auth.passwords import check_strength, hash_password
 from casus.auth.sessions import end_sessions_of
 from casus.auth.tokens import revoke_all_of
 from casus.database import utcnow
@@ -64,9 +64,7 @@ def save_user(user: User | None, *, email: str, name: str, organisation_id: int,
     plain = None
     if created:
         plain = password or generate_password()
-        problem = password_problem(plain)
-        if problem:
-            raise ServiceError(problem, field="password")
+        check_strength(plain)
         user = User(password_hash=hash_password(plain))
     was_active = user.active if not created else True
     user.email, user.name, user.organisation, user.team, user.active = email, name, organisation, team, active

@@ -10,13 +10,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casus.labels import Labels
 from casus.organisations.forms import organisation_choices
 from casus.organisations.services import list_organisations, list_teams
 from casus.policy import administers
 from casus.security import requires
 from casus.users import services
 from casus.users.forms import UserForm, team_choices
-from casus.users.models import ROLE_LABELS, User
+from casus.users.models import Role, User
 from casus.web.forms import submit_form
 
 bp = Blueprint("users", __name__, url_prefix="/beheer")
@@ -30,7 +31,7 @@ def _user_or_404(user_id: int) -> User:
 @bp.get("/gebruikers")
 @requires(administers)
 def index():
-    return render_template("users/index.html", users=services.list_users(), role_labels=ROLE_LABELS)
+    return render_template("users/index.html", users=services.list_users(), role_labels=Labels(Role))
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])

@@ -87,6 +87,6 @@ def stale_voordrachten(app: Flask, now: datetime) -> int:
                 link=VOORDRACHT_LINK.format(id=row.voordracht_id), locale=row.locale,
                 # The RIEC may not see the case: a notification with a case id would be hidden from it.
                 case_id=row.case_id if team_side else None,
-                params={"number": NUMBER_FORMAT.format(id=row.voordracht_id), "state_nl": state.label_nl.lower(),
-                        "state_en": state.label_en.lower(), "date": local_today(touched).isoformat()}))
+                params={"number": NUMBER_FORMAT.format(id=row.voordracht_id), "state": state.label_nl,
+                        "date": local_today(touched).isoformat()}))
     return notify_many(items, now=now)

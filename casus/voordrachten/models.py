@@ -14,37 +14,34 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import TimestampMixin, UTCDateTime
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.organisations.models import Organisation, enum_column
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import VoordrachtState
-from workflow.enums import LabelledEnum
 
 
 class RiecIndicator(LabelledEnum):
-    VASTGOED = "vastgoed", "Vastgoed", "Real estate"
-    DRUGS = "drugs", "Drugs", "Drugs"
-    MENSENHANDEL = "mensenhandel", "Mensenhandel", "Human trafficking"
-    ARBEIDSUITBUITING = "arbeidsuitbuiting", "Arbeidsuitbuiting", "Labour exploitation"
-    WITWASSEN = "witwassen", "Witwassen", "Money laundering"
-    ZORGFRAUDE = "zorgfraude", "Zorgfraude", "Healthcare fraud"
-    OVERIG = "overig", "Overig", "Other"
+    VASTGOED = "vastgoed", N_("Vastgoed")
+    DRUGS = "drugs", N_("Drugs")
+    MENSENHANDEL = "mensenhandel", N_("Mensenhandel")
+    ARBEIDSUITBUITING = "arbeidsuitbuiting", N_("Arbeidsuitbuiting")
+    WITWASSEN = "witwassen", N_("Witwassen")
+    ZORGFRAUDE = "zorgfraude", N_("Zorgfraude")
+    OVERIG = "overig", N_("Overig")
 
 
 class RiecLegalBasis(LabelledEnum):
-    RIEC_CONVENANT = ("riec_convenant", "RIEC-convenant (art. 6 lid 1 sub e AVG)",
-                      "RIEC covenant (art. 6(1)(e) GDPR)")
-    GEMEENTEWET = ("gemeentewet_172", "Gemeentewet art. 172 (handhaving openbare orde)",
-                   "Municipalities Act s. 172 (public order)")
-    WPG = "wpg_art_20", "Wet politiegegevens art. 20", "Police Data Act s. 20"
-    WJSG = ("wjsg_art_39f", "Wet justitiële en strafvorderlijke gegevens art. 39f",
-            "Judicial and Criminal Records Act s. 39f")
+    RIEC_CONVENANT = "riec_convenant", N_("RIEC-convenant (art. 6 lid 1 sub e AVG)")
+    GEMEENTEWET = "gemeentewet_172", N_("Gemeentewet art. 172 (handhaving openbare orde)")
+    WPG = "wpg_art_20", N_("Wet politiegegevens art. 20")
+    WJSG = "wjsg_art_39f", N_("Wet justitiële en strafvorderlijke gegevens art. 39f")
 
 
 class Urgency(LabelledEnum):
-    REGULIER = "regulier", "Regulier", "Regular"
-    HOOG = "hoog", "Hoog: binnen twee weken", "High: within two weeks"
-    SPOED = "spoed", "Spoed: direct", "Urgent: immediately"
+    REGULIER = "regulier", N_("Regulier")
+    HOOG = "hoog", N_("Hoog: binnen twee weken")
+    SPOED = "spoed", N_("Spoed: direct")
 
 
 class Voordracht(TimestampMixin, db.Model):

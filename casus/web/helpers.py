@@ -4,14 +4,12 @@ BSN and today. Each of those blueprints registers :func:`template_helpers` as it
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from casus import policy
-from casus.cases.forms import NOTE_VISIBILITY_LABELS
-from casus.cases.models import LEGAL_BASIS_LABELS, RISK_LABELS, Case, RiskLevel
+from casus.cases.models import Case, LegalBasis, NoteVisibility, RiskLevel
 from casus.cases.services import today
-from casus.i18n import current_locale
+from casus.labels import enum_label
 from casus.security import acting_user
 from workflow import ActionStatus, CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 
@@ -33,16 +31,6 @@ def mask_bsn(bsn: str | None) -> str:
     return f"******{bsn[-3:]}" if bsn else ""
 
 
-def enum_label(enum_cls, value) -> str:
-    """The label of a workflow enum's value in the user's language; a value the enum does not know as it is."""
-    if value in (None, ""):
-        return ""
-    try:
-        return enum_cls(str(value)).label(current_locale())
-    except ValueError:
-        return str(value)
-
-
 def case_tabs_for(case: Case) -> list[tuple[str, str]]:
     """The case file's tabs for the current user: the team-only ones for the case's managers alone."""
     manages = policy.manages(acting_user(), case)
@@ -56,9 +44,9 @@ def template_helpers() -> dict:
         "result_label": lambda value: enum_label(ClosureResult, value),
         "role_label": lambda value: enum_label(ParticipationRole, value),
         "action_status_label": lambda value: enum_label(ActionStatus, value),
-        "risk_label": lambda value: _(RISK_LABELS[RiskLevel(value)]) if value else "",
-        "legal_basis_label": lambda value: _(LEGAL_BASIS_LABELS[value]) if value else "",
-        "visibility_label": lambda value: NOTE_VISIBILITY_LABELS.get(value, value),
+        "risk_label": lambda value: enum_label(RiskLevel, value),
+        "legal_basis_label": lambda value: enum_label(LegalBasis, value),
+        "visibility_label": lambda value: enum_label(NoteVisibility, value),
         "mask_bsn": mask_bsn,
         "case_tabs_for": case_tabs_for,
         "today": today,

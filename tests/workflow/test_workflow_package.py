@@ -1,4 +1,4 @@
-"""The package stays framework-free, leaves the library's globals alone and labels its vocabulary."""
+"""The package stays framework-free, leaves the library's globals alone and marks its vocabulary's labels."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from workflow import (
     TriageOutcome,
     VoordrachtState,
 )
+from workflow.enums import N_, NC_, Label, LabelledEnum
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENUMS = [
@@ -57,12 +58,20 @@ def test_public_api_is_exported():
 
 
 @pytest.mark.parametrize("enum", ENUMS, ids=lambda e: e.__name__)
-def test_every_member_has_a_dutch_and_an_english_label(enum):
+def test_every_member_has_a_dutch_label_marked_for_the_catalogue(enum):
     for member in enum:
-        assert member.label("nl") and member.label("en"), member
-        assert member.label() == member.label_nl
+        assert isinstance(member.label_nl, Label) and member.label_nl.strip(), member
         assert isinstance(member, str) and member == member.value
-    assert enum.choices("en") == [(member.value, member.label_en) for member in enum]
+
+
+def test_a_label_not_marked_for_the_catalogue_is_refused():
+    with pytest.raises(TypeError, match="N_"):
+        LabelledEnum("Unmarked", [("X", ("x", "Niet gemarkeerd"))])
+
+
+def test_a_label_with_a_context_keeps_it():
+    assert ActionStatus.OPEN.label_nl == "Open" and ActionStatus.OPEN.label_nl.context == "action status"
+    assert N_("Open").context is None and NC_("ctx", "Open").context == "ctx"
 
 
 def test_enum_values_are_the_domain_terms():
@@ -78,5 +87,5 @@ def test_enum_values_are_the_domain_terms():
     assert ParticipationRole.values() == ("aanbrenger", "casushouder", "deelnemer")
     assert ActionStatus.values() == ("open", "in_uitvoering", "gereed", "vervallen")
     assert EscalationLevel.values() == ("operationeel", "tactisch", "bestuurlijk")
-    assert InclusionCriterion("meerdere_leefgebieden").label("en") == "Problems in more than one area of life"
-    assert CasePhase.AANPAK_PLAN.label("en") == "Approach: plan"
+    assert InclusionCriterion("meerdere_leefgebieden").label_nl == "Problemen op meer dan één leefgebied"
+    assert CasePhase.AANPAK_PLAN.label_nl == "Aanpak: plan"
