@@ -83,13 +83,17 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
 
 def _register_event_handlers(app: Flask) -> None:
     """Who reacts to which domain event (``casus.events``): the domains above subscribe to those below, here
-    and nowhere else. For one event the handlers run in this order."""
+    and nowhere else. For one event the handlers run in this order. Likewise the builders of e-mail attachments
+    that notifications send for a domain above them."""
     from casus import events
     from casus.approvals import case_requests
+    from casus.meetings import calendar
+    from casus.notifications import services as notifications
     from casus.signals import services as signals
     from casus.voordrachten import services as voordrachten
 
     events.init_app(app, (signals.register, case_requests.register, voordrachten.register))
+    notifications.init_attachments(app, calendar.attachment_builders())
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -47,6 +47,7 @@ from casus.meetings.models import (
 from casus.notifications import kinds
 from casus.notifications.services import (
     Attachment,
+    AttachmentBuilder,
     NewNotification,
     Recipient,
     SkipEmail,
@@ -274,6 +275,12 @@ def _still_attends(meeting: Meeting, recipient: Recipient, cache: dict) -> bool:
     if key not in cache:
         cache[key] = {user_id for user_id, _locale in attendees(meeting)}
     return recipient.id in cache[key]
+
+
+def attachment_builders() -> dict[str, AttachmentBuilder]:
+    """For ``create_app`` (``notifications.services.init_attachments``): every invitation kind's e-mail carries
+    the meeting's .ics."""
+    return {kind: invitation_attachment for kind, _method in CHANGES.values()}
 
 
 def invitation_attachment(notification, *, recipient: Recipient, base_url: str, sender: str,

@@ -31,9 +31,9 @@ class Kind:
     (an enum's ``label_nl``, or an ``N_`` text; never one with a context), shown in the reader's language;
     those in ``lowered`` are shown in lower case, inside a sentence.
 
-    ``attachment`` names a ``"module:function"`` that builds an e-mail attachment for one notification of
-    this kind at send time (see :func:`casus.notifications.services.send_pending_emails`); such
-    notifications are mailed one per message.
+    ``attachment``: the e-mail of a notification of this kind carries an attachment, built at send time (see
+    :func:`casus.notifications.services.send_pending_emails`) by the builder the domain that owns the kind
+    registers at app start (``init_attachments``); such notifications are mailed one per message.
     """
 
     name: str
@@ -41,7 +41,7 @@ class Kind:
     intro: Label
     translated: tuple[str, ...] = ()
     lowered: tuple[str, ...] = ()
-    attachment: str | None = None
+    attachment: bool = False
 
 
 KINDS: dict[str, Kind] = {}
@@ -116,25 +116,25 @@ MEETING_INVITATION = register(Kind(
     N_("Uitnodiging: %(meeting)s op %(date)s om %(time)s"),
     N_("U bent uitgenodigd voor %(meeting)s op %(date)s om %(time)s. De afspraak zit als agendabestand "
        "(.ics) bij dit bericht; de agenda staat in Casus."),
-    attachment="casus.meetings.calendar:invitation_attachment"))
+    attachment=True))
 MEETING_UPDATE = register(Kind(
     "meeting_update",
     N_("Gewijzigd: %(meeting)s op %(date)s om %(time)s"),
     N_("Het overleg %(meeting)s is gewijzigd: het is nu op %(date)s om %(time)s. De bijgewerkte afspraak zit "
        "als agendabestand (.ics) bij dit bericht."),
-    attachment="casus.meetings.calendar:invitation_attachment"))
+    attachment=True))
 MEETING_CANCELLED = register(Kind(
     "meeting_cancelled",
     N_("Geannuleerd: %(meeting)s op %(date)s"),
     N_("Het overleg %(meeting)s op %(date)s om %(time)s gaat niet door. Met het agendabestand (.ics) bij dit "
        "bericht haalt u het uit uw agenda."),
-    attachment="casus.meetings.calendar:invitation_attachment"))
+    attachment=True))
 MEETING_UNINVITED = register(Kind(
     "meeting_uninvited",
     N_("Niet meer uitgenodigd: %(meeting)s op %(date)s"),
     N_("Uw organisatie is niet meer uitgenodigd voor %(meeting)s op %(date)s om %(time)s. Met het "
        "agendabestand (.ics) bij dit bericht haalt u het uit uw agenda."),
-    attachment="casus.meetings.calendar:invitation_attachment"))
+    attachment=True))
 MEETING_REMINDER = register(Kind(
     "meeting_reminder",
     N_("Herinnering: %(meeting)s op %(date)s om %(time)s"),

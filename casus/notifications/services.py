@@ -13,11 +13,10 @@ no file is stored. Failures back off (1, 5, 25, 125 … minutes, at most
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -233,13 +232,25 @@ class SkipEmail(Exception):
 AttachmentBuilder = Callable[..., Attachment]
 
 
+ATTACHMENTS = "casus_email_attachments"
+
+
+def init_attachments(app: Flask, builders: Mapping[str, AttachmentBuilder]) -> None:
+    """At app start: who builds the attachment of each kind whose e-mail carries one — the domain that owns the
+    kind (``meetings.calendar`` for the invitations), which stands above notifications and so is never imported
+    here. A kind left without a builder stops the app from starting rather than its e-mail at send time."""
+    missing = sorted(name for name, spec in KINDS.items() if spec.attachment and name not in builders)
+    if missing:
+        raise RuntimeError(f"no attachment builder registered for {', '.join(missing)}")
+    app.extensions[ATTACHMENTS] = dict(builders)
+
+
 def attachment_builder(kind: str) -> AttachmentBuilder | None:
-    """The kind's ``attachment`` hook (``"module:function"``), imported on first use."""
+    """The builder registered for ``kind`` at app start, if its e-mail carries an attachment."""
     spec = KINDS.get(kind)
     if spec is None or not spec.attachment:
         return None
-    module, _, attribute = spec.attachment.partition(":")
-    return getattr(importlib.import_module(module), attribute)
+    return current_app.extensions[ATTACHMENTS][kind]
 
 
 @dataclass

@@ -207,3 +207,21 @@ def _send_and_mailer(app, now, mailer):
     from casus.notifications.services import send_pending_emails
 
     return send_pending_emails(app, now, mailer=mailer)
+
+
+def test_each_kind_with_an_attachment_has_the_builder_its_domain_registered_at_app_start(app):
+    from casus.meetings.calendar import invitation_attachment
+    from casus.notifications.kinds import KINDS
+    from casus.notifications.services import ATTACHMENTS
+
+    with_attachment = {name for name, spec in KINDS.items() if spec.attachment}
+    assert with_attachment and app.extensions[ATTACHMENTS] == dict.fromkeys(with_attachment, invitation_attachment)
+
+
+def test_an_app_without_a_builder_for_a_kind_with_an_attachment_does_not_start():
+    from flask import Flask
+
+    from casus.notifications.services import init_attachments
+
+    with pytest.raises(RuntimeError, match="meeting_invitation"):
+        init_attachments(Flask(__name__), {})
