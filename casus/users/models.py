@@ -20,8 +20,6 @@ class Role(LabelledEnum):
     PRIVACY = "privacy", N_("Privacy officer")
     BEHEERDER = "beheerder", N_("Beheerder")
 
-TEAM_ROLES = frozenset({Role.PROCESREGISSEUR, Role.SUPERVISOR})
-
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"

@@ -18,8 +18,9 @@ from casus.extensions import db
 from casus.i18n import LANGUAGES
 from casus.organisations.models import Team
 from casus.organisations.services import get_organisation, get_team, organisation_by_name
+from casus.policy import TEAM_ROLES
 from casus.services import ServiceError
-from casus.users.models import TEAM_ROLES, Role, User, UserRole
+from casus.users.models import Role, User, UserRole
 
 
 def list_users() -> list[User]:
@@ -158,7 +159,7 @@ def _valid_team(team_id: int | None, roles: set[str], organisation_id: int) -> T
         raise ServiceError("Kies een actief team.", field="team_id")
     if team is not None and team.organisation_id != organisation_id:
         raise ServiceError("Kies een team van de gekozen organisatie.", field="team_id")
-    if team is None and roles & {role.value for role in TEAM_ROLES}:
+    if team is None and roles & set(TEAM_ROLES):
         raise ServiceError("Een procesregisseur of supervisor hoort bij een team.", field="team_id")
     return team
 
