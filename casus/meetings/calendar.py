@@ -67,7 +67,8 @@ TZID = "Europe/Amsterdam"
 LOCAL = ZoneInfo(TZID)
 PRODID = "-//Casus//Casusoverleg 1.0//NL"
 MEETING_LINK = "/overleggen/{id}"
-ATTENDING_ROLES = ("procesregisseur", "supervisor", "partner", "riec")
+# Who attends: users who work on cases (policy.can_see_cases), picked set-based by their roles.
+ATTENDING_ROLES = (*policy.TEAM_ROLES, *policy.PARTICIPANT_ROLES)
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=180)
 OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
