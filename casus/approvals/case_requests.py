@@ -26,15 +26,12 @@ from casus.events import Events
 from casus.extensions import db
 from casus.services import ServiceError
 from casus.users.models import User
-from workflow import CaseFacts, CasePhase, ClosureResult, TransitionRecord
+from workflow import CaseFacts, ClosureResult, TransitionRecord
 from workflow.guards import within_retention
 
-# The phases in which each request makes sense, and the trigger that carries it out. A case that leaves
-# those phases some other way takes the pending request with it (``ingetrokken``).
-CASE_PHASES: dict[str, tuple[CasePhase, ...]] = {
-    ApprovalKind.CLOSE_EARLY: (CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING),
-    ApprovalKind.REOPEN: (CasePhase.AFGESLOTEN,),
-}
+# The phases in which each request makes sense (the policy's, read from the workflow table), and the trigger that
+# carries it out. A case that leaves those phases some other way takes the pending request with it (``ingetrokken``).
+CASE_PHASES: dict[str, tuple[str, ...]] = policy.CASE_REQUEST_PHASES
 CARRIED_OUT_BY: dict[str, str] = {ApprovalKind.CLOSE_EARLY: "close_early", ApprovalKind.REOPEN: "reopen"}
 AUTO_WITHDRAWN = "Automatisch ingetrokken: de casus is niet meer in de fase waarvoor het verzoek gold."
 
