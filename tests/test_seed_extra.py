@@ -1,5 +1,6 @@
-"""Faker is optional (the ``demo`` extra): the application never imports it, ``casus --help`` lists ``seed`` and
-``demo`` without it, and both commands, run without it, say in one line how to install it.
+"""Faker is optional (the ``demo`` extra): the application never imports it (nor the seeding package), ``casus
+--help`` lists ``seed`` and ``demo`` without it, and both commands, run without it, say in one line how to install
+it.
 
 tests/test_wheel.py checks the same on a real production install (a wheel without extras in a fresh virtualenv).
 """
@@ -18,12 +19,14 @@ from casus_seed.commands import demo, seed
 ROOT = Path(__file__).resolve().parent.parent
 IMPORT_EVERYTHING = """
 import pkgutil, sys
-import casus, casus.cli, casus_seed.commands
+import casus
 skipped = ("casus.migrations", "casus.templates", "casus.static")
 for module in pkgutil.walk_packages(casus.__path__, "casus."):
     if not module.name.startswith(skipped):
         __import__(module.name)
 casus.create_app({"env": "testing", "database_url": "sqlite://"})
+print(sorted(name for name in sys.modules if name.startswith("casus_seed")))
+import casus_seed.commands
 print(sorted(name for name in sys.modules if name.startswith("casus")))
 print("faker" in sys.modules)
 """
@@ -38,7 +41,8 @@ def _python(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
 def test_importing_every_casus_module_and_the_commands_imports_no_faker(tmp_path):
     result = _python(IMPORT_EVERYTHING, tmp_path)
     assert result.returncode == 0, result.stderr
-    imported, faker_imported = result.stdout.splitlines()
+    seeding_by_the_app, imported, faker_imported = result.stdout.splitlines()
+    assert seeding_by_the_app == "[]"  # the application never imports the tooling that stands on it
     assert "'casus.reports.services'" in imported and "'casus_seed.commands'" in imported  # it did import them
     assert faker_imported == "False"
 
