@@ -15,9 +15,11 @@ import functools
 import sys
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app, g
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from casus.database_roles import GrantRefused, check_applicable, grant_runtime
 from casus.extensions import db
 from casus.organisations.models import OrganisationKind
 
@@ -44,7 +46,7 @@ def _migrations_group() -> click.Group:
     from flask_migrate.cli import db as flask_migrate_group
 
     commands = [_with_migrate_context(command) for command in flask_migrate_group.commands.values()]
-    return click.Group("db", help=flask_migrate_group.help, commands=commands)
+    return click.Group("db", help=flask_migrate_group.help, commands=[*commands, grant_runtime_command])
 
 
 def _with_migrate_context(command: click.Command) -> click.Command:
@@ -63,6 +65,33 @@ def _with_migrate_context(command: click.Command) -> click.Command:
     wrapped = copy.copy(command)
     wrapped.callback = callback
     return wrapped
+
+
+@click.command("grant-runtime")
+@click.option("--role", required=True, help="The role the application connects as (the user of CASUS_DATABASE_URL).")
+@with_appcontext
+def grant_runtime_command(role):
+    """Give the application's runtime role its rights and no more (PostgreSQL; docs/OPERATIONS.md).
+
+    SELECT and INSERT on the audit tables, SELECT/INSERT/UPDATE/DELETE on the others, USAGE on the sequences,
+    also for what the owner creates later. Runs as the owner of the tables (CASUS_MIGRATION_DATABASE_URL, else
+    CASUS_DATABASE_URL); run it again after every `casus db upgrade`.
+    """
+    url = current_app.config["CASUS"].owner_database_url
+    try:
+        check_applicable(url)
+        engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        with engine.begin() as connection:
+            granted = grant_runtime(connection, role)
+    except GrantRefused as error:
+        raise click.ClickException(str(error)) from error
+    insert_only = ", ".join(granted.insert_only) or "geen"
+    click.echo(f"Rechten van rol {role} gezet in schema {granted.schema}: {granted.tables} tabellen, waarvan "
+               f"alleen SELECT en INSERT op {insert_only}; {granted.sequences} reeksen; standaardrechten voor wat "
+               f"de eigenaar er later aanmaakt.")
+    if granted.may_create:
+        click.echo(f"Let op: rol {role} mag nog objecten aanmaken in schema {granted.schema} (via PUBLIC). "
+                   f"Trek dat in: REVOKE CREATE ON SCHEMA {granted.schema} FROM PUBLIC.", err=True)
 
 
 def _create_app_or_explain():

@@ -50,6 +50,9 @@ class Config:
     env: str = "production"
     secret_key: str = ""
     database_url: str = ""
+    # The schema's owner, for migrations (and `casus db grant-runtime`); the application connects as a runtime
+    # role that owns nothing (docs/OPERATIONS.md, "Database roles"). Empty: migrations use database_url.
+    migration_database_url: str = ""
     redis_url: str | None = None
     # Relative to the working directory, never to the code: an installed package lives in site-packages.
     instance_path: str = field(default_factory=lambda: str(Path.cwd() / "instance"))
@@ -96,6 +99,7 @@ class Config:
         "CASUS_ENV": ("env", str),
         "CASUS_SECRET_KEY": ("secret_key", str),
         "CASUS_DATABASE_URL": ("database_url", str),
+        "CASUS_MIGRATION_DATABASE_URL": ("migration_database_url", str),
         "CASUS_REDIS_URL": ("redis_url", str),
         "CASUS_INSTANCE_PATH": ("instance_path", str),
         "CASUS_TEMPLATE_DIR": ("template_dir", str),
@@ -183,6 +187,11 @@ class Config:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def owner_database_url(self) -> str:
+        """The URL migrations and grants connect with: the owner's when set apart, else the application's."""
+        return self.migration_database_url or self.database_url
 
     @property
     def log_tracebacks(self) -> bool:

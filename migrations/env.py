@@ -2,6 +2,7 @@ import logging
 from contextlib import contextmanager
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -15,8 +16,21 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+_owner_engine = None
+
+
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    """The application's engine, or — with CASUS_MIGRATION_DATABASE_URL set — one connecting as the schema's
+    owner: migrations run as the owner, the application as a runtime role that may not change the schema
+    (docs/OPERATIONS.md, "Database roles")."""
+    global _owner_engine
+    owner_url = current_app.config["CASUS"].migration_database_url
+    if not owner_url:
+        return current_app.extensions['migrate'].db.engine
+    if _owner_engine is None:
+        # No pool: the connection closes when the migration ends.
+        _owner_engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    return _owner_engine
 
 
 def get_engine_url():

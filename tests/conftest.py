@@ -1,6 +1,7 @@
 """Shared fixtures: ``app``, ``db`` (rolled back per test), ``client``, ``auth``, factories, query counter.
 
-The suite runs on SQLite by default and on PostgreSQL when ``CASUS_TEST_DATABASE_URL`` is set.
+The suite runs on SQLite by default and on PostgreSQL when ``CASUS_TEST_DATABASE_URL`` is set (as a runtime role
+that owns nothing when ``CASUS_TEST_OWNER_DATABASE_URL`` names the owner: see ``support``).
 App imports happen inside fixtures, so the workflow tests run without Flask.
 """
 
@@ -12,7 +13,7 @@ from functools import cache
 
 import pytest
 
-from support import DEFAULT_PASSWORD, ApiCaller, Auth, QueryCounter, database_url_for
+from support import DEFAULT_PASSWORD, ApiCaller, Auth, QueryCounter, create_tables, database_url_for
 
 
 @pytest.fixture(scope="session")
@@ -26,12 +27,9 @@ def app_config(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(app_config):
     from casus import create_app
-    from casus.extensions import db
 
     app = create_app(app_config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    create_tables(app)
     return app
 
 

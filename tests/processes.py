@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from support import TEST_DATABASE_URL
+from support import ADMIN_DATABASE_URL, OWNER_DATABASE_URL, TEST_DATABASE_URL
 
 VENV_BIN = Path(sys.executable).parent
 SECRET_KEY = "casus-test-secret-" + "x" * 32
@@ -53,20 +53,22 @@ def assert_ok(result: subprocess.CompletedProcess) -> str:
 @contextmanager
 def fresh_database(tmp_path: Path):
     """An empty database of its own: a new PostgreSQL database when the suite runs on PostgreSQL, else a
-    SQLite file. Yields its URL; a PostgreSQL database is dropped afterwards."""
+    SQLite file. Yields its URL — on PostgreSQL the owner's (``support.OWNER_DATABASE_URL``'s role owns the
+    database), who may migrate it; a PostgreSQL database is dropped afterwards."""
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
     import psycopg
     import sqlalchemy as sa
 
-    url = sa.engine.make_url(TEST_DATABASE_URL)
+    owner = sa.engine.make_url(OWNER_DATABASE_URL)
     name = f"casus_fresh_{secrets.token_hex(4)}"
-    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    admin = sa.engine.make_url(ADMIN_DATABASE_URL).set(drivername="postgresql", database="postgres")
+    admin = admin.render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner.username}"' if owner.username else ""))
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield owner.set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,22 +9,106 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 TEST_DATABASE_URL = os.environ.get("CASUS_TEST_DATABASE_URL")
+# On PostgreSQL the application may run as a runtime role that owns nothing (.ci/run; docs/OPERATIONS.md,
+# "Database roles"). Then CASUS_TEST_OWNER_DATABASE_URL names the owner — same database, another role — who
+# creates the schemas and tables, grants the runtime role its rights and does what only an owner may (TRUNCATE,
+# ALTER). Unset, the test URL's role does all of it (a superuser in the README's command).
+OWNER_DATABASE_URL = os.environ.get("CASUS_TEST_OWNER_DATABASE_URL") or TEST_DATABASE_URL
+# Creates databases and roles (processes.fresh_database, tests/test_database_roles.py): default the owner.
+ADMIN_DATABASE_URL = os.environ.get("CASUS_TEST_ADMIN_DATABASE_URL") or OWNER_DATABASE_URL
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-def database_url_for(schema: str, tmp_path_factory) -> str:
-    """A database for one purpose: a file on SQLite, a separate schema on PostgreSQL."""
+def runtime_role() -> str | None:
+    """The role the tests' applications connect as when it is not the owner, else None."""
+    if not TEST_DATABASE_URL or OWNER_DATABASE_URL == TEST_DATABASE_URL:
+        return None
+    import sqlalchemy as sa
+
+    runtime = sa.engine.make_url(TEST_DATABASE_URL).username
+    return runtime if runtime != sa.engine.make_url(OWNER_DATABASE_URL).username else None
+
+
+def database_url_for(schema: str, tmp_path_factory, *, as_owner: bool = False) -> str:
+    """A database for one purpose: a file on SQLite, a separate schema on PostgreSQL (the owner's, reached as
+    the runtime role unless ``as_owner``). Its tables come from :func:`create_tables`."""
     if not TEST_DATABASE_URL:
         return f"sqlite:///{tmp_path_factory.mktemp(schema) / 'casus.db'}"
     import sqlalchemy as sa
 
-    engine = sa.create_engine(TEST_DATABASE_URL)
+    engine = sa.create_engine(OWNER_DATABASE_URL)
     with engine.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     engine.dispose()
-    separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+    url = OWNER_DATABASE_URL if as_owner else TEST_DATABASE_URL
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def owner_url(url: str) -> str:
+    """``url`` — the same database and search_path — connecting as the owner of its tables."""
+    if not runtime_role() or url.startswith("sqlite"):
+        return url
+    import sqlalchemy as sa
+
+    owner = sa.engine.make_url(OWNER_DATABASE_URL)
+    return sa.engine.make_url(url).set(username=owner.username, password=owner.password).render_as_string(
+        hide_password=False)
+
+
+@contextmanager
+def owner_connection(app):
+    """A connection, in a transaction that commits, to ``app``'s database as the owner of its tables: for what
+    the runtime role may not do (TRUNCATE, ALTER TABLE, DISABLE TRIGGER). On SQLite the app's own engine."""
+    import sqlalchemy as sa
+
+    from casus.extensions import db
+
+    with app.app_context():
+        if not runtime_role() or db.engine.dialect.name != "postgresql":
+            with db.engine.begin() as connection:
+                yield connection
+            return
+        engine = sa.create_engine(owner_url(app.config["SQLALCHEMY_DATABASE_URI"]), poolclass=sa.pool.NullPool)
+        with engine.begin() as connection:
+            yield connection
+
+
+def create_tables(app) -> None:
+    """The models' tables, new, in ``app``'s database (drop_all + create_all). When the tests run as a runtime
+    role, the owner creates them and grants the runtime role its rights (``casus db grant-runtime``)."""
+    from casus.database_roles import grant_runtime
+    from casus.extensions import db
+
+    with app.app_context():
+        if not runtime_role():
+            db.drop_all()
+            db.create_all()
+            return
+    with owner_connection(app) as connection:
+        db.metadata.drop_all(connection)
+        db.metadata.create_all(connection)
+        grant_runtime(connection, runtime_role())
+
+
+def empty_tables(app) -> None:
+    """Every table emptied, after a test that committed. On PostgreSQL one TRUNCATE as the owner: the audit
+    tables refuse DELETE, and the runtime role may not TRUNCATE."""
+    from flask import current_app, has_app_context
+
+    from casus.extensions import db
+
+    if has_app_context() and current_app._get_current_object() is app:
+        # The caller's session (scoped to its app context) ends first: an open transaction would hold locks.
+        db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with owner_connection(app) as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("TRUNCATE " + ", ".join(f'"{table.name}"' for table in tables))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -112,9 +196,7 @@ def app_with_own_database(app_config, tmp_path_factory, schema: str):
     from casus.extensions import db
 
     app = create_app(replace(app_config, database_url=database_url_for(schema, tmp_path_factory)))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    create_tables(app)
     try:
         yield app
     finally:

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from support import DEFAULT_PASSWORD, Auth, app_with_own_database, csrf_from, run_threads
+from support import DEFAULT_PASSWORD, Auth, app_with_own_database, csrf_from, empty_tables, run_threads
 
 ROUNDS = 2
 WHO = ("regisseur", "supervisor")
@@ -70,14 +70,7 @@ def world(race_app):
                 "category": categories["woonoverlast"].id}
         db.session.commit()
     yield data
-    with race_app.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            if db.engine.dialect.name == "postgresql":
-                db.session.execute(sa.text(f'TRUNCATE "{table.name}" CASCADE'))
-            else:
-                db.session.execute(table.delete())
-        db.session.commit()
+    empty_tables(race_app)
 
 
 # --- committed objects to race on -------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ def migration_app(app_config, tmp_path_factory):
 
     from support import database_url_for
 
-    url = database_url_for("casus_migrations", tmp_path_factory)
+    # Migrations change the schema: its owner runs them (docs/OPERATIONS.md, "Database roles").
+    url = database_url_for("casus_migrations", tmp_path_factory, as_owner=True)
     return create_app(replace(app_config, database_url=url))
 
 

@@ -14,7 +14,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from support import TEST_DATABASE_URL, app_with_own_database, run_threads
+from support import TEST_DATABASE_URL, app_with_own_database, empty_tables, run_threads
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -56,11 +56,7 @@ def committed(race_app):
                "regisseur": users["regisseur"].id}
         db.session.commit()
     yield {"tokens": tokens, **ids}
-    with race_app.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(sa.text(f'TRUNCATE "{table.name}" CASCADE'))
-        db.session.commit()
+    empty_tables(race_app)
 
 
 def _requested(app, data) -> tuple[int, int]:

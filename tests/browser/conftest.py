@@ -39,15 +39,12 @@ def live_app(app_config, tmp_path_factory):
     from dataclasses import replace
 
     from casus import create_app
-    from casus.extensions import db
 
-    from support import database_url_for
+    from support import create_tables, database_url_for
 
     url = database_url_for("casus_browser", tmp_path_factory)
     app = create_app(replace(app_config, database_url=url, secure_cookies=False))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    create_tables(app)
     return app
 
 
@@ -67,16 +64,11 @@ def live_db(live_app):
     """Committed data for the live server; every table is emptied after the test."""
     from casus.extensions import db
 
+    from support import empty_tables
+
     with live_app.app_context():
         yield db
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name == "audit_events" and db.engine.dialect.name == "postgresql":
-                # The audit table refuses DELETE (append-only trigger) on PostgreSQL.
-                db.session.execute(db.text("TRUNCATE audit_events"))
-            else:
-                db.session.execute(table.delete())
-        db.session.commit()
+        empty_tables(live_app)
         live_app.extensions["casus_throttle"].counter.__init__()
 
 

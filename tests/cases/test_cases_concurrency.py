@@ -14,7 +14,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from support import TEST_DATABASE_URL, app_with_own_database
+from support import TEST_DATABASE_URL, app_with_own_database, empty_tables
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -57,11 +57,7 @@ def committed(race_app):
                "regisseur": users["procesregisseur"].id}
         db.session.commit()
     yield {"tokens": tokens, **ids}
-    with race_app.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(sa.text(f'TRUNCATE "{table.name}" CASCADE'))
-        db.session.commit()
+    empty_tables(race_app)
 
 
 def _new_case(app, data) -> tuple[int, int]:

@@ -12,16 +12,13 @@ def sched_app(app_config, tmp_path_factory):
     from dataclasses import replace
 
     from casus import create_app
-    from casus.extensions import db
 
-    from support import database_url_for
+    from support import create_tables, database_url_for
 
     url = database_url_for("casus_scheduler", tmp_path_factory)
     app = create_app(replace(app_config, database_url=url,
                              instance_path=str(tmp_path_factory.mktemp("scheduler_instance"))))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    create_tables(app)
     return app
 
 
@@ -30,15 +27,11 @@ def sched_db(sched_app):
     """Committed data in the scheduler app's database; every table is emptied after the test."""
     from casus.extensions import db
 
+    from support import empty_tables
+
     with sched_app.app_context():
         yield db
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name == "audit_events" and db.engine.dialect.name == "postgresql":
-                db.session.execute(db.text("TRUNCATE audit_events"))
-            else:
-                db.session.execute(table.delete())
-        db.session.commit()
+        empty_tables(sched_app)
 
 
 @pytest.fixture
