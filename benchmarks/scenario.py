@@ -80,8 +80,8 @@ def page_cursor(user, page: int, page_size: int) -> tuple[str | None, int]:
     once, here in the benchmark, so the app never has to. Returns (cursor, the page it really opens)."""
     from casus.cases.models import Case
     from casus.cases.services import CASE_SORTS
-    from casus.pagination import encode_cursor
     from casus.extensions import db
+    from casus.pagination import encode_cursor
     from casus.policy import visible_cases
 
     spec = CASE_SORTS["gewijzigd"]

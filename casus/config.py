@@ -12,6 +12,9 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from workflow import Cadences
 
 # Templates and migrations travel inside the package (casus/templates and casus/migrations link to the
 # top-level folders in a checkout and are real folders in an installed wheel).
@@ -65,7 +68,12 @@ class Config:
     proxy_fix_hops: int = 0
     max_content_length: int = 2 * 1024 * 1024
     default_locale: str = "nl"
+    # The local time zone (IANA name): what "today" and deadlines mean (casus.clock), how times are shown.
     timezone: str = "Europe/Amsterdam"
+    # The periods of the process (triage deadline, review interval, …); read through casus.clock.cadences().
+    cadences: Cadences = field(default_factory=Cadences)
+    # Rows per page of the case list (/casussen).
+    cases_page_size: int = 25
     demo_mode: bool = False
     api_version: str = "1.0.0"
     base_url: str = "http://127.0.0.1:5000"
@@ -177,6 +185,14 @@ class Config:
             raise ConfigError("CASUS_METRICS_TOKEN must be at least 32 characters")
         if config.known_elsewhere_per_day < 0:
             raise ConfigError("CASUS_KNOWN_ELSEWHERE_PER_DAY must be 0 or more")
+        if config.report_min_count < 1:
+            raise ConfigError("CASUS_REPORT_MIN_COUNT must be 1 or more")
+        if config.cases_page_size < 1:
+            raise ConfigError("The case list's page size must be 1 or more")
+        try:
+            ZoneInfo(config.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError("The time zone must be an IANA name such as Europe/Amsterdam") from exc
         if not 0 <= config.scheduler_metrics_port <= 65535:
             raise ConfigError("CASUS_SCHEDULER_METRICS_PORT must be a port number (0 = off)")
         if not config.database_url:
@@ -230,7 +246,6 @@ class Config:
             "OPENAPI_VERSION": "3.0.3",
             "OPENAPI_URL_PREFIX": "/api/v1",
             "OPENAPI_JSON_PATH": "openapi.json",
-            "CASUS_REPORT_MIN_COUNT": self.report_min_count,
             "CASUS": self,
             **dict(self.extra),
         }

@@ -1,16 +1,16 @@
-"""Language and time zone: Dutch by default, English available; dates as dd-mm-jjjj in Amsterdam time."""
+"""Language and time zone: Dutch by default, English available; dates as dd-mm-jjjj in local time (casus.clock)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 
+from casus.clock import local_zone
+
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def select_locale() -> str:
@@ -32,18 +32,18 @@ def select_timezone() -> str:
 
 
 def format_date_nl(value: date | datetime | None) -> str:
-    """``21-11-2026``: the date format Dutch users expect, in Amsterdam time for datetimes."""
+    """``21-11-2026``: the date format Dutch users expect, in local time for datetimes."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(AMSTERDAM).date()
+        value = value.astimezone(local_zone()).date()
     return value.strftime("%d-%m-%Y")
 
 
 def format_datetime_nl(value: datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return value.astimezone(local_zone()).strftime("%d-%m-%Y %H:%M")
 
 
 def request_translations():

@@ -9,8 +9,6 @@ from casus.cases.models import (
     Note,
     NoteAudience,
     Participation,
-    ReferenceCounter,
-    TimelineEvent,
     TransitionLog,
 )
 from casus.escalations.models import Escalation
@@ -27,9 +25,11 @@ from casus.meetings.models import (
 from casus.notifications.models import Notification
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
+from casus.references import ReferenceCounter
 from casus.scheduling.models import apscheduler_jobs
 from casus.signals.models import Signal, SignalSubject
 from casus.subjects.models import Subject
+from casus.timeline.models import TimelineEvent
 from casus.users.models import ApiToken, User, UserRole, UserSession
 from casus.voordrachten.models import Voordracht, VoordrachtSubject
 

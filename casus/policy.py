@@ -29,12 +29,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from casus.approvals.models import Approval
 from casus.audit.models import Outcome
 from casus.audit.services import record
-from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation, TimelineEvent
+from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
 from casus.plans.models import Action
 from casus.signals.models import Signal
+from casus.timeline.models import TimelineEvent
 from casus.users.models import User, UserRole
 from casus.voordrachten.models import Voordracht
 from workflow import CASE

@@ -232,7 +232,7 @@ def make_case(db, categories, make_team, make_organisation):
     in ``partners`` gets an active participation; the first is the aanbrenger.
     """
     from casus.cases.models import Case, CaseSubject, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from workflow import ParticipationRole
 
     counter = iter(range(1, 100_000))

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from casus.cases.models import Note, NoteVisibility
-from casus.cases.services import today
+from casus.clock import today
 from casus.organisations.models import OrganisationKind
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -128,7 +129,8 @@ def test_page_cursor_matches_the_apps_next_links(bench_app):
     from casus_seed.region import SEED_PASSWORD
 
     chosen = scenario.build_scenario(bench_app)
-    bench_app.config["CASUS_CASES_PAGE_SIZE"] = 5
+    configured = bench_app.config["CASUS"]
+    bench_app.config["CASUS"] = replace(configured, cases_page_size=5)
     try:
         client = _TestClient(bench_app, chosen.procesregisseur_email, SEED_PASSWORD)
         cursor = None
@@ -142,7 +144,7 @@ def test_page_cursor_matches_the_apps_next_links(bench_app):
         assert page == 3
         assert expected == cursor
     finally:
-        bench_app.config.pop("CASUS_CASES_PAGE_SIZE", None)
+        bench_app.config["CASUS"] = configured
 
 
 def test_results_section_is_replaced_between_markers(tmp_path):

@@ -91,7 +91,7 @@ def _commit(app, build):
 
 def _case(db, data, *, phase="aanpak.uitvoering", partners=("politie", "corporatie", "ggz")):
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from workflow import ParticipationRole
 
     number = db.session.execute(sa.select(sa.func.count(Case.id))).scalar_one() + 1
@@ -111,7 +111,7 @@ def _case(db, data, *, phase="aanpak.uitvoering", partners=("politie", "corporat
 def _meeting(db, data, *, days=7):
     from uuid import uuid4
 
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.meetings.models import Meeting, MeetingInvitation
     from casus.meetings.services import local_start
 
@@ -216,7 +216,7 @@ def test_action(race_app, world):
     from casus.plans.models import Action
 
     def build(db):
-        from casus.cases.services import today
+        from casus.clock import today
 
         case = _case(db, world)
         action = Action(case_id=case.id, description="Huisbezoek", owner_organisation_id=world["orgs"]["politie"],
@@ -308,7 +308,7 @@ def test_escalation_decision(race_app, world):
     from casus.escalations.models import Escalation
 
     def build(db):
-        from casus.cases.services import today
+        from casus.clock import today
 
         case = _case(db, world)
         case.escalation_level = "tactisch"
@@ -437,7 +437,7 @@ def test_series_form(race_app, world):
     from casus.meetings.models import MeetingSeries
 
     def build(db):
-        from casus.cases.services import today
+        from casus.clock import today
         from casus.meetings.models import MeetingSeriesInvitation
 
         series = MeetingSeries(team_id=world["team"], type="casusoverleg", title="Reeks Race", weekday=1,

@@ -64,3 +64,15 @@ def test_empty_totp_required_roles_means_none(tmp_path, value, roles):
 def test_unset_totp_required_roles_keeps_the_default(tmp_path):
     config = Config.from_env({"CASUS_ENV": "development", "CASUS_INSTANCE_PATH": str(tmp_path)})
     assert config.totp_required_roles == frozenset({"supervisor", "privacy", "beheerder"})
+
+
+def test_an_unknown_time_zone_is_refused(tmp_path):
+    environ = {"CASUS_ENV": "testing", "CASUS_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match="time zone"):
+        Config.from_env(environ, timezone="Europe/Atlantis")
+    assert Config.from_env(environ, timezone="Europe/Brussels").timezone == "Europe/Brussels"
+
+
+def test_a_report_threshold_below_one_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="CASUS_REPORT_MIN_COUNT"):
+        Config.from_env({"CASUS_ENV": "testing", "CASUS_INSTANCE_PATH": str(tmp_path), "CASUS_REPORT_MIN_COUNT": "0"})

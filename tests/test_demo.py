@@ -20,7 +20,7 @@ def no_smtp(monkeypatch):
 def test_the_demo_app_for_port_5101_links_to_that_port_and_mails_into_its_outbox(tmp_path, no_smtp):
     from datetime import time, timedelta
 
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.database import utcnow
     from casus.extensions import db
     from casus.meetings import calendar, services

@@ -42,11 +42,12 @@ def partner_world(db, make_organisation, make_team, make_user, make_case, make_s
 def _one_of_everything(db, world, make_case, make_subject):
     """One more row of every kind the partner sees: a case, and on the focus case a subject, a note, a timeline
     line, an action with progress, an escalation step; and a signal of the partner's organisation."""
-    from casus.cases.models import CaseSubject, Note, NoteVisibility, TimelineEvent
-    from casus.cases.services import today
+    from casus.cases.models import CaseSubject, Note, NoteVisibility
+    from casus.clock import today
     from casus.escalations.models import Escalation, EscalationDirection
     from casus.plans.models import Action, Goal, ProgressEntry
     from casus.signals.models import Signal
+    from casus.timeline.models import TimelineEvent
 
     case, regisseur, agent, politie = world["case"], world["regisseur"], world["agent"], world["politie"]
     make_case(team=world["team"], partners=[politie, world["zvh"]], phase="aanpak.uitvoering",

@@ -21,10 +21,11 @@ def scalar(db, query):
 
 
 def test_seed_fills_every_phase_category_and_table(seeded, db):
-    from casus.cases.models import Case, Category, Note, Participation, TimelineEvent, TransitionLog
+    from casus.cases.models import Case, Category, Note, Participation, TransitionLog
     from casus.plans.models import Action, Goal, ProgressEntry
     from casus.signals.models import Signal
     from casus.subjects.models import Subject
+    from casus.timeline.models import TimelineEvent
     from workflow import CasePhase
 
     assert scalar(db, sa.select(sa.func.count(Case.id))) == 200
@@ -137,9 +138,10 @@ def test_identifiers_are_valid(seeded, db):
 
 
 def test_dates_lie_in_the_past_and_in_order(seeded, db):
-    from casus.cases.models import Case, TimelineEvent
-    from casus.cases.services import today
+    from casus.cases.models import Case
+    from casus.clock import today
     from casus.database import utcnow
+    from casus.timeline.models import TimelineEvent
 
     now = utcnow()
     assert scalar(db, sa.select(sa.func.max(TimelineEvent.occurred_at))) <= now
@@ -150,7 +152,8 @@ def test_dates_lie_in_the_past_and_in_order(seeded, db):
 
 def test_same_seed_gives_the_same_data_and_a_second_run_adds_without_collisions(app, db):
     from casus.cases.models import Case, Participation
-    from casus.cases.services import next_number, today
+    from casus.clock import today
+    from casus.references import next_number
     from casus.subjects.models import Subject
     from casus_seed.seed import seed
 

@@ -16,7 +16,7 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     import pyotp
 
     from casus.approvals.case_requests import request_early_closure
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.meetings.models import MeetingSeries
     from casus.organisations.models import OrganisationKind
     from casus.plans.models import Action
@@ -86,7 +86,7 @@ def _versions(db, w) -> dict:
 
 def _forms(w) -> list[tuple[str, str, dict]]:
     """(who, url, the form's fields without its version)."""
-    from casus.cases.services import today
+    from casus.clock import today
 
     run, meeting, item = w["running"].id, w["meeting"].id, w["item"].id
     day = (today() + timedelta(days=9)).isoformat()

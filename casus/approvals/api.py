@@ -32,9 +32,9 @@ from casus.approvals.schemas import (
     ApprovalWithdrawalInputSchema,
 )
 from casus.audit.services import record
-from casus.cases import services as cases
 from casus.errors import problem, refused_problem
 from casus.extensions import db
+from casus.pagination import decode_cursor
 from casus.security import acting_user
 from casus.services import ServiceError
 from workflow import TransitionRefused
@@ -73,7 +73,7 @@ class Approvals(MethodView):
         `caseId`; keyset-paginated (`limit`, `cursor`)."""
         user = acting_user()
         cursor = args.get("cursor")
-        if cursor and cases.decode_cursor(cursor, datetime.fromisoformat) is None:
+        if cursor and decode_cursor(cursor, datetime.fromisoformat) is None:
             abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
         page = services.list_approvals(user, status=args.get("status"), kind=args.get("kind"),
                                        case_id=args.get("case_id"), after=cursor, limit=args["limit"])

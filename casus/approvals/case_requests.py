@@ -20,11 +20,12 @@ from casus.approvals.services import notify_requester, request_approval
 from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case
-from casus.cases.services import add_timeline, context_for, transition
+from casus.cases.services import context_for, transition
 from casus.database import utcnow
 from casus.events import Events
 from casus.extensions import db
 from casus.services import ServiceError
+from casus.timeline.services import add_timeline
 from casus.users.models import User
 from workflow import CaseFacts, ClosureResult, TransitionRecord
 from workflow.guards import within_retention

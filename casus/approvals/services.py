@@ -26,20 +26,15 @@ from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import (
-    MAX_TEXT,
-    KeysetPage,
-    add_timeline,
-    check_version,
-    decode_cursor,
-    flush_versioned,
-    keyset_page,
-)
+from casus.cases.services import MAX_TEXT
 from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.services import ServiceError
+from casus.timeline.services import add_timeline
 from casus.users.models import User, UserRole
+from casus.versioning import check_version, flush_versioned
 from workflow.facts import LOCAL_TIMEZONE
 
 # A voordracht must stay hidden from the case's partners, and the tijdlijn is theirs to read too.

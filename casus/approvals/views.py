@@ -17,7 +17,7 @@ from casus.approvals import services
 from casus.approvals.forms import DecisionForm, QueueFilterForm, WithdrawForm
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.services import record
-from casus.cases.services import today
+from casus.clock import today
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.labels import Labels

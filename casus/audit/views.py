@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -17,16 +16,18 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from casus import clock
 from casus.audit.forms import AuditFilterForm
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
-from casus.i18n import AMSTERDAM, format_datetime_nl
+from casus.i18n import format_datetime_nl
 from casus.labels import Labels
 from casus.organisations.models import Organisation
 from casus.organisations.services import list_organisations
+from casus.pagination import decode_cursor, keyset_page
 from casus.policy import reads_audit_log
 from casus.security import requires
 from casus.users.models import User
@@ -35,8 +36,6 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 50
 EXPORT_CAP = 50_000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-CURSOR = re.compile(r"^(\d{1,20})\.(\d{1,20})$")
 OUTCOME_BADGES = {Outcome.SUCCESS: "success", Outcome.DENIED: "warning", Outcome.FAILURE: "danger"}
 
 
@@ -49,7 +48,7 @@ def _filter_form() -> AuditFilterForm:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, AMSTERDAM).astimezone(UTC)
+    return datetime.combine(day, time.min, clock.local_zone()).astimezone(UTC)
 
 
 def audit_query(form: AuditFilterForm) -> sa.Select:
@@ -80,43 +79,21 @@ def audit_query(form: AuditFilterForm) -> sa.Select:
     return query
 
 
-def encode_cursor(event: AuditEvent) -> str:
-    delta = event.occurred_at - EPOCH
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}.{event.id}"
-
-
-def decode_cursor(value: str | None) -> tuple[datetime, int] | None:
-    match = CURSOR.match(value or "")
-    if not match or int(match.group(2)) > BIGINT_MAX:
-        return None
-    try:
-        return EPOCH + timedelta(microseconds=int(match.group(1))), int(match.group(2))
-    except OverflowError:  # beyond the year 9999: tampered
-        return None
-
-
-def _after(query: sa.Select, cursor: tuple[datetime, int]) -> sa.Select:
-    occurred_at, event_id = cursor
-    return query.where(sa.or_(AuditEvent.occurred_at < occurred_at,
-                              sa.and_(AuditEvent.occurred_at == occurred_at, AuditEvent.id < event_id)))
-
-
 @bp.get("")
 @requires(reads_audit_log)
 def index():
     form = _filter_form()
     valid = form.validate() if request.args else True
     rows, next_url = [], None
-    cursor = decode_cursor(request.args.get("na"))
+    cursor = decode_cursor(request.args.get("na"), datetime.fromisoformat, max_id=BIGINT_MAX)  # mangled: first page
     if valid:
-        query = audit_query(form)
-        if cursor:
-            query = _after(query, cursor)
-        rows = db.session.execute(query.limit(PAGE_SIZE + 1)).all()
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
-            next_url = url_for("audit.index", **form.active_filters(), na=encode_cursor(rows[-1][0]))
+        page = keyset_page(audit_query(form), key=AuditEvent.occurred_at, id_col=AuditEvent.id, descending=True,
+                           after=cursor, before=None, limit=PAGE_SIZE, whole_rows=True,
+                           value_of=lambda row: row.AuditEvent.occurred_at, id_of=lambda row: row.AuditEvent.id,
+                           dump=datetime.isoformat)
+        rows = page.items
+        if page.next_cursor:
+            next_url = url_for("audit.index", **form.active_filters(), na=page.next_cursor)
     filters = form.active_filters() if valid else {"ongeldig": True}
     record("audit.view", object_type="audit_log", details={"filters": filters, "page": "next" if cursor else "first"})
     return render_template(
@@ -170,6 +147,6 @@ def export():
                 buffer.truncate()
         yield buffer.getvalue()
 
-    stamp = datetime.now(AMSTERDAM).strftime("%Y%m%d-%H%M")
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
     return Response(stream_with_context(generate()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'})

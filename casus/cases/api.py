@@ -25,7 +25,7 @@ from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
 from casus.cases import services
-from casus.cases.models import Case, CaseSubject, Category, Note, Participation, TimelineEvent
+from casus.cases.models import Case, CaseSubject, Category, Note, Participation
 from casus.cases.schemas import (
     CaseListArgsSchema,
     CasePageSchema,
@@ -49,10 +49,13 @@ from casus.cases.schemas import (
 from casus.errors import refused_problem
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.plans.models import Action, Goal
 from casus.security import acting_user
 from casus.services import ServiceError
+from casus.timeline.models import TimelineEvent
 from casus.users.models import User
+from casus.versioning import check_version
 from workflow import TransitionRecord, TransitionRefused
 
 blp = ApiBlueprint("cases_api", __name__, description="Cases: list and search, the case file, workflow "
@@ -69,15 +72,15 @@ def _decode(cursor: str | None, load):
     """The (key, id) in a cursor from a previous page; a cursor that does not decode answers 400."""
     if not cursor:
         return None
-    decoded = services.decode_cursor(cursor, load)
+    decoded = decode_cursor(cursor, load)
     if decoded is None:
         abort(400, errors={"query": {"cursor": ["Not a cursor from a previous page."]}})
     return decoded
 
 
-def _time_page(query: sa.Select, key, id_col, value_of, args: dict) -> services.KeysetPage:
+def _time_page(query: sa.Select, key, id_col, value_of, args: dict) -> KeysetPage:
     """Newest first, keyset-paginated on (time, id)."""
-    return services.keyset_page(
+    return keyset_page(
         query, key=key, id_col=id_col, descending=True, after=_decode(args.get("cursor"), datetime.fromisoformat),
         before=None, limit=args["limit"], value_of=value_of, dump=lambda value: value.isoformat())
 
@@ -101,7 +104,7 @@ class Cases(MethodView):
             escalation_level=args.get("escalation_level"), overdue=bool(args.get("overdue")))
         descending = args["sort"].startswith("-")
         spec = services.CASE_SORTS[SORT_KEYS[args["sort"].lstrip("-")]]
-        page = services.keyset_page(
+        page = keyset_page(
             services.filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=descending,
             after=_decode(args.get("cursor"), spec.load), before=None, limit=args["limit"],
             value_of=spec.value_of, dump=spec.dump, load=services.cases_for_list)
@@ -191,7 +194,7 @@ class CaseItem(MethodView):
         user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.update")
-        services.check_version(case, changes["version"])  # once: the first change below raises the version
+        check_version(case, changes["version"])  # once: the first change below raises the version
         try:
             if "plan_discussed_on" in changes:
                 services.record_plan_discussed(user, case, on=changes["plan_discussed_on"])

@@ -49,16 +49,6 @@ class Category(db.Model):
         return self.name_en if str(locale).startswith("en") else self.name
 
 
-class ReferenceCounter(db.Model):
-    """The last case number handed out per year, for references like ``2026-00042``."""
-
-    __tablename__ = "reference_counters"
-
-    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True)
-    last: Mapped[int] = mapped_column(default=0)
-
-
 class Case(TimestampMixin, db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -193,24 +183,6 @@ class NoteAudience(db.Model):
 
     note_id: Mapped[int] = mapped_column(sa.ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), primary_key=True)
-
-
-class TimelineEvent(db.Model):
-    """One line in the tijdlijn. Events about a restricted note carry ``note_id`` so the policy can hide them."""
-
-    __tablename__ = "timeline_events"
-    __table_args__ = (sa.Index("ix_timeline_case_time", "case_id", "occurred_at", "id"),)
-
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    summary: Mapped[str] = mapped_column(sa.String(500))
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
-    note_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notes.id", ondelete="CASCADE"))
-
-    actor: Mapped[User | None] = relationship(lazy="raise")
 
 
 class TransitionLog(db.Model):

@@ -6,11 +6,8 @@ recorded (TransitionLog, audit) even though the change itself is rolled back to 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -33,24 +30,25 @@ from casus.cases.models import (
     NoteAudience,
     NoteVisibility,
     Participation,
-    ReferenceCounter,
     RiskLevel,
-    TimelineEvent,
     TransitionLog,
 )
+from casus.clock import cadences, today
 from casus.database import utcnow
-from casus.edge import INT32_MAX, RefusedInput, load_json
 from casus.extensions import db
 from casus.organisations.models import Organisation, Team
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.plans.models import Action, Goal
+from casus.references import next_number
 from casus.services import ServiceError
 from casus.subjects.models import Subject
+from casus.timeline.services import add_timeline
 from casus.users.models import User
+from casus.versioning import check_version, flush_versioned
 from workflow import (
     CASE,
     ActionFacts,
     Actor,
-    Cadences,
     CaseFacts,
     CasePhase,
     ClosureResult,
@@ -62,82 +60,6 @@ from workflow import (
     TriageOutcome,
 )
 from workflow import Participation as ParticipationFacts
-from workflow.facts import LOCAL_TIMEZONE
-
-
-class StaleVersion(ServiceError):
-    """The object changed since the user loaded it; nothing was changed. ``current_version`` is the version
-    stored now (the API answers it as ``currentVersion``), when known."""
-
-    def __init__(self, current_version: int | None = None) -> None:
-        super().__init__("Deze gegevens zijn intussen door iemand anders gewijzigd. Laad de pagina opnieuw.",
-                         status=409)
-        self.current_version = current_version
-
-
-def today() -> date:
-    return datetime.now(LOCAL_TIMEZONE).date()
-
-
-def cadences() -> Cadences:
-    return current_app.config.get("CASUS_CADENCES") or Cadences()
-
-
-def check_version(obj, expected: int | None) -> None:
-    """Optimistic locking, step one: the version the writer last read must be the stored one.
-
-    Every view and API write passes the version its form or body carried (both require it, so a missing one is
-    refused before it gets here); ``None`` is for internal callers only (jobs, the seed, one service calling
-    another). Step two is SQLAlchemy's ``version_id_col``: the UPDATE matches the version it read, so of two
-    writers that passed this check at the same moment the second matches no row (``StaleDataError``, see
-    :func:`flush_versioned`)."""
-    if expected is not None and int(expected) != obj.version:
-        raise StaleVersion(obj.version)
-
-
-def flush_versioned(obj) -> None:
-    """Flush the changes to ``obj`` (and everything else pending). A concurrent writer that committed first makes
-    the versioned UPDATE match no row: the whole transaction is rolled back — nothing of this request's change
-    stays, its audit events do (marked refused, ``rollback_keeping_audit``) — and the writer gets the same
-    ``StaleVersion`` as a stale form, with the version stored now."""
-    from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
-
-    from casus.audit.services import rollback_keeping_audit
-
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        rollback_keeping_audit(409)
-        try:
-            current = obj.version  # expired by the rollback: read again, as committed by the winner
-        except ObjectDeletedError:
-            current = None
-        raise StaleVersion(current) from error
-
-
-def next_number(kind: str, year: int) -> int:
-    """The next number of ``kind`` in ``year``, safe under concurrency (row lock / SQLite write lock)."""
-    updated = db.session.execute(
-        sa.update(ReferenceCounter).where(ReferenceCounter.kind == kind, ReferenceCounter.year == year)
-        .values(last=ReferenceCounter.last + 1).returning(ReferenceCounter.last)
-    ).scalar_one_or_none()
-    if updated is not None:
-        return updated
-    db.session.add(ReferenceCounter(kind=kind, year=year, last=1))
-    db.session.flush()
-    return 1
-
-
-# --- timeline ---------------------------------------------------------------------------------------------
-
-def add_timeline(case: Case, kind: str, summary: str, actor: User | None = None,
-                 note: Note | None = None, at: datetime | None = None) -> TimelineEvent:
-    event = TimelineEvent(case_id=case.id, kind=kind, summary=summary[:500], occurred_at=at or utcnow(),
-                          actor_id=getattr(actor, "id", None), organisation_id=getattr(actor, "organisation_id", None),
-                          note_id=getattr(note, "id", None))
-    db.session.add(event)
-    return event
-
 
 # --- creating a case --------------------------------------------------------------------------------------
 
@@ -534,85 +456,6 @@ CASE_SORTS: dict[str, SortSpec] = {
                                False, lambda c: c.next_review_on or FAR_FUTURE,
                                lambda v: v.isoformat(), date.fromisoformat),
 }
-
-
-@dataclass
-class KeysetPage:
-    items: list
-    next_cursor: str | None = None
-    prev_cursor: str | None = None
-
-
-def encode_cursor(key: str, row_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([key, row_id]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, load: Callable[[str], object], *,
-                  max_id: int = INT32_MAX) -> tuple[object, int] | None:
-    """The (key, id) in ``cursor``, or None for a missing or tampered cursor (the first page, then). Tampered
-    includes what the database could not compare with: an id (or an integer key) beyond ``max_id``, a NUL."""
-    if not cursor:
-        return None
-    try:
-        key, row_id = load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        value, row_id = load(key), int(row_id)
-    except (ValueError, TypeError, OverflowError, binascii.Error, RefusedInput):
-        return None
-    if not 0 <= row_id <= max_id or (isinstance(value, int) and not -max_id - 1 <= value <= max_id):
-        return None
-    return value, row_id
-
-
-def keyset_page(query: sa.Select, *, key: ColumnElement, id_col: ColumnElement, descending: bool,
-                after: tuple | None, before: tuple | None, limit: int, value_of: Callable,
-                dump: Callable[[object], str], load: Callable[[list], sa.Select] | None = None) -> KeysetPage:
-    """One page of ``query`` ordered by (key, id), after or before a cursor. Never OFFSET, never COUNT(*).
-
-    With ``load`` (ids → the query for those rows) the page's ids come from a narrow query (``query`` with only
-    the id column, no eager joins) and ``load`` fetches the rows: with the joins of a wide row SQLite may start
-    from a joined table and sort every visible row instead of walking the (key, id) index and stopping after one
-    page (30 ms instead of 0.1 ms for a partner's first page at 20,000 cases). The ids carry ``query``'s scope.
-    """
-    backwards = before is not None and after is None
-    cursor = before if backwards else after
-    reverse = descending != backwards
-    if cursor is not None:
-        value, row_id = cursor
-        # The redundant bound (key <= value) lets the database start its index scan at the cursor: PostgreSQL
-        # does not derive it from the OR and would otherwise walk and discard every row of the earlier pages.
-        if reverse:
-            query = query.where(key <= value, sa.or_(key < value, sa.and_(key == value, id_col < row_id)))
-        else:
-            query = query.where(key >= value, sa.or_(key > value, sa.and_(key == value, id_col > row_id)))
-    order = (key.desc(), id_col.desc()) if reverse else (key.asc(), id_col.asc())
-    if load is not None:
-        rows = _rows_by_ids(query, id_col, order, limit + 1, load)
-    else:
-        rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)).unique().scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-    page = KeysetPage(rows)
-    if rows:
-        first, last = rows[0], rows[-1]
-        has_next = True if backwards else more
-        has_prev = more if backwards else cursor is not None
-        if has_next:
-            page.next_cursor = encode_cursor(dump(value_of(last)), last.id)
-        if has_prev:
-            page.prev_cursor = encode_cursor(dump(value_of(first)), first.id)
-    return page
-
-
-def _rows_by_ids(query: sa.Select, id_col: ColumnElement, order: tuple, limit: int,
-                 load: Callable[[list], sa.Select]) -> list:
-    """The first ``limit`` rows of ``query`` in ``order``: their ids first (narrow), then ``load(ids)``."""
-    ids = list(db.session.execute(query.with_only_columns(id_col).order_by(*order).limit(limit)).scalars())
-    if not ids:
-        return []
-    found = {row.id: row for row in db.session.execute(load(ids)).unique().scalars()}
-    return [found[row_id] for row_id in ids if row_id in found]
 
 
 def _subject_match(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:

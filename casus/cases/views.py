@@ -35,19 +35,15 @@ from casus.cases.forms import (
     VersionForm,
     unique_ids,
 )
-from casus.cases.models import (
-    Case,
-    CaseSubject,
-    Note,
-    Participation,
-    TimelineEvent,
-)
+from casus.cases.models import Case, CaseSubject, Note, Participation
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
+from casus.timeline.models import TimelineEvent
 from casus.users.models import User, UserRole
 from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, submit_form, version_of
 from casus.web.helpers import enum_label, template_helpers
@@ -60,7 +56,6 @@ from workflow import (
 
 bp = Blueprint("cases", __name__, url_prefix="/casussen")
 
-DEFAULT_PAGE_SIZE = 25
 TIMELINE_PAGE_SIZE = 50
 NOTES_PAGE_SIZE = 50
 # Guards the transition form itself satisfies: the option is offered, the form asks for the input.
@@ -107,7 +102,7 @@ def index():
 
 
 def _page_size() -> int:
-    return int(current_app.config.get("CASUS_CASES_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+    return current_app.config["CASUS"].cases_page_size
 
 
 def _filters_from(form: CaseFilterForm) -> services.CaseFilters:
@@ -430,16 +425,16 @@ def timeline(case_id: int):
                            **_page_links("cases.timeline", case, page, group=group))
 
 
-def _time_page(query: sa.Select, key, id_col, value_of, limit: int) -> services.KeysetPage:
+def _time_page(query: sa.Select, key, id_col, value_of, limit: int) -> KeysetPage:
     load = datetime.fromisoformat
-    return services.keyset_page(
+    return keyset_page(
         query, key=key, id_col=id_col, descending=True,
-        after=services.decode_cursor(request.args.get("na"), load),
-        before=services.decode_cursor(request.args.get("voor"), load),
+        after=decode_cursor(request.args.get("na"), load),
+        before=decode_cursor(request.args.get("voor"), load),
         limit=limit, value_of=value_of, dump=lambda v: v.isoformat())
 
 
-def _page_links(endpoint: str, case: Case, page: services.KeysetPage, **args) -> dict:
+def _page_links(endpoint: str, case: Case, page: KeysetPage, **args) -> dict:
     args = {key: value for key, value in args.items() if value}
     return {
         "next_url": url_for(endpoint, case_id=case.id, na=page.next_cursor, **args) if page.next_cursor else None,

@@ -20,7 +20,7 @@ from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.cases.models import Case
-from casus.cases.services import today
+from casus.clock import today
 from casus.errors import refused_problem
 from casus.escalations import services
 from casus.escalations.models import Escalation, EscalationDirection

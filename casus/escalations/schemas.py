@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.schemas import MAX_TEXT, CursorPageSchema, UserSummarySchema
-from casus.cases.services import today
+from casus.clock import today
 from casus.escalations.models import EscalationDirection
 from casus.escalations.services import MAX_AHEAD, MAX_OWNER
 from workflow import EscalationLevel

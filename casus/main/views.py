@@ -13,10 +13,10 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from casus.cases.models import Case, Participation
-from casus.cases.services import cadences
-from casus.cases.services import today as cases_today
+from casus.clock import cadences, local_zone
+from casus.clock import today as local_today
 from casus.extensions import db
-from casus.i18n import AMSTERDAM, LANGUAGES, current_locale
+from casus.i18n import LANGUAGES, current_locale
 from casus.labels import Labels
 from casus.navigation import safe_next
 from casus.plans.models import OPEN_ACTIONS_SQL, Action
@@ -166,7 +166,7 @@ def _phase_counts(user: User) -> list[tuple[CasePhase, int]]:
 
 def dashboard_blocks(user: User) -> dict:
     """What the dashboard shows for ``user``'s roles; blocks the user has no role for are absent."""
-    today = cases_today()
+    today = local_today()
     blocks: dict = {"today": today}
     if manages_a_team(user):
         if directs_cases(user):
@@ -193,7 +193,7 @@ def signal_age(signal: Signal, today: date) -> int:
 
 
 def format_date_as_local(moment) -> date:
-    return moment.astimezone(AMSTERDAM).date()
+    return moment.astimezone(local_zone()).date()
 
 
 @bp.get("/")

@@ -18,7 +18,6 @@ from sqlalchemy.orm import aliased
 
 from casus.audit.services import record
 from casus.cases.models import Case, Category
-from casus.cases.services import check_version, flush_versioned
 from casus.database import utcnow
 from casus.extensions import db
 from casus.meetings.models import (
@@ -34,6 +33,7 @@ from casus.meetings.series import extend_series
 from casus.meetings.services import local_date, require_planned
 from casus.services import ServiceError
 from casus.users.models import User
+from casus.versioning import check_version, flush_versioned
 from workflow import CasePhase
 
 REVIEW_WINDOW_DAYS = 7

@@ -53,6 +53,7 @@ from casus.organisations.models import Organisation
 from casus.pagination import decode_cursor
 from casus.security import acting_user
 from casus.users.models import User
+from casus.versioning import check_version
 
 blp = ApiBlueprint("meetings_api", __name__, description="Meetings (casusoverleg): agenda, minutes and decisions")
 
@@ -239,7 +240,7 @@ class AgendaItemResource(MethodView):
         item, meeting = _item_and_meeting(user, id, "agenda_item.minutes")
         _manager(user, meeting, "agenda_item.minutes")
         case = policy.get_case(user, item.case_id, action="agenda_item.minutes")
-        services.check_version(item, data.pop("version"))  # once, for every change below
+        check_version(item, data.pop("version"))  # once, for every change below
         minutes_keys = {"beeldvorming", "oordeelsvorming", "besluitvorming", "discussed"}
         if minutes_keys & set(data):
             save_minutes(

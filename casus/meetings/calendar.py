@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -33,6 +32,7 @@ from casus import policy
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
+from casus.clock import local_zone
 from casus.database import utcnow
 from casus.extensions import db
 from casus.labels import enum_label
@@ -63,8 +63,6 @@ __all__ = [
     "meeting_link", "notify_attendees", "revoke_feeds", "user_for_token",
 ]
 
-TZID = "Europe/Amsterdam"
-LOCAL = ZoneInfo(TZID)
 PRODID = "-//Casus//Casusoverleg 1.0//NL"
 MEETING_LINK = "/overleggen/{id}"
 # Who attends: users who work on cases (policy.can_see_cases), picked set-based by their roles.
@@ -99,14 +97,15 @@ def _english(language: str | None) -> bool:
 # --- the VCALENDAR ----------------------------------------------------------------------------------------------
 
 @cache
-def _vtimezone_ical() -> bytes:
-    """Europe/Amsterdam with the EU rules (last Sunday of March 02:00 → 03:00, of October 03:00 → 02:00).
+def _vtimezone_ical(tzid: str) -> bytes:
+    """The local zone (``tzid``: the configured zone's IANA name, Europe/Amsterdam by default) with the EU rules
+    of Central European Time (last Sunday of March 02:00 → 03:00, of October 03:00 → 02:00).
 
     Written as RRULEs, as Outlook and Google publish it, rather than icalendar's ``from_tzid`` (a list of
     every transition since 1970): short, and valid for any future year.
     """
     zone = Timezone()
-    zone.add("tzid", TZID)
+    zone.add("tzid", tzid)
     summer = TimezoneDaylight()
     summer.add("tzname", "CEST")
     summer.add("tzoffsetfrom", timedelta(hours=1))
@@ -133,11 +132,11 @@ def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
         calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
-        calendar.add("x-wr-timezone", TZID)
+        calendar.add("x-wr-timezone", local_zone().key)
         # RFC 7986 and its older twin: how often a subscribed client should fetch the feed again.
         calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
-    calendar.add_component(Timezone.from_ical(_vtimezone_ical()))
+    calendar.add_component(Timezone.from_ical(_vtimezone_ical(local_zone().key)))
     return calendar
 
 
@@ -158,8 +157,8 @@ def _meeting_event(meeting: Meeting, *, method: str | None = None, language: str
     event.add("uid", meeting.ical_uid)
     event.add("sequence", meeting.ical_sequence)
     event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", meeting.starts_at.astimezone(LOCAL))
-    event.add("dtend", meeting.ends_at.astimezone(LOCAL))
+    event.add("dtstart", meeting.starts_at.astimezone(local_zone()))  # TZID= the zone's key
+    event.add("dtend", meeting.ends_at.astimezone(local_zone()))
     event.add("summary", meeting_summary(meeting, language))
     if meeting.location:
         event.add("location", meeting.location)
@@ -200,7 +199,7 @@ def meeting_ics(meeting: Meeting, method: str, *, language: str | None = "nl", a
     """The invitation (``method`` ``"REQUEST"``) or cancellation (``"CANCEL"``) of ``meeting`` as .ics bytes.
 
     UID is the meeting's stable ``ical_uid`` and SEQUENCE its ``ical_sequence``, so a calendar replaces the
-    earlier version; the times carry ``TZID=Europe/Amsterdam`` with its VTIMEZONE. ``attendee`` is the
+    earlier version; the times carry the local zone (``TZID=Europe/Amsterdam``) with its VTIMEZONE. ``attendee`` is the
     recipient's address (RFC 5546 wants it on a CANCEL; it names nobody else). ORGANIZER is the sender
     address (``CASUS_SMTP_SENDER``) unless ``organizer`` is given.
     """
@@ -235,7 +234,7 @@ def attendees(meeting: Meeting) -> list[tuple[int, str | None]]:
 
 def meeting_params(meeting: Meeting) -> dict:
     """What a meeting notification may say: title, local date and time. Nothing about the agenda."""
-    local = meeting.starts_at.astimezone(LOCAL)
+    local = meeting.starts_at.astimezone(local_zone())
     return {"meeting_id": meeting.id, "meeting": meeting.title[:120], "date": local.date().isoformat(),
             "time": local.strftime("%H:%M")}
 
@@ -394,7 +393,7 @@ def feed_ics(user: User, *, now: datetime | None = None) -> Feed:
         sa.select(Meeting).where(policy.meeting_scope(user), Meeting.starts_at >= now - FEED_PAST,
                                  Meeting.starts_at <= now + FEED_FUTURE)
         .order_by(Meeting.starts_at, Meeting.id)).scalars())
-    today = now.astimezone(LOCAL).date()
+    today = now.astimezone(local_zone()).date()
     actions = db.session.execute(
         sa.select(Action.id, Action.due_on, Case.id.label("case_id"), Case.reference)
         .join(Case, Case.id == Action.case_id)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from casus.audit.services import record
 from casus.cases.models import Case, Participation
-from casus.cases.services import MAX_TEXT, add_timeline, check_version, flush_versioned
+from casus.cases.services import MAX_TEXT
 from casus.clock import cadences, today
 from casus.database import utcnow
 from casus.extensions import db
@@ -24,7 +24,9 @@ from casus.meetings.services import invited_ids, local_date, require_planned, ty
 from casus.organisations.models import Organisation
 from casus.plans.services import add_action
 from casus.services import ServiceError
+from casus.timeline.services import add_timeline
 from casus.users.models import User
+from casus.versioning import check_version, flush_versioned
 from workflow import CasePhase
 
 

@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from casus.audit.services import record
-from casus.cases.services import check_version, flush_versioned
 from casus.database import utcnow
 from casus.extensions import db
 from casus.meetings import calendar
@@ -37,6 +36,7 @@ from casus.meetings.services import (
 )
 from casus.services import ServiceError
 from casus.users.models import User
+from casus.versioning import check_version, flush_versioned
 from workflow.workdays import holiday_name
 
 # Meetings are generated this far ahead; generated meetings within it are announced to the attendees.

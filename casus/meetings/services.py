@@ -30,7 +30,6 @@ import sqlalchemy as sa
 
 from casus import policy
 from casus.audit.services import record
-from casus.cases.services import check_version, flush_versioned
 from casus.clock import local_zone, today
 from casus.database import utcnow
 from casus.extensions import db
@@ -46,6 +45,7 @@ from casus.organisations.models import Organisation
 from casus.pagination import decode_cursor, keyset_page
 from casus.services import ServiceError
 from casus.users.models import User, UserRole
+from casus.versioning import check_version, flush_versioned
 
 MIN_DURATION, MAX_DURATION = 15, 600
 

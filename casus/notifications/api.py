@@ -5,7 +5,6 @@ from flask_smorest import abort as smorest_abort
 
 from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
-from casus.cases.services import decode_cursor
 from casus.edge import BIGINT_MAX
 from casus.notifications import services
 from casus.notifications.schemas import (
@@ -16,6 +15,7 @@ from casus.notifications.schemas import (
     NotificationSchema,
     NotificationUpdateSchema,
 )
+from casus.pagination import decode_cursor
 
 blp = ApiBlueprint("notifications_api", __name__, description="The caller's notifications")
 

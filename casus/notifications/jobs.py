@@ -33,7 +33,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from casus import policy
 from casus.cases.models import Case, Participation
-from casus.cases.services import cadences
+from casus.clock import cadences
 from casus.notifications import kinds
 from casus.notifications.models import Notification
 from casus.notifications.services import NewNotification, case_link, notify_many, send_pending_emails

@@ -27,13 +27,13 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from casus import metrics, policy
 from casus.cases.models import Case
-from casus.cases.services import decode_cursor, encode_cursor
 from casus.database import utcnow
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.mail import Mailer, is_permanent, is_transport_error, mailer_for
 from casus.notifications.kinds import KINDS, render_intro, render_title
 from casus.notifications.models import Notification
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.users.models import User
 
 log = logging.getLogger("casus.notifications")
@@ -135,26 +135,14 @@ def _own(user: User) -> sa.Select:
     return sa.select(Notification).where(Notification.user_id == user.id, _visible(user))
 
 
-@dataclass
-class Page:
-    items: list[Notification]
-    next_cursor: str | None = None
-
-
-def list_for(user: User, *, cursor: str | None = None, unread_only: bool = False, limit: int = 25) -> Page:
+def list_for(user: User, *, cursor: str | None = None, unread_only: bool = False, limit: int = 25) -> KeysetPage:
     """The user's notifications, newest first, keyset-paginated on the id (one query)."""
     query = _own(user)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    after = decode_cursor(cursor, int, max_id=BIGINT_MAX)
-    if after is not None:
-        query = query.where(Notification.id < after[1])
-    rows = list(db.session.execute(query.order_by(Notification.id.desc()).limit(limit + 1)).scalars())
-    page = Page(rows[:limit])
-    if len(rows) > limit:
-        last = page.items[-1]
-        page.next_cursor = encode_cursor(str(last.id), last.id)
-    return page
+    return keyset_page(query, key=Notification.id, id_col=Notification.id, descending=True,
+                       after=decode_cursor(cursor, int, max_id=BIGINT_MAX), before=None, limit=limit,
+                       value_of=lambda notification: notification.id, dump=str)
 
 
 def unread_count(user: User) -> int:

@@ -8,12 +8,15 @@ import sqlalchemy as sa
 
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT, add_timeline, check_version, flush_versioned, participations_of, today
+from casus.cases.services import MAX_TEXT, participations_of
+from casus.clock import today
 from casus.database import utcnow
 from casus.extensions import db
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.services import ServiceError
+from casus.timeline.services import add_timeline
 from casus.users.models import User
+from casus.versioning import check_version, flush_versioned
 from workflow import ActionStatus, CasePhase
 
 PLANNABLE_PHASES = (CasePhase.TRIAGE, CasePhase.AANPAK_PLAN, CasePhase.AANPAK_UITVOERING, CasePhase.NAZORG)

@@ -17,6 +17,7 @@ from casus import policy
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import participations_of
+from casus.clock import today
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.plans import services
@@ -84,7 +85,7 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
     return render_template(
         "plans/plan.html", case=case, active_tab="plans.plan", manages=manages, goals=goals, actions=actions,
         progress=progress, goal_names=goal_names, goal_form=goal_form if plannable else None,
-        action_form=action_form if plannable else None, action_forms=forms, today_=services.today(),
+        action_form=action_form if plannable else None, action_forms=forms, today_=today(),
         planning_closed=manages and not plannable and case.phase != CasePhase.AFGESLOTEN), status
 
 

@@ -30,7 +30,8 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from casus import metrics
-from casus.scheduling.jobs import TIMEZONE, JobSpec, registry
+from casus.clock import local_zone
+from casus.scheduling.jobs import JobSpec, registry
 from casus.scheduling.locks import SchedulerLock, acquire, lock_for
 from casus.scheduling.models import JOB_TABLE
 
@@ -120,12 +121,12 @@ def build_scheduler(app: Flask, *, max_workers: int = 2) -> BackgroundScheduler:
     with app.app_context():
         from casus.extensions import db
 
-        engine = db.engine
+        engine, zone = db.engine, local_zone()
     return BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers)},
         job_defaults=dict(JOB_DEFAULTS),
-        timezone=TIMEZONE,
+        timezone=zone,
     )
 
 
@@ -143,7 +144,7 @@ def start_scheduler(scheduler: BackgroundScheduler, app: Flask, jobs: list[JobSp
         if job.id.startswith(JOB_ID_PREFIX) and job.id[len(JOB_ID_PREFIX):] not in wanted:
             job.remove()
     for name, spec in wanted.items():
-        job_id, trigger = JOB_ID_PREFIX + name, spec.trigger()
+        job_id, trigger = JOB_ID_PREFIX + name, spec.trigger(scheduler.timezone)
         existing = scheduler.get_job(job_id)
         if existing is None:
             scheduler.add_job(execute, trigger, args=[name], id=job_id, name=name, replace_existing=True)
@@ -168,7 +169,7 @@ def run_scheduler(app: Flask, *, jobs: list[JobSpec] | tuple[JobSpec, ...] | Non
     code = 0
     try:
         start_scheduler(scheduler, app, jobs)
-        say("Scheduler draait (Europe/Amsterdam). (scheduler running)")
+        say(f"Scheduler draait ({scheduler.timezone}). (scheduler running)")
         if on_started is not None:
             on_started(scheduler)
         while not stop.wait(watch_seconds):

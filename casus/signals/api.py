@@ -5,6 +5,8 @@ The BSN travels only in a request body, never in a URL; searching by BSN would b
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
@@ -16,6 +18,7 @@ from casus.api.schemas import ProblemSchema
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.extensions import db
+from casus.pagination import decode_cursor
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.signals import services
@@ -63,13 +66,13 @@ class Signals(MethodView):
 
         Keyset pagination: follow `next` until it is null.
         """
-        try:
-            after = services.decode_cursor(args.get("cursor"))
-        except ValueError:
+        cursor = args.get("cursor")
+        if cursor and decode_cursor(cursor, datetime.fromisoformat) is None:
             abort(400, errors={"query": {"cursor": ["Not a valid cursor; use the `next` link of a page."]}})
-        rows, next_cursor = services.visible_signals_page(acting_user(), after=after, limit=args["limit"])
-        items = [SignalView(signal, signal.case_id if reference else None) for signal, reference in rows]
-        next_url = url_for("signals_api.Signals", cursor=next_cursor, limit=args["limit"]) if next_cursor else None
+        page = services.visible_signals_page(acting_user(), after=cursor, limit=args["limit"])
+        items = [SignalView(signal, signal.case_id if reference else None) for signal, reference in page.items]
+        next_url = (url_for("signals_api.Signals", cursor=page.next_cursor, limit=args["limit"])
+                    if page.next_cursor else None)
         return {"items": items, "next": next_url}
 
     @blp.arguments(SignalInputSchema)

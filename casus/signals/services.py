@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,16 +23,19 @@ from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
-from casus.cases.services import MAX_TEXT, add_timeline, cadences, create_case, link_subject, next_number, today
-from casus.edge import INT32_MAX
+from casus.cases.services import MAX_TEXT, create_case, link_subject
+from casus.clock import cadences, today
 from casus.events import Events
 from casus.extensions import db
 from casus.organisations.models import Team
+from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import case_scope, directs_cases, sees_triage_queue, signal_scope, triages_signals, visible_cases
+from casus.references import next_number
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
 from casus.subjects.services import SubjectInput, find_or_create, validated
+from casus.timeline.services import add_timeline
 from casus.users.models import User
 from workflow import CasePhase, ClosureResult, workdays
 from workflow.facts import LOCAL_TIMEZONE
@@ -331,82 +334,41 @@ def signals_for(user: User, statuses: Iterable[str] | None = None) -> sa.Select:
 
 # --- lists: keyset pages and the triage queue -------------------------------------------------------------
 
-Cursor = tuple[datetime, int]
+def _from(after: str | None):
+    """The position in the cursor ``after`` (signals by received_at, cases by created_at); a mangled one is None."""
+    return decode_cursor(after, datetime.fromisoformat)
 
 
-def encode_cursor(at: datetime, row_id: int) -> str:
-    """An opaque page position: microseconds since the epoch and the id of the last row shown."""
-    delta = at.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}-{row_id}"
-
-
-def decode_cursor(value: str | None) -> Cursor | None:
-    """The position in ``value``, or None when it is absent; ValueError when it is not a cursor."""
-    if not value:
-        return None
-    micros, _, row_id = value.partition("-")
-    if not (micros.isdigit() and row_id.isdigit()) or len(micros) > 18 or int(row_id or 0) > INT32_MAX:
-        raise ValueError("not a cursor")
-    try:
-        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
-    except OverflowError:  # beyond the year 9999
-        raise ValueError("not a cursor") from None
-    return at, int(row_id)
-
-
-def _after(column_at, column_id, cursor: Cursor | None, *, descending: bool):
-    if cursor is None:
-        return sa.true()
-    at, row_id = cursor
-    if descending:
-        return sa.or_(column_at < at, sa.and_(column_at == at, column_id < row_id))
-    return sa.or_(column_at > at, sa.and_(column_at == at, column_id > row_id))
-
-
-def visible_signals_page(user: User, *, after: Cursor | None = None,
-                         limit: int = 25) -> tuple[list[tuple[Signal, str | None]], str | None]:
-    """One page of the signals ``user`` may see, newest first, with the case reference only where
-    the user may see that case; and the cursor of the next page (None on the last page). One query."""
+def visible_signals_page(user: User, *, after: str | None = None, limit: int = 25) -> KeysetPage:
+    """One page of the signals ``user`` may see, newest first, after the cursor ``after``: rows of the signal and
+    the case reference, the reference only where the user may see that case. One query."""
     case_reference = (sa.select(Case.reference).where(Case.id == Signal.case_id, case_scope(user))
                       .correlate(Signal).scalar_subquery())
-    query = (signals_for(user).add_columns(case_reference.label("case_reference"))
-             .where(_after(Signal.received_at, Signal.id, after, descending=True)).limit(limit + 1))
-    rows = [(signal, reference) for signal, reference in db.session.execute(query).unique().all()]
-    return _page(rows, limit, lambda row: encode_cursor(row[0].received_at, row[0].id))
-
-
-def _page(rows: list, limit: int, cursor_of) -> tuple[list, str | None]:
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, cursor_of(rows[-1])
-    return rows, None
+    query = signals_for(user).add_columns(case_reference.label("case_reference"))
+    return keyset_page(query, key=Signal.received_at, id_col=Signal.id, descending=True, after=_from(after),
+                       before=None, limit=limit, whole_rows=True, value_of=lambda row: row.Signal.received_at,
+                       id_of=lambda row: row.Signal.id, dump=datetime.isoformat)
 
 
 TRIAGE_PHASES = (CasePhase.SIGNALERING, CasePhase.TRIAGE)
 
 
-def triage_signals(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Signal], str | None]:
+def triage_signals(user: User, *, after: str | None = None, limit: int = 100) -> KeysetPage:
     """Signals sent to ``user``'s team that nobody has weighed yet, oldest first."""
     if not sees_triage_queue(user):
-        return [], None
-    query = (sa.select(Signal).where(Signal.team_id == user.team_id, Signal.status == SignalStatus.ONTVANGEN,
-                                     _after(Signal.received_at, Signal.id, after, descending=False))
-             .order_by(Signal.received_at, Signal.id).limit(limit + 1))
-    rows = list(db.session.execute(query).unique().scalars())
-    return _page(rows, limit, lambda signal: encode_cursor(signal.received_at, signal.id))
+        return KeysetPage([])
+    query = sa.select(Signal).where(Signal.team_id == user.team_id, Signal.status == SignalStatus.ONTVANGEN)
+    return keyset_page(query, key=Signal.received_at, id_col=Signal.id, descending=False, after=_from(after),
+                       before=None, limit=limit, value_of=lambda signal: signal.received_at, dump=datetime.isoformat)
 
 
-def triage_cases(user: User, *, after: Cursor | None = None, limit: int = 100) -> tuple[list[Case], str | None]:
+def triage_cases(user: User, *, after: str | None = None, limit: int = 100) -> KeysetPage:
     """Cases of ``user``'s team in signalering or triage, oldest first (through the need-to-know policy)."""
     if not sees_triage_queue(user):
-        return [], None
-    query = (visible_cases(user)
-             .where(Case.team_id == user.team_id, Case.phase.in_(TRIAGE_PHASES),
-                    _after(Case.created_at, Case.id, after, descending=False))
-             .order_by(Case.created_at, Case.id).limit(limit + 1))
-    rows = list(db.session.execute(query).unique().scalars())
-    return _page(rows, limit, lambda case: encode_cursor(case.created_at, case.id))
+        return KeysetPage([])
+    query = visible_cases(user).where(Case.team_id == user.team_id, Case.phase.in_(TRIAGE_PHASES))
+    return keyset_page(query, key=Case.created_at, id_col=Case.id, descending=False, after=_from(after),
+                       before=None, limit=limit, value_of=lambda case: case.created_at, dump=datetime.isoformat)
 
 
 @dataclass(frozen=True)

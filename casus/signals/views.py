@@ -16,6 +16,7 @@ from casus.audit.services import record
 from casus.cases import services as case_services
 from casus.cases.categories import active_categories
 from casus.cases.models import Case
+from casus.clock import today as local_today
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.labels import Labels, label
@@ -45,13 +46,6 @@ PAGE_SIZE = 25
 QUEUE_SIZE = 100
 
 
-
-
-def _cursor_arg(name: str):
-    try:
-        return services.decode_cursor(request.args.get(name))
-    except ValueError:
-        return None  # a mangled link starts at the first page rather than failing
 
 
 def case_url(case_id: int) -> str:
@@ -122,7 +116,7 @@ def _check_subjects(form: SignalForm) -> list[tuple[int, SubjectForm]]:
     if not used:
         _add_error(form.subjects[0].form.name, _("Voeg minstens één betrokkene toe."))
         return []
-    today = case_services.today()
+    today = local_today()
     ok = True
     for _index, entry in used:
         for name, message in subject_errors(_subject_input(entry), today).items():
@@ -178,8 +172,9 @@ def _anchor(field) -> str:
 
 @bp.get("/signalen")
 def index():
-    rows, next_cursor = services.visible_signals_page(acting_user(), after=_cursor_arg("na"), limit=PAGE_SIZE)
-    return render_template("signals/index.html", rows=rows, next_cursor=next_cursor,
+    # A mangled cursor in a link starts at the first page rather than failing.
+    page = services.visible_signals_page(acting_user(), after=request.args.get("na"), limit=PAGE_SIZE)
+    return render_template("signals/index.html", rows=page.items, next_cursor=page.next_cursor,
                            first_page=request.args.get("na") is None)
 
 
@@ -289,14 +284,14 @@ def dismiss(signal_id: int):
 @requires(policy.sees_triage_queue)
 def triage_queue():
     user = acting_user()
-    signals, next_signals = services.triage_signals(user, after=_cursor_arg("signalen_na"), limit=QUEUE_SIZE)
-    cases, next_cases = services.triage_cases(user, after=_cursor_arg("casussen_na"), limit=QUEUE_SIZE)
-    today = case_services.today()
+    signals = services.triage_signals(user, after=request.args.get("signalen_na"), limit=QUEUE_SIZE)
+    cases = services.triage_cases(user, after=request.args.get("casussen_na"), limit=QUEUE_SIZE)
+    today = local_today()
     return render_template(
         "signals/triage_queue.html",
-        signals=[(signal, services.triage_age(signal.received_at, today)) for signal in signals],
-        cases=[(case, services.triage_age(case.created_at, today)) for case in cases],
-        next_signals=next_signals, next_cases=next_cases, locale=current_locale())
+        signals=[(signal, services.triage_age(signal.received_at, today)) for signal in signals.items],
+        cases=[(case, services.triage_age(case.created_at, today)) for case in cases.items],
+        next_signals=signals.next_cursor, next_cases=cases.next_cursor, locale=current_locale())
 
 
 @bp.route("/triage/casussen/<int:case_id>", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.cases.models import Case
-from casus.cases.services import cadences
+from casus.clock import cadences
 from casus.notifications import kinds
 from casus.notifications.jobs import _holds, _new, local_today, sql_key
 from casus.notifications.services import NewNotification, notify_many

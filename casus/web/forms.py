@@ -13,9 +13,9 @@ from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from casus.cases.services import StaleVersion
 from casus.i18n import current_locale
 from casus.services import ServiceError
+from casus.versioning import StaleVersion
 from casus.web.fields import MISSING_VERSION
 from workflow import TransitionRefused
 
@@ -37,7 +37,7 @@ def missing_version(form) -> bool:
 
 
 def is_stale(error: Exception) -> bool:
-    """A save refused because the object changed since the form was loaded (``cases.services.StaleVersion``)."""
+    """A save refused because the object changed since the form was loaded (``versioning.StaleVersion``)."""
     return isinstance(error, StaleVersion)
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from casus import policy
 from casus.cases.models import Case, LegalBasis, NoteVisibility, RiskLevel
-from casus.cases.services import today
+from casus.clock import today
 from casus.labels import enum_label
 from casus.security import acting_user
 from workflow import ActionStatus, CasePhase, ClosureResult, EscalationLevel, ParticipationRole

@@ -115,7 +115,7 @@ def test_strict_boolean_takes_json_booleans_only():
 
 def test_discussed_zero_is_not_false(client, make_user, make_case, make_token, db):
     """``{"discussed": 0}`` passed as false; a boolean is ``true`` or ``false``."""
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.meetings.models import AgendaItem, Meeting
     from casus.meetings.services import local_start
 

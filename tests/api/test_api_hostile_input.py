@@ -237,7 +237,7 @@ def test_hostile_input_is_refused_before_the_token_is_looked_up(client, count_qu
 
 def test_ordinary_ids_and_dates_are_untouched(api, db, world):
     """The limits are far from real data: an ordinary filtered list and a recent date work as before."""
-    from casus.cases.services import today
+    from casus.clock import today
 
     case = world["case"]
     response = api(world["regisseur"], "GET", f"/cases?teamId={world['team'].id}&limit=100")

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from casus.approvals.models import Approval, ApprovalStatus
-from casus.cases import services as cases
 from casus.cases.models import TransitionLog
+from casus.clock import today
 
 from support import ok
 
@@ -149,7 +149,7 @@ def test_a_refused_reopening_answers_409_with_the_failing_guard(api, db, team_wo
     w = team_world
     asked = ok(api(w["regisseur"], "POST", f"/cases/{w['closed'].id}/approvals",
                    json={"kind": "reopen", "reason": "Nieuwe meldingen"}), 201)
-    w["closed"].closed_on = cases.today() - timedelta(days=6 * 366)
+    w["closed"].closed_on = today() - timedelta(days=6 * 366)
     db.session.flush()
     problem = assert_problem(api(w["supervisor"], "POST", f"/approvals/{asked['id']}/decision",
                                  json={"decision": "approve", "version": 1}), 409)

@@ -61,8 +61,8 @@ def committed(race_app):
 
 def _requested(app, data) -> tuple[int, int]:
     from casus.approvals.case_requests import request_early_closure
-    from casus.cases import services as cases
     from casus.cases.models import Case, LegalBasis, Participation
+    from casus.clock import today
     from casus.extensions import db
     from casus.users.models import User
     from workflow import ParticipationRole
@@ -75,7 +75,7 @@ def _requested(app, data) -> tuple[int, int]:
         db.session.add(case)
         db.session.flush()
         db.session.add(Participation(case_id=case.id, organisation_id=data["zvh"], role=ParticipationRole.AANBRENGER,
-                                     legal_basis=LegalBasis.CONVENANT, joined_on=cases.today()))
+                                     legal_basis=LegalBasis.CONVENANT, joined_on=today()))
         approval = request_early_closure(db.session.get(User, data["regisseur"]), case, reason="Verhuisd",
                                          result="verhuisd")
         db.session.commit()

@@ -13,9 +13,11 @@ from casus.approvals import services as approvals
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.audit.models import AuditEvent
 from casus.cases import services as cases
-from casus.cases.models import Case, TimelineEvent, TransitionLog
+from casus.cases.models import Case, TransitionLog
+from casus.clock import today
 from casus.notifications.models import Notification
 from casus.services import ServiceError
+from casus.timeline.models import TimelineEvent
 from workflow import TransitionRefused
 
 
@@ -82,7 +84,7 @@ def test_requests_only_in_the_phase_they_are_about(db, team_world, make_case):
     with pytest.raises(ServiceError) as partner:
         case_requests.request_reopening(w["partner"], w["closed"], reason="Nieuwe signalen")
     assert partner.value.status == 403
-    expired = make_case(team=w["team"], phase="afgesloten", closed_on=cases.today() - timedelta(days=6 * 366))
+    expired = make_case(team=w["team"], phase="afgesloten", closed_on=today() - timedelta(days=6 * 366))
     with pytest.raises(ServiceError, match="bewaartermijn"):
         case_requests.request_reopening(w["regisseur"], expired, reason="Nieuwe signalen")
 
@@ -173,7 +175,7 @@ def test_reopening_is_asked_by_one_and_approved_by_another(db, team_world):
 def test_a_refused_reopening_leaves_the_request_open_with_the_guard_codes(db, team_world):
     w = team_world
     approval = case_requests.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
-    w["closed"].closed_on = cases.today() - timedelta(days=6 * 366)  # retention ran out while it waited
+    w["closed"].closed_on = today() - timedelta(days=6 * 366)  # retention ran out while it waited
     db.session.flush()
     with pytest.raises(TransitionRefused) as refused:
         approvals.decide(w["supervisor"], approval, approve=True)

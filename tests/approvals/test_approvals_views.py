@@ -11,6 +11,7 @@ from casus.approvals import case_requests
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.cases import services as cases
 from casus.cases.models import TransitionLog
+from casus.clock import local_zone, today
 
 
 def text(response) -> str:
@@ -60,7 +61,7 @@ def test_the_decided_tab_shows_decision_approver_motivation_and_time(client, db,
     assert f"/akkoorden/{approval.id}" not in text(client.get("/akkoorden"))
     page = text(client.get("/akkoorden", query_string={"tab": "afgehandeld"}))
     for expected in (f"/akkoorden/{approval.id}", "Afgewezen", "Sem Supervisor", "Eerst huisbezoek",
-                     approval.decided_at.astimezone(cases.LOCAL_TIMEZONE).strftime("%d-%m-%Y")):
+                     approval.decided_at.astimezone(local_zone()).strftime("%d-%m-%Y")):
         assert expected in page, expected
 
 
@@ -247,7 +248,7 @@ def test_reopen_end_to_end_through_the_pages(client, db, team_world, auth, login
 def test_a_refused_reopening_shows_the_guard_message(client, db, team_world, auth, login):
     w = team_world
     approval = case_requests.request_reopening(w["regisseur"], w["closed"], reason="Nieuwe meldingen")
-    w["closed"].closed_on = cases.today() - timedelta(days=6 * 366)
+    w["closed"].closed_on = today() - timedelta(days=6 * 366)
     db.session.flush()
     login(w["supervisor"])
     response = auth.post(f"/akkoorden/{approval.id}/besluit", {"decision": "approve", "version": 1},

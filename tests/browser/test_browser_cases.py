@@ -10,7 +10,7 @@ from browser_support import create_live_user, log_in, log_out, press, wait_for_a
 def prepare(db):
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind
     from casus.plans.models import Action, Goal
     from workflow import ParticipationRole
@@ -47,7 +47,7 @@ def prepare(db):
 
 def test_procesregisseur_and_partner_run_a_case_to_closure(page, live_db):
     from casus.cases.models import Case, TransitionLog
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import ProgressEntry
 
     regisseur, partner, case_id, action_id = prepare(live_db)

@@ -12,7 +12,7 @@ from browser_support import create_live_user, log_in, press, wait_for_axe
 def prepare(db):
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind
     from workflow import ParticipationRole
 
@@ -35,7 +35,7 @@ def prepare(db):
 
 def test_supervisor_escalates_records_the_decision_and_de_escalates(page, live_db):
     from casus.cases.models import Case, TransitionLog
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.escalations.models import Escalation
     from casus.escalations.services import default_decision_deadline
 

@@ -25,7 +25,7 @@ def wait_for_next_totp_step(secret):
 def test_a_case_from_signal_to_closure_in_the_browser(page, live_app, live_db):
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case, TransitionLog
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind
 
     ensure_standard_categories()

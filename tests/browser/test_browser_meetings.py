@@ -10,7 +10,7 @@ from browser_support import PASSWORD, create_live_user, press, wait_for_axe
 def prepare(db):
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind
     from workflow import ParticipationRole
 
@@ -37,7 +37,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     from datetime import timedelta
 
     from casus.cases.models import Case
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.meetings.models import Decision, Meeting
     from casus.plans.models import Action
 

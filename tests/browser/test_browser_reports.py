@@ -11,7 +11,7 @@ from browser_support import create_live_user, log_in, wait_for_axe
 def prepare(db):
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind
     from casus.plans.models import Action
 

@@ -10,7 +10,7 @@ def prepare(db):
     from casus.auth.passwords import hash_password
     from casus.cases.categories import ensure_standard_categories
     from casus.cases.models import Case, CaseSubject, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.organisations.models import Organisation, OrganisationKind, Team
     from casus.subjects.models import Subject
     from casus.users.models import Role, User, UserRole

@@ -64,7 +64,7 @@ def transition_log(db, case_id):
 
 def test_signal_to_closure_through_the_api(api, db, region, opened):
     from casus.audit.models import AuditEvent
-    from casus.cases.services import today
+    from casus.clock import today
 
     r, case_id = region, opened.id
     regisseur = r["regisseur"]
@@ -301,7 +301,7 @@ def test_huge_text_is_refused(api, db, region, opened):
 
 
 def test_patch_refuses_a_plan_date_in_the_wrong_phase_or_the_future(api, db, region, opened):
-    from casus.cases.services import today
+    from casus.clock import today
 
     body = problem(api(region["regisseur"], "PATCH", f"/cases/{opened.id}", json={
         "planDiscussedOn": (today() + timedelta(days=1)).isoformat(), "version": opened.version}), 400)

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     """One team's case with the police and a corporation; a GGZ partner that takes no part in it."""
     from casus.cases.models import Note, NoteVisibility, Participation
-    from casus.cases.services import add_timeline, today
+    from casus.clock import today
     from casus.plans.models import Action, Goal
+    from casus.timeline.services import add_timeline
 
     team = make_team()
     regisseur = make_user("procesregisseur", organisation=team.organisation, team=team)
@@ -105,7 +106,7 @@ def test_an_unknown_id_and_a_hidden_id_look_the_same(api, world):
 
 def test_another_organisations_action_id_is_404(api, db, world, make_case, make_organisation):
     """An action of a case the caller cannot see is 404, even if the caller owns actions elsewhere."""
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import Action
 
     other = make_case(partners=[world["ggz"], make_organisation()], phase="aanpak.uitvoering")
@@ -164,8 +165,9 @@ def test_case_list_queries_do_not_grow_with_the_rows(api, count_queries, make_te
 def test_case_file_queries_do_not_grow_with_participants_or_actions(api, db, count_queries, make_team, make_user,
                                                                     make_case, make_organisation):
     from casus.cases.models import Note, NoteVisibility
-    from casus.cases.services import add_timeline, today
+    from casus.clock import today
     from casus.plans.models import Action
+    from casus.timeline.services import add_timeline
 
     def scenario(related: int) -> tuple[int, ...]:
         team = make_team()
@@ -207,7 +209,7 @@ def test_progress_queries_do_not_grow_with_the_entries(api, db, count_queries, w
 
 @pytest.mark.parametrize("sort", ["-updatedAt", "updatedAt", "reference", "-reference", "nextReview", "-nextReview"])
 def test_keyset_pages_give_every_case_exactly_once(api, db, make_team, make_user, make_case, sort):
-    from casus.cases.services import today
+    from casus.clock import today
 
     team = make_team()
     regisseur = make_user("procesregisseur", organisation=team.organisation, team=team)
@@ -248,7 +250,7 @@ def test_list_items_have_the_documented_shape(api, world):
 
 
 def test_filters(api, db, world, make_case, categories):
-    from casus.cases.services import today
+    from casus.clock import today
 
     team = world["team"]
     late = make_case(team=team, phase="aanpak.uitvoering", next_review_on=today() - timedelta(days=1),

@@ -62,7 +62,7 @@ def committed(race_app):
 
 def _new_case(app, data) -> tuple[int, int]:
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.extensions import db
     from workflow import ParticipationRole
 
@@ -108,8 +108,9 @@ def _race(app, data, case_id: int, version: int) -> list[int]:
 
 
 def test_two_concurrent_transitions_exactly_one_wins(race_app, committed):
-    from casus.cases.models import Case, TimelineEvent, TransitionLog
+    from casus.cases.models import Case, TransitionLog
     from casus.extensions import db
+    from casus.timeline.models import TimelineEvent
 
     for _round in range(ROUNDS):
         case_id, version = _new_case(race_app, committed)

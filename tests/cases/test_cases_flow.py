@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from casus.cases import services as cases
 from casus.cases.categories import ensure_standard_categories
 from casus.cases.models import TransitionLog
+from casus.clock import today
 from casus.organisations.models import OrganisationKind
 from casus.plans import services as plans
 from casus.signals import services as signals
@@ -50,17 +51,17 @@ def test_signal_to_closure(app, db, region):
         cases.triage(r["regisseur"], case, outcome="A", criteria=["meerdere_leefgebieden"], reason="Complex")
         assert case.phase == "aanpak.plan"
         goal = plans.add_goal(r["regisseur"], case, description="Overlast stopt")
-        action = plans.add_action(r["regisseur"], case, description="Huisbezoek", due_on=cases.today() + timedelta(7),
+        action = plans.add_action(r["regisseur"], case, description="Huisbezoek", due_on=today() + timedelta(7),
                                   owner_organisation_id=r["corporatie_org"].id, goal_id=goal.id)
         with pytest.raises(TransitionRefused) as refused:
             cases.transition(r["regisseur"], case, "adopt_plan", reason="Plan klaar")
         assert refused.value.codes == ("needs_plan_discussed",)
-        case.plan_discussed_on = cases.today()
+        case.plan_discussed_on = today()
         cases.transition(r["regisseur"], case, "adopt_plan", reason="Vastgesteld in casusoverleg")
         plans.add_progress(r["corporatie"], case, action, text="Bezoek afgelegd", status="gereed")
         case.evaluation = "Rust teruggekeerd"
         cases.transition(r["regisseur"], case, "step_down", reason="Doelen bereikt")
-        assert case.nazorg_started_on == cases.today()
+        assert case.nazorg_started_on == today()
         cases.transition(r["supervisor"], case, "close", reason="Afgerond", result="doel_bereikt", override=True)
         assert case.phase == "afgesloten" and case.result == "doel_bereikt"
         assert signal.status == SignalStatus.AFGESLOTEN

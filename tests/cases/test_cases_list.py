@@ -1,13 +1,14 @@
 """The case list: need-to-know scope, filters, search (audited, BSN hashed), sorting and keyset pagination."""
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from casus.audit.models import AuditEvent
-from casus.cases.services import today
+from casus.clock import today
 from casus.organisations.models import OrganisationKind
 
 LINK = re.compile(r'href="/casussen/(\d+)"')
@@ -133,15 +134,12 @@ def test_keyset_pagination_gives_every_case_exactly_once(client, auth, region, m
     assert ids_on(client.get(prev_url)) == page_one
 
 
-def test_page_size_is_configurable(app, client, auth, region, make_case):
+def test_page_size_is_configurable(app, monkeypatch, client, auth, region, make_case):
     for _ in range(5):
         make_case(team=region["team"], partners=[region["politie"]])
     auth.login_with_totp(region["agent"])
-    app.config["CASUS_CASES_PAGE_SIZE"] = 2
-    try:
-        assert len(ids_on(client.get("/casussen"))) == 2
-    finally:
-        del app.config["CASUS_CASES_PAGE_SIZE"]
+    monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], cases_page_size=2))
+    assert len(ids_on(client.get("/casussen"))) == 2
 
 
 def test_the_list_costs_the_same_queries_with_1_and_20_rows(client, auth, region, make_case, make_organisation,

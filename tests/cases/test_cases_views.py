@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from casus.audit.models import AuditEvent
 from casus.cases import services as cases
 from casus.cases.models import Note, Participation, TransitionLog
+from casus.clock import today
 from casus.organisations.models import OrganisationKind
 from casus.plans import services as plans
 from casus.plans.models import Action
@@ -187,7 +188,7 @@ def test_inviting_a_non_convenant_organisation_needs_a_signed_nda_and_the_deelne
     assert "geen convenantpartner" in text(response)
     response = invite(role="deelnemer", legal_basis="geheimhoudingsverklaring")
     assert "Vul de datum van ondertekening" in text(response)
-    signed = (cases.today() - timedelta(days=3)).isoformat()
+    signed = (today() - timedelta(days=3)).isoformat()
     response = invite(role="casushouder", legal_basis="geheimhoudingsverklaring", signed_on=signed)
     assert "alleen deelnemer zijn" in text(response)
     assert not db.session.execute(sa.select(Participation).where(
@@ -210,7 +211,7 @@ def test_ending_a_participation_removes_access(client, db, world, auth, login):
                          {"version": world["case"].version}, form_url=f"/casussen/{world['case'].id}/partners")
     assert response.status_code == 302
     db.session.refresh(corporatie)
-    assert corporatie.left_on == cases.today()
+    assert corporatie.left_on == today()
     auth.logout()
     login(world["huurbeheer"])
     assert client.get(f"/casussen/{world['case'].id}").status_code == 404
@@ -222,10 +223,10 @@ def _transition(auth, case, trigger, **data):
 
 
 def test_full_flow_from_plan_to_closure_through_the_ui(app, client, db, world, auth, login, make_case):
-    from casus.cases.models import ReferenceCounter
+    from casus.references import ReferenceCounter
 
     w = world
-    db.session.add(ReferenceCounter(kind="case", year=cases.today().year, last=500))
+    db.session.add(ReferenceCounter(kind="case", year=today().year, last=500))
     with app.test_request_context():
         case = cases.create_case(w["regisseur"], title="Overlast Kerkstraat", category=w["case"].category,
                                  team=w["team"], aanbrenger=w["politie"], procesregisseur=w["regisseur"])
@@ -237,14 +238,14 @@ def test_full_flow_from_plan_to_closure_through_the_ui(app, client, db, world, a
     login(w["regisseur"])
     plan_url = f"/casussen/{case.id}/plan"
     assert auth.post(f"{plan_url}/doelen", {"doel-description": "De overlast stopt"}).status_code == 302
-    due = (cases.today() + timedelta(days=14)).isoformat()
+    due = (today() + timedelta(days=14)).isoformat()
     response = auth.post(f"{plan_url}/acties", {"actie-description": "Huisbezoek afleggen", "actie-due_on": due,
                                                 "actie-owner_organisation_id": w["corporatie"].id}, form_url=plan_url)
     assert response.status_code == 302
     overview = text(client.get(f"/casussen/{case.id}"))
     assert "Het plan moet eerst in een casusoverleg besproken zijn." in overview
     db.session.refresh(case)
-    assert auth.post(f"/casussen/{case.id}/plan-besproken", {"discussed_on": cases.today().isoformat(),
+    assert auth.post(f"/casussen/{case.id}/plan-besproken", {"discussed_on": today().isoformat(),
                                                               "version": case.version},
                      form_url=f"/casussen/{case.id}").status_code == 302
     db.session.refresh(case)
@@ -273,7 +274,7 @@ def test_full_flow_from_plan_to_closure_through_the_ui(app, client, db, world, a
     assert case.phase == "nazorg"
     overview = text(client.get(f"/casussen/{case.id}"))
     assert "De nazorgperiode loopt nog" in overview  # close is blocked for the procesregisseur for now
-    case.nazorg_started_on = cases.today() - timedelta(days=400)
+    case.nazorg_started_on = today() - timedelta(days=400)
     db.session.flush()
     db.session.refresh(case)
     response = _transition(auth, case, "close", reason="Nazorg afgerond", result="doel_bereikt")

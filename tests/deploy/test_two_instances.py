@@ -117,7 +117,7 @@ def _add_case(data: dict, title: str, **fields) -> int:
     import sqlalchemy as sa
 
     from casus.cases.models import Case, LegalBasis, Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.extensions import db
     from workflow import ParticipationRole
 
@@ -136,7 +136,7 @@ def _add_case(data: dict, title: str, **fields) -> int:
 def _add_review_case(data: dict) -> int:
     """A case in aanpak whose review date was yesterday: the ``review_due`` job owes its procesregisseur one
     notification (key ``review-due:case:<id>:<date>:user:<id>``)."""
-    from casus.cases.services import today
+    from casus.clock import today
 
     return _add_case(data, "Herbeoordeelcasus", phase="aanpak.uitvoering", next_review_on=today() - timedelta(days=1))
 

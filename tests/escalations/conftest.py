@@ -33,7 +33,7 @@ def ladder(db, make_organisation, make_team, make_user, make_case):
 @pytest.fixture
 def put_step(db):
     """``put_step(case, user, to="tactisch", **fields)``: an open step up written directly, the case moved."""
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.escalations.models import Escalation, EscalationDirection
 
     def put(case, user, *, to="tactisch", **fields):

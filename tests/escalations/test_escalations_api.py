@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from casus.audit.models import AuditEvent
 from casus.cases.models import Case, TransitionLog
-from casus.cases.services import today
+from casus.clock import today
 from casus.escalations import services
 from casus.escalations.models import Escalation
 from casus.organisations.models import OrganisationKind

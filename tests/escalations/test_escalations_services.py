@@ -9,12 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from casus.audit.models import AuditEvent
-from casus.cases.models import TimelineEvent, TransitionLog
-from casus.cases.services import StaleVersion, today
+from casus.cases.models import TransitionLog
+from casus.clock import today
 from casus.escalations import services
 from casus.escalations.models import Escalation
 from casus.notifications.models import Notification
 from casus.services import ServiceError
+from casus.timeline.models import TimelineEvent
+from casus.versioning import StaleVersion
 from workflow import TransitionRefused
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from casus.cases.models import Case, TransitionLog
-from casus.cases.services import today
+from casus.clock import today
 from casus.escalations import services
 from casus.escalations.models import Escalation
 

@@ -29,7 +29,7 @@ def make_signal(db, categories):
 
 @pytest.fixture
 def make_action(db):
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import Action
 
     def make(case, organisation, *, days_over=3, status="open", description=None):
@@ -62,7 +62,7 @@ def page(response) -> str:
 
 def test_partner_sees_only_cases_and_actions_of_cases_their_organisation_takes_part_in(
         client, login_as, region, make_case, make_action, make_signal, make_user, db):
-    from casus.cases.services import today
+    from casus.clock import today
 
     partner = login_as("partner", organisation=region["politie"])
     mine = make_case(team=region["team"], partners=[region["corporatie"], region["politie"]], title="Zichtbare casus")
@@ -102,7 +102,7 @@ def test_partner_sees_only_cases_and_actions_of_cases_their_organisation_takes_p
 
 def test_procesregisseur_sees_own_cases_team_signals_and_overdue_actions(
         client, login_as, region, make_case, make_action, make_signal, make_user):
-    from casus.cases.services import today
+    from casus.clock import today
 
     regisseur = login_as("procesregisseur", organisation=region["zvh"], team=region["team"])
     colleague = make_user("procesregisseur", organisation=region["zvh"], team=region["team"])
@@ -138,7 +138,7 @@ def test_procesregisseur_sees_own_cases_team_signals_and_overdue_actions(
 
 def test_supervisor_sees_overdue_reviews_and_pending_early_closures(client, login_as, region, make_case, make_user):
     from casus.approvals.case_requests import request_early_closure
-    from casus.cases.services import today
+    from casus.clock import today
 
     login_as("supervisor", organisation=region["zvh"], team=region["team"])
     regisseur = make_user("procesregisseur", organisation=region["zvh"], team=region["team"])
@@ -210,7 +210,7 @@ def test_partner_dashboard_costs_the_same_queries_for_1_and_20_rows(
 
 def test_procesregisseur_dashboard_costs_the_same_queries_for_1_and_20_rows(
         client, login_as, region, make_case, make_action, make_signal, make_user, count_queries):
-    from casus.cases.services import today
+    from casus.clock import today
 
     regisseur = login_as("procesregisseur", "supervisor", organisation=region["zvh"], team=region["team"])
     reporter = make_user("partner", organisation=region["politie"])

@@ -17,7 +17,7 @@ def add_meeting(db, team, *, starts_at: datetime | None = None, invited=(), type
                 status="gepland", title="Casusoverleg Voorbeeldstad", minutes=120, series=None, series_date=None):
     from uuid import uuid4
 
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.meetings.models import Meeting, MeetingInvitation
 
     starts_at = starts_at or local(today() + timedelta(days=7))

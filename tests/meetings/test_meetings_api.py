@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from meeting_factories import AMSTERDAM, NotifyRecorder, add_item, add_meeting, build_world, local
 
-from casus.cases.services import today
+from casus.clock import today
 from casus.meetings.models import AgendaItem
 from casus.plans.models import Action
 

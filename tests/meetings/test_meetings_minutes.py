@@ -6,13 +6,14 @@ import pytest
 import sqlalchemy as sa
 from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local
 
-from casus.cases.models import Case, TimelineEvent
+from casus.cases.models import Case
 from casus.clock import cadences, today
 from casus.meetings.agenda import remove_agenda_item
 from casus.meetings.minutes import add_decision, close_meeting, record_attendance, save_minutes
 from casus.meetings.models import AgendaItem, Attendance, Decision
 from casus.plans.models import Action
 from casus.services import ServiceError
+from casus.timeline.models import TimelineEvent
 
 
 @pytest.fixture(autouse=True)

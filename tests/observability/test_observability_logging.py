@@ -19,7 +19,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from casus.cases.services import today
+from casus.clock import today
 from casus.logs import JsonFormatter, TextFormatter
 from casus.organisations.models import OrganisationKind
 from casus.subjects.validation import bsn as check_bsn
@@ -143,7 +143,7 @@ def _post_form(client, url, page, data):
 def test_free_text_and_errors_never_reach_the_logs(app, db, client, auth, login, api, world, logs, caplog,
                                                    monkeypatch):
     from casus.cases.models import Case
-    from casus.cases.services import today as case_today
+    from casus.clock import today as case_today
     from casus.meetings.models import AgendaItem
     from casus.plans.models import Action
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 @pytest.fixture
 def plan(db, make_organisation, make_team, make_user, make_case):
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import Action
 
     team = make_team()
@@ -27,7 +27,7 @@ def plan(db, make_organisation, make_team, make_user, make_case):
 
 
 def test_goals_and_actions_are_added_by_managers_and_read_by_participants(api, db, plan):
-    from casus.cases.services import today
+    from casus.clock import today
 
     case_id = plan["case"].id
     goal = api(plan["regisseur"], "POST", f"/cases/{case_id}/goals", json={"description": "Rust in de straat"})
@@ -46,7 +46,7 @@ def test_goals_and_actions_are_added_by_managers_and_read_by_participants(api, d
 
 
 def test_an_action_needs_a_participating_owner_and_a_due_date_not_in_the_past(api, plan):
-    from casus.cases.services import today
+    from casus.clock import today
 
     case_id = plan["case"].id
     body = api(plan["regisseur"], "POST", f"/cases/{case_id}/actions", json={
@@ -62,7 +62,7 @@ def test_an_action_needs_a_participating_owner_and_a_due_date_not_in_the_past(ap
 
 
 def test_a_goal_of_another_case_is_refused(api, db, plan, make_case):
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import Goal
 
     other = make_case(team=plan["case"].team, phase="aanpak.plan")

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from casus.audit.models import AuditEvent
-from casus.cases.services import today
+from casus.clock import today
 from casus.organisations.models import OrganisationKind
 from casus.plans.models import Action, Goal, ProgressEntry
 

@@ -7,6 +7,7 @@ today, because "over datum" is a figure of today.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pyotp
@@ -153,7 +154,7 @@ def actions(db, world, old_cases):
     Woningcorporatie Thuis  5 open, 5 over datum
     total                  13 open, 7 over datum (54%)
     """
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.plans.models import Action
 
     case, other = old_cases
@@ -184,7 +185,7 @@ def escalations(db, world, old_cases):
     tactisch     opgeschaald 3, afgeschaald 2, besluit over termijn 2 (one from before the period)
     bestuurlijk  opgeschaald 1, afgeschaald 1, besluit over termijn 0
     """
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.escalations.models import Escalation
 
     actor = world["supervisor"]
@@ -258,6 +259,6 @@ def threshold(app, monkeypatch):
     """``threshold(1)`` shows every figure; the default is 5."""
 
     def set_to(value: int) -> None:
-        monkeypatch.setitem(app.config, "CASUS_REPORT_MIN_COUNT", value)
+        monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], report_min_count=value))
 
     return set_to

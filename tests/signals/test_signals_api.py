@@ -63,7 +63,7 @@ def test_post_reports_a_signal_with_two_subjects(client, db, region, agent, api_
 ])
 def test_bad_subjects_answer_400_naming_the_field_and_store_nothing(client, db, region, agent, api_token,
                                                                    subjects, field, fragment):
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.signals.models import Signal
     from casus.subjects.models import Subject
 
@@ -205,7 +205,7 @@ def test_case_id_only_when_the_caller_may_see_the_case(client, db, region, agent
     db.session.flush()
     assert client.get(f"/api/v1/signals/{signal_id}", headers=bearer(token)).get_json()["caseId"] == case.id
     from casus.cases.models import Participation
-    from casus.cases.services import today
+    from casus.clock import today
 
     db.session.execute(sa.update(Participation).values(left_on=today()))
     db.session.flush()

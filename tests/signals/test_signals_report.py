@@ -69,7 +69,7 @@ def test_partner_reports_a_signal_with_two_subjects(client, auth, login_as, regi
 ])
 def test_each_bad_subject_gets_a_dutch_message_next_to_its_field_and_nothing_is_stored(
         client, auth, login_as, region, db, subject, field, message):
-    from casus.cases.services import today
+    from casus.clock import today
 
     Signal, SignalSubject, Subject = _models()
     login_as("partner", organisation=region.politie)

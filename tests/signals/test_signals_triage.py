@@ -33,7 +33,7 @@ def report(app, db, region, make_user):
 
 
 def _age(since):
-    from casus.cases.services import today
+    from casus.clock import today
     from workflow import workdays
     from workflow.facts import LOCAL_TIMEZONE
 
@@ -109,7 +109,7 @@ def test_triage_queue_is_for_team_roles(client, login_as, region, roles):
 
 def test_the_receiving_team_sees_candidate_cases_and_attaches_the_signal(client, auth, login_as, region, db,
                                                                          report, make_case, make_subject):
-    from casus.cases.models import TimelineEvent
+    from casus.timeline.models import TimelineEvent
 
     signal = report()
     subject = db.session.execute(sa.text("SELECT subject_id FROM signal_subjects")).scalar_one()
@@ -252,7 +252,7 @@ def test_the_reporter_sees_status_but_no_triage_actions_and_no_hidden_case(clien
 
 def test_the_case_is_hidden_from_the_reporter_once_their_participation_ends(client, auth, region, db, report):
     from casus.cases.models import Participation
-    from casus.cases.services import today
+    from casus.clock import today
     from casus.signals import services
 
     signal = report()

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
-from casus.cases.services import StaleVersion
 from casus.services import ServiceError
+from casus.versioning import StaleVersion
 from casus.web.fields import VersionField
 from casus.web.forms import submit_form
 

@@ -1,0 +1,40 @@
+"""casus.clock: today, now and the cadences come from the app's Config; outside an app, the workflow's zone."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from casus import clock
+from workflow import Cadences
+from workflow.facts import LOCAL_TIMEZONE
+
+
+def test_outside_an_app_the_workflow_zone_and_default_cadences():
+    assert clock.local_zone() is LOCAL_TIMEZONE
+    assert clock.cadences() == Cadences()
+    assert clock.now().tzinfo is LOCAL_TIMEZONE
+
+
+def test_the_configured_zone_decides_today(app, monkeypatch):
+    # Kiritimati is UTC+14 and Pago Pago UTC-11: more than a day apart, so their dates always differ.
+    with app.app_context():
+        monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], timezone="Pacific/Kiritimati"))
+        ahead = clock.today()
+        assert clock.local_zone().key == "Pacific/Kiritimati"
+        assert clock.now().utcoffset() == timedelta(hours=14)
+        monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], timezone="Pacific/Pago_Pago"))
+        behind = clock.today()
+    assert ahead - behind == timedelta(days=1)
+    assert behind <= datetime.now(UTC).date() <= ahead
+
+
+def test_the_default_zone_is_amsterdam(app):
+    with app.app_context():
+        assert clock.local_zone().key == "Europe/Amsterdam"
+        assert clock.today() == datetime.now(LOCAL_TIMEZONE).date()
+
+
+def test_cadences_come_from_the_config(app, monkeypatch):
+    quick = Cadences(triage_working_days=2)
+    monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], cadences=quick))
+    with app.app_context():
+        assert clock.cadences() is quick
