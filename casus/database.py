@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -140,3 +141,16 @@ class RetryStaleSnapshot:
             body.close()
         environ[WRITE_LOCK_AT_BEGIN] = True
         return self.wsgi_app(environ, start_response)
+
+
+def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
+    """A portable string enum with a CHECK constraint (no native PostgreSQL type to migrate)."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=40,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

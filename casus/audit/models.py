@@ -5,10 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casus.database import UTCDateTime, utcnow
+from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import enum_column
 
 
 class Outcome(LabelledEnum):

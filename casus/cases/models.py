@@ -5,10 +5,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import TimestampMixin, UTCDateTime, utcnow
+from casus.database import TimestampMixin, UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import Organisation, Team, enum_column
+from casus.organisations.models import Organisation, Team
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole, TriageOutcome

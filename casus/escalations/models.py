@@ -13,10 +13,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import UTCDateTime, utcnow
+from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import enum_column
 from casus.users.models import User
 from workflow import EscalationLevel
 

@@ -5,7 +5,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import TimestampMixin
+from casus.database import TimestampMixin, enum_column
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum, enum_label
 
@@ -30,19 +30,6 @@ class OrganisationKind(LabelledEnum):
     RIEC = "riec", N_("RIEC")
     ZVH = "zvh", N_("Zorg- en Veiligheidshuis")
     OVERIG = "overig", N_("Overig")
-
-
-def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
-    """A portable string enum with a CHECK constraint (no native PostgreSQL type to migrate)."""
-    return sa.Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=40,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class Organisation(TimestampMixin, db.Model):

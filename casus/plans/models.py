@@ -5,9 +5,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import UTCDateTime, utcnow
+from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
-from casus.organisations.models import Organisation, enum_column
+from casus.organisations.models import Organisation
 from casus.users.models import User
 from workflow import ActionStatus
 

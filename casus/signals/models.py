@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.cases.models import Case, Category
-from casus.database import UTCDateTime, utcnow
+from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import Organisation, Team, enum_column
+from casus.organisations.models import Organisation, Team
 from casus.subjects.models import Subject
 from casus.users.models import User
 

@@ -5,10 +5,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casus.database import TimestampMixin
+from casus.database import TimestampMixin, enum_column
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum, enum_label
-from casus.organisations.models import enum_column
 from casus.subjects.validation import format_postcode
 
 

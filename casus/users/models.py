@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import TimestampMixin, UTCDateTime, utcnow
+from casus.database import TimestampMixin, UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import Organisation, Team, enum_column
+from casus.organisations.models import Organisation, Team
 
 
 class Role(LabelledEnum):

@@ -12,10 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import TimestampMixin, UTCDateTime
+from casus.database import TimestampMixin, UTCDateTime, enum_column
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
-from casus.organisations.models import Organisation, enum_column
+from casus.organisations.models import Organisation
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import VoordrachtState
