@@ -53,9 +53,6 @@ def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     errors.init_app(app)
-    from casus.cli import register_commands
-
-    register_commands(app)
     return app
 
 

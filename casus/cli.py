@@ -1,4 +1,5 @@
-"""The ``casus`` command line (also ``flask --app casus``).
+"""The ``casus`` command line (also ``flask --app casus``: pyproject.toml lists the commands as ``flask.commands``
+entry points, so the app factory never imports this module — the command line stands above the app).
 
 Every command is registered on the group itself, so ``casus --help`` lists them all without building the
 application: listing needs no configuration. A command that needs the app builds it when it runs and, when a
@@ -16,12 +17,15 @@ import sys
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import current_app, g
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from casus import create_app
+from casus.config import ConfigError
 from casus.database_roles import GrantRefused, check_applicable, grant_runtime
 from casus.extensions import db
 from casus.organisations.models import OrganisationKind
+from casus.scheduling.runner import scheduler_command
 
 
 class CasusGroup(FlaskGroup):
@@ -95,9 +99,6 @@ def grant_runtime_command(role):
 
 
 def _create_app_or_explain():
-    from casus import create_app
-    from casus.config import ConfigError
-
     try:
         return create_app()
     except ConfigError as error:
@@ -106,15 +107,7 @@ def _create_app_or_explain():
 
 
 def all_commands() -> tuple[click.Command, ...]:
-    from casus.scheduling.runner import scheduler_command
-
     return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command)
-
-
-def register_commands(app: Flask) -> None:
-    """The same commands under ``flask --app casus``."""
-    for command in all_commands():
-        app.cli.add_command(command)
 
 
 @click.command("create-organisation")
