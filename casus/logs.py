@@ -3,7 +3,7 @@
 * :func:`configure` (called by ``create_app``, so also for ``casus scheduler``) puts one handler on the root
   logger: one JSON object per line (``CASUS_LOG_FORMAT=json``, python-json-logger) or readable text with the
   same fields as ``key=value`` (``text``, the development default), at ``CASUS_LOG_LEVEL``.
-* One line per request on the ``casus.request`` logger: request id, method, the route *template*
+* One line per request on the ``casus.request`` logger: request id, W3C trace id, method, the route *template*
   (``/casussen/<int:case_id>``, never the path — it can hold names — nor the query string), status, duration
   and the ids of the user and their organisation. Nothing of the body.
 * Tracebacks quote exception messages, which can carry user input: the formatters replace them by the
@@ -166,6 +166,7 @@ def _log_request(response):
     route = route_of()
     fields = {
         "request_id": g.get("request_id", "-"),
+        "trace_id": g.get("trace_id", "-"),
         "method": request.method,
         "route": route,
         "status": response.status_code,

@@ -20,6 +20,8 @@ from casus.api_paths import is_api_request
 from casus.auth.sessions import load_session_user
 from casus.errors import answer_failed_commit
 from casus.extensions import db, login_manager
+from casus.tracing import assign as assign_trace
+from casus.tracing import response_header as traceparent
 
 # Endpoints anyone may reach. Everything else needs a logged-in user (or, for /api, a token).
 PUBLIC_ENDPOINTS = frozenset({
@@ -75,12 +77,13 @@ def _unauthorized():
 
 
 def _assign_request_id() -> None:
-    """Once per request (casus.logs asks first, before the API guard may answer)."""
+    """Once per request (casus.logs asks first, before the API guard may answer); the W3C trace id with it."""
     known = request.environ.get("casus.request_id")
     if known is None:
         incoming = request.headers.get("X-Request-ID", "")
         known = request.environ["casus.request_id"] = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.request_id = known
+    assign_trace()
 
 
 assign_request_id = _assign_request_id
@@ -121,6 +124,9 @@ def _security_headers(response):
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     headers["X-Request-ID"] = g.get("request_id", "")
+    trace = traceparent()
+    if trace:
+        headers["traceparent"] = trace
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint != "static":

@@ -13,12 +13,15 @@ from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from casus import tracing
+from casus.audit.activities import activity_for
 from casus.audit.models import AuditEvent, Outcome
 from casus.edge import printable
 from casus.extensions import db
 
 log = logging.getLogger(__name__)
 _RECORDED = "casus_audit_recorded"  # g: the events this request recorded since its transaction began
+_PURPOSE = "casus.audit_purpose"  # request.environ: the purpose the user stated for it (casus.audit.purpose)
 
 
 def record(
@@ -31,6 +34,7 @@ def record(
     purpose: str | None = None,
     details: dict | None = None,
     user=None,
+    activity: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction; it commits or rolls back with the change.
 
@@ -38,8 +42,15 @@ def record(
     service acted for even when someone else is logged in (a job run inside a request, a test), and events
     before login (a failed attempt against a known account) name the account. Without ``user`` the logged-in
     user of the request is the actor; outside a request (a scheduled job, the command line) there is none.
+
+    The event carries its registered processing activity and legal basis — ``activity`` (a register id) if the
+    service names one, else derived from the endpoint or the action (:mod:`casus.audit.activities`) — and the
+    trace id (:mod:`casus.tracing`). Without ``purpose``, the purpose the user stated for this request
+    (:func:`bind_purpose`) is the event's.
     """
     actor = user if user is not None else _current_actor()
+    registered = activity_for(action, endpoint=request.endpoint if has_request_context() else None,
+                              explicit=activity)
     event = AuditEvent(
         user_id=getattr(actor, "id", None),
         organisation_id=getattr(actor, "organisation_id", None),
@@ -49,8 +60,11 @@ def record(
         object_id=None if object_id is None else str(object_id),
         case_id=case_id,
         outcome=outcome,
-        purpose=purpose,
+        purpose=purpose if purpose is not None else stated_purpose(),
         details=details,
+        activity=registered.id if registered else None,
+        legal_basis=registered.legal_basis if registered else None,
+        trace_id=tracing.current_trace_id(),
     )
     if has_request_context():
         event.ip = request.remote_addr
@@ -58,6 +72,17 @@ def record(
         g.setdefault(_RECORDED, []).append(event)
     db.session.add(event)
     return event
+
+
+def bind_purpose(purpose: str) -> None:
+    """The purpose the user stated before seeing data no routine activity covers: every event this request
+    records carries it (unless the event names its own). Bound to the request, never to a later one."""
+    request.environ[_PURPOSE] = purpose
+
+
+def stated_purpose() -> str | None:
+    """The purpose bound to the current request, if any."""
+    return request.environ.get(_PURPOSE) if has_request_context() else None
 
 
 @sa.event.listens_for(Session, "after_transaction_end")

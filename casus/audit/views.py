@@ -104,7 +104,8 @@ def index():
 
 
 CSV_HEADERS = ("tijdstip", "gebruiker", "e-mailadres", "organisatie", "rollen", "actie", "objecttype", "object-id",
-               "casusnummer", "uitkomst", "ip-adres", "request-id", "doel", "details")
+               "casusnummer", "uitkomst", "ip-adres", "request-id", "doel", "details", "verwerkingsactiviteit",
+               "grondslag", "trace-id")
 
 
 def _csv_safe(value) -> str:
@@ -118,7 +119,8 @@ def _csv_row(row) -> list[str]:
     return [_csv_safe(value) for value in (
         format_datetime_nl(event.occurred_at), user_name, email, organisation, event.roles, event.action,
         event.object_type, event.object_id, reference, event.outcome, event.ip, event.request_id, event.purpose,
-        json.dumps(event.details, ensure_ascii=False) if event.details else "")]
+        json.dumps(event.details, ensure_ascii=False) if event.details else "", event.activity, event.legal_basis,
+        event.trace_id)]
 
 
 @bp.get("/export")
