@@ -73,6 +73,9 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     app.extensions["casus_throttle"] = LoginThrottle(cfg.login_attempts_per_minute, cfg.redis_url)
+    from casus.audit import chain
+
+    chain.init_app(app)  # CASUS_AUDIT_CHAIN=inline: the session links audit events before each commit
     from casus.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

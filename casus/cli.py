@@ -21,6 +21,7 @@ from flask import current_app, g
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from casus import create_app
+from casus.audit.commands import audit_group
 from casus.config import ConfigError
 from casus.database_roles import GrantRefused, check_applicable, grant_runtime
 from casus.extensions import db
@@ -107,7 +108,8 @@ def _create_app_or_explain():
 
 
 def all_commands() -> tuple[click.Command, ...]:
-    return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command)
+    return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command,
+            audit_group)
 
 
 @click.command("create-organisation")

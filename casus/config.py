@@ -42,8 +42,13 @@ def _networks(value: str) -> tuple[str, ...]:
     return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in value.split(",") if part.strip())
 
 
+def _addresses(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+AUDIT_CHAIN_MODES = ("scheduled", "inline")
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,16 @@ class Config:
     report_min_count: int = 5
     # Known-elsewhere hints a user gets per day (Amsterdam time); past it they are withheld, the signal is saved.
     known_elsewhere_per_day: int = 20
+    # The audit log's hash chain (casus.audit.chain): "scheduled" chains new events every minute, off the write
+    # path; "inline" chains them in the writing transaction. docs/PERFORMANCE.md measures both.
+    audit_chain: str = "scheduled"
+    # The key that signs the chain's seals, never stored in the database: given here, or in a file of keys (one a
+    # line; the last signs, every one verifies, so an old key keeps verifying the seals it signed).
+    audit_seal_key: str = ""
+    audit_seal_key_file: str = ""
+    # Where seals go besides the database: a directory (one JSON line per seal, appended) and/or these addresses.
+    audit_seal_dir: str = ""
+    audit_seal_mail_to: tuple[str, ...] = ()
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -137,6 +152,11 @@ class Config:
         "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
         "CASUS_KNOWN_ELSEWHERE_PER_DAY": ("known_elsewhere_per_day", int),
+        "CASUS_AUDIT_CHAIN": ("audit_chain", lambda value: value.strip().lower()),
+        "CASUS_AUDIT_SEAL_KEY": ("audit_seal_key", str),
+        "CASUS_AUDIT_SEAL_KEY_FILE": ("audit_seal_key_file", str),
+        "CASUS_AUDIT_SEAL_DIR": ("audit_seal_dir", str),
+        "CASUS_AUDIT_SEAL_MAIL_TO": ("audit_seal_mail_to", _addresses),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
     EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})
@@ -185,6 +205,10 @@ class Config:
             raise ConfigError("CASUS_METRICS_TOKEN must be at least 32 characters")
         if config.known_elsewhere_per_day < 0:
             raise ConfigError("CASUS_KNOWN_ELSEWHERE_PER_DAY must be 0 or more")
+        if config.audit_chain not in AUDIT_CHAIN_MODES:
+            raise ConfigError(f"CASUS_AUDIT_CHAIN must be one of {', '.join(AUDIT_CHAIN_MODES)}")
+        if config.audit_seal_key and len(config.audit_seal_key) < 32:
+            raise ConfigError("CASUS_AUDIT_SEAL_KEY must be at least 32 characters")
         if config.report_min_count < 1:
             raise ConfigError("CASUS_REPORT_MIN_COUNT must be 1 or more")
         if config.cases_page_size < 1:

@@ -76,3 +76,19 @@ def test_an_unknown_time_zone_is_refused(tmp_path):
 def test_a_report_threshold_below_one_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="CASUS_REPORT_MIN_COUNT"):
         Config.from_env({"CASUS_ENV": "testing", "CASUS_INSTANCE_PATH": str(tmp_path), "CASUS_REPORT_MIN_COUNT": "0"})
+
+
+def test_the_audit_chain_settings(tmp_path):
+    environ = {"CASUS_ENV": "testing", "CASUS_INSTANCE_PATH": str(tmp_path)}
+    default = Config.from_env(environ)
+    assert (default.audit_chain, default.audit_seal_key, default.audit_seal_mail_to) == ("scheduled", "", ())
+    config = Config.from_env({**environ, "CASUS_AUDIT_CHAIN": " Inline ", "CASUS_AUDIT_SEAL_KEY": "k" * 32,
+                              "CASUS_AUDIT_SEAL_KEY_FILE": "/etc/casus/seal/keys", "CASUS_AUDIT_SEAL_DIR": "/seals",
+                              "CASUS_AUDIT_SEAL_MAIL_TO": "privacy@example.org, fg@example.org"})
+    assert config.audit_chain == "inline"
+    assert (config.audit_seal_key_file, config.audit_seal_dir) == ("/etc/casus/seal/keys", "/seals")
+    assert config.audit_seal_mail_to == ("privacy@example.org", "fg@example.org")
+    with pytest.raises(ConfigError, match="CASUS_AUDIT_CHAIN must be one of scheduled, inline"):
+        Config.from_env({**environ, "CASUS_AUDIT_CHAIN": "never"})
+    with pytest.raises(ConfigError, match="CASUS_AUDIT_SEAL_KEY must be at least 32"):
+        Config.from_env({**environ, "CASUS_AUDIT_SEAL_KEY": "short"})

@@ -20,6 +20,8 @@ from casus import clock
 from casus.audit.forms import AuditFilterForm
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
+from casus.audit.verify import FindingKind
+from casus.audit.verify import latest as latest_checks
 from casus.cases.models import Case
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
@@ -96,8 +98,10 @@ def index():
             next_url = url_for("audit.index", **form.active_filters(), na=page.next_cursor)
     filters = form.active_filters() if valid else {"ongeldig": True}
     record("audit.view", object_type="audit_log", details={"filters": filters, "page": "next" if cursor else "first"})
+    verification, seal = latest_checks(db.session)
     return render_template(
         "audit/index.html", form=form, rows=rows, next_url=next_url, valid=valid,
+        verification=verification, seal=seal, finding_labels=Labels(FindingKind),
         first_url=url_for("audit.index", **form.active_filters()) if cursor and valid else None,
         export_url=url_for("audit.export", **form.active_filters()) if valid else None,
         outcome_labels=Labels(Outcome), outcome_badges=OUTCOME_BADGES, page_size=PAGE_SIZE)

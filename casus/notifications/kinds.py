@@ -160,6 +160,14 @@ VOORDRACHT_STALE = register(Kind(
     translated=("state",),
     lowered=("state",)))
 
+# The audit chain: the daily verification found something (casus.notifications.audit_checks). The privacy
+# officers read the findings on the audit page; the notification names only their number.
+AUDIT_VERIFICATION_FAILED = register(Kind(
+    "audit_verification_failed",
+    N_("Controle van het auditlog: %(count)s bevinding(en)"),
+    N_("De controle van het auditlog op %(date)s vond %(count)s bevinding(en): gebeurtenissen of zegels die niet "
+       "kloppen met de keten. Het resultaat staat op de pagina Auditlog.")))
+
 
 def _values(spec: Kind, params: dict, locale: object) -> dict:
     values = dict(params or {})

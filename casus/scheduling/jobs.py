@@ -75,6 +75,13 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("send_emails", "casus.notifications.jobs:send_emails",
             {"minute": "*"},
             "Verstuurt de e-mails bij nieuwe meldingen; mislukte pogingen met oplopende wachttijd."),
+    JobSpec("audit_chain", "casus.audit.jobs:chain_new_events", {"minute": "*"},
+            "Geeft nieuwe auditgebeurtenissen hun plaats in de hashketen (ook met CASUS_AUDIT_CHAIN=inline: wat "
+            "buiten de sessie is geschreven)."),
+    JobSpec("audit_seal", "casus.audit.jobs:seal_daily", {"hour": 1, "minute": 30},
+            "Verzegelt de kop van de auditketen: ondertekend, naar het zegelbestand en/of per e-mail."),
+    JobSpec("audit_verify", "casus.notifications.audit_checks:verify_audit_log", {"hour": 4, "minute": 0},
+            "Controleert de auditketen tegen de zegels; bij een bevinding: de privacyfunctionarissen."),
 )
 
 
