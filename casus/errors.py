@@ -62,7 +62,7 @@ def refused_problem(refused: TransitionRefused):
 
 def handle_http_exception(error: HTTPException):
     if error.code and error.code >= 500:
-        db.session.rollback()
+        rollback_keeping_audit(error.code)
     if is_api_request():
         return _api_problem(error)
     return _page(error.code or 500, getattr(error, "description", None))
@@ -196,8 +196,9 @@ def handle_database_error(error: DBAPIError):
 
 
 def answer_failed_commit(error: DBAPIError):
-    """The request's own commit failed (``security._commit_request``): the answer a view's failure gets, and the
-    audit events a refusal keeps are committed after all."""
+    """The request's own commit failed (``security._commit_request``): the answer a view's failure gets. The audit
+    events a refusal keeps are already written in a transaction of their own (``rollback_keeping_audit``); what the
+    answer recorded after that commits here."""
     response = current_app.make_response(handle_database_error(error))
     if response.status_code < 500:
         try:
@@ -276,7 +277,7 @@ def handle_throttle_unavailable(error: ThrottleUnavailable):
 
 
 def handle_unexpected(error: Exception):
-    db.session.rollback()
+    rollback_keeping_audit(500)  # the change is undone, the attempt stays audited
     _forget_user()
     # The type and the request id only: the message (and so a traceback) can quote user input. A traceback only in
     # development with CASUS_DEBUG_LOGS=true.

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from casus.api.auth import user_from_bearer
 from casus.api_paths import is_api_request
+from casus.audit.services import rollback_keeping_audit
 from casus.auth.sessions import load_session_user
 from casus.errors import answer_failed_commit
 from casus.extensions import db, login_manager
@@ -101,16 +102,17 @@ def _require_login():
 
 
 def _commit_request(response):
-    """One commit per request: services only flush; failures roll everything back."""
+    """One commit per request: services only flush; failures roll everything back but the audit events, which
+    are written in a transaction of their own (``rollback_keeping_audit``)."""
     if response.status_code >= 500:
-        db.session.rollback()
+        rollback_keeping_audit(response.status_code)
         return response
     try:
         db.session.commit()
     except DBAPIError as error:  # refused at the last moment (a duplicate key, a value): answered like in a view
         return _security_headers(answer_failed_commit(error))
     except Exception:
-        db.session.rollback()
+        rollback_keeping_audit(500)  # before the error handlers: the rollback would make the request forget them
         raise
     return response
 

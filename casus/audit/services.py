@@ -6,21 +6,26 @@ rolled back, events included; :func:`rollback_keeping_audit` is the one place th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from casus import tracing
 from casus.audit.activities import activity_for
-from casus.audit.models import AuditEvent, Outcome
+from casus.audit.models import AuditEvent, AuditShownCase, Outcome
 from casus.edge import printable
 from casus.extensions import db
 
 log = logging.getLogger(__name__)
 _RECORDED = "casus_audit_recorded"  # g: the events this request recorded since its transaction began
+_SHOWN = "shown_case_ids"  # an event's InstanceState.info: the cases its page view showed (record_shown)
 _PURPOSE = "casus.audit_purpose"  # request.environ: the purpose the user stated for it (casus.audit.purpose)
 
 
@@ -98,25 +103,49 @@ def _forget_recorded(session, transaction) -> None:
 
 
 def rollback_keeping_audit(status: int) -> None:
-    """Roll the request back (it is refused with ``status``), except for its audit events: an attempt stays audited.
+    """Roll the request back (it is refused with ``status``, or failed), except for its audit events: an attempt
+    stays audited.
 
-    The events it recorded — not those rolled back to a savepoint on purpose — are added again to the fresh
-    transaction that the request's commit writes, marked as not carried out: ``failure`` (unless ``denied``) and
-    ``refused_with`` in the details. Strings the database could not hold are made safe first; if the events cannot
-    be written even so, the refusal stands and the loss is logged (by type).
+    The events it recorded — not those rolled back to a savepoint on purpose — are written again, with the cases
+    they showed, in a transaction of their own that commits at once (:func:`_own_transaction`), so neither a failed
+    request transaction nor a later failure of the request can take them down. They are marked as not carried
+    out: ``failure`` (unless ``denied``) and ``refused_with`` in the details. Strings the database could not hold
+    are made safe first; if the events cannot be written even so, the refusal stands and the loss is logged (by
+    type).
     """
-    pending = [_values(event, status) for event in g.get(_RECORDED, [])]
+    pending = [(_values(event, status), sa.inspect(event).info.get(_SHOWN, ()))
+               for event in g.get(_RECORDED, [])]
     db.session.rollback()
+    g.pop(_RECORDED, None)
     if not pending:
         return
     try:
-        with db.session.begin_nested():
-            events = [AuditEvent(**values) for values in pending]
-            db.session.add_all(events)
-        setattr(g, _RECORDED, events)  # still the request's: a second refusal of it keeps them as well
+        with _own_transaction() as connection:
+            for values, shown in pending:
+                event_id = connection.execute(
+                    sa.insert(AuditEvent).values(**values).returning(AuditEvent.id)).scalar_one()
+                if shown:
+                    connection.execute(sa.insert(AuditShownCase).values(
+                        [{"event_id": event_id, "case_id": case_id} for case_id in shown]))
     except sa.exc.SQLAlchemyError as error:
         log.error("audit events of a refused request not written: %s", type(error).__name__,
                   extra={"request_id": g.get("request_id", "-"), "exc_type": type(error).__name__})
+
+
+@contextmanager
+def _own_transaction() -> Iterator[sa.Connection]:
+    """A transaction apart from the request's: a connection of its own from the engine, committed on leaving.
+
+    A session bound to a connection rather than the engine (a caller that holds an outer transaction, as the test
+    suite does) gets a savepoint on that connection instead: a connection of its own could not see the caller's
+    uncommitted rows (the events' users), and the caller decides what becomes of its transaction."""
+    bind = db.session.get_bind()
+    if isinstance(bind, sa.Connection):
+        with bind.begin_nested():
+            yield bind
+    else:
+        with bind.begin() as connection:
+            yield connection
 
 
 def _values(event: AuditEvent, status: int) -> dict:
@@ -146,3 +175,28 @@ def _current_actor():
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user._get_current_object()
     return None
+
+
+def record_shown(action: str, case_ids: Iterable[int | None], *, object_type: str = "case",
+                 object_id: object | None = None, details: dict | None = None, user=None) -> AuditEvent:
+    """Audit a page view that showed cases (a list, the dashboard, search results, an agenda): one event, and one
+    ``AuditShownCase`` row per case shown, so "who has seen this case" is an indexed lookup.
+
+    Two statements whatever the number of cases: the event is flushed for its id, the rows go in one
+    INSERT … VALUES. ``details`` gets the number shown; the ids themselves are in the rows, not the details."""
+    ids = [case_id for case_id in dict.fromkeys(case_ids) if case_id is not None]  # once each, in the order shown
+    event = record(action, object_type=object_type, object_id=object_id,
+                   details={**(details or {}), "shown": len(ids)}, user=user)
+    sa.inspect(event).info[_SHOWN] = ids  # kept with the event if the request is refused after all
+    if ids:
+        db.session.flush()
+        db.session.execute(sa.insert(AuditShownCase).values(
+            [{"event_id": event.id, "case_id": case_id} for case_id in ids]))
+    return event
+
+
+def keyed_bsn_hash(bsn: str) -> str:
+    """A BSN as the audit log holds it (a search for it, the privacy officer's lookup of its person): keyed with the
+    secret key, so the log never reveals it, yet a lookup of one person finds the searches for that BSN."""
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return "hmac-sha256:" + hmac.new(key, bsn.encode(), hashlib.sha256).hexdigest()

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
+from casus.audit.services import record_shown
 from casus.cases.models import Case, Participation
 from casus.clock import cadences, local_zone
 from casus.clock import today as local_today
@@ -196,10 +197,24 @@ def format_date_as_local(moment) -> date:
     return moment.astimezone(local_zone()).date()
 
 
+def shown_case_ids(blocks: dict) -> list[int]:
+    """Every case the dashboard shows, block by block (its title carries names: what a person saw is audited)."""
+    ids: list[int] = []
+    for name in ("my_cases", "attention", "participating"):
+        ids += [case.id for case in blocks[name].rows] if name in blocks else []
+    for name in ("team_overdue_actions", "org_overdue_actions"):
+        ids += [case_id for _action, case_id, *_rest in blocks[name].rows] if name in blocks else []
+    if "escalations" in blocks:
+        ids += [row.case.id for row in blocks["escalations"].rows]
+    return ids
+
+
 @bp.get("/")
 def index():
     user = current_user._get_current_object()
-    return render_template("main/dashboard.html", blocks=dashboard_blocks(user), signal_age=signal_age,
+    blocks = dashboard_blocks(user)
+    record_shown("dashboard.view", shown_case_ids(blocks), user=user)
+    return render_template("main/dashboard.html", blocks=blocks, signal_age=signal_age,
                            triage_days=cadences().triage_working_days, locale=current_locale(),
                            signal_status_labels=Labels(SignalStatus), CasePhase=CasePhase,
                            EscalationLevel=EscalationLevel)

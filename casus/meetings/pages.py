@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from casus import policy
+from casus.audit.services import record_shown
 from casus.cases.forms import unique_ids
 from casus.clock import local_zone
 from casus.database import utcnow
@@ -55,6 +56,8 @@ def render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendanc
     user = acting_user()
     manages = policy.manages_team(user, meeting.team_id)
     items = agenda_of(meeting, policy.agenda_item_scope(user))
+    record_shown("meeting.agenda.view", (item.case_id for item in items), object_type="meeting",
+                 object_id=meeting.id, user=user)
     decisions: dict[int, list] = defaultdict(list)
     if items:
         # The owner's eager load must be an outer join too: its default inner join would drop every decision

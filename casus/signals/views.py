@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from casus import policy
-from casus.audit.services import record
+from casus.audit.services import record, record_shown
 from casus.cases import services as case_services
 from casus.cases.categories import active_categories
 from casus.cases.models import Case
@@ -286,6 +286,7 @@ def triage_queue():
     user = acting_user()
     signals = services.triage_signals(user, after=request.args.get("signalen_na"), limit=QUEUE_SIZE)
     cases = services.triage_cases(user, after=request.args.get("casussen_na"), limit=QUEUE_SIZE)
+    record_shown("case.triage.list.view", [case.id for case in cases.items], user=user)
     today = local_today()
     return render_template(
         "signals/triage_queue.html",

@@ -213,3 +213,22 @@ def test_detail_query_count_does_not_grow(client, db, world, make_case, count_qu
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count, many.statements
+
+
+def test_the_agenda_page_records_the_cases_the_user_was_shown(client, db, world, auth, login_as):
+    """One event per view of the meeting page, with the agenda's cases that user may see (need-to-know)."""
+    from casus.audit.models import AuditEvent, AuditShownCase
+
+    def shown(user) -> set[int]:
+        event = db.session.execute(sa.select(AuditEvent).where(
+            AuditEvent.action == "meeting.agenda.view", AuditEvent.user_id == user.id)).scalar_one()
+        assert (event.object_type, event.object_id) == ("meeting", str(world.meeting.id))
+        return set(db.session.execute(sa.select(AuditShownCase.case_id)
+                                      .where(AuditShownCase.event_id == event.id)).scalars())
+
+    assert client.get(f"/overleggen/{world.meeting.id}").status_code == 200
+    assert shown(world.regisseur) == {world.politie_case.id, world.corporatie_case.id}
+    auth.logout()
+    agent = login_as("partner", organisation=world.politie)
+    assert client.get(f"/overleggen/{world.meeting.id}").status_code == 200
+    assert shown(agent) == {world.politie_case.id}
