@@ -1,5 +1,6 @@
 """Bulk writing for the seed: rows built as plain dictionaries with ids handed out in advance, inserted per table
-in foreign-key order, and the bookkeeping that explicit ids need (reference numbers, PostgreSQL sequences).
+in foreign-key order, and the bookkeeping that explicit ids need (reference numbers; on PostgreSQL the ids come from
+the tables' sequences).
 
 Speed matters (the benchmark wants 100,000 cases on SQLite in a few minutes): on SQLite the rows go straight to the
 driver's ``executemany``, because SQLAlchemy's parameter processing costs more than SQLite itself.
@@ -33,18 +34,38 @@ ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, 
              Escalation, Voordracht, Approval, AuditEvent)
 
 
+# Ids drawn from a PostgreSQL sequence per query.
+ID_BLOCK = 1000
+
+
 class Rows:
     """Rows per table, each with its id handed out before the insert; :meth:`flush` inserts them in bulk."""
 
     def __init__(self) -> None:
         self.rows: dict[type, list[dict]] = defaultdict(list)
-        self.next_id = {model: max_id(model) + 1 for model in ID_TABLES}
+        self.from_sequences = db.session.get_bind().dialect.name == "postgresql"
+        self.next_id = {} if self.from_sequences else {model: max_id(model) + 1 for model in ID_TABLES}
+        self.drawn: dict[type, list[int]] = defaultdict(list)
         self.totals: dict[str, int] = defaultdict(int)
 
     def new_id(self, model) -> int:
+        if self.from_sequences:
+            return self._from_sequence(model)
         value = self.next_id[model]
         self.next_id[model] = value + 1
         return value
+
+    def _from_sequence(self, model) -> int:
+        """On PostgreSQL an id comes from the table's own sequence (a block at a time), so the application's later
+        inserts never collide with the seed's. nextval() needs only USAGE, which the runtime role has; moving a
+        sequence with setval() would need UPDATE, which it has not (docs/OPERATIONS.md, "Database roles")."""
+        drawn = self.drawn[model]
+        if not drawn:
+            table = model.__tablename__  # ours, not user input
+            drawn.extend(reversed(db.session.execute(sa.text(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, {ID_BLOCK})"))
+                .scalars().all()))
+        return drawn.pop()
 
     def add(self, model, **values) -> dict:
         self.rows[model].append(values)
@@ -78,17 +99,6 @@ def reserve_numbers(kind: str, year: int, count: int) -> int:
         db.session.flush()
         last = count
     return last - count + 1
-
-
-def sync_sequences() -> None:
-    """Explicit ids do not advance PostgreSQL sequences; move them past the highest id."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    for model in ID_TABLES:
-        table = model.__tablename__
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # table names are ours
-            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:

@@ -23,7 +23,6 @@ from casus.cases.models import Category
 from casus.clock import cadences, local_zone, today
 from casus.database import utcnow
 from casus.extensions import db
-from casus_seed.bulk import sync_sequences
 from casus_seed.cases import CaseFactory
 from casus_seed.context import SeedContext
 from casus_seed.draws import weighted
@@ -73,7 +72,6 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
             index = start + offset
             factory.build(skeleton, case_refs[index], signal_refs[index])
         ctx.flush()
-        sync_sequences()
         db.session.commit()
         if progress:
             progress(len(batch))
@@ -83,7 +81,6 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
         factory.loose_signal(reference, categories[code], code)
     ctx.audit(None, "seed.run", "database", None, None, utcnow(), {"cases": cases, "seed": seed})
     ctx.flush()
-    sync_sequences()
     db.session.commit()
     if cases >= 1000:
         _refresh_statistics()
