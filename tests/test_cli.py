@@ -2,13 +2,14 @@
 
 import sqlalchemy as sa
 
+from casus.cli import create_token, create_user, revoke_token
 from casus.users.models import ApiToken, User
 
 
 def test_create_user_with_password_from_stdin(app, db, make_organisation):
     organisation = make_organisation(name="Gemeente Testdorp")
-    result = app.test_cli_runner().invoke(args=[
-        "create-user", "--email", "Nieuw@Example.org", "--name", "Nieuwe Partner",
+    result = app.test_cli_runner().invoke(create_user, [
+        "--email", "Nieuw@Example.org", "--name", "Nieuwe Partner",
         "--organisation", organisation.name, "--role", "partner", "--password-stdin"],
         input="een-lang-geheim-wachtwoord\n")
     assert result.exit_code == 0, result.output
@@ -19,18 +20,18 @@ def test_create_user_with_password_from_stdin(app, db, make_organisation):
 
 def test_create_user_refuses_unknown_organisation_and_missing_team(app, db, make_organisation):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--email", "a@example.org", "--name", "A",
+    result = runner.invoke(create_user, ["--email", "a@example.org", "--name", "A",
                                  "--organisation", "Bestaat Niet", "--role", "partner"])
     assert result.exit_code != 0 and "Onbekende organisatie" in result.output
     organisation = make_organisation()
-    result = runner.invoke(args=["create-user", "--email", "b@example.org", "--name", "B",
+    result = runner.invoke(create_user, ["--email", "b@example.org", "--name", "B",
                                  "--organisation", organisation.name, "--role", "procesregisseur"])
     assert result.exit_code != 0 and "team" in result.output
 
 
 def test_create_token_prints_it_once_and_stores_only_a_hash(app, db, make_user):
     user = make_user()
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", user.email, "--days", "30"])
+    result = app.test_cli_runner().invoke(create_token, ["--email", user.email, "--days", "30"])
     assert result.exit_code == 0, result.output
     plain = result.output.strip().splitlines()[-1]
     assert plain.startswith("casus_")
@@ -66,10 +67,10 @@ def test_demo_command_prepares_the_database_without_serving(tmp_path, monkeypatc
 def test_revoke_token_makes_it_useless(app, db, make_user):
     user = make_user()
     runner = app.test_cli_runner()
-    created = runner.invoke(args=["create-token", "--email", user.email, "--days", "30"])
+    created = runner.invoke(create_token, ["--email", user.email, "--days", "30"])
     plain = created.output.strip().splitlines()[-1]
     prefix = plain.split("_")[1]
-    result = runner.invoke(args=["revoke-token", "--prefix", prefix])
+    result = runner.invoke(revoke_token, ["--prefix", prefix])
     assert result.exit_code == 0, result.output
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
     assert response.status_code == 401

@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 from api_helpers import assert_api_headers, assert_problem, bearer
 
+from casus.cli import create_token
+
 
 def token_rows(db):
     return db.session.execute(sa.text("SELECT * FROM api_tokens")).mappings().all()
@@ -19,7 +21,7 @@ def test_create_token_prints_it_once_and_stores_only_its_hash(app, db, client, m
     from casus.users.models import ApiToken
 
     user = make_user(email="koppeling@example.org")
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", "koppeling@example.org", "--days", "7"])
+    result = app.test_cli_runner().invoke(create_token, ["--email", "koppeling@example.org", "--days", "7"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     plain = lines[-1]
@@ -44,7 +46,7 @@ def test_create_token_with_read_scope_only(app, db, make_user):
     from casus.users.models import ApiToken
 
     make_user(email="lezer@example.org")
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", "lezer@example.org", "--days", "1",
+    result = app.test_cli_runner().invoke(create_token, ["--email", "lezer@example.org", "--days", "1",
                                                 "--scopes", "read"])
     assert result.exit_code == 0, result.output
     assert db.session.execute(sa.select(ApiToken)).scalar_one().scope_set == {"read"}
@@ -59,7 +61,7 @@ def test_create_token_with_read_scope_only(app, db, make_user):
 def test_create_token_refuses_bad_input_and_stores_nothing(app, db, make_user, args):
     user = make_user()
     args = [user.email if arg == "KNOWN" else arg for arg in args]
-    result = app.test_cli_runner().invoke(args=["create-token", *args])
+    result = app.test_cli_runner().invoke(create_token, [*args])
     assert result.exit_code != 0
     assert "casus_" not in result.output
     assert token_rows(db) == []
@@ -67,7 +69,7 @@ def test_create_token_refuses_bad_input_and_stores_nothing(app, db, make_user, a
 
 def test_create_token_refuses_an_inactive_user(app, db, make_user):
     user = make_user(active=False)
-    result = app.test_cli_runner().invoke(args=["create-token", "--email", user.email])
+    result = app.test_cli_runner().invoke(create_token, ["--email", user.email])
     assert result.exit_code != 0
     assert token_rows(db) == []
 

@@ -227,7 +227,7 @@ def test_casus_scheduler_starts_the_metrics_server_only_when_a_port_is_configure
     try:
         for port in (0, 9464):
             app = create_app(replace(app_config, scheduler_metrics_port=port))
-            result = app.test_cli_runner().invoke(args=["scheduler"])
+            result = app.test_cli_runner().invoke(runner.scheduler_command)
             assert result.exit_code == 0, result.output
     finally:
         for signum, handler in handlers.items():  # the command installs its own stop handlers
