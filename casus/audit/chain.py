@@ -52,9 +52,11 @@ ID_FIELDS = frozenset({"id", "user_id", "organisation_id", "case_id"})
 # pg_advisory_xact_lock key of the chain ("AUDT"); the scheduler's own lock is another key.
 CHAIN_LOCK_KEY = 0x41554454
 BATCH = 2000
-# The minute job also looks this far back for events below the newest chained id: a transaction that took its
-# id before a later one and committed after it was chained. Longer-running writers are chained by verify's
-# count as "never chained" instead of silently.
+# Which unchained events the minute job looks at (it never scans the whole log): ids above the newest chained one;
+# ids below the oldest chained one (the log written before chaining began — an existing log, or one that began
+# inline); and events of the last LOOKBACK, for a transaction that took its id before a later one and committed
+# after that one was chained. Anything else without a link — an event slipped in with an old time and an id in
+# between — is what verify names as never chained.
 LOOKBACK = timedelta(hours=1)
 MAX_SECONDS = 45.0  # per run of the every-minute job, so runs never pile up
 EXTENSION = "casus_audit_chain"
@@ -113,7 +115,8 @@ def _unchained(now: datetime, ids: Iterable[int] | None) -> sa.Select:
     if ids is not None:
         return query.where(EVENTS.c.id.in_(list(ids)))
     newest = sa.select(sa.func.coalesce(sa.func.max(LINKS.c.event_id), 0)).scalar_subquery()
-    return query.where(sa.or_(EVENTS.c.id > newest, EVENTS.c.occurred_at >= now - LOOKBACK))
+    oldest = sa.select(sa.func.coalesce(sa.func.min(LINKS.c.event_id), 0)).scalar_subquery()
+    return query.where(sa.or_(EVENTS.c.id > newest, EVENTS.c.id < oldest, EVENTS.c.occurred_at >= now - LOOKBACK))
 
 
 def chain_pending(session: Session, *, now: datetime | None = None, limit: int | None = BATCH,

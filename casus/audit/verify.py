@@ -14,8 +14,9 @@ Findings (:class:`FindingKind`), each with a position in the chain and/or an eve
   differs: links were rewritten after the seal;
 * ``backdated`` — an event placed after a seal (not covered by it) that says it occurred more than
   :data:`IN_FLIGHT_GRACE` before that seal was made: it was inserted later with an earlier time;
-* ``chained_late`` — an event chained more than :data:`SEALING_INTERVAL` after it says it occurred: inserted
-  with an earlier time (or the scheduler was down that long);
+* ``chained_late`` — an event placed after the first seal but chained more than :data:`SEALING_INTERVAL` after it
+  says it occurred: inserted with an earlier time (or the scheduler was down that long). Before the first seal
+  there is nothing to measure against: the first chaining of an existing log links months-old events;
 * ``never_chained`` — an event older than :data:`SEALING_INTERVAL` without a link (inserted with an id or time
   the chainer no longer looks at);
 * ``seal_signature`` — a seal whose signature is wrong; ``seal_key_unknown`` — signed with a key not configured;

@@ -86,13 +86,13 @@ def test_an_event_committed_after_a_higher_id_was_chained_gets_the_next_position
 
 
 def test_the_minute_job_looks_back_for_late_commits_but_not_further(chain_db, write_events):
-    old, recent, newest = write_events(3)
-    chain_pending(chain_db.session, ids=[newest])
+    first, between, last = write_events(3)
+    chain_pending(chain_db.session, ids=[first, last])
     now = datetime.now(UTC)
     chain_pending(chain_db.session, now=now + LOOKBACK + timedelta(minutes=1))
-    assert [link.event_id for link in links(chain_db.session)] == [newest], "beyond the look-back: left for verify"
+    assert [link.event_id for link in links(chain_db.session)] == [first, last], "beyond the look-back: for verify"
     chain_pending(chain_db.session, now=now)
-    assert [link.event_id for link in links(chain_db.session)] == [newest, old, recent]
+    assert [link.event_id for link in links(chain_db.session)] == [first, last, between]
     chain_db.session.rollback()
 
 
@@ -130,6 +130,24 @@ def test_inline_mode_links_a_transactions_events_before_it_commits(chain_db, inl
         db.session.rollback()
         assert len(links(db.session)) == 2, "a rolled-back transaction leaves nothing to link"
         db.session.remove()
+
+
+def test_a_log_written_before_chaining_began_inline_is_chained_by_the_minute_job(chain_app, chain_db, inline_app):
+    from casus.audit.services import record
+    from casus.extensions import db
+
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    old = [chain_db.session.execute(sa.insert(AuditEvent.__table__).values(
+        occurred_at=month_ago, action="case.view", roles="", outcome="success")).inserted_primary_key[0]
+        for _ in range(2)]
+    chain_db.session.commit()
+    with inline_app.app_context():
+        event = record("case.view")
+        db.session.commit()
+        new = event.id
+        db.session.remove()
+    assert chain_all(chain_db.session) == 2, "below the oldest chained id: the log from before the chain"
+    assert [link.event_id for link in links(chain_db.session)] == [new, *old]
 
 
 def test_scheduled_mode_leaves_the_write_path_alone(chain_db, write_events):

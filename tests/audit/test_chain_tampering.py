@@ -105,10 +105,13 @@ def test_a_forged_backdated_insert_after_a_seal_is_named_once_chained(chain_app,
 
 
 def test_a_forged_insert_the_chainer_never_looks_at_is_named_as_never_chained(chain_app, chain_db, sealed, verify):
-    # An id below the chained ones and a time beyond the look-back: the minute job passes it by.
-    forged = forge_event(chain_app, datetime.now(UTC) - timedelta(days=30), id=sealed[0] - 1)
+    # An id between chained ones and a time beyond the look-back: the minute job passes it by.
+    later = forge_event(chain_app, datetime.now(UTC), id=sealed[-1] + 10)
+    assert chain_all(chain_db.session) == 1
+    forged = forge_event(chain_app, datetime.now(UTC) - timedelta(days=30), id=sealed[-1] + 5)
     assert chain_all(chain_db.session) == 0
     assert verify().listed == [Finding(FindingKind.NEVER_CHAINED, event_id=forged)]
+    assert later
 
 
 def test_an_insert_dated_shortly_before_the_last_seal_is_named(chain_app, chain_db, write_events, verify):
