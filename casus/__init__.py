@@ -114,9 +114,13 @@ def _register_blueprints(app: Flask) -> None:
     from casus.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
+    from casus.audit.register_views import bp as audit_register_bp
+    from casus.audit.subject_views import bp as audit_trail_bp
     from casus.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+    app.register_blueprint(audit_register_bp)
+    app.register_blueprint(audit_trail_bp)
     from casus.meetings.feeds import bp as calendar_bp
 
     app.register_blueprint(calendar_bp)

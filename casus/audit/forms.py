@@ -63,3 +63,32 @@ class AuditFilterForm(FlaskForm):
             if field.data not in (None, ""):
                 values[name] = field._value() if name in ("van", "tot") else str(field.data).strip()
         return values
+
+
+class AuditTrailForm(FlaskForm):
+    """Whose trail (``casus.audit.subject_views``): one case by its number, or one subject (betrokkene) by BSN or by
+    the subject number the case file shows. GET, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    casus = StringField(_l("Casusnummer"), validators=[
+        Optional(), Regexp(r"^\s*\d{4}-\d{5,6}\s*$", message=_l("Vul een casusnummer in als 2026-00042."))])
+    bsn = StringField(_l("BSN van de betrokkene"), validators=[
+        Optional(), Regexp(r"^\s*\d{8,9}\s*$", message=_l("Vul een BSN in van 8 of 9 cijfers."))])
+    betrokkene = StringField(_l("Nummer van de betrokkene (uit het casusdossier)"), validators=[
+        Optional(), Regexp(r"^\s*\d{1,9}\s*$", message=_l("Vul een nummer in, zoals 1234."))])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if len(self.given()) != 1:
+            self.casus.errors.append(_l("Vul precies één van de drie in: een casusnummer, een BSN of het nummer "
+                                        "van een betrokkene."))
+            return False
+        return True
+
+    def given(self) -> dict[str, str]:
+        """The one field filled in (after validation), stripped: what the trail is of."""
+        return {name: str(self[name].data).strip() for name in ("casus", "bsn", "betrokkene")
+                if (self[name].data or "").strip()}
