@@ -79,7 +79,7 @@ def page_cursor(user, page: int, page_size: int) -> tuple[str | None, int]:
     after walking ``page - 1`` pages: the (updated_at, id) of the last row of the page before. Uses OFFSET
     once, here in the benchmark, so the app never has to. Returns (cursor, the page it really opens)."""
     from casus.cases.models import Case
-    from casus.cases.services import CASE_SORTS
+    from casus.cases.queries import CASE_SORTS
     from casus.extensions import db
     from casus.pagination import encode_cursor
     from casus.policy import visible_cases

@@ -1,9 +1,14 @@
-"""What every domain's services share: the error they raise when a change is not acceptable."""
+"""What every domain's services share: the error they raise when a change is not acceptable, and the longest free
+text they accept."""
 
 from __future__ import annotations
 
 from flask import has_request_context
 from flask_babel import gettext
+
+# The longest free text a service stores (a note, an evaluation, minutes, a reason or motivation); forms and API
+# schemas refuse longer input with the same number before it gets here.
+MAX_TEXT = 20_000
 
 
 def _translated(message: str, params: dict[str, object]) -> str:

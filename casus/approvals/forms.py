@@ -15,8 +15,8 @@ from wtforms.validators import AnyOf, InputRequired, Length
 
 from casus import labels
 from casus.approvals.models import ApprovalKind
-from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import TOO_LONG
+from casus.services import MAX_TEXT
 from casus.web.fields import VersionField
 
 DECISIONS = ("approve", "reject")

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 from casus.api.schemas import InputSchema, UTCDateTime
 from casus.approvals.models import ApprovalKind, ApprovalStatus
 from casus.cases.schemas import CursorPageSchema, UserSummarySchema
-from casus.cases.services import MAX_TEXT
+from casus.services import MAX_TEXT
 from workflow import ClosureResult
 
 # The kinds a case's team asks for over the API; RIEC voordrachten are asked for by submitting the voordracht.

@@ -26,12 +26,11 @@ from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT
 from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
-from casus.services import ServiceError
+from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import User, UserRole
 from casus.versioning import check_version, flush_versioned

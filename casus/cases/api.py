@@ -24,7 +24,7 @@ from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
-from casus.cases import services
+from casus.cases import queries, services
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation
 from casus.cases.schemas import (
     CaseListArgsSchema,
@@ -61,7 +61,7 @@ from workflow import TransitionRecord, TransitionRefused
 blp = ApiBlueprint("cases_api", __name__, description="Cases: list and search, the case file, workflow "
                                                       "transitions, participants, notes and the timeline")
 
-# API sort names -> the case list's sort keys (casus.cases.services.CASE_SORTS).
+# API sort names -> the case list's sort keys (casus.cases.queries.CASE_SORTS).
 SORT_KEYS = {"updatedAt": "gewijzigd", "reference": "referentie", "nextReview": "herbeoordeling"}
 OPEN_ACTION_STATUSES = ("open", "in_uitvoering")
 
@@ -98,18 +98,18 @@ class Cases(MethodView):
         hash. Search never reaches beyond the caller's cases.
         """
         user = acting_user()
-        filters = services.CaseFilters(
+        filters = queries.CaseFilters(
             q=(args.get("q") or "").strip(), phase=args.get("phase"), category_id=_category_id(args.get("category")),
             team_id=args.get("team_id"), procesregisseur_id=args.get("procesregisseur_id"),
             escalation_level=args.get("escalation_level"), overdue=bool(args.get("overdue")))
         descending = args["sort"].startswith("-")
-        spec = services.CASE_SORTS[SORT_KEYS[args["sort"].lstrip("-")]]
+        spec = queries.CASE_SORTS[SORT_KEYS[args["sort"].lstrip("-")]]
         page = keyset_page(
-            services.filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=descending,
+            queries.filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=descending,
             after=_decode(args.get("cursor"), spec.load), before=None, limit=args["limit"],
-            value_of=spec.value_of, dump=spec.dump, load=services.cases_for_list)
+            value_of=spec.value_of, dump=spec.dump, load=queries.cases_for_list)
         if filters.active:
-            services.record_search(filters, results=len(page.items))
+            queries.record_search(filters, results=len(page.items))
         return page_body(page, "cases_api.Cases")
 
 

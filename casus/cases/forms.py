@@ -14,9 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus.cases.models import LegalBasis, NoteVisibility
-from casus.cases.services import MAX_TEXT
 from casus.labels import choices
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.services import MAX_TEXT
 from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 

@@ -11,11 +11,11 @@ from marshmallow import Schema, fields, validate
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.models import LegalBasis, NoteVisibility, RiskLevel
 from casus.i18n import current_locale
+from casus.services import MAX_TEXT
 from casus.users.schemas import OrganisationRefSchema, TeamRefSchema
 from workflow import CasePhase, ClosureResult, EscalationLevel, InclusionCriterion, ParticipationRole, TriageOutcome
 
 SORTS = ("updatedAt", "reference", "nextReview")
-MAX_TEXT = 20_000
 
 
 def _one_of(values) -> validate.OneOf:

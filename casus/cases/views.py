@@ -19,7 +19,7 @@ from casus import policy
 from casus.approvals import case_requests
 from casus.approvals.services import open_approvals_of
 from casus.audit.services import record
-from casus.cases import services
+from casus.cases import queries, services
 from casus.cases.categories import active_categories
 from casus.cases.forms import (
     TIMELINE_GROUPS,
@@ -87,15 +87,15 @@ def index():
               procesregisseurs=_procesregisseurs(user))
     form.validate()
     filters = _filters_from(form)
-    sort = form.sort.data if form.sort.data in services.CASE_SORTS else "gewijzigd"
-    page = services.list_cases(user, filters, sort=sort, after=request.args.get("na"),
+    sort = form.sort.data if form.sort.data in queries.CASE_SORTS else "gewijzigd"
+    page = queries.list_cases(user, filters, sort=sort, after=request.args.get("na"),
                                before=request.args.get("voor"), limit=_page_size())
-    total = services.count_cases(user, filters)
+    total = queries.count_cases(user, filters)
     if filters.active:
-        services.record_search(filters, results=total)
+        queries.record_search(filters, results=total)
     args = {key: value for key, value in request.args.items() if key not in ("na", "voor") and value}
     return render_template(
-        "cases/index.html", form=form, page=page, total=total, cap=services.LIST_COUNT_CAP,
+        "cases/index.html", form=form, page=page, total=total, cap=queries.LIST_COUNT_CAP,
         next_url=url_for("cases.index", **args, na=page.next_cursor) if page.next_cursor else None,
         prev_url=url_for("cases.index", **args, voor=page.prev_cursor) if page.prev_cursor else None,
         searched=filters.active)
@@ -105,11 +105,11 @@ def _page_size() -> int:
     return current_app.config["CASUS"].cases_page_size
 
 
-def _filters_from(form: CaseFilterForm) -> services.CaseFilters:
+def _filters_from(form: CaseFilterForm) -> queries.CaseFilters:
     def valid(value, allowed):
         return value if value in allowed else None
 
-    return services.CaseFilters(
+    return queries.CaseFilters(
         q=(form.q.data or "").strip()[:100] if not form.q.errors else "",
         phase=valid(form.phase.data, CasePhase.values()),
         category_id=form.category.data if isinstance(form.category.data, int) else None,

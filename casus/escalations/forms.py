@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
-from casus.cases.services import MAX_TEXT
 from casus.escalations.services import MAX_OWNER
 from casus.organisations.forms import TOO_LONG
+from casus.services import MAX_TEXT
 from casus.web.fields import DutchDateField, VersionField
 
 # Which form field a failing guard concerns, so its message appears next to that field.

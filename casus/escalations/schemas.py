@@ -10,10 +10,11 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
-from casus.cases.schemas import MAX_TEXT, CursorPageSchema, UserSummarySchema
+from casus.cases.schemas import CursorPageSchema, UserSummarySchema
 from casus.clock import today
 from casus.escalations.models import EscalationDirection
 from casus.escalations.services import MAX_AHEAD, MAX_OWNER
+from casus.services import MAX_TEXT
 from workflow import EscalationLevel
 
 LEVELS = validate.OneOf(EscalationLevel.values())

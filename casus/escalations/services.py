@@ -24,14 +24,14 @@ from sqlalchemy.orm import joinedload
 from casus import policy
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT, actor_for, log_transition, record_refusal
+from casus.cases.services import actor_for, log_transition, record_refusal
 from casus.clock import cadences, today
 from casus.database import utcnow
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
 from casus.notifications.services import NewNotification, case_link, notify_many
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
-from casus.services import ServiceError
+from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import Role, User, UserRole
 from casus.versioning import check_version, flush_versioned

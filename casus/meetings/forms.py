@@ -23,9 +23,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from casus import labels
 from casus.cases.forms import INVALID_DATE
-from casus.cases.services import MAX_TEXT
 from casus.meetings.models import AgendaPurpose, MeetingType
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.services import MAX_TEXT
 from casus.users.forms import MultiCheckboxField
 from casus.web.fields import DateWindow, VersionField
 

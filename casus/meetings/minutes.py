@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 from casus.audit.services import record
 from casus.cases.models import Case, Participation
-from casus.cases.services import MAX_TEXT
 from casus.clock import cadences, today
 from casus.database import utcnow
 from casus.extensions import db
@@ -23,7 +22,7 @@ from casus.meetings.models import AgendaItem, Attendance, Decision, Meeting, Mee
 from casus.meetings.services import invited_ids, local_date, require_planned, type_label
 from casus.organisations.models import Organisation
 from casus.plans.services import add_action
-from casus.services import ServiceError
+from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import User
 from casus.versioning import check_version, flush_versioned

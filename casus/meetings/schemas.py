@@ -6,8 +6,9 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
-from casus.cases.schemas import MAX_TEXT, CursorPageSchema
+from casus.cases.schemas import CursorPageSchema
 from casus.meetings.models import AgendaPurpose, MeetingStatus, MeetingType
+from casus.services import MAX_TEXT
 from casus.users.schemas import OrganisationRefSchema
 
 TYPES = [value.value for value in MeetingType]

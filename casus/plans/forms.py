@@ -10,8 +10,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from casus import labels
 from casus.cases.forms import INVALID_DATE
-from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.services import MAX_TEXT
 from casus.web.fields import DutchDateField, VersionField
 from workflow import ActionStatus
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, UTCDateTime
-from casus.cases.schemas import MAX_TEXT, UserSummarySchema
+from casus.cases.schemas import UserSummarySchema
+from casus.services import MAX_TEXT
 from casus.users.schemas import OrganisationRefSchema
 from workflow import ActionStatus
 

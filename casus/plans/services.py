@@ -8,12 +8,12 @@ import sqlalchemy as sa
 
 from casus.audit.services import record
 from casus.cases.models import Case
-from casus.cases.services import MAX_TEXT, participations_of
+from casus.cases.services import participations_of
 from casus.clock import today
 from casus.database import utcnow
 from casus.extensions import db
 from casus.plans.models import Action, Goal, ProgressEntry
-from casus.services import ServiceError
+from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import User
 from casus.versioning import check_version, flush_versioned

@@ -24,8 +24,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus import labels
 from casus.cases.models import LegalBasis, RiskLevel
-from casus.cases.services import MAX_TEXT
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.services import MAX_TEXT
 from casus.signals.models import Urgency
 from casus.signals.services import MAX_SUBJECTS
 from casus.subjects.models import SubjectKind

@@ -9,8 +9,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
-from casus.cases.services import MAX_TEXT
 from casus.clock import today
+from casus.services import MAX_TEXT
 from casus.signals.models import SignalStatus, Urgency
 from casus.signals.services import MAX_SUBJECTS
 from casus.subjects.models import SubjectKind

@@ -23,7 +23,7 @@ from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
-from casus.cases.services import MAX_TEXT, create_case, link_subject
+from casus.cases.services import create_case, link_subject
 from casus.clock import cadences, today
 from casus.events import Events
 from casus.extensions import db
@@ -31,7 +31,7 @@ from casus.organisations.models import Team
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import case_scope, directs_cases, sees_triage_queue, signal_scope, triages_signals, visible_cases
 from casus.references import next_number
-from casus.services import ServiceError
+from casus.services import MAX_TEXT, ServiceError
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
 from casus.subjects.services import SubjectInput, find_or_create, validated

@@ -160,9 +160,9 @@ def test_the_list_costs_the_same_queries_with_1_and_20_rows(client, auth, region
 
 
 def test_large_result_counts_are_capped(client, auth, region, make_case, monkeypatch):
-    from casus.cases import services
+    from casus.cases import queries
 
-    monkeypatch.setattr(services, "LIST_COUNT_CAP", 3)
+    monkeypatch.setattr(queries, "LIST_COUNT_CAP", 3)
     for _ in range(5):
         make_case(team=region["team"], partners=[region["politie"]])
     auth.login_with_totp(region["agent"])
