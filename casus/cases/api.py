@@ -94,8 +94,9 @@ class Cases(MethodView):
     def get(self, args):
         """The cases the caller may see, filtered, searched and sorted; keyset-paginated.
 
-        A search (`q`) or filter is audited (`case.search`) with its terms; a BSN-like term only as a keyed
-        hash. Search never reaches beyond the caller's cases.
+        Every page is audited with the ids of the cases it returns: a search (`q`) or filter as `case.search`
+        with its terms (a BSN-like term only as a keyed hash), else `case.list.view`. Search never reaches beyond
+        the caller's cases.
         """
         user = acting_user()
         filters = queries.CaseFilters(
@@ -108,8 +109,7 @@ class Cases(MethodView):
             queries.filtered_cases(user, filters), key=spec.key(), id_col=Case.id, descending=descending,
             after=_decode(args.get("cursor"), spec.load), before=None, limit=args["limit"],
             value_of=spec.value_of, dump=spec.dump, load=queries.cases_for_list)
-        if filters.active:
-            queries.record_search(filters, results=len(page.items))
+        queries.record_list_view(filters, [case.id for case in page.items], results=len(page.items))
         return page_body(page, "cases_api.Cases")
 
 

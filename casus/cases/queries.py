@@ -1,24 +1,21 @@
 """Reading cases: the case list with its filters, search, sort orders and keyset pages, counted and audited.
 
 Every query starts from the need-to-know scope (``policy.visible_cases``); a search never reaches beyond it.
-Nothing here changes a case (that is ``cases.services``), except that a search is audited.
+Nothing here changes a case (that is ``cases.services``), except that a page of the list is audited.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus.audit.services import record
+from casus.audit.services import keyed_bsn_hash, record_shown
 from casus.cases.models import Case, CaseSubject
 from casus.clock import today
 from casus.extensions import db
@@ -159,10 +156,15 @@ def search_terms_for_audit(filters: CaseFilters) -> dict:
     details = {key: value for key, value in asdict(filters).items() if value not in (None, "", False)}
     term = re.sub(r"[\s.]", "", filters.q or "")
     if BSN_LIKE.match(term):
-        key = str(current_app.config.get("SECRET_KEY") or "").encode()
-        details["q"] = "hmac-sha256:" + hmac.new(key, term.encode(), hashlib.sha256).hexdigest()
+        details["q"] = keyed_bsn_hash(term)
     return details
 
 
-def record_search(filters: CaseFilters, *, results: int) -> None:
-    record("case.search", object_type="case", details={**search_terms_for_audit(filters), "results": results})
+def record_list_view(filters: CaseFilters, case_ids: list[int], *, results: int) -> None:
+    """One audit event per page of the case list, with the cases it showed (``record_shown``): a search or filter
+    as ``case.search`` with its terms (a BSN only as a keyed hash) and the number of results, the plain list as
+    ``case.list.view``."""
+    if filters.active:
+        record_shown("case.search", case_ids, details={**search_terms_for_audit(filters), "results": results})
+    else:
+        record_shown("case.list.view", case_ids)

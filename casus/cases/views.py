@@ -91,8 +91,7 @@ def index():
     page = queries.list_cases(user, filters, sort=sort, after=request.args.get("na"),
                                before=request.args.get("voor"), limit=_page_size())
     total = queries.count_cases(user, filters)
-    if filters.active:
-        queries.record_search(filters, results=total)
+    queries.record_list_view(filters, [case.id for case in page.items], results=total)
     args = {key: value for key, value in request.args.items() if key not in ("na", "voor") and value}
     return render_template(
         "cases/index.html", form=form, page=page, total=total, cap=queries.LIST_COUNT_CAP,
