@@ -230,3 +230,15 @@ def run_threads(functions: Sequence[Callable[[], object]], *, barrier: threading
         thread.join(timeout=timeout)
     assert not errors, errors
     return results
+
+
+def shown_case_ids(db, action: str) -> set[int]:
+    """The cases the latest page view audited as ``action`` showed (audit_shown_cases)."""
+    import sqlalchemy as sa
+
+    from casus.audit.models import AuditEvent, AuditShownCase
+
+    event_id = db.session.execute(sa.select(sa.func.max(AuditEvent.id)).where(AuditEvent.action == action)).scalar()
+    assert event_id is not None, f"no {action} event"
+    return set(db.session.execute(sa.select(AuditShownCase.case_id).where(AuditShownCase.event_id == event_id))
+               .scalars())

@@ -16,7 +16,7 @@ from casus import policy
 from casus.approvals import services
 from casus.approvals.forms import DecisionForm, QueueFilterForm, WithdrawForm
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
-from casus.audit.services import record
+from casus.audit.services import record_shown
 from casus.clock import today
 from casus.extensions import db
 from casus.i18n import current_locale
@@ -62,8 +62,8 @@ def index():
     page = services.list_approvals(user, status=TABS[tab], kind=kind, after=request.args.get("na"),
                                    limit=PAGE_SIZE)
     # One event per page view (a constant cost): which requests, and so which cases, were shown.
-    record("approval.list", object_type="approval",
-           details={"tab": tab, "kind": kind, "approval_ids": [approval.id for approval in page.items]})
+    record_shown("approval.list", [approval.case_id for approval in page.items], object_type="approval",
+                 details={"tab": tab, "kind": kind, "approval_ids": [approval.id for approval in page.items]})
     args = {key: value for key, value in {"tab": tab, "soort": kind}.items() if value}
     return render_template(
         "approvals/index.html", page=page, tab=tab, form=form, kind=kind,

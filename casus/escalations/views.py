@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from casus import policy
+from casus.audit.services import record_shown
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.escalations import services
@@ -175,5 +176,6 @@ def index():
     user = acting_user()
     if not policy.sees_escalation_queue(user):
         policy.refuse("escalation.list", status=403, object_type="escalation", object_id=None)
-    return render_template("escalations/index.html", queue=services.team_queue(user),
-                           limit=services.QUEUE_LIMIT)
+    queue = services.team_queue(user)
+    record_shown("escalation.queue.view", [row.case.id for row in queue.rows], user=user)
+    return render_template("escalations/index.html", queue=queue, limit=services.QUEUE_LIMIT)

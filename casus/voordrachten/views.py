@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from casus import policy
 from casus.approvals.forms import DecisionForm
 from casus.approvals.models import Approval
-from casus.audit.services import record
+from casus.audit.services import record, record_shown
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import actor_for
@@ -121,8 +121,9 @@ def index():
         riec_page = _page(_with_state(sa.select(Voordracht).where(
             policy.voordracht_scope(user), Voordracht.addressee_organisation_id == user.organisation_id,
             Voordracht.state.in_(policy.RIEC_VISIBLE_STATES)), state), "riec_na")
-    record("voordracht.list", object_type="voordracht",
-           details={"ids": [v.id for page in (team_page, riec_page) if page for v in page.items]})
+    shown = [v for page in (team_page, riec_page) if page for v in page.items]
+    record_shown("voordracht.list", [v.case_id for v in shown], object_type="voordracht",
+                 details={"ids": [v.id for v in shown]})
     args = {key: value for key, value in request.args.items() if key not in ("na", "riec_na") and value}
     return render_template(
         "voordrachten/index.html", form=form, team_page=team_page, riec_page=riec_page, references=references,

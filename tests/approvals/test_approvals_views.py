@@ -13,6 +13,8 @@ from casus.cases import services as cases
 from casus.cases.models import TransitionLog
 from casus.clock import local_zone, today
 
+from support import shown_case_ids
+
 
 def text(response) -> str:
     return response.get_data(as_text=True)
@@ -47,6 +49,7 @@ def test_the_queue_shows_open_requests_oldest_first_with_their_age(client, db, t
     assert "Daan Dubbel" in page and "Rosa Regisseur" in page and "Betrokkene verhuisd" in page
     assert f'/casussen/{w["case"].id}"' in page and w["case"].reference in page
     assert f"/akkoorden/{foreign.id}" not in page and "Eva Elders" not in page
+    assert shown_case_ids(db, "approval.list") == {young.case_id, old.case_id}  # what the supervisor saw, audited
     filtered = text(client.get("/akkoorden", query_string={"soort": "reopen"}))
     assert f"/akkoorden/{old.id}" not in filtered and "Er wachten geen verzoeken" in filtered
 

@@ -12,7 +12,7 @@ from casus.clock import today
 from casus.escalations import services
 from casus.escalations.models import Escalation
 
-from support import csrf_from
+from support import csrf_from, shown_case_ids
 
 
 def _tab(case):
@@ -211,6 +211,8 @@ def test_the_queue_shows_the_teams_escalations_overdue_first(client, db, ladder,
     assert "Casus elders" not in html and "Niet opgeschaald" not in html
     assert f'href="/casussen/{late.id}/escalaties"' in html
     assert decided.decision == "Besloten" and "besluit vastgelegd" in html
+    shown = shown_case_ids(db, "escalation.queue.view")  # what the supervisor saw is audited (docs/DESIGN.md §6)
+    assert {late.id, review.id, calm.id, decided.case_id} <= shown and elsewhere.id not in shown
 
 
 def test_the_queue_is_empty_for_a_calm_team(client, db, ladder, login):

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from casus.voordrachten import services
 from casus.voordrachten.models import Voordracht
 
+from support import shown_case_ids
+
 
 @pytest.fixture
 def regisseur(login_as, world):
@@ -188,6 +190,7 @@ def test_team_list_case_tab_and_detail_cost_the_same_for_1_and_12(client, regiss
     assert many == few
     page = client.get("/voordrachten").get_data(as_text=True)
     assert len(set(re.findall(r"RV-\d+", page))) == 13 and other_case.reference in page
+    assert shown_case_ids(db, "voordracht.list") == {world["case"].id, other_case.id}  # what was seen, audited
 
 
 def test_riec_list_and_detail_cost_the_same_for_1_and_12(client, login_as, world, make_voordracht, count_queries):
