@@ -53,8 +53,9 @@ ID_FIELDS = frozenset({"id", "user_id", "organisation_id", "case_id"})
 CHAIN_LOCK_KEY = 0x41554454
 BATCH = 2000
 # Which unchained events the minute job looks at (it never scans the whole log): ids above the newest chained one;
-# ids below the oldest chained one (the log written before chaining began — an existing log, or one that began
-# inline); and events of the last LOOKBACK, for a transaction that took its id before a later one and committed
+# ids just below the oldest chained one, highest first, so that the oldest chained id only ever steps down past
+# what is linked (the log written before chaining began: an existing log, or one whose chaining began inline); and
+# events of the last LOOKBACK in between, for a transaction that took its id before a later one and committed
 # after that one was chained. Anything else without a link — an event slipped in with an old time and an id in
 # between — is what verify names as never chained.
 LOOKBACK = timedelta(hours=1)
@@ -108,15 +109,27 @@ def lock(session: Session) -> None:
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
 
 
-def _unchained(now: datetime, ids: Iterable[int] | None) -> sa.Select:
-    query = (sa.select(*event_columns())
-             .where(~sa.exists().where(LINKS.c.event_id == EVENTS.c.id))
-             .order_by(EVENTS.c.id))
+def _unchained() -> sa.Select:
+    return sa.select(*event_columns()).where(~sa.exists().where(LINKS.c.event_id == EVENTS.c.id))
+
+
+def _pending(session: Session, now: datetime, limit: int | None, ids: Iterable[int] | None) -> list:
+    """The events to link next, in the order they get their positions (see LOOKBACK)."""
+    by_id = EVENTS.c.id
+
+    def rows(query: sa.Select) -> list:
+        return list(session.execute(query.limit(limit)).mappings())
+
     if ids is not None:
-        return query.where(EVENTS.c.id.in_(list(ids)))
-    newest = sa.select(sa.func.coalesce(sa.func.max(LINKS.c.event_id), 0)).scalar_subquery()
-    oldest = sa.select(sa.func.coalesce(sa.func.min(LINKS.c.event_id), 0)).scalar_subquery()
-    return query.where(sa.or_(EVENTS.c.id > newest, EVENTS.c.id < oldest, EVENTS.c.occurred_at >= now - LOOKBACK))
+        return rows(_unchained().where(by_id.in_(list(ids))).order_by(by_id))
+    oldest, newest = session.execute(sa.select(sa.func.min(LINKS.c.event_id), sa.func.max(LINKS.c.event_id))).one()
+    if newest is None:  # an empty chain: the whole log, from its first event
+        return rows(_unchained().order_by(by_id))
+    late = rows(_unchained().where(by_id > oldest, by_id < newest, EVENTS.c.occurred_at >= now - LOOKBACK)
+                .order_by(by_id))
+    new = rows(_unchained().where(by_id > newest).order_by(by_id))
+    backlog = rows(_unchained().where(by_id < oldest).order_by(by_id.desc()))
+    return late + new + backlog[::-1]
 
 
 def chain_pending(session: Session, *, now: datetime | None = None, limit: int | None = BATCH,
@@ -128,10 +141,8 @@ def chain_pending(session: Session, *, now: datetime | None = None, limit: int |
     now = now or utcnow()
     lock(session)
     position, previous = head(session)
-    query = _unchained(now, ids)
-    events = session.execute(query if limit is None else query.limit(limit)).mappings().all()
     rows = []
-    for event in events:
+    for event in _pending(session, now, limit, ids):
         position += 1
         previous = link_hash(previous, event)
         rows.append({"position": position, "event_id": event["id"], "hash": previous, "chained_at": now})

@@ -134,20 +134,50 @@ def test_inline_mode_links_a_transactions_events_before_it_commits(chain_db, inl
 
 def test_a_log_written_before_chaining_began_inline_is_chained_by_the_minute_job(chain_app, chain_db, inline_app):
     from casus.audit.services import record
+    from casus.audit.verify import verify_chain
     from casus.extensions import db
 
     month_ago = datetime.now(UTC) - timedelta(days=30)
     old = [chain_db.session.execute(sa.insert(AuditEvent.__table__).values(
         occurred_at=month_ago, action="case.view", roles="", outcome="success")).inserted_primary_key[0]
-        for _ in range(2)]
+        for _ in range(5)]
     chain_db.session.commit()
     with inline_app.app_context():
         event = record("case.view")
         db.session.commit()
         new = event.id
         db.session.remove()
-    assert chain_all(chain_db.session) == 2, "below the oldest chained id: the log from before the chain"
-    assert [link.event_id for link in links(chain_db.session)] == [new, *old]
+    # Below the oldest chained id: the log from before the chain, linked from the top down, a batch at a time.
+    assert chain_all(chain_db.session, batch=2) == 5
+    assert [link.event_id for link in links(chain_db.session)] == [new, old[3], old[4], old[1], old[2], old[0]]
+    assert verify_chain(chain_db.session, chain_app.config["CASUS"]).ok
+
+
+def test_inline_mode_costs_a_few_statements_per_commit_that_wrote_audit_events(chain_db, chain_app, inline_app):
+    from casus.audit.services import record
+    from casus.extensions import db
+
+    def statements(app) -> list[str]:
+        seen = []
+
+        def note(_connection, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", note)
+            try:
+                record("case.view")
+                record("case.search")
+                db.session.commit()
+            finally:
+                sa.event.remove(db.engine, "before_cursor_execute", note)
+                db.session.remove()
+        return [statement for statement in seen if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))]
+
+    scheduled, inline = statements(chain_app), statements(inline_app)
+    postgres = chain_app.config["CASUS"].database_url.startswith("postgresql")
+    # The lock (PostgreSQL), the chain's head, the events as stored, one INSERT of their links.
+    assert len(inline) - len(scheduled) == (4 if postgres else 3), inline
 
 
 def test_scheduled_mode_leaves_the_write_path_alone(chain_db, write_events):
