@@ -1,4 +1,4 @@
-"""No module in casus/ is over 500 lines (issue 13): a module that grows past that does more than one thing and
+"""No module in casus/ is over 500 lines: a module that grows past that does more than one thing and
 is split by topic, the way meetings/ splits its services into services, series, agenda and minutes.
 
 Not counted: the migrations (casus/migrations is a link to the top-level migrations/, one file per revision)
