@@ -106,6 +106,13 @@ def render_backend(backend: dict) -> str:
     if transitions is not None:
         lines.append(f"- Transitions written during the run: {transitions.get('allowed', 0)} allowed, "
                      f"{transitions.get('refused', 0)} refused (start_triage; each POST on its own case).")
+    chain = backend.get("audit_chain")
+    if chain:
+        modes = " vs ".join(chain["modes"])
+        lines.append(f"- Audit chain (CASUS_AUDIT_CHAIN {modes}): linking the {chain['linked']:,} "
+                     f"events not yet linked took **{chain['chain_seconds']:.1f} s**; verifying the whole chain "
+                     f"({chain['chain_length']:,} links) took **{chain['verify_seconds']:.1f} s**, "
+                     f"{chain['findings']} findings.")
     if backend.get("seed_seconds"):
         lines.append(f"- Seeding took {backend['seed_seconds']:.0f} s.")
     before, after = backend.get("load_before"), backend.get("load_after")

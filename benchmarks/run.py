@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "casus_bench"
 BIG = 1_000_000
+AUDIT_CHAIN_MODES = ("scheduled", "inline")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -57,7 +59,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=None, help="comma-separated substrings: measure only these endpoints")
     parser.add_argument("--merge", type=Path, nargs="+", default=None,
                         help="measure nothing: render (and --output) the results of earlier --json files")
+    parser.add_argument("--audit-chain", default="scheduled",
+                        help="comma-separated CASUS_AUDIT_CHAIN modes (scheduled, inline): every endpoint runs in the "
+                             "first, the write endpoints again in each other one, on a share of the same inputs")
     args = parser.parse_args(argv)
+    args.audit_chain = [mode.strip() for mode in args.audit_chain.split(",") if mode.strip()]
+    if not args.audit_chain or set(args.audit_chain) - set(AUDIT_CHAIN_MODES):
+        parser.error(f"--audit-chain takes {' and/or '.join(AUDIT_CHAIN_MODES)}")
     if args.big:
         args.cases = BIG
     if args.warmup is None:
@@ -242,8 +250,9 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
     result: dict = {"backend": backend, "cases": args.cases, "clients": args.clients, "duration": args.duration,
                     "workers": args.workers, "load_before": os.getloadavg()}
     secret = secrets.token_urlsafe(40)
+    modes = args.audit_chain
     with database(backend, args) as (url, fresh):
-        env = app_env(url, secret)
+        env = {**app_env(url, secret), "CASUS_AUDIT_CHAIN": modes[0]}
         result["fresh"] = fresh
         if fresh:
             log(f"{backend}: migrating")
@@ -252,11 +261,13 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             began = time.perf_counter()
             casus_command("seed", "--cases", str(args.cases), "--seed", str(args.seed), env=env)
             result["seed_seconds"] = time.perf_counter() - began
-        app = create_app({"env": "production", "database_url": url, "secret_key": secret, "secure_cookies": False})
+        settings = {"env": "production", "database_url": url, "secret_key": secret, "secure_cookies": False}
+        app = create_app({**settings, "audit_chain": modes[0]})
         scenario = scenarios.build_scenario(app)
         if args.only:
             wanted = [part.strip() for part in args.only.split(",") if part.strip()]
             scenario.endpoints = [e for e in scenario.endpoints if any(w in e.name for w in wanted)]
+        later_pools = share_pools(scenario.endpoints, len(modes))
         result["scenario"] = {
             "partner": scenario.partner_email, "partner_organisation": scenario.partner_organisation,
             "partner_cases": scenario.partner_cases, "procesregisseur": scenario.procesregisseur_email,
@@ -301,7 +312,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
                                 scenarios.prepare_second_factor(app, scenario.supervisor_email))
                 driver.call("bearer", "api", server.base_url, token, args.clients)
                 for endpoint in scenario.endpoints:
-                    row = {"name": endpoint.name, "note": endpoint.note, "target": endpoint.target}
+                    row = {"name": with_mode(endpoint, modes), "note": endpoint.note, "target": endpoint.target}
                     if endpoint.missing:
                         rows.append({**row, "missing": endpoint.missing})
                         continue
@@ -316,13 +327,75 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
                     log(f"{backend}: errors; the end of the gunicorn log ({server.log_path}):\n{server.log_tail()}")
             finally:
                 server.stop()
+            for index, mode in enumerate(modes[1:]):
+                rows += measure_writes(driver, scenario, create_app({**settings, "audit_chain": mode}), env, mode,
+                                       [pools[index] for pools in later_pools], token, args,
+                                       logs / f"{backend}-casus-{mode}.log", floor_rps)
             result["transitions"] = scenarios.transitions_since(app, started)
+            log(f"{backend}: audit chain (link what is not linked yet, then verify all)")
+            result["audit_chain"] = {"modes": modes, **scenarios.time_audit_chain(app)}
         finally:
             driver.stop()
         result["rows"] = rows
         result["floor_rps"] = floor_rps
         result["load_after"] = os.getloadavg()
     return result
+
+
+def is_write(endpoint) -> bool:
+    return endpoint.method == "POST" and not endpoint.missing
+
+
+def with_mode(endpoint, modes: list[str]) -> str:
+    """The row name: a write endpoint measured in several chain modes says which."""
+    return f"{endpoint.name} [chain {modes[0]}]" if len(modes) > 1 and is_write(endpoint) else endpoint.name
+
+
+def share_pools(endpoints, modes: int) -> list[list[list]]:
+    """Give every mode its own share of each write endpoint's inputs (a transition uses up its case): the first
+    share stays with the endpoint, the others are returned, per endpoint with a pool, in endpoint order."""
+    later = []
+    for endpoint in endpoints:
+        if modes > 1 and is_write(endpoint) and endpoint.pool is not None:
+            shares = [endpoint.pool[index::modes] for index in range(modes)]
+            endpoint.pool = shares[0]
+            later.append(shares[1:])
+    return later
+
+
+def measure_writes(driver: Driver, scenario, app, env: dict, mode: str, pools: list[list], token: str,
+                   args: argparse.Namespace, log_path: Path, floor_rps: float | None) -> list[dict]:
+    """The write endpoints again, with CASUS_AUDIT_CHAIN=mode: their SQL statements in-process (``app``, built
+    for the mode), then under load; pooled inputs from ``pools``."""
+    from benchmarks import scenario as scenarios
+    from casus_seed.region import SEED_PASSWORD
+
+    log(f"casus, write endpoints with CASUS_AUDIT_CHAIN={mode}")
+    writes = list(filter(is_write, scenario.endpoints))
+    pools = [pools.pop(0) if endpoint.pool is not None else None for endpoint in writes]
+    one_each = [replace(endpoint, pool=None if pool is None else [pool.pop()])
+                for endpoint, pool in zip(writes, pools, strict=True)]
+    counted = scenarios.measure_in_process(app, replace(scenario, endpoints=one_each), password=SEED_PASSWORD,
+                                           token=token)
+    rows = []
+    server = Gunicorn("wsgi:app", {**env, "CASUS_AUDIT_CHAIN": mode}, args.workers, "/healthz", log_path)
+    try:
+        for group, email in (("partner", scenario.partner_email), ("procesregisseur", scenario.procesregisseur_email)):
+            driver.call("login", group, server.base_url, email, SEED_PASSWORD, args.clients, "/signalen/nieuw")
+        for endpoint, pool in zip(writes, pools, strict=True):
+            spec = endpoint.spec()
+            if pool is not None:
+                spec["pool"] = pool
+            log(f"{endpoint.name} [chain {mode}]")
+            measured = driver.call("run", spec, args.duration, args.clients, args.warmup)
+            rows.append({"name": f"{endpoint.name} [chain {mode}]", "note": endpoint.note, "target": endpoint.target,
+                         **measured, **counted.get(endpoint.name, {}),
+                         "ratio": measured["rps"] / floor_rps if floor_rps else None})
+        if any(row.get("errors") for row in rows):
+            log(f"errors; the end of the gunicorn log ({server.log_path}):\n{server.log_tail()}")
+    finally:
+        server.stop()
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

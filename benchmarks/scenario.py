@@ -21,7 +21,9 @@ from flask import Flask
 from benchmarks.client import CSRF
 
 IGNORED_STATEMENTS = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK TO|BEGIN)", re.I)
-SWEEP_SKIPPED = ("send_emails",)  # the per-minute mailer is not part of the daily sweep
+# The per-minute mailer is not part of the daily sweep, nor are the audit chain's jobs (no sweep over the cases):
+# time_audit_chain measures what chaining and verifying the whole log cost.
+SWEEP_SKIPPED = ("send_emails", "audit_chain", "audit_seal", "audit_verify")
 PAGE_200 = 200
 CASE_SAMPLE = 2000
 TRANSITION_POOL = 20_000
@@ -435,6 +437,26 @@ def time_sweep(app: Flask, now: datetime | None = None) -> dict[str, float]:
     with app.app_context():
         db.engine.dispose()
     return timings
+
+
+def time_audit_chain(app: Flask) -> dict[str, float]:
+    """Link every audit event not linked yet (the seed's, and the load's in scheduled mode), as the minute job does
+    in batches, then verify the whole chain as ``casus audit verify`` does; seconds and counts."""
+    from casus.audit.chain import chain_all
+    from casus.audit.verify import verify_chain
+    from casus.extensions import db
+
+    with app.app_context():
+        began = time.perf_counter()
+        linked = chain_all(db.session, seconds=float("inf"))
+        chained = time.perf_counter() - began
+        began = time.perf_counter()
+        report = verify_chain(db.session, app.config["CASUS"])
+        verified = time.perf_counter() - began
+        db.session.rollback()
+        db.engine.dispose()
+    return {"linked": linked, "chain_seconds": chained, "chain_length": report.chain_length,
+            "verify_seconds": verified, "findings": sum(report.counts.values())}
 
 
 def transitions_since(app: Flask, since: datetime) -> dict[str, int]:

@@ -66,7 +66,7 @@ def test_benchmark_machinery_end_to_end(bench_app, server):
     assert chosen.partner_cases > 0 and chosen.procesregisseur_cases > 0
 
     sweep = scenario.time_sweep(bench_app)
-    assert sweep and "send_emails" not in sweep
+    assert sweep and "send_emails" not in sweep and "audit_verify" not in sweep
 
     token = _token(bench_app, chosen.partner_email)
     in_process = scenario.measure_in_process(bench_app, chosen, password=SEED_PASSWORD, token=token, repeats=2)
@@ -116,8 +116,25 @@ def test_benchmark_machinery_end_to_end(bench_app, server):
                                           "partner_cases": 1, "procesregisseur": "y", "procesregisseur_team": "z",
                                           "procesregisseur_cases": 1, "surname": chosen.surname, "notes": []},
                              "rows": rows, "sweep": sweep, "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
+    chain = scenario.time_audit_chain(bench_app)  # the seed's events and the run's, none linked in scheduled mode
+    assert chain["linked"] == chain["chain_length"] > 0 and chain["findings"] == 0
+    results["backends"][0]["audit_chain"] = {"modes": ["scheduled", "inline"], **chain}
     markdown = report.render(results)
     assert "| case file (partner) |" in markdown and "daily sweep" in markdown
+    assert "Audit chain (CASUS_AUDIT_CHAIN scheduled vs inline): linking the" in markdown
+
+
+def test_each_chain_mode_gets_its_own_share_of_the_write_inputs():
+    from benchmarks.run import share_pools, with_mode
+    from benchmarks.scenario import Endpoint
+
+    transition = Endpoint("transition POST", "procesregisseur", method="POST", pool=list(range(7)))
+    page = Endpoint("case list", "partner", path="/casussen")
+    later = share_pools([page, transition], 2)
+    assert transition.pool == [0, 2, 4, 6] and later == [[[1, 3, 5]]]
+    assert with_mode(transition, ["scheduled", "inline"]) == "transition POST [chain scheduled]"
+    assert with_mode(page, ["scheduled", "inline"]) == "case list"
+    assert with_mode(transition, ["scheduled"]) == "transition POST"
 
 
 def test_page_cursor_matches_the_apps_next_links(bench_app):
