@@ -134,9 +134,8 @@ def _pending(session: Session, now: datetime, limit: int | None, ids: Iterable[i
 
 def chain_pending(session: Session, *, now: datetime | None = None, limit: int | None = BATCH,
                   ids: Iterable[int] | None = None) -> int:
-    """Link the next ``limit`` unchained events (by id; only ``ids`` when given). Inserts only; never commits.
-
-    Returns how many were linked.
+    """Link unchained events: only ``ids`` when given, else at most ``limit`` of each kind LOOKBACK describes. A
+    service that inserts links only; never commits. Returns how many were linked.
     """
     now = now or utcnow()
     lock(session)
