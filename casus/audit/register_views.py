@@ -21,8 +21,8 @@ from casus.processing import (
     TRANSFERS,
     ProcessingActivity,
 )
-from casus.reports.exports import CSV_MIMETYPE, FORMULA_START
 from casus.security import requires
+from casus.web.exports import CSV_MIMETYPE, csv_cell
 
 bp = Blueprint("audit_register", __name__, url_prefix="/audit/verwerkingen")
 
@@ -58,13 +58,8 @@ def _download(body: bytes, fmt: str, mimetype: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a text as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def _row(entry: ProcessingActivity) -> list[str]:
-    return [_cell(value) for value in (
+    return [csv_cell(value) for value in (
         entry.id, translate(entry.name, "nl"), translate(entry.name, "en"), entry.purpose, entry.legal_basis,
         LIST_SEPARATOR.join(entry.legal_sources), LIST_SEPARATOR.join(entry.data_subjects),
         LIST_SEPARATOR.join(entry.data_categories), LIST_SEPARATOR.join(entry.recipients), entry.retention,

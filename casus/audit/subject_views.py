@@ -31,7 +31,7 @@ from casus.audit.forms import AuditTrailForm
 from casus.audit.models import AuditEvent, AuditShownCase, Outcome
 from casus.audit.purpose import purpose_args, purpose_required
 from casus.audit.services import keyed_bsn_hash, record
-from casus.audit.views import EXPORT_CAP, OUTCOME_BADGES, PAGE_SIZE, _csv_safe
+from casus.audit.views import EXPORT_CAP, OUTCOME_BADGES, PAGE_SIZE
 from casus.cases.models import Case, CaseSubject
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
@@ -43,6 +43,7 @@ from casus.policy import reads_audit_log
 from casus.security import requires
 from casus.subjects.models import Subject
 from casus.users.models import User
+from casus.web.exports import csv_cell
 
 bp = Blueprint("audit_trail", __name__, url_prefix="/audit/inzage")
 
@@ -175,7 +176,7 @@ CSV_HEADERS = ("tijdstip", "gebruiker", "e-mailadres", "organisatie", "rollen", 
 def _csv_row(row, trail: Trail, shown: dict[int, list[str]]) -> list[str]:
     event, user_name, email, organisation, reference = row
     references = reference or ", ".join(shown.get(event.id, ()))
-    return [_csv_safe(value) for value in (
+    return [csv_cell(value) for value in (
         format_datetime_nl(event.occurred_at), user_name, email, organisation, event.roles, event.action,
         how(event, trail, shown), references, event.outcome, event.activity, event.legal_basis, event.purpose,
         event.trace_id, event.request_id)]

@@ -33,6 +33,7 @@ from casus.pagination import decode_cursor, keyset_page
 from casus.policy import reads_audit_log
 from casus.security import requires
 from casus.users.models import User
+from casus.web.exports import csv_cell
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -112,15 +113,9 @@ CSV_HEADERS = ("tijdstip", "gebruiker", "e-mailadres", "organisatie", "rollen", 
                "grondslag", "trace-id")
 
 
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_row(row) -> list[str]:
     event, user_name, email, organisation, reference = row
-    return [_csv_safe(value) for value in (
+    return [csv_cell(value) for value in (
         format_datetime_nl(event.occurred_at), user_name, email, organisation, event.roles, event.action,
         event.object_type, event.object_id, reference, event.outcome, event.ip, event.request_id, event.purpose,
         json.dumps(event.details, ensure_ascii=False) if event.details else "", event.activity, event.legal_basis,

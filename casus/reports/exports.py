@@ -19,20 +19,15 @@ from openpyxl.utils import get_column_letter
 
 from casus.i18n import format_date_nl
 from casus.reports.figures import Cell, Kind, Report
+from casus.web.exports import csv_cell
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def filename(name: str, today: date, extension: str) -> str:
     """``casus-rapportage-instroom-2026-11-22.xlsx``"""
     return f"casus-rapportage-{name}-{today.isoformat()}.{extension}"
-
-
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _table(report: Report) -> list[tuple[str, list[Cell]]]:
@@ -46,9 +41,9 @@ def to_csv(report: Report) -> bytes:
     """UTF-8 with a byte order mark and ``;`` between fields, so Dutch Excel opens it as a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_text(report.row_header), *(_text(column.label) for column in report.columns)])
+    writer.writerow([csv_cell(report.row_header), *(csv_cell(column.label) for column in report.columns)])
     for label, cells in _table(report):
-        writer.writerow([_text(label), *(cell.display for cell in cells)])
+        writer.writerow([csv_cell(label), *(cell.display for cell in cells)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

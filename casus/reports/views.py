@@ -25,6 +25,7 @@ from casus.reports.forms import FIELD_OF, ReportFilterForm
 from casus.reports.queries import REPORTS
 from casus.security import acting_user
 from casus.services import ServiceError
+from casus.web.exports import CSV_MIMETYPE
 
 bp = Blueprint("reports", __name__, url_prefix="/rapportages")
 
@@ -107,7 +108,7 @@ def download(name: str, fmt: str):
     reports = services.build_reports(user, filters, None if name == ALL else [name])
     _audit("report.export", name, filters, fmt)
     if fmt == "csv":
-        body, mimetype = exports.to_csv(reports[0]), exports.CSV_MIMETYPE
+        body, mimetype = exports.to_csv(reports[0]), CSV_MIMETYPE
     else:
         body = exports.to_xlsx(reports, team_label=_choice_label(form.team),
                                category_label=_choice_label(form.categorie))
