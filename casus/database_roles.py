@@ -21,7 +21,7 @@ import sqlalchemy as sa
 # (casus.audit.models), which the runtime role cannot disable. tests/test_database_roles.py checks that every
 # audit table and every table with an append-only trigger is here.
 INSERT_ONLY_TABLES = frozenset({"audit_events", "audit_chain", "audit_seals", "audit_shown_cases",
-                                "audit_verifications"})
+                                "audit_verifications", "destruction_declarations"})
 INSERT_ONLY_PRIVILEGES = "SELECT, INSERT"
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 # nextval() for the id columns; not UPDATE, which would allow setval().

@@ -26,8 +26,22 @@ from casus.notifications.models import Notification
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.references import ReferenceCounter
+from casus.retention.models import (
+    DestructionDeclaration,
+    DestructionList,
+    DestructionListItem,
+    LegalHold,
+    RetentionTerm,
+)
 from casus.scheduling.models import apscheduler_jobs
 from casus.signals.models import Signal, SignalSubject
+from casus.subject_requests.models import (
+    SubjectCorrection,
+    SubjectRequest,
+    SubjectRequestItem,
+    SubjectRequestMatch,
+    SubjectRestriction,
+)
 from casus.subjects.models import Subject
 from casus.timeline.models import TimelineEvent
 from casus.users.models import ApiToken, User, UserRole, UserSession
@@ -49,8 +63,12 @@ __all__ = [
     "CaseSubject",
     "Category",
     "Decision",
+    "DestructionDeclaration",
+    "DestructionList",
+    "DestructionListItem",
     "Escalation",
     "Goal",
+    "LegalHold",
     "Meeting",
     "MeetingInvitation",
     "MeetingSeries",
@@ -62,9 +80,15 @@ __all__ = [
     "Participation",
     "ProgressEntry",
     "ReferenceCounter",
+    "RetentionTerm",
     "Signal",
     "SignalSubject",
     "Subject",
+    "SubjectCorrection",
+    "SubjectRequest",
+    "SubjectRequestItem",
+    "SubjectRequestMatch",
+    "SubjectRestriction",
     "Team",
     "TimelineEvent",
     "TransitionLog",

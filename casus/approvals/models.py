@@ -27,6 +27,7 @@ class ApprovalKind(LabelledEnum):
     CLOSE_EARLY = "close_early", N_("Vroegtijdig afsluiten")
     REOPEN = "reopen", N_("Heropenen")
     RETENTION_EXTENSION = "retention_extension", N_("Bewaartermijn verlengen")
+    DESTRUCTION_LIST = "destruction_list", N_("Vernietigingslijst")
 
 
 class ApprovalStatus(LabelledEnum):
@@ -54,16 +55,25 @@ class Approval(db.Model):
         sa.CheckConstraint("status = 'open' OR decided_at IS NOT NULL", name="decision_has_time"),
         sa.CheckConstraint("status != 'afgewezen' OR motivation IS NOT NULL", name="rejection_has_motivation"),
         sa.CheckConstraint("kind != 'riec_voordracht' OR voordracht_id IS NOT NULL", name="voordracht_named"),
+        # A destruction list spans cases: its approval names the list, every other kind names its case.
+        sa.CheckConstraint("(kind = 'destruction_list') = (destruction_list_id IS NOT NULL)",
+                           name="destruction_list_named"),
+        sa.CheckConstraint("kind = 'destruction_list' OR case_id IS NOT NULL", name="case_named"),
+        sa.Index("ix_approvals_one_open_per_list", "destruction_list_id", unique=True,
+                 sqlite_where=sa.text("status = 'open' AND destruction_list_id IS NOT NULL"),
+                 postgresql_where=sa.text("status = 'open' AND destruction_list_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ApprovalKind] = mapped_column(enum_column(ApprovalKind, "approval_kind"))
     status: Mapped[ApprovalStatus] = mapped_column(enum_column(ApprovalStatus, "approval_status"),
                                                   default=ApprovalStatus.OPEN)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
     # The case's team when asked: whose supervisors decide (the queue filters on it without a join).
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
     voordracht_id: Mapped[int | None] = mapped_column(sa.ForeignKey("riec_voordrachten.id", ondelete="CASCADE"))
+    destruction_list_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("destruction_lists.id", ondelete="CASCADE"))
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str] = mapped_column(sa.Text)
@@ -80,7 +90,7 @@ class Approval(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="raise")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id], lazy="raise")
     # Queue and API show the case's reference; loaded explicitly (joinedload), never by accident.
-    case: Mapped[Case] = relationship("Case", lazy="raise")
+    case: Mapped[Case | None] = relationship("Case", lazy="raise")
 
     @property
     def is_open(self) -> bool:

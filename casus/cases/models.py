@@ -33,6 +33,18 @@ class NoteVisibility(LabelledEnum):
     NAMED = "genoemde_organisaties", N_("Genoemde organisaties")
 
 
+class Archiefnominatie(LabelledEnum):
+    """What happens to a closed case when its archiefactiedatum comes (ZGW APIs' archiefnominatie)."""
+
+    VERNIETIGEN = "vernietigen", N_("Vernietigen")
+    BLIJVEND_BEWAREN = "blijvend_bewaren", N_("Blijvend bewaren")
+
+
+class Archiefstatus(LabelledEnum):
+    NOG_TE_ARCHIVEREN = "nog_te_archiveren", N_("Nog te archiveren")
+    GEARCHIVEERD = "gearchiveerd", N_("Gearchiveerd")
+
+
 class Category(db.Model):
     """A case category (woonoverlast, jeugd, ...). Data, so a beheerder can add categories."""
 
@@ -58,6 +70,7 @@ class Case(TimestampMixin, db.Model):
         sa.Index("ix_cases_phase_triage_due", "phase", "triage_due_on"),
         sa.Index("ix_cases_procesregisseur_phase", "procesregisseur_id", "phase"),
         sa.Index("ix_cases_team_escalation", "team_id", "escalation_level", "id"),  # the escalations queue
+        sa.Index("ix_cases_archiefactiedatum", "archiefactiedatum", "id"),  # the monthly destruction list
         # The dashboard's "my cases", by next date: walked in order instead of sorting all of a regisseur's cases.
         sa.Index("ix_cases_procesregisseur_next", "procesregisseur_id",
                  sa.text("coalesce(next_review_on, triage_due_on)"), "id"),
@@ -92,6 +105,14 @@ class Case(TimestampMixin, db.Model):
     result: Mapped[ClosureResult | None] = mapped_column(enum_column(ClosureResult, "closure_result"))
     phase_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     signal_count: Mapped[int] = mapped_column(default=0)
+    # Archive fields after the ZGW APIs (casus.retention): set at closure from the category's retention term,
+    # cleared again on reopening; the monthly destruction list reads archiefactiedatum.
+    archiefnominatie: Mapped[Archiefnominatie | None] = mapped_column(
+        enum_column(Archiefnominatie, "archiefnominatie"))
+    archiefactiedatum: Mapped[date | None] = mapped_column(sa.Date)
+    archiefstatus: Mapped[Archiefstatus] = mapped_column(
+        enum_column(Archiefstatus, "archiefstatus"), default=Archiefstatus.NOG_TE_ARCHIVEREN,
+        server_default=Archiefstatus.NOG_TE_ARCHIVEREN.value)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

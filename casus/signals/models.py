@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +29,7 @@ class SignalStatus(LabelledEnum):
     GEBUNDELD = "gebundeld", N_("Gebundeld in een casus")
     DOORVERWEZEN = "doorverwezen", N_("Doorverwezen")
     AFGESLOTEN = "afgesloten", N_("Afgesloten")
+    INGETROKKEN = "ingetrokken", N_("Ingetrokken")
 
 
 class Signal(db.Model):
@@ -37,6 +38,7 @@ class Signal(db.Model):
         sa.Index("ix_signals_team_status", "team_id", "status", "received_at"),
         sa.Index("ix_signals_reporter_org", "reporting_organisation_id", "received_at"),
         sa.Index("ix_signals_case", "case_id"),
+        sa.Index("ix_signals_archiefactiedatum", "archiefactiedatum", "id"),  # the monthly destruction list
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +55,10 @@ class Signal(db.Model):
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
     # Why the team closed the signal without a case (geen casus); shown to the team, not to the reporter.
     dismissal_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # A signal that ends without a case (dismissed, referred, withdrawn): when, and when it is due for
+    # destruction under its outcome's retention term (casus.retention). A bundled signal follows its case.
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    archiefactiedatum: Mapped[date | None] = mapped_column(sa.Date)
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
     team: Mapped[Team] = relationship(lazy="joined", innerjoin=True)

@@ -26,7 +26,7 @@ from flask import abort
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus.approvals.models import Approval
+from casus.approvals.models import Approval, ApprovalKind
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation
@@ -34,45 +34,24 @@ from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
 from casus.plans.models import Action
+
+# Every role predicate is policy's: callers ask policy.<predicate>, wherever it is written.
+from casus.policy.roles import *  # noqa: F403
+from casus.policy.roles import (
+    PARTICIPANT_ROLES,
+    TEAM_ROLES,
+    handles_privacy,
+    manages_a_team,
+    manages_team,
+    receives_voordrachten,
+    supervises,
+    takes_part_in_cases,
+)
 from casus.signals.models import Signal
 from casus.timeline.models import TimelineEvent
 from casus.users.models import User, UserRole
 from casus.voordrachten.models import Voordracht
 from workflow import CASE
-
-TEAM_ROLES = ("procesregisseur", "supervisor")
-PARTICIPANT_ROLES = ("partner", "riec")
-REPORTER_ROLES = ("partner", "procesregisseur", "supervisor")
-
-
-def manages_a_team(user: User) -> bool:
-    """A procesregisseur or supervisor of a team: runs that team's cases, queues, meetings and voordrachten."""
-    return user.has_role(*TEAM_ROLES) and user.team_id is not None
-
-
-def manages_team(user: User, team_id: int | None) -> bool:
-    """``manages_a_team`` for this team: plans its meetings, keeps its agendas, works its queues."""
-    return manages_a_team(user) and user.team_id == team_id
-
-
-def directs_cases(user: User) -> bool:
-    """A procesregisseur directs cases: one who opens a case from a signal becomes its procesregisseur."""
-    return user.has_role("procesregisseur")
-
-
-def supervises(user: User) -> bool:
-    """A supervisor oversees the team's cases: decides four-eyes requests (``decides_approval``), reads reports."""
-    return user.has_role("supervisor")
-
-
-def takes_part_in_cases(user: User) -> bool:
-    """Partner and riec users see the cases their organisation takes part in (a casusdeelname)."""
-    return user.has_role(*PARTICIPANT_ROLES)
-
-
-def works_for_partner(user: User) -> bool:
-    """A partner's user reports signals for its organisation and carries out the actions it owns."""
-    return user.has_role("partner")
 
 
 def _participates(organisation_id: int) -> ColumnElement[bool]:
@@ -299,11 +278,6 @@ def escalation_scope(user: User) -> ColumnElement[bool]:
     return sa.exists().where(Case.id == Escalation.case_id, case_scope(user)).correlate_except(Case)
 
 
-def receives_voordrachten(user: User) -> bool:
-    """riec users receive the voordrachten sent to their organisation."""
-    return user.has_role("riec")
-
-
 def voordracht_scope(user: User) -> ColumnElement[bool]:
     """Voordrachten ``user`` may see: the team's own, and — for riec users — those sent to their organisation."""
     conditions: list[ColumnElement[bool]] = []
@@ -338,10 +312,13 @@ def _case_team(case_id: int) -> int | None:
 
 
 def approval_scope(user: User) -> ColumnElement[bool]:
-    """Approvals ``user`` may see: their team's (procesregisseur, supervisor), and their own requests."""
+    """Approvals ``user`` may see: their team's (procesregisseur, supervisor), their own requests, and — for the
+    privacy officer — every destruction list's."""
     conditions: list[ColumnElement[bool]] = [Approval.requested_by_id == user.id]
     if manages_a_team(user):
         conditions.append(Approval.team_id == user.team_id)
+    if handles_privacy(user):
+        conditions.append(Approval.kind == ApprovalKind.DESTRUCTION_LIST)
     return sa.or_(*conditions)
 
 
@@ -351,58 +328,19 @@ def get_approval(user: User, approval_id: int, *, action: str = "approval.view")
 
 
 def decides_approval(user: User, approval) -> bool:
-    """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it."""
-    return (approval.is_open and supervises(user) and user.team_id == approval.team_id
-            and approval.requested_by_id != user.id)
+    """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it — or, for a
+    destruction list, also by another privacy officer."""
+    if not approval.is_open or approval.requested_by_id == user.id:
+        return False
+    team_supervisor = supervises(user) and user.team_id == approval.team_id
+    if approval.kind == ApprovalKind.DESTRUCTION_LIST:
+        return team_supervisor or handles_privacy(user)
+    return team_supervisor
 
 
 def withdraws_approval(user: User, approval) -> bool:
     """Only the requester takes a pending request back (a supervisor who disagrees rejects it, with a motivation)."""
     return approval.is_open and approval.requested_by_id == user.id
-
-
-# --- reports (docs/DESIGN.md §1: supervisors read reports) ---------------------------------------------------
-
-def reads_reports(user: User) -> bool:
-    """Supervisors read the aggregate reports; their figures come from ``case_scope`` (their team's cases)."""
-    return supervises(user) and user.team_id is not None
-
-
-# --- pages by role: the menu (casus.navigation) and each page's own guard ask the same predicate -------------
-
-def reports_signals(user: User) -> bool:
-    """Partners, procesregisseurs and supervisors report signals (a riec user receives voordrachten instead)."""
-    return user.has_role(*REPORTER_ROLES)
-
-
-def sees_triage_queue(user: User) -> bool:
-    """The signals and new cases waiting for the team to weigh them: its procesregisseurs and supervisors."""
-    return manages_a_team(user)
-
-
-def sees_approval_queue(user: User) -> bool:
-    """The team's four-eyes requests (decided by its supervisors, ``decides_approval``)."""
-    return manages_a_team(user)
-
-
-def sees_escalation_queue(user: User) -> bool:
-    """The team's cases above operationeel, with their open decisions and review dates."""
-    return manages_a_team(user)
-
-
-def sees_voordrachten(user: User) -> bool:
-    """The team's own voordrachten, or — for a riec user — those sent to its organisation."""
-    return manages_a_team(user) or receives_voordrachten(user)
-
-
-def reads_audit_log(user: User) -> bool:
-    """The privacy officer reads the audit log; nobody else does."""
-    return user.has_role("privacy")
-
-
-def administers(user: User) -> bool:
-    """Beheerders keep organisations, teams, users and categories; they see no case content."""
-    return user.has_role("beheerder")
 
 
 # --- the team's own lines on the tijdlijn (docs/DESIGN.md §3.3, §4) -------------------------------------------

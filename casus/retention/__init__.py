@@ -1,0 +1,1 @@
+"""Retention terms, archive fields, legal holds, destruction lists and the verklaring van vernietiging."""

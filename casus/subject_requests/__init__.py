@@ -1,0 +1,1 @@
+"""Data-subject requests (inzage, rectificatie, wissing, beperking, bezwaar) through one contact point."""
