@@ -77,6 +77,8 @@ class Case(TimestampMixin, db.Model):
         sa.CheckConstraint("phase != 'afgesloten' OR (result IS NOT NULL AND closed_on IS NOT NULL)",
                            name="closed_has_result"),
         sa.CheckConstraint("phase != 'nazorg' OR nazorg_started_on IS NOT NULL", name="nazorg_has_start"),
+        # Never reuse the id of a destroyed row: audit events keep pointing at ids (casus.retention).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,6 +39,8 @@ class Signal(db.Model):
         sa.Index("ix_signals_reporter_org", "reporting_organisation_id", "received_at"),
         sa.Index("ix_signals_case", "case_id"),
         sa.Index("ix_signals_archiefactiedatum", "archiefactiedatum", "id"),  # the monthly destruction list
+        # Never reuse the id of a destroyed row: audit events keep pointing at ids (casus.retention).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

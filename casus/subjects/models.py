@@ -32,6 +32,8 @@ class Subject(TimestampMixin, db.Model):
         sa.CheckConstraint("kind != 'bedrijf' OR kvk_nummer IS NOT NULL", name="business_has_kvk"),
         sa.Index("ix_subjects_name_dob", "name_key", "date_of_birth"),
         sa.Index("ix_subjects_address", "postcode", "huisnummer", "toevoeging"),
+        # Never reuse the id of a destroyed row: audit events keep pointing at ids (casus.retention).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

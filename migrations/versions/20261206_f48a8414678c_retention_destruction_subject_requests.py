@@ -265,6 +265,13 @@ def upgrade():
         batch_op.add_column(sa.Column('closed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('archiefactiedatum', sa.Date(), nullable=True))
         batch_op.create_index('ix_signals_archiefactiedatum', ['archiefactiedatum', 'id'], unique=False)
+    if op.get_bind().dialect.name == 'sqlite':
+        # AUTOINCREMENT: a destroyed case's, signal's or subject's id is never handed out again, so the audit
+        # events that keep pointing at it can never be read as being about someone else.
+        for table in ('subjects', 'signals', 'cases'):
+            with op.batch_alter_table(table, recreate='always', table_kwargs={'sqlite_autoincrement': True}):
+                pass
+        op.execute(MY_CASES_INDEX)
     if op.get_bind().dialect.name == 'postgresql':
         # casus_append_only() exists since 5ea10c4a1714 (the audit tables).
         for table in APPEND_ONLY_TABLES:
