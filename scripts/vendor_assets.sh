@@ -6,7 +6,8 @@
 #
 #   casus/static/vendor/utrecht/    NL Design System / Utrecht component CSS (EUPL-1.2)
 #   casus/static/vendor/voorbeeld/  open "voorbeeld" theme tokens, root class .voorbeeld-theme (EUPL-1.2)
-#   casus/static/vendor/noto-sans/  Noto Sans, latin subset, 400/700 normal+italic, woff2 (OFL-1.1)
+#   casus/static/vendor/noto-sans/  Noto Sans, latin subset, 400/700 normal+italic, woff2 (OFL-1.1); for the
+#                                   PDFs latin and latin-ext, 400/700 normal, woff
 #   tests/browser/vendor/axe.min.js axe-core, for accessibility checks in browser tests (MPL-2.0)
 #   casus/static/vendor/VERSIONS.md what was taken, from which version, under which licence
 #
@@ -122,6 +123,16 @@ for weight in 400 700; do
   done
 done
 cp "${NOTO_PKG}/LICENSE" "${VENDOR_DIR}/noto-sans/LICENSE"
+# The PDFs (casus/pdf.py) embed the same font: fpdf2 reads woff (zlib) through fontTools, where woff2 would need
+# brotli. latin-ext is the fallback for the names latin lacks (Ş, Ł, ő …). Never served by the CSS.
+NOTO_PDF_FILES=()
+for subset in latin latin-ext; do
+  for weight in 400 700; do
+    f="noto-sans-${subset}-${weight}-normal.woff"
+    cp "${NOTO_PKG}/files/${f}" "${VENDOR_DIR}/noto-sans/${f}"
+    NOTO_PDF_FILES+=("${f}")
+  done
+done
 # unicode-range of the fontsource "latin" subset, so other glyphs fall back.
 LATIN_RANGE="U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+0304, U+0308, U+0329, U+2000-206F, U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD"
 {
@@ -158,7 +169,7 @@ pinned versions in the script and rerun it.
 |---|---|---|---|
 | \`@utrecht/component-library-css\` | ${UTRECHT_CSS_VERSION} | EUPL-1.2 | \`dist/index.css\` → \`casus/static/vendor/utrecht/component-library.css\` (comments/indentation stripped); \`LICENSE.md\` → \`casus/static/vendor/utrecht/LICENSE.md\` |
 | \`@nl-design-system-unstable/voorbeeld-design-tokens\` | ${VOORBEELD_TOKENS_VERSION} | EUPL-1.2 | \`dist/theme.css\` → \`casus/static/vendor/voorbeeld/theme.css\` (root class \`.voorbeeld-theme\`; only \`--basis-*\`, \`--voorbeeld-*\`, \`--utrecht-*\`, \`--nl-*\` kept); \`LICENSE.md\` → \`casus/static/vendor/voorbeeld/LICENSE.md\` |
-| \`@fontsource/noto-sans\` | ${NOTO_SANS_VERSION} | OFL-1.1 | \`files/${NOTO_FILES[0]}\`, \`files/${NOTO_FILES[1]}\`, \`files/${NOTO_FILES[2]}\`, \`files/${NOTO_FILES[3]}\` → \`casus/static/vendor/noto-sans/\`; \`LICENSE\` → \`casus/static/vendor/noto-sans/LICENSE\`; \`noto-sans.css\` (@font-face rules) written by the script |
+| \`@fontsource/noto-sans\` | ${NOTO_SANS_VERSION} | OFL-1.1 | \`files/${NOTO_FILES[0]}\`, \`files/${NOTO_FILES[1]}\`, \`files/${NOTO_FILES[2]}\`, \`files/${NOTO_FILES[3]}\` → \`casus/static/vendor/noto-sans/\`; \`LICENSE\` → \`casus/static/vendor/noto-sans/LICENSE\`; \`noto-sans.css\` (@font-face rules) written by the script; for the PDFs \`files/${NOTO_PDF_FILES[0]}\`, \`files/${NOTO_PDF_FILES[1]}\`, \`files/${NOTO_PDF_FILES[2]}\`, \`files/${NOTO_PDF_FILES[3]}\` → \`casus/static/vendor/noto-sans/\` (casus/pdf.py) |
 | \`axe-core\` | ${AXE_CORE_VERSION} | MPL-2.0 | \`axe.min.js\` → \`tests/browser/vendor/axe.min.js\`; \`LICENSE\` → \`tests/browser/vendor/axe-core.LICENSE\` (test-only, not served) |
 
 Not used, on purpose: \`@utrecht/design-tokens\` (licence reserves all rights).
