@@ -134,6 +134,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (escalations_bp, voordrachten_bp, approvals_bp, reports_bp):
         app.register_blueprint(blueprint)
+    from casus.subject_requests.views import bp as subject_requests_bp
+
+    app.register_blueprint(subject_requests_bp)
     init_api(app)
     from casus.metrics import bp as metrics_bp
 

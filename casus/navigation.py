@@ -31,6 +31,7 @@ NAV_ITEMS: tuple[tuple[str, object, Callable[[User], bool]], ...] = (
     ("escalations.index", _l("Escalaties"), policy.sees_escalation_queue),
     ("voordrachten.index", _l("RIEC-voordrachten"), policy.sees_voordrachten),
     ("reports.index", _l("Rapportages"), policy.reads_reports),
+    ("subject_requests.index", _l("Verzoeken betrokkenen"), policy.handles_privacy),
     ("audit.index", _l("Auditlog"), policy.reads_audit_log),
     ("organisations.index", _l("Organisaties"), policy.administers),
     ("organisations.teams", _l("Teams"), policy.administers),

@@ -60,6 +60,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "audit": "toezicht",
     "audit_register": "toezicht",
     "audit_trail": "privacyverzoek",  # one case's or person's trail: what an access request asks
+    "subject_requests": "privacyverzoek",
+    "subject_requests_api": "privacyverzoek",
 }
 
 # By the action's dotted prefix: "case.triage_recorded" finds "case.triage_recorded", else "case". (An action
@@ -101,6 +103,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "voordracht": "riec_voordracht",
     "report": "rapportage",
     "audit": "toezicht",
+    "subject_request": "privacyverzoek",
 }
 
 

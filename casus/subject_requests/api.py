@@ -1,0 +1,115 @@
+"""``/api/v1/data-subject-requests``: the privacy officer's requests of the people in the cases (AVG art. 15–21) —
+registration, the search for the person inside a request, the confirmed matches, the inzage package and its
+review, the extension of the deadline and the completion.
+
+The role ``privacy`` only: anyone else gets 403 on the collection and 404 on a request, both audited.
+"""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from casus import policy
+from casus.api.blueprint import ApiBlueprint
+from casus.api.schemas import ProblemSchema
+from casus.security import acting_user
+from casus.subject_requests import services
+from casus.subject_requests.schemas import (
+    CompletionInputSchema,
+    ExtensionInputSchema,
+    RegistrationInputSchema,
+    SubjectRequestListArgsSchema,
+    SubjectRequestListSchema,
+    SubjectRequestSchema,
+)
+
+blp = ApiBlueprint("subject_requests_api", __name__,
+                   description="Data-subject requests (AVG art. 15–21), handled by the privacy officer as the one "
+                               "contact point")
+
+NOT_FOUND = {"schema": ProblemSchema, "description": "No such request, or the caller is not the privacy officer"}
+FORBIDDEN = {"schema": ProblemSchema, "description": "The caller is not the privacy officer"}
+CONFLICT = {"schema": ProblemSchema, "description": "The `version` is stale, or the request is already completed"}
+
+
+def _privacy_officer():
+    user = acting_user()
+    if not policy.handles_privacy(user):
+        policy.refuse("subject_request.list", status=403, object_type="subject_request", object_id=None)
+    return user
+
+
+def _loaded(user, request_id: int):
+    subject_request = services.get_request(user, request_id)
+    return services.with_matches(subject_request)
+
+
+@blp.route("/data-subject-requests")
+class SubjectRequests(MethodView):
+    @blp.arguments(SubjectRequestListArgsSchema, location="query")
+    @blp.response(200, SubjectRequestListSchema)
+    @blp.alt_response(403, **FORBIDDEN)
+    def get(self, args):
+        """The requests, the earliest deadline first: `status=open` (default) or `all`."""
+        user = _privacy_officer()
+        requests = services.list_requests(user, open_only=args["status"] == "open")
+        services.audit_list(user, requests)
+        return {"items": requests}
+
+    @blp.arguments(RegistrationInputSchema)
+    @blp.response(201, SubjectRequestSchema)
+    @blp.alt_response(403, **FORBIDDEN)
+    def post(self, data):
+        """Register a request: its `kind`, the person (a `bsn`, or `name` with `dateOfBirth`, or `postcode` with
+        `huisnummer`), how identity was verified, when it was received. The deadline is one calendar month later."""
+        user = _privacy_officer()
+        person = services.Identification(**{key: data.pop(key) for key in (
+            "bsn", "name", "date_of_birth", "postcode", "huisnummer", "toevoeging")})
+        subject_request = services.register_request(user, person=person, **data)
+        return services.with_matches(subject_request)
+
+
+@blp.route("/data-subject-requests/<int:id>")
+class SubjectRequestItem(MethodView):
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    def get(self, id):
+        """One request (audited: `subject_request.view`, the reference as purpose)."""
+        user = acting_user()
+        subject_request = _loaded(user, id)
+        services.audit_view(user, subject_request)
+        return subject_request
+
+
+@blp.route("/data-subject-requests/<int:id>/extension")
+class SubjectRequestExtension(MethodView):
+    @blp.arguments(ExtensionInputSchema)
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Extend the deadline by `months` (1 or 2; at most two months past the original deadline) with a
+        `reason` and the date of the letter that told the requester (`letterOn`)."""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        services.extend(user, subject_request, months=data["months"], reason=data["reason"],
+                        letter_on=data["letter_on"], expected_version=data["version"])
+        return _loaded(user, id)
+
+
+@blp.route("/data-subject-requests/<int:id>/completion")
+class SubjectRequestCompletion(MethodView):
+    @blp.arguments(CompletionInputSchema)
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Complete the request with its `outcome` (today)."""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        services.complete(user, subject_request, outcome=data["outcome"], note=data["note"],
+                          expected_version=data["version"])
+        return _loaded(user, id)
+
+
+# --- rectificatie, beperking, wissing (rights.py) ---

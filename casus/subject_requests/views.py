@@ -1,0 +1,143 @@
+"""The data-subject request pages (/verzoeken): the list, registration, and one request with its search, matches,
+inzage package review, downloads, extension and completion. The privacy officer's only: every page is guarded by
+``policy.handles_privacy`` (403), and a request is loaded through ``services.get_request`` (404, audited).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from casus import policy
+from casus.clock import today
+from casus.i18n import current_locale
+from casus.labels import Labels
+from casus.security import acting_user, requires
+from casus.subject_requests import services
+from casus.subject_requests.forms import (
+    CompleteForm,
+    ConfirmForm,
+    ExtendForm,
+    ItemDecisionForm,
+    ListFilterForm,
+    RegisterForm,
+    SearchForm,
+)
+from casus.subject_requests.models import (
+    IdentityCheck,
+    RequestKind,
+    RequestOutcome,
+    RequestStatus,
+    SubjectRequest,
+    WithholdingGround,
+)
+from casus.web.forms import submit_form, version_of
+from casus.web.helpers import template_helpers
+
+bp = Blueprint("subject_requests", __name__, url_prefix="/verzoeken")
+bp.context_processor(template_helpers)
+
+
+@bp.context_processor
+def request_labels() -> dict:
+    return {"request_kind_label": Labels(RequestKind), "request_status_label": Labels(RequestStatus),
+            "request_outcome_label": Labels(RequestOutcome), "identity_check_label": Labels(IdentityCheck),
+            "ground_label": Labels(WithholdingGround), "days_left": days_left}
+
+
+def days_left(subject_request: SubjectRequest) -> int:
+    return (subject_request.due_on - today()).days
+
+
+@bp.get("")
+@requires(policy.handles_privacy)
+def index():
+    user = acting_user()
+    form = ListFilterForm(request.args)
+    open_only = form.toon.data != "alle"
+    requests = services.list_requests(user, open_only=open_only)
+    services.audit_list(user, requests)
+    return render_template("subject_requests/index.html", requests=requests, form=form, open_only=open_only)
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@requires(policy.handles_privacy)
+def new():
+    user = acting_user()
+    form = RegisterForm().fill(current_locale())
+    if request.method == "POST":
+        submission = submit_form(form, lambda: services.register_request(
+            user, kind=form.kind.data, person=services.Identification(
+                bsn=form.bsn.data, name=form.name.data, date_of_birth=form.date_of_birth.data,
+                postcode=form.postcode.data, huisnummer=form.huisnummer.data, toevoeging=form.toevoeging.data),
+            identity_check=form.identity_check.data, identity_note=form.identity_note.data,
+            received_on=form.received_on.data, description=form.description.data),
+            success=lambda registered: _("Verzoek %(reference)s is geregistreerd.", reference=registered.reference))
+        if submission:
+            return redirect(url_for("subject_requests.detail", request_id=submission.result.id))
+        return render_template("subject_requests/new.html", form=form), 400
+    return render_template("subject_requests/new.html", form=form)
+
+
+@bp.get("/<int:request_id>")
+@requires(policy.handles_privacy)
+def detail(request_id: int):
+    user = acting_user()
+    return _render_detail(user, services.get_request(user, request_id))
+
+
+def _render_detail(user, subject_request: SubjectRequest, status: int = 200, **forms):
+    services.audit_view(user, subject_request)
+    locale = current_locale()
+    forms.setdefault("extend_form", ExtendForm(formdata=None, version=subject_request.version))
+    forms.setdefault("complete_form", CompleteForm(formdata=None, version=subject_request.version).fill(locale))
+    return render_template(
+        "subject_requests/request.html", subject_request=subject_request, search_form=SearchForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None), item_form=ItemDecisionForm(formdata=None).fill(locale),
+        **_detail_context(subject_request), **forms), status
+
+
+def _detail_context(subject_request: SubjectRequest) -> dict:
+    """What the detail page shows beyond the request itself (matches, candidates, the package)."""
+    return {"matches": services.matched_subjects(subject_request), "candidates": None, "package": None}
+
+
+@bp.post("/<int:request_id>/verlengen")
+@requires(policy.handles_privacy)
+def extend(request_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    form = ExtendForm()
+    submission = submit_form(form, lambda: services.extend(
+        user, subject_request, months=int(form.months.data), reason=form.reason.data, letter_on=form.letter_on.data,
+        expected_version=version_of(form)), success=_("De termijn is verlengd."))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id))
+    return _render_detail(user, subject_request, _failed_status(submission), extend_form=form)
+
+
+@bp.post("/<int:request_id>/afronden")
+@requires(policy.handles_privacy)
+def complete(request_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    form = CompleteForm().fill(current_locale())
+    submission = submit_form(form, lambda: services.complete(
+        user, subject_request, outcome=form.outcome.data, note=form.note.data, expected_version=version_of(form)),
+        success=_("Het verzoek is afgerond."))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id))
+    return _render_detail(user, subject_request, _failed_status(submission), complete_form=form)
+
+
+def _failed_status(submission) -> int:
+    """409 for a stale save, 400 for anything else refused."""
+    return submission.status if submission.status != 200 else 400
+
+
+def _flash_and_back(request_id: int, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("subject_requests.detail", request_id=request_id))
+
+
+# --- rectificatie, beperking, wissing (rights.py) ---
