@@ -137,6 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     from casus.subject_requests.views import bp as subject_requests_bp
 
     app.register_blueprint(subject_requests_bp)
+    from casus.retention.views import bp as retention_bp
+
+    app.register_blueprint(retention_bp)
     init_api(app)
     from casus.metrics import bp as metrics_bp
 

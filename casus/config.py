@@ -105,6 +105,10 @@ class Config:
     report_min_count: int = 5
     # Known-elsewhere hints a user gets per day (Amsterdam time); past it they are withheld, the signal is saved.
     known_elsewhere_per_day: int = 20
+    # The default retention terms (months after closure) a new term starts from: per case category, and for a
+    # signal that ends without a case. Each stays unconfirmed until the privacy officer confirms it (PRIVACY.md).
+    retention_case_months: int = 60
+    retention_signal_months: int = 12
     # The audit log's hash chain (casus.audit.chain): "scheduled" chains new events every minute, off the write
     # path; "inline" chains them in the writing transaction. docs/PERFORMANCE.md measures both.
     audit_chain: str = "scheduled"
@@ -152,6 +156,8 @@ class Config:
         "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
         "CASUS_KNOWN_ELSEWHERE_PER_DAY": ("known_elsewhere_per_day", int),
+        "CASUS_RETENTION_CASE_MONTHS": ("retention_case_months", int),
+        "CASUS_RETENTION_SIGNAL_MONTHS": ("retention_signal_months", int),
         "CASUS_AUDIT_CHAIN": ("audit_chain", lambda value: value.strip().lower()),
         "CASUS_AUDIT_SEAL_KEY": ("audit_seal_key", str),
         "CASUS_AUDIT_SEAL_KEY_FILE": ("audit_seal_key_file", str),
@@ -205,6 +211,9 @@ class Config:
             raise ConfigError("CASUS_METRICS_TOKEN must be at least 32 characters")
         if config.known_elsewhere_per_day < 0:
             raise ConfigError("CASUS_KNOWN_ELSEWHERE_PER_DAY must be 0 or more")
+        for name, months in (("CASE", config.retention_case_months), ("SIGNAL", config.retention_signal_months)):
+            if not 1 <= months <= 1200:
+                raise ConfigError(f"CASUS_RETENTION_{name}_MONTHS must be 1 to 1200")
         if config.audit_chain not in AUDIT_CHAIN_MODES:
             raise ConfigError(f"CASUS_AUDIT_CHAIN must be one of {', '.join(AUDIT_CHAIN_MODES)}")
         if config.audit_seal_key and len(config.audit_seal_key) < 32:

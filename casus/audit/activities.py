@@ -60,6 +60,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "audit": "toezicht",
     "audit_register": "toezicht",
     "audit_trail": "privacyverzoek",  # one case's or person's trail: what an access request asks
+    "retention": "toezicht",  # the data lifecycle: retention terms, legal holds, destruction (docs/PRIVACY.md)
+    "retention_api": "toezicht",
     "subject_requests": "privacyverzoek",
     "subject_requests_api": "privacyverzoek",
 }
@@ -103,6 +105,8 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "voordracht": "riec_voordracht",
     "report": "rapportage",
     "audit": "toezicht",
+    "retention_term": "toezicht",
+    "legal_hold": "toezicht",
     "subject_request": "privacyverzoek",
 }
 
