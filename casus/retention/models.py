@@ -15,6 +15,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casus.audit.models import CHAIN_APPEND_ONLY_FUNCTION, append_only_trigger
 from casus.cases.models import Archiefnominatie
 from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
@@ -203,3 +204,11 @@ class DestructionDeclaration(db.Model):
 
     prepared_by: Mapped[User] = relationship(foreign_keys=[prepared_by_id], lazy="raise")
     approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id], lazy="raise")
+
+
+# Kept for good, like the audit log: on PostgreSQL the database refuses to change or delete a verklaring (the
+# migration creates the same trigger; this one serves create_all).
+sa.event.listen(DestructionDeclaration.__table__, "before_create",
+                sa.DDL(CHAIN_APPEND_ONLY_FUNCTION).execute_if(dialect="postgresql"))
+sa.event.listen(DestructionDeclaration.__table__, "after_create",
+                sa.DDL(append_only_trigger(DestructionDeclaration.__tablename__)).execute_if(dialect="postgresql"))
