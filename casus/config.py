@@ -105,6 +105,9 @@ class Config:
     report_min_count: int = 5
     # Known-elsewhere hints a user gets per day (Amsterdam time); past it they are withheld, the signal is saved.
     known_elsewhere_per_day: int = 20
+    # An inzage package's access log names the employees who read the person's data only when this is true;
+    # otherwise organisation, role, date and activity (docs/PRIVACY.md, "Data-subject requests").
+    inzage_employee_names: bool = False
     # The default retention terms (months after closure) a new term starts from: per case category, and for a
     # signal that ends without a case. Each stays unconfirmed until the privacy officer confirms it (PRIVACY.md).
     retention_case_months: int = 60
@@ -156,6 +159,7 @@ class Config:
         "CASUS_SCHEDULER_METRICS_PORT": ("scheduler_metrics_port", int),
         "CASUS_REPORT_MIN_COUNT": ("report_min_count", int),
         "CASUS_KNOWN_ELSEWHERE_PER_DAY": ("known_elsewhere_per_day", int),
+        "CASUS_INZAGE_EMPLOYEE_NAMES": ("inzage_employee_names", _bool),
         "CASUS_RETENTION_CASE_MONTHS": ("retention_case_months", int),
         "CASUS_RETENTION_SIGNAL_MONTHS": ("retention_signal_months", int),
         "CASUS_AUDIT_CHAIN": ("audit_chain", lambda value: value.strip().lower()),

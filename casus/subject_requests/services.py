@@ -57,7 +57,7 @@ class Identification:
     toevoeging: str | None = None
 
 
-def _require_privacy(user: User) -> None:
+def require_privacy(user: User) -> None:
     if not policy.handles_privacy(user):
         raise ServiceError("Alleen de privacyfunctionaris behandelt verzoeken van betrokkenen.", status=403)
 
@@ -97,7 +97,7 @@ def register_request(user: User, *, kind: RequestKind | str, person: Identificat
                      identity_check: IdentityCheck | str, identity_note: str | None, received_on: date,
                      description: str | None) -> SubjectRequest:
     """Register a request that arrived on ``received_on``; its deadline is one calendar month later."""
-    _require_privacy(user)
+    require_privacy(user)
     if kind not in RequestKind.values():
         raise ServiceError("Kies het soort verzoek.", field="kind")
     if identity_check not in IdentityCheck.values():
@@ -130,8 +130,8 @@ def get_request(user: User, request_id: int) -> SubjectRequest:
 def extend(user: User, subject_request: SubjectRequest, *, months: int, reason: str | None, letter_on: date | None,
            expected_version: int | None) -> SubjectRequest:
     """Extend the deadline by ``months`` beyond the current one, at most two months past the original deadline."""
-    _require_privacy(user)
-    _require_open(subject_request)
+    require_privacy(user)
+    require_open(subject_request)
     check_version(subject_request, expected_version)
     if months not in (1, 2):
         raise ServiceError("Verleng met een of twee maanden.", field="months")
@@ -154,8 +154,8 @@ def extend(user: User, subject_request: SubjectRequest, *, months: int, reason: 
 def complete(user: User, subject_request: SubjectRequest, *, outcome: RequestOutcome | str, note: str | None,
              expected_version: int | None) -> SubjectRequest:
     """Close the request with its outcome, today."""
-    _require_privacy(user)
-    _require_open(subject_request)
+    require_privacy(user)
+    require_open(subject_request)
     check_version(subject_request, expected_version)
     if outcome not in RequestOutcome.values():
         raise ServiceError("Kies de uitkomst van het verzoek.", field="outcome")
@@ -177,7 +177,7 @@ def start_handling(subject_request: SubjectRequest) -> None:
         flush_versioned(subject_request)
 
 
-def _require_open(subject_request: SubjectRequest) -> None:
+def require_open(subject_request: SubjectRequest) -> None:
     if not subject_request.is_open:
         raise ServiceError("Dit verzoek is al afgerond.", status=409)
 
@@ -219,3 +219,8 @@ def with_matches(subject_request: SubjectRequest) -> SubjectRequest:
     return db.session.execute(
         sa.select(SubjectRequest).where(SubjectRequest.id == subject_request.id)
         .options(selectinload(SubjectRequest.matches)).execution_options(populate_existing=True)).scalar_one()
+
+
+def flush_unchecked(subject_request: SubjectRequest) -> None:
+    """Save a side effect of reading (the package produced): no version check, the version still goes up."""
+    flush_versioned(subject_request)
