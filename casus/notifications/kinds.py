@@ -168,6 +168,17 @@ AUDIT_VERIFICATION_FAILED = register(Kind(
     N_("De controle van het auditlog op %(date)s vond %(count)s bevinding(en): gebeurtenissen of zegels die niet "
        "kloppen met de keten. Het resultaat staat op de pagina Auditlog.")))
 
+# Data-subject requests (casus.subject_requests.jobs): the request's reference (AVG-2026-0001) only, never the person.
+SUBJECT_REQUEST_DUE_SOON = register(Kind(
+    "subject_request_due_soon",
+    N_("Termijn verzoek %(reference)s loopt af"),
+    N_("Het verzoek van een betrokkene %(reference)s moet uiterlijk %(date)s zijn afgehandeld.")))
+SUBJECT_REQUEST_OVERDUE = register(Kind(
+    "subject_request_overdue",
+    N_("Termijn verstreken: verzoek %(reference)s"),
+    N_("De termijn van het verzoek van een betrokkene %(reference)s is op %(date)s verstreken. Handel het "
+       "verzoek af of verleng de termijn.")))
+
 
 def _values(spec: Kind, params: dict, locale: object) -> dict:
     values = dict(params or {})

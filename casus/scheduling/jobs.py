@@ -82,6 +82,10 @@ JOBS: tuple[JobSpec, ...] = (
             "Verzegelt de kop van de auditketen: ondertekend, naar het zegelbestand en/of per e-mail."),
     JobSpec("audit_verify", "casus.notifications.audit_checks:verify_audit_log", {"hour": 4, "minute": 0},
             "Controleert de auditketen tegen de zegels; bij een bevinding: de privacyfunctionarissen."),
+    JobSpec("subject_request_deadlines", "casus.subject_requests.jobs:subject_request_deadlines",
+            {"hour": 7, "minute": 15},
+            "Herinnert de privacyfunctionarissen aan verzoeken van betrokkenen die binnen vijf werkdagen of al "
+            "te laat zijn (elk eenmaal)."),
 )
 
 
