@@ -24,6 +24,7 @@ from casus.plans.models import OPEN_ACTIONS_SQL, Action
 from casus.policy import (
     case_scope,
     directs_cases,
+    handles_privacy,
     manages_a_team,
     signal_scope,
     supervises,
@@ -31,6 +32,7 @@ from casus.policy import (
     works_for_partner,
 )
 from casus.signals.models import Signal, SignalStatus
+from casus.subject_requests import services as subject_requests
 from casus.users.models import User
 from casus.users.services import set_locale
 from workflow import CasePhase, EscalationLevel
@@ -185,6 +187,8 @@ def dashboard_blocks(user: User) -> dict:
         blocks["org_overdue_actions"] = _overdue_actions(user, today, organisation_id=user.organisation_id)
     if takes_part_in_cases(user):
         blocks["participating"] = _participating_cases(user)
+    if handles_privacy(user):  # the open data-subject requests by deadline, and the year's figures per kind
+        blocks["subject_requests"] = subject_requests.report(user, today)
     return blocks
 
 

@@ -41,8 +41,9 @@ bp = Blueprint("subject_requests", __name__, url_prefix="/verzoeken")
 bp.context_processor(template_helpers)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def request_labels() -> dict:
+    """Labels of requests in any template: the privacy officer's dashboard shows requests too."""
     return {"request_kind_label": Labels(RequestKind), "request_status_label": Labels(RequestStatus),
             "request_outcome_label": Labels(RequestOutcome), "identity_check_label": Labels(IdentityCheck),
             "ground_label": Labels(WithholdingGround), "days_left": days_left}
