@@ -62,7 +62,7 @@ class TimestampMixin:
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record):
-    """WAL, a busy timeout and foreign keys for SQLite; take over transaction control.
+    """WAL, a busy timeout, foreign keys and secure delete for SQLite; take over transaction control.
 
     pysqlite's own BEGIN handling breaks SAVEPOINTs; emitting BEGIN ourselves (see
     ``_begin_sqlite``) is the documented SQLAlchemy remedy.
@@ -76,6 +76,9 @@ def _configure_sqlite(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free pages: a destroyed case must not linger in the
+    # file (casus.retention.destruction). Some builds have it on by default; none may have it off here.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -25,7 +25,7 @@ from casus.users.models import User
 
 ENTRY_KINDS = ("case", "signal")
 ENTRY_FIELDS = frozenset({"kind", "reference", "category", "closed_on", "destroyed_on", "counts"})
-REFERENCE_KIND = "destruction_declaration"
+REFERENCE_KIND = "verklaring"  # reference_counters.kind is at most 20 characters
 
 
 def record_declaration(*, kind: DeclarationKind, entries: Iterable[Mapping], prepared_by: User, approved_by: User,
