@@ -7,16 +7,23 @@ The role ``privacy`` only: anyone else gets 403 on the collection and 404 on a r
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 
 from casus import policy
 from casus.api.blueprint import ApiBlueprint
 from casus.api.schemas import ProblemSchema
 from casus.security import acting_user
-from casus.subject_requests import services
+from casus.subject_requests import inzage, search, services
 from casus.subject_requests.schemas import (
+    CandidateListSchema,
     CompletionInputSchema,
     ExtensionInputSchema,
+    ItemDecisionInputSchema,
+    ItemDecisionSchema,
+    MatchInputSchema,
+    PackageArgsSchema,
+    PackageSchema,
     RegistrationInputSchema,
     SubjectRequestListArgsSchema,
     SubjectRequestListSchema,
@@ -110,6 +117,77 @@ class SubjectRequestCompletion(MethodView):
         services.complete(user, subject_request, outcome=data["outcome"], note=data["note"],
                           expected_version=data["version"])
         return _loaded(user, id)
+
+
+@blp.route("/data-subject-requests/<int:id>/search")
+class SubjectRequestSearch(MethodView):
+    @blp.response(200, CandidateListSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, id):
+        """Search for the person across all cases and signals, whatever team, with the request's own
+        identification (no terms of the caller's). Audited as `subject_request.searched` with the reference as
+        purpose; the first search puts the request in handling."""
+        user = acting_user()
+        return {"items": search.search(user, services.get_request(user, id))}
+
+
+@blp.route("/data-subject-requests/<int:id>/matches")
+class SubjectRequestMatches(MethodView):
+    @blp.arguments(MatchInputSchema)
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Confirm a candidate of the search (`subjectId`) as the requesting person."""
+        user = acting_user()
+        search.confirm(user, services.get_request(user, id), data["subject_id"])
+        return _loaded(user, id)
+
+    @blp.arguments(MatchInputSchema)
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def delete(self, data, id):
+        """Take a confirmed subject (`subjectId`) off the request."""
+        user = acting_user()
+        search.unconfirm(user, services.get_request(user, id), data["subject_id"])
+        return _loaded(user, id)
+
+
+def _package(id: int, fmt: str):
+    user = acting_user()
+    package = inzage.produce(user, services.get_request(user, id), format=fmt)
+    if fmt == "pdf":
+        return Response(inzage.as_pdf(package), mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="inzage-{package.subject_request.reference}.pdf"'})
+    return inzage.as_json(package)
+
+
+@blp.route("/data-subject-requests/<int:id>/package")
+class SubjectRequestPackage(MethodView):
+    @blp.arguments(PackageArgsSchema, location="query")
+    @blp.response(200, PackageSchema, content_type="application/json")
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def get(self, args, id):
+        """The inzage package of the confirmed subjects: every item with its `itemKey`; a withheld item is only
+        `{"itemKey", "kind", "withheld": true, "ground"}`. `?format=pdf` gives the readable PDF. Sets
+        `packageProducedAt`; audited as `subject_request.package_produced`."""
+        return _package(id, args["format"])
+
+
+@blp.route("/data-subject-requests/<int:id>/items/<string:key>")
+class SubjectRequestPackageItem(MethodView):
+    @blp.arguments(ItemDecisionInputSchema)
+    @blp.response(200, ItemDecisionSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def put(self, data, id, key):
+        """Withhold an item of the package (`withheld: true` with a `ground`) or release it."""
+        user = acting_user()
+        return inzage.review(user, services.get_request(user, id), key, withheld=data["withheld"],
+                             ground=data["ground"], note=data["ground_note"])
 
 
 # --- rectificatie, beperking, wissing (rights.py) ---

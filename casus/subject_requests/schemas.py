@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from casus.api.schemas import InputSchema, UTCDateTime
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.services import MAX_TEXT
 from casus.subject_requests.models import (
     IdentityCheck,
@@ -102,7 +102,7 @@ class MatchInputSchema(InputSchema):
 
 
 class ItemDecisionInputSchema(InputSchema):
-    withheld = fields.Boolean(required=True)
+    withheld = StrictBoolean(required=True)
     ground = fields.String(load_default=None, validate=validate.OneOf(WithholdingGround.values()))
     groundNote = fields.String(attribute="ground_note", data_key="groundNote", load_default=None,
                                validate=validate.Length(max=MAX_TEXT))
@@ -111,10 +111,51 @@ class ItemDecisionInputSchema(InputSchema):
 class ItemDecisionSchema(Schema):
     itemKey = fields.String(attribute="item_key")
     kind = fields.String(attribute="item_kind")
-    withheld = fields.Boolean()
+    withheld = StrictBoolean()
     ground = fields.String(allow_none=True)
     groundNote = fields.String(attribute="ground_note", allow_none=True)
 
 
 class PackageArgsSchema(InputSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "pdf")))
+
+
+class AppearanceSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    team = fields.String()
+
+
+class CandidateSchema(Schema):
+    """A subject that matches the request's identification, and where it appears (no case content)."""
+
+    subjectId = fields.Function(lambda candidate: candidate.subject.id, metadata={"type": "integer"})
+    kind = fields.Function(lambda candidate: getattr(candidate.subject.kind, "value", candidate.subject.kind),
+                           metadata={"type": "string"})
+    name = fields.Function(lambda candidate: candidate.subject.name, metadata={"type": "string", "nullable": True})
+    dateOfBirth = fields.Function(lambda candidate: candidate.subject.date_of_birth,
+                                  metadata={"type": "string", "format": "date", "nullable": True})
+    bsn = fields.Function(lambda candidate: candidate.subject.bsn, metadata={"type": "string", "nullable": True})
+    matchedOn = fields.List(fields.String(), attribute="matched_on", metadata={
+        "description": "`bsn`, `name` (with date of birth) and/or `address`."})
+    cases = fields.List(fields.Nested(AppearanceSchema))
+    signals = fields.List(fields.Nested(AppearanceSchema))
+    confirmed = StrictBoolean()
+
+
+class CandidateListSchema(Schema):
+    items = fields.List(fields.Nested(CandidateSchema))
+
+
+class PackageSchema(Schema):
+    """The machine-readable inzage package (``inzage.as_json``): passed through as built."""
+
+    class Meta:
+        unknown = "include"
+
+    request = fields.Dict(metadata={"description": "`reference`, `kind`, `receivedOn`."})
+    producedAt = fields.String()
+    items = fields.List(fields.Dict(), metadata={
+        "description": "Each item: `itemKey`, `kind` (`subject`, `case`, `note`, `action`, `minutes`, `signal`, "
+                       "`access`), `withheld`; a released item its `title` and content fields, a withheld one "
+                       "only its `ground`."})
