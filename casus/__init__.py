@@ -89,10 +89,11 @@ def _register_event_handlers(app: Flask) -> None:
     from casus.approvals import case_requests
     from casus.meetings import calendar
     from casus.notifications import services as notifications
+    from casus.retention import list_decisions
     from casus.signals import services as signals
     from casus.voordrachten import services as voordrachten
 
-    events.init_app(app, (signals.register, case_requests.register, voordrachten.register))
+    events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register))
     notifications.init_attachments(app, calendar.attachment_builders())
 
 
@@ -140,6 +141,9 @@ def _register_blueprints(app: Flask) -> None:
     from casus.retention.views import bp as retention_bp
 
     app.register_blueprint(retention_bp)
+    from casus.retention.list_views import bp as destruction_lists_bp
+
+    app.register_blueprint(destruction_lists_bp)
     init_api(app)
     from casus.metrics import bp as metrics_bp
 

@@ -200,7 +200,18 @@ NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:not
                  # The user's own API tokens (access: tests/users/test_users_tokens.py).
                  "/api/v1/me/tokens/<int:id>", "/account/api-tokens/<int:token_id>/intrekken",
                  # Reports are named, not ids, and hold aggregates only (access: tests/reports).
-                 "/rapportages/<name>.<any(csv, xlsx):fmt>", "/api/v1/reports/<string:name>"}
+                 "/rapportages/<name>.<any(csv, xlsx):fmt>", "/api/v1/reports/<string:name>",
+                 # Destruction lists: references, categories and dates, for the privacy officer only (access:
+                 # tests/retention/test_lists_views.py and test_lists_api.py).
+                 "/vernietigingslijsten/<int:list_id>", "/vernietigingslijsten/<int:list_id>/aanbieden",
+                 "/vernietigingslijsten/<int:list_id>/items/<int:item_id>",
+                 "/vernietigingslijsten/<int:list_id>/items/<int:item_id>/verwijderen",
+                 "/vernietigingslijsten/<int:list_id>/items/<int:item_id>/uitstellen",
+                 "/vernietigingslijsten/<int:list_id>/items/<int:item_id>/terugzetten",
+                 "/api/v1/destruction-lists/<int:id>", "/api/v1/destruction-lists/<int:id>/submission",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/removal",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/postponement",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/restoration"}
 ADMIN_PREFIXES = ("/beheer/",)
 
 

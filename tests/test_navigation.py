@@ -16,7 +16,8 @@ MENUS = {
     "supervisor": ["main.index", "signals.new", *CASE_WORK, *TEAM_WORK, "reports.index"],
     "partner": ["main.index", "signals.new", *CASE_WORK],
     "riec": ["main.index", *CASE_WORK, "voordrachten.index"],
-    "privacy": ["main.index", "audit.index", "subject_requests.index", "retention.terms_index"],
+    "privacy": ["main.index", "audit.index", "subject_requests.index", "retention.terms_index",
+                "destruction_lists.index", "approvals.index"],
     "beheerder": ["main.index", "organisations.index", "organisations.teams", "users.index",
                   "organisations.categories"],
 }

@@ -26,7 +26,13 @@ class ApprovalSchema(Schema):
     kind = fields.String(validate=validate.OneOf(ApprovalKind.values()), metadata={"example": "close_early"})
     status = fields.String(validate=validate.OneOf(ApprovalStatus.values()), metadata={
         "description": "`open`, `goedgekeurd`, `afgewezen` or `ingetrokken`."})
-    case = fields.Nested(ApprovalCaseSchema)
+    case = fields.Nested(ApprovalCaseSchema, allow_none=True, metadata={
+        "description": "The case asked about; null for a `destruction_list`, which names its list instead."})
+    destructionListId = fields.Integer(attribute="destruction_list_id", allow_none=True, metadata={
+        "description": "For `destruction_list`: the list to approve (`/destruction-lists/{id}`)."})
+    destructionListReference = fields.Method("list_reference", metadata={
+        "type": "string", "nullable": True, "example": "VL-2026-0001",
+        "description": "For `destruction_list`: the list's reference."})
     voordrachtId = fields.Integer(attribute="voordracht_id", allow_none=True, metadata={
         "description": "For `riec_voordracht`: the voordracht decided on."})
     requestedBy = fields.Nested(UserSummarySchema, attribute="requested_by")
@@ -44,6 +50,9 @@ class ApprovalSchema(Schema):
 
     def result_of(self, approval) -> str | None:
         return (approval.details or {}).get("result")
+
+    def list_reference(self, approval) -> str | None:
+        return (approval.details or {}).get("reference") if approval.destruction_list_id else None
 
 
 class ApprovalPageSchema(CursorPageSchema):

@@ -39,6 +39,8 @@ from workflow.facts import LOCAL_TIMEZONE
 # A voordracht must stay hidden from the case's partners, and the tijdlijn is theirs to read too.
 OFF_TIMELINE = frozenset({ApprovalKind.RIEC_VOORDRACHT})
 APPROVALS_LINK = "/akkoorden/{id}"
+# A request about no case (a destruction list) is told with texts that name the list, not a case.
+CASELESS_KINDS = {"approval_decided": "destruction_list_decided"}
 
 
 def open_approval(case: Case, kind: str, *, voordracht_id: int | None = None) -> Approval | None:
@@ -96,6 +98,29 @@ def request_approval(user: User, case: Case, kind: str, *, reason: str | None, d
     return approval
 
 
+def request_list_approval(user: User, *, team_id: int, destruction_list_id: int, reason: str,
+                          details: dict | None = None) -> Approval:
+    """Ask a second person to approve a destruction list: a request about no single case.
+
+    The caller (``retention.lists.submit``) checks that ``user`` prepares lists and puts the list's reference in
+    ``details`` (what notifications and the queue name). Deciders — the team's supervisors and the other privacy
+    officers — are notified; one request per list may be open (a partial unique index)."""
+    approval = Approval(kind=ApprovalKind.DESTRUCTION_LIST, case_id=None, team_id=team_id,
+                        destruction_list_id=destruction_list_id, requested_by_id=user.id, requested_at=utcnow(),
+                        reason=reason, details=details or {})
+    try:
+        with db.session.begin_nested():
+            db.session.add(approval)
+            db.session.flush()
+    except IntegrityError as error:  # a concurrent submission won the unique index
+        raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.",
+                           status=409) from error
+    record("approval.requested", object_type="approval", object_id=approval.id,
+           details={"kind": str(approval.kind), "destruction_list_id": destruction_list_id}, user=user)
+    _notify_list_deciders(approval)
+    return approval
+
+
 # --- deciding --------------------------------------------------------------------------------------------------
 
 def check_may_decide(user: User, approval: Approval) -> None:
@@ -106,6 +131,12 @@ def check_may_decide(user: User, approval: Approval) -> None:
         _deny(user, approval, "four_eyes")
         raise ServiceError("U kunt niet beslissen over uw eigen verzoek: een andere supervisor moet dat doen.",
                            status=403)
+    if approval.kind == ApprovalKind.DESTRUCTION_LIST:
+        if not (policy.handles_privacy(user) or (policy.supervises(user) and user.team_id == approval.team_id)):
+            _deny(user, approval, "not_a_decider_of_the_list")
+            raise ServiceError("Alleen een andere privacyfunctionaris of een supervisor van het team beslist over "
+                               "deze vernietigingslijst.", status=403)
+        return
     if not (policy.supervises(user) and policy.manages_team(user, approval.team_id)):
         _deny(user, approval, "not_a_supervisor_of_the_team")
         raise ServiceError("Alleen een supervisor van het team beslist over dit verzoek.", status=403)
@@ -157,7 +188,7 @@ def withdraw(user: User, approval: Approval, *, expected_version: int | None = N
     approval.status = ApprovalStatus.INGETROKKEN
     approval.decided_at = utcnow()
     flush_versioned(approval)
-    if approval.kind not in OFF_TIMELINE:
+    if approval.kind not in OFF_TIMELINE and approval.case_id is not None:
         add_timeline(case_of(approval), "approval.withdrawn", f"{approval.kind.label_nl}: verzoek ingetrokken.",
                      actor=user)
     record("approval.withdrawn", object_type="approval", object_id=approval.id, case_id=approval.case_id,
@@ -208,14 +239,20 @@ def age_in_days(approval: Approval, today: date | None = None) -> int:
 
 # --- notifications and history ---------------------------------------------------------------------------------
 
-def case_of(approval: Approval) -> Case:
-    return db.session.get(Case, approval.case_id)
+def case_of(approval: Approval) -> Case | None:
+    """The case the approval is about; None for a destruction list's, which names its list instead."""
+    return db.session.get(Case, approval.case_id) if approval.case_id is not None else None
+
+
+def reference_of(approval: Approval, case: Case | None) -> str:
+    """What notifications and pages name: the case's reference, or the destruction list's (kept in details)."""
+    return case.reference if case is not None else (approval.details or {}).get("reference", "")
 
 
 def _record_decision(user: User, approval: Approval) -> None:
     case = case_of(approval)
     approved = approval.status == ApprovalStatus.GOEDGEKEURD
-    if approval.kind not in OFF_TIMELINE:
+    if approval.kind not in OFF_TIMELINE and case is not None:
         verdict = "goedgekeurd" if approved else f"afgewezen. Motivering: {approval.motivation}"
         add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
@@ -223,14 +260,17 @@ def _record_decision(user: User, approval: Approval) -> None:
     notify_requester(approval, case, "approval_decided")
 
 
-def notify_requester(approval: Approval, case: Case, kind: str) -> None:
+def notify_requester(approval: Approval, case: Case | None, kind: str) -> None:
     requester = db.session.get(User, approval.requested_by_id)
     if requester is None or not requester.active:
         return
+    if case is None:  # a destruction list: its own texts, naming the list
+        kind = CASELESS_KINDS.get(kind, kind)
     notify_many([NewNotification(
         user_id=requester.id, key=f"approval:{approval.id}:{kind.removeprefix('approval_')}", kind=kind,
         link=APPROVALS_LINK.format(id=approval.id), case_id=approval.case_id, locale=requester.locale,
-        params={"reference": case.reference, **_labels(approval.kind), "verdict": approval.status.label_nl})])
+        params={"reference": reference_of(approval, case), **_labels(approval.kind),
+                "verdict": approval.status.label_nl})])
 
 
 def _notify_deciders(approval: Approval, case: Case) -> None:
@@ -243,6 +283,19 @@ def _notify_deciders(approval: Approval, case: Case) -> None:
         user_id=row.id, key=f"approval:{approval.id}:requested:{row.id}", kind="approval_requested",
         link=APPROVALS_LINK.format(id=approval.id), case_id=case.id, locale=row.locale,
         params={"reference": case.reference, **_labels(approval.kind)}) for row in supervisors)
+
+
+def _notify_list_deciders(approval: Approval) -> None:
+    """A destruction list: the team's active supervisors and every active privacy officer, except the preparer."""
+    decider = sa.or_(sa.and_(UserRole.role == "supervisor", User.team_id == approval.team_id),
+                     UserRole.role == "privacy")
+    deciders = db.session.execute(
+        sa.select(User.id, User.locale).join(UserRole, UserRole.user_id == User.id)
+        .where(decider, User.active.is_(True), User.id != approval.requested_by_id).distinct()).all()
+    notify_many(NewNotification(
+        user_id=row.id, key=f"approval:{approval.id}:requested:{row.id}", kind="destruction_list_submitted",
+        link=APPROVALS_LINK.format(id=approval.id), locale=row.locale,
+        params={"reference": reference_of(approval, None)}) for row in deciders)
 
 
 def _labels(kind: ApprovalKind) -> dict:

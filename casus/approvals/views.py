@@ -90,7 +90,8 @@ def _render_detail(user: User, approval: Approval, decision_form: DecisionForm |
         if policy.withdraws_approval(user, approval) else None
     return render_template(
         "approvals/detail.html", approval=approval, case=case, requester=requester, decider=decider,
-        sees_case=policy.manages(user, case), own_request=approval.requested_by_id == user.id,
+        reference=services.reference_of(approval, case),  # a destruction list has no case: its own reference
+        sees_case=case is not None and policy.manages(user, case), own_request=approval.requested_by_id == user.id,
         decision_form=decision_form if may_decide else None, withdraw_form=withdraw_form), status
 
 

@@ -62,6 +62,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "audit_trail": "privacyverzoek",  # one case's or person's trail: what an access request asks
     "retention": "toezicht",  # the data lifecycle: retention terms, legal holds, destruction (docs/PRIVACY.md)
     "retention_api": "toezicht",
+    "destruction_lists": "toezicht",  # destruction lists: references, categories, dates and counts
+    "destruction_lists_api": "toezicht",
     "subject_requests": "privacyverzoek",
     "subject_requests_api": "privacyverzoek",
 }
@@ -107,6 +109,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "audit": "toezicht",
     "retention_term": "toezicht",
     "legal_hold": "toezicht",
+    "destruction_list": "toezicht",
     "subject_request": "privacyverzoek",
 }
 

@@ -179,6 +179,23 @@ SUBJECT_REQUEST_OVERDUE = register(Kind(
     N_("De termijn van het verzoek van een betrokkene %(reference)s is op %(date)s verstreken. Handel het "
        "verzoek af of verleng de termijn.")))
 
+# Destruction lists (casus.retention.lists): they name the list's reference (VL-2026-0001), never a case.
+DESTRUCTION_LIST_PROPOSED = register(Kind(
+    "destruction_list_proposed",
+    N_("Nieuwe vernietigingslijst %(reference)s"),
+    N_("Vernietigingslijst %(reference)s staat klaar. Beoordeel de lijst en bied hem ter goedkeuring aan.")))
+DESTRUCTION_LIST_SUBMITTED = register(Kind(
+    "destruction_list_submitted",
+    N_("Akkoord gevraagd: vernietigingslijst %(reference)s"),
+    N_("Vernietigingslijst %(reference)s wacht op uw besluit. Wie de lijst heeft voorbereid, beslist er niet "
+       "zelf over.")))
+DESTRUCTION_LIST_DECIDED = register(Kind(
+    "destruction_list_decided",
+    N_("Vernietigingslijst %(reference)s is %(verdict)s"),
+    N_("Over vernietigingslijst %(reference)s is besloten: %(verdict)s."),
+    translated=("verdict",),
+    lowered=("verdict",)))
+
 
 def _values(spec: Kind, params: dict, locale: object) -> dict:
     values = dict(params or {})

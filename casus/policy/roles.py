@@ -88,8 +88,9 @@ def sees_triage_queue(user: User) -> bool:
 
 
 def sees_approval_queue(user: User) -> bool:
-    """The team's four-eyes requests (decided by its supervisors, ``decides_approval``)."""
-    return manages_a_team(user)
+    """The team's four-eyes requests (decided by its supervisors, ``decides_approval``); for the privacy officer
+    the destruction lists waiting for a second person."""
+    return manages_a_team(user) or handles_privacy(user)
 
 
 def sees_escalation_queue(user: User) -> bool:

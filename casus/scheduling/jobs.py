@@ -82,6 +82,10 @@ JOBS: tuple[JobSpec, ...] = (
             "Verzegelt de kop van de auditketen: ondertekend, naar het zegelbestand en/of per e-mail."),
     JobSpec("audit_verify", "casus.notifications.audit_checks:verify_audit_log", {"hour": 4, "minute": 0},
             "Controleert de auditketen tegen de zegels; bij een bevinding: de privacyfunctionarissen."),
+    JobSpec("destruction_lists", "casus.retention.jobs:propose_destruction_lists",
+            {"day": 1, "hour": 6, "minute": 30},
+            "Stelt per team de vernietigingslijst van de maand voor: wat over de archiefactiedatum is en niet "
+            "bevroren; de privacyfunctionarissen krijgen bericht."),
     JobSpec("subject_request_deadlines", "casus.subject_requests.jobs:subject_request_deadlines",
             {"hour": 7, "minute": 15},
             "Herinnert de privacyfunctionarissen aan verzoeken van betrokkenen die binnen vijf werkdagen of al "
