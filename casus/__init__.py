@@ -89,11 +89,12 @@ def _register_event_handlers(app: Flask) -> None:
     from casus.approvals import case_requests
     from casus.meetings import calendar
     from casus.notifications import services as notifications
-    from casus.retention import list_decisions
+    from casus.retention import archive, list_decisions
     from casus.signals import services as signals
     from casus.voordrachten import services as voordrachten
 
-    events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register))
+    events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register,
+                          archive.register))
     notifications.init_attachments(app, calendar.attachment_builders())
 
 

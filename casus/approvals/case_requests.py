@@ -64,7 +64,9 @@ def request_reopening(user: User, case: Case, *, reason: str | None) -> Approval
     _check_requester(user, case)
     if case.phase not in CASE_PHASES[ApprovalKind.REOPEN]:
         raise ServiceError("Alleen een afgesloten casus kan worden heropend.", status=409)
-    if not within_retention.passes(CaseFacts(closed_on=case.closed_on), context_for(user)):
+    # Reopening is possible until the archiefactiedatum (casus.retention), else the configured default.
+    facts = CaseFacts(closed_on=case.closed_on, retention_until=case.archiefactiedatum)
+    if not within_retention.passes(facts, context_for(user)):
         raise ServiceError("De bewaartermijn is verstreken; de casus kan niet meer worden heropend.", status=409)
     return request_approval(user, case, ApprovalKind.REOPEN, reason=reason)
 

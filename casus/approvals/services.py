@@ -131,6 +131,13 @@ def check_may_decide(user: User, approval: Approval) -> None:
         _deny(user, approval, "four_eyes")
         raise ServiceError("U kunt niet beslissen over uw eigen verzoek: een andere supervisor moet dat doen.",
                            status=403)
+    if approval.kind == ApprovalKind.RETENTION_EXTENSION:  # casus.retention.extension
+        if not (policy.handles_privacy(user)
+                or (policy.supervises(user) and policy.manages_team(user, approval.team_id))):
+            _deny(user, approval, "not_a_decider_of_the_extension")
+            raise ServiceError("Alleen een andere privacyfunctionaris of een supervisor van het team beslist over "
+                               "deze verlenging.", status=403)
+        return
     if approval.kind == ApprovalKind.DESTRUCTION_LIST:
         if not (policy.handles_privacy(user) or (policy.supervises(user) and user.team_id == approval.team_id)):
             _deny(user, approval, "not_a_decider_of_the_list")

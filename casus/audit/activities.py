@@ -108,6 +108,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "report": "rapportage",
     "audit": "toezicht",
     "retention_term": "toezicht",
+    "retention_extension": "toezicht",
     "legal_hold": "toezicht",
     "destruction_list": "toezicht",
     "subject_request": "privacyverzoek",

@@ -120,7 +120,7 @@ def case_facts(case: Case, *, requester_id: int | None = None) -> CaseFacts:
         referral_organisation_id=case.referral_organisation_id, goal_count=goal_count, actions=actions,
         plan_discussed_in_meeting=case.plan_discussed_on is not None, evaluation=case.evaluation,
         nazorg_started_on=case.nazorg_started_on, result=case.result, requester_id=requester_id,
-        closed_on=case.closed_on)
+        closed_on=case.closed_on, retention_until=case.archiefactiedatum)
 
 
 def context_for(user: User, *, reason: str | None = None, result: str | None = None,

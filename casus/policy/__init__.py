@@ -311,14 +311,18 @@ def _case_team(case_id: int) -> int | None:
     return db.session.execute(sa.select(Case.team_id).where(Case.id == case_id)).scalar_one_or_none()
 
 
+# The kinds a privacy officer sees and decides, besides the team's supervisors (never the one who asked).
+PRIVACY_DECIDES = (ApprovalKind.DESTRUCTION_LIST, ApprovalKind.RETENTION_EXTENSION)
+
+
 def approval_scope(user: User) -> ColumnElement[bool]:
     """Approvals ``user`` may see: their team's (procesregisseur, supervisor), their own requests, and — for the
-    privacy officer — every destruction list's."""
+    privacy officer — every destruction list's and every retention extension's."""
     conditions: list[ColumnElement[bool]] = [Approval.requested_by_id == user.id]
     if manages_a_team(user):
         conditions.append(Approval.team_id == user.team_id)
     if handles_privacy(user):
-        conditions.append(Approval.kind == ApprovalKind.DESTRUCTION_LIST)
+        conditions.append(Approval.kind.in_(PRIVACY_DECIDES))
     return sa.or_(*conditions)
 
 
@@ -329,11 +333,11 @@ def get_approval(user: User, approval_id: int, *, action: str = "approval.view")
 
 def decides_approval(user: User, approval) -> bool:
     """Four-eyes: an open request, decided by a supervisor of the team who did not ask for it — or, for a
-    destruction list, also by another privacy officer."""
+    destruction list or a retention extension, also by another privacy officer."""
     if not approval.is_open or approval.requested_by_id == user.id:
         return False
     team_supervisor = supervises(user) and user.team_id == approval.team_id
-    if approval.kind == ApprovalKind.DESTRUCTION_LIST:
+    if approval.kind in PRIVACY_DECIDES:
         return team_supervisor or handles_privacy(user)
     return team_supervisor
 

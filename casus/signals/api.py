@@ -29,6 +29,7 @@ from casus.signals.schemas import (
     SignalInputSchema,
     SignalListQuerySchema,
     SignalPageSchema,
+    SignalSchema,
     to_subject_input,
 )
 
@@ -115,6 +116,28 @@ class SignalItem(MethodView):
         signal = policy.get_signal(user, id)
         record("signal.view", object_type="signal", object_id=signal.id, case_id=signal.case_id, user=user)
         return SignalView(signal, _visible_case_id(signal), _subjects_for(user, signal))
+
+
+@blp.route("/signals/<int:id>/withdrawal")
+class SignalWithdrawal(MethodView):
+    @blp.response(200, SignalSchema)
+    @blp.alt_response(403, schema=ProblemSchema, description="Only the signal's reporter withdraws it")
+    @blp.alt_response(404, schema=ProblemSchema, description="No such signal, or not one the caller may see")
+    @blp.alt_response(409, schema=ProblemSchema, description="The signal was weighed or ended already; nothing "
+                                                             "changed")
+    def post(self, id):
+        """The reporter withdraws their own signal while it is not yet weighed (`ontvangen`): its status becomes
+        `ingetrokken` and it is kept for the retention term of withdrawn signals. No body. Audited:
+        `signal.withdrawn`."""
+        user = acting_user()
+        signal = policy.get_signal(user, id, action="signal.withdrawn")
+        try:
+            services.withdraw_signal(user, signal)
+        except ServiceError as error:
+            if error.status == 403:
+                abort(403, message=error.message)  # answered, so the audited refusal commits
+            raise
+        return SignalView(signal, _visible_case_id(signal))
 
 
 def _subjects_for(user, signal: Signal) -> list[dict]:

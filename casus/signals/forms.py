@@ -95,6 +95,10 @@ class DismissForm(FlaskForm):
                                                    Length(max=MAX_TEXT, message=TOO_LONG)], render_kw={"rows": 3})
 
 
+class WithdrawSignalForm(FlaskForm):
+    """The reporter withdraws their own signal: the CSRF token is all it carries."""
+
+
 class AttachForm(FlaskForm):
     case_id = HiddenField(validators=[DataRequired(REQUIRED)])
 

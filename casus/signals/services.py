@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from casus import events
 from casus.audit.models import AuditEvent, Outcome
 from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
@@ -32,6 +33,7 @@ from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import case_scope, directs_cases, sees_triage_queue, signal_scope, triages_signals, visible_cases
 from casus.references import next_number
 from casus.services import MAX_TEXT, ServiceError
+from casus.signals.events import SignalEnded
 from casus.signals.models import Signal, SignalStatus, SignalSubject, Urgency
 from casus.subjects.models import Subject
 from casus.subjects.services import SubjectInput, find_or_create, validated
@@ -228,7 +230,7 @@ def _require_triage_rights(user: User, signal: Signal) -> None:
         db.session.refresh(signal)  # weighed meanwhile: the page shows it as it is now
     if case_id is not None:
         raise ServiceError("Dit signaal is al gebundeld in een casus.", status=409)
-    if status == SignalStatus.AFGESLOTEN:
+    if status in ENDED:
         raise ServiceError("Dit signaal is al afgehandeld.", status=409)
 
 
@@ -297,7 +299,44 @@ def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
         raise ServiceError("Een reden is hoogstens %(max)s tekens.", field="reason", max=MAX_TEXT)
     signal.status = SignalStatus.AFGESLOTEN
     signal.dismissal_reason = reason
+    _end(user, signal)
     record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True}, user=user)
+
+
+# A signal in one of these states has ended without a case: nobody weighs or withdraws it any more.
+ENDED = (SignalStatus.AFGESLOTEN, SignalStatus.INGETROKKEN)
+WITHDRAWABLE = (SignalStatus.ONTVANGEN, SignalStatus.IN_TRIAGE)
+
+
+def withdraws_signal(user: User, signal: Signal) -> bool:
+    """Whoever reported a signal may take it back while nobody has weighed it: not yet bundled into a case."""
+    return signal.reported_by_id == user.id and signal.case_id is None and signal.status in WITHDRAWABLE
+
+
+def withdraw_signal(user: User, signal: Signal) -> None:
+    """The reporter withdraws their own signal before it is weighed (status ``ingetrokken``). It is kept for its
+    outcome's retention term like any signal that ends without a case. Read under the signal's row lock, so a
+    signal being weighed at the same moment is either weighed or withdrawn, never both."""
+    if signal.reported_by_id != user.id:
+        record("signal.withdrawn", object_type="signal", object_id=signal.id, outcome=Outcome.DENIED, user=user)
+        raise ServiceError("Alleen wie het signaal heeft gemeld, kan het intrekken.", status=403)
+    status, case_id = db.session.execute(sa.select(Signal.status, Signal.case_id).where(Signal.id == signal.id)
+                                         .with_for_update()).one()
+    if (status, case_id) != (signal.status, signal.case_id):
+        db.session.refresh(signal)
+    if case_id is not None or status not in WITHDRAWABLE:
+        raise ServiceError("Dit signaal is al gewogen of afgehandeld en kan niet meer worden ingetrokken.",
+                           status=409)
+    signal.status = SignalStatus.INGETROKKEN
+    _end(user, signal)
+    record("signal.withdrawn", object_type="signal", object_id=signal.id, user=user)
+
+
+def _end(user: User, signal: Signal) -> None:
+    """The signal ends without a case today; retention gives it its archiefactiedatum (``SignalEnded``)."""
+    signal.closed_on = today()
+    db.session.flush()
+    events.publish(SignalEnded(user, signal))
 
 
 def register(events: Events) -> None:

@@ -31,6 +31,7 @@ from casus.signals.forms import (
     SignalForm,
     SubjectForm,
     TriageForm,
+    WithdrawSignalForm,
     choices,
 )
 from casus.signals.models import Signal, SignalStatus, Urgency
@@ -198,8 +199,10 @@ def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismis
     # The team sees the subjects as they are now; the reporter only what it typed itself.
     subjects = services.signal_subjects(signal) if triager else services.reported_subjects(signal)
     can_weigh = triager and _triageable(signal)
+    can_withdraw = services.withdraws_signal(user, signal)
     return render_template(
         "signals/detail.html", signal=signal, subjects=subjects, case=case, triager=triager, can_weigh=can_weigh,
+        can_withdraw=can_withdraw, withdraw_form=WithdrawSignalForm(formdata=None),
         candidates=services.candidate_cases(user, signal) if can_weigh else [],
         attach_form=AttachForm(formdata=None), open_form=open_form or OpenCaseForm(formdata=None),
         dismiss_form=dismiss_form or DismissForm(formdata=None),
@@ -276,6 +279,21 @@ def dismiss(signal_id: int):
             flash(_("Signaal %(signal)s is afgesloten zonder casus.", signal=signal.reference), "success")
             return redirect(url_for("signals.triage_queue"))
     return _render_detail(signal, dismiss_form=form)
+
+
+@bp.post("/signalen/<int:signal_id>/intrekken")
+def withdraw(signal_id: int):
+    """The reporter takes their own signal back before it is weighed."""
+    user = acting_user()
+    signal = policy.get_signal(user, signal_id, action="signal.withdrawn")
+    if not WithdrawSignalForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_signal(user, signal)
+    except ServiceError as error:
+        return _refused(error, signal)
+    flash(_("Signaal %(signal)s is ingetrokken.", signal=signal.reference), "success")
+    return redirect(url_for("signals.detail", signal_id=signal.id))
 
 
 # --- triage ----------------------------------------------------------------------------------------------------
