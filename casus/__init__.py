@@ -145,6 +145,9 @@ def _register_blueprints(app: Flask) -> None:
     from casus.retention.list_views import bp as destruction_lists_bp
 
     app.register_blueprint(destruction_lists_bp)
+    from casus.retention.declaration_views import bp as declarations_bp
+
+    app.register_blueprint(declarations_bp)
     init_api(app)
     from casus.metrics import bp as metrics_bp
 

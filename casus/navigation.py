@@ -34,6 +34,7 @@ NAV_ITEMS: tuple[tuple[str, object, Callable[[User], bool]], ...] = (
     ("subject_requests.index", _l("Verzoeken betrokkenen"), policy.handles_privacy),
     ("retention.terms_index", _l("Bewaartermijnen"), policy.handles_privacy),
     ("destruction_lists.index", _l("Vernietigingslijsten"), policy.handles_privacy),
+    ("declarations.index", _l("Verklaringen van vernietiging"), policy.handles_privacy),
     ("audit.index", _l("Auditlog"), policy.reads_audit_log),
     ("organisations.index", _l("Organisaties"), policy.administers),
     ("organisations.teams", _l("Teams"), policy.administers),

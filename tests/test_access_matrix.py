@@ -211,7 +211,11 @@ NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:not
                  "/api/v1/destruction-lists/<int:id>", "/api/v1/destruction-lists/<int:id>/submission",
                  "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/removal",
                  "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/postponement",
-                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/restoration"}
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/restoration",
+                 # Verklaringen van vernietiging: no personal data, for the privacy officer only (access:
+                 # tests/retention/test_declarations.py).
+                 "/verklaringen/<int:declaration_id>", "/verklaringen/<int:declaration_id>.csv",
+                 "/verklaringen/<int:declaration_id>.pdf", "/api/v1/destruction-declarations/<int:id>"}
 ADMIN_PREFIXES = ("/beheer/",)
 
 

@@ -17,7 +17,7 @@ MENUS = {
     "partner": ["main.index", "signals.new", *CASE_WORK],
     "riec": ["main.index", *CASE_WORK, "voordrachten.index"],
     "privacy": ["main.index", "audit.index", "subject_requests.index", "retention.terms_index",
-                "destruction_lists.index", "approvals.index"],
+                "destruction_lists.index", "declarations.index", "approvals.index"],
     "beheerder": ["main.index", "organisations.index", "organisations.teams", "users.index",
                   "organisations.categories"],
 }

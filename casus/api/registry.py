@@ -22,6 +22,7 @@ from casus.notifications.api import blp as notifications_blp
 from casus.plans.api import blp as plans_blp
 from casus.reports.api import blp as reports_blp
 from casus.retention.api import blp as retention_blp
+from casus.retention.declaration_api import blp as declarations_blp
 from casus.retention.list_api import blp as destruction_lists_blp
 from casus.signals.api import blp as signals_blp
 from casus.subject_requests.api import blp as subject_requests_blp
@@ -31,7 +32,7 @@ from casus.voordrachten.api import blp as voordrachten_blp
 # In this order in the OpenAPI document.
 BLUEPRINTS = (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp, meetings_blp, escalations_blp,
               voordrachten_blp, approvals_blp, reports_blp, retention_blp, destruction_lists_blp,
-              subject_requests_blp)
+              declarations_blp, subject_requests_blp)
 
 
 def init_api(app: Flask) -> None:

@@ -66,6 +66,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "destruction_lists_api": "toezicht",
     "subject_requests": "privacyverzoek",
     "subject_requests_api": "privacyverzoek",
+    "declarations": "toezicht",  # the verklaringen van vernietiging: the proof of what was destroyed
+    "declarations_api": "toezicht",
 }
 
 # By the action's dotted prefix: "case.triage_recorded" finds "case.triage_recorded", else "case". (An action
@@ -112,6 +114,10 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "legal_hold": "toezicht",
     "destruction_list": "toezicht",
     "subject_request": "privacyverzoek",
+    "destruction_declaration": "toezicht",
+    "case.destroyed": "toezicht",  # by a destruction list's approval, or a granted wissing (then its endpoint's)
+    "signal.destroyed": "toezicht",
+    "subject.erased": "privacyverzoek",
 }
 
 

@@ -10,6 +10,7 @@ be shown to anyone entitled to the proof without showing what it proves was dest
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,9 +19,9 @@ from sqlalchemy.orm import joinedload
 from casus.audit.services import record
 from casus.clock import today
 from casus.extensions import db
+from casus.organisations.models import Team
 from casus.references import next_number
-from casus.retention.models import DeclarationKind, DestructionDeclaration
-from casus.services import ServiceError
+from casus.retention.models import DeclarationKind, DestructionDeclaration, DestructionList
 from casus.users.models import User
 
 ENTRY_KINDS = ("case", "signal")
@@ -70,19 +71,32 @@ def _iso(value: date | str | None) -> str | None:
 
 # --- reading -------------------------------------------------------------------------------------------------------
 
-def declarations_query() -> sa.Select:
-    """Every verklaring, newest first, with who prepared and approved it (the privacy officer sees them all)."""
-    return (sa.select(DestructionDeclaration)
+@dataclass(frozen=True)
+class DeclarationRow:
+    """A verklaring with the reference of its list and the name of its team, read in the same query."""
+
+    declaration: DestructionDeclaration
+    list_reference: str | None
+    team_name: str | None
+
+
+def _rows_query() -> sa.Select:
+    """Every verklaring, newest first, with who prepared and approved it, its list and its team."""
+    return (sa.select(DestructionDeclaration, DestructionList.reference, Team.name)
+            .outerjoin(DestructionList, DestructionList.id == DestructionDeclaration.destruction_list_id)
+            .outerjoin(Team, Team.id == DestructionDeclaration.team_id)
             .options(joinedload(DestructionDeclaration.prepared_by), joinedload(DestructionDeclaration.approved_by))
             .order_by(DestructionDeclaration.id.desc()))
 
 
-def get_declaration(declaration_id: int) -> DestructionDeclaration:
-    declaration = db.session.execute(
-        declarations_query().where(DestructionDeclaration.id == declaration_id)).unique().scalar_one_or_none()
-    if declaration is None:
-        raise ServiceError("Deze verklaring bestaat niet.", status=404)
-    return declaration
+def list_declarations(limit: int = 200) -> list[DeclarationRow]:
+    """The newest ``limit`` verklaringen (the privacy officer sees them all: they hold no personal data)."""
+    return [DeclarationRow(*row) for row in db.session.execute(_rows_query().limit(limit)).unique()]
+
+
+def get_declaration(declaration_id: int) -> DeclarationRow | None:
+    row = db.session.execute(_rows_query().where(DestructionDeclaration.id == declaration_id)).unique().first()
+    return DeclarationRow(*row) if row is not None else None
 
 
 def totals(declaration: DestructionDeclaration) -> dict[str, int]:

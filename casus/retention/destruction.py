@@ -133,7 +133,7 @@ def destroy_cases(case_ids: Iterable[int], *, user=None) -> dict[int, dict[str, 
 def destroy_signal(signal: Signal, *, user=None) -> dict[str, int]:
     """Delete a signal that never became part of a case (one bundled in a case goes with its case)."""
     if signal.case_id is not None:
-        raise ServiceError("Een gebundelde melding wordt met haar casus vernietigd.", field="signal")
+        raise ServiceError("Een gebundeld signaal wordt met zijn casus vernietigd.", field="signal")
     tables: set[str] = set()
     counts = _destroy_signals([signal.id], tables)[signal.id]
     record("signal.destroyed", object_type="signal", object_id=signal.id, user=user, details={"counts": counts})
