@@ -104,3 +104,12 @@ def lift_hold(user: User, hold: LegalHold, *, reason: str | None, expected_versi
     add_timeline(case, "legal_hold.lifted", "Bevriezing opgeheven.", actor=user)
     record("legal_hold.lifted", object_type="legal_hold", object_id=hold.id, case_id=case.id, user=user)
     return hold
+
+
+def refusal_status(user: User, case: Case) -> int | None:
+    """None when ``user`` may see the case's holds and retention (privacy officer, a supervisor of the team, or
+    the team asking for an extension); else 403 for a case they see otherwise, 404 for one they do not."""
+    if policy.places_legal_hold(user, case.team_id) or policy.handles_privacy(user) or policy.manages(user, case):
+        return None
+    visible = db.session.execute(sa.select(Case.id).where(Case.id == case.id, policy.case_scope(user))).first()
+    return 403 if visible else 404

@@ -6,7 +6,6 @@ The privacy officer sees no case content here: references, categories, dates and
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -96,10 +95,9 @@ def _case_for_retention(reference: str, action: str) -> Case:
     case = holds.find_case(reference)
     if case is None:
         policy.refuse(action, status=404, object_type="case", object_id=None)
-    if not (policy.places_legal_hold(user, case.team_id) or extension.asks_extension(user, case)):
-        visible = db.session.execute(sa.select(Case.id).where(Case.id == case.id, policy.case_scope(user))).first()
-        policy.refuse(action, status=403 if visible else 404, object_type="case", object_id=case.id,
-                      case_id=case.id)
+    status = holds.refusal_status(user, case)
+    if status is not None:
+        policy.refuse(action, status=status, object_type="case", object_id=case.id, case_id=case.id)
     return case
 
 
