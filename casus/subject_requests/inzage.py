@@ -206,6 +206,8 @@ def _resolve_case_references(package: Package, case_ids: list[int]) -> None:
             item.content["case"] = references.get(item.content["case"])
             if item.kind == "access":
                 item.title = f"Toegang tot casus {item.content['case']}"
+            else:
+                item.title = f"{item.title}, casus {item.content['case']}"
 
 
 def _apply_decisions(package: Package) -> None:
