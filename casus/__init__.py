@@ -76,6 +76,9 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     from casus.audit import chain
 
     chain.init_app(app)  # CASUS_AUDIT_CHAIN=inline: the session links audit events before each commit
+    from casus.subject_requests import restriction
+
+    restriction.init_app(app)  # beperking: a restricted case refuses changes in every flush of a request
     from casus.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -25,6 +25,7 @@ from casus.services import ServiceError
 from workflow import TransitionRefused
 
 log = logging.getLogger(__name__)
+LOCKED = 423  # a case under a beperking refuses changes (casus.subject_requests.restriction)
 
 # Titles per status, in the user's language (API problems are always English, as ADR asks).
 _PAGE_TITLES = {
@@ -37,6 +38,7 @@ _PAGE_TITLES = {
     413: _l("Het verzoek is te groot"),
     414: _l("Het adres is te lang"),
     422: _l("Onjuiste invoer"),
+    423: _l("Verwerking beperkt"),
     429: _l("Te veel verzoeken"),
     500: _l("Er ging iets mis"),
     503: _l("Casus is tijdelijk niet beschikbaar"),
@@ -92,8 +94,13 @@ def _api_problem(error: HTTPException):
 
 
 def handle_service_error(error: ServiceError):
-    """A refused change: problem+json for the API; in a page it means a view forgot to catch it."""
+    """A refused change: problem+json for the API. In a page it means a view forgot to catch it — except a locked
+    case (423, a beperking: casus.subject_requests.restriction), refused in the flush of any change, which a page
+    shows as such."""
     if not is_api_request():
+        if error.status == LOCKED:
+            rollback_keeping_audit(LOCKED)
+            return _page(LOCKED, error.message)
         return handle_unexpected(error)
     status = error.status if 400 <= error.status < 500 else 400
     rollback_keeping_audit(status)
@@ -291,7 +298,7 @@ def handle_unexpected(error: Exception):
 
 def _page(status: int, detail: str | None):
     title = str(_PAGE_TITLES.get(status, _PAGE_TITLES[500]))
-    show_detail = detail if status in (400, 409, 413, 414, 429) else None
+    show_detail = detail if status in (400, 409, 413, 414, LOCKED, 429) else None
     return render_template("errors/error.html", status=status, title=title, detail=show_detail), status
 
 

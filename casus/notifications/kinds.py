@@ -195,6 +195,13 @@ DESTRUCTION_LIST_DECIDED = register(Kind(
     N_("Over vernietigingslijst %(reference)s is besloten: %(verdict)s."),
     translated=("verdict",),
     lowered=("verdict",)))
+# Rectificatie (casus.subject_requests.rights): the case's partners and procesregisseur learn that a subject's data
+# was corrected — the reference only, never what or whose.
+SUBJECT_CORRECTED = register(Kind(
+    "subject_corrected",
+    N_("Gegevens van een betrokkene gecorrigeerd: casus %(reference)s"),
+    N_("Op verzoek van een betrokkene heeft de privacyfunctionaris gegevens gecorrigeerd in casus %(reference)s. "
+       "Werk uw eigen administratie zo nodig bij.")))
 
 
 def _values(spec: Kind, params: dict, locale: object) -> dict:

@@ -14,7 +14,15 @@ from casus import policy
 from casus.api.blueprint import ApiBlueprint
 from casus.api.schemas import ProblemSchema
 from casus.security import acting_user
-from casus.subject_requests import inzage, search, services
+from casus.subject_requests import inzage, rights, search, services
+from casus.subject_requests.rights_schemas import (
+    CorrectionInputSchema,
+    CorrectionListSchema,
+    ErasureInputSchema,
+    ErasureOutcomeSchema,
+    RestrictionInputSchema,
+    RestrictionSchema,
+)
 from casus.subject_requests.schemas import (
     CandidateListSchema,
     CompletionInputSchema,
@@ -191,3 +199,85 @@ class SubjectRequestPackageItem(MethodView):
 
 
 # --- rectificatie, beperking, wissing (rights.py) ---
+
+
+def _restriction_for(restriction_id: int):
+    """A restriction for the privacy officer; for anyone else (or an unknown id) a 404, audited."""
+    user = acting_user()
+    if not policy.handles_privacy(user):
+        policy.refuse("subject.restriction_lifted", status=404, object_type="subject_restriction",
+                      object_id=restriction_id)
+    return user, rights.get_restriction(user, restriction_id)
+
+
+@blp.route("/data-subject-requests/<int:id>/corrections")
+class SubjectRequestCorrections(MethodView):
+    @blp.arguments(CorrectionInputSchema)
+    @blp.response(201, CorrectionListSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Rectificatie: correct fields of a subject confirmed in this request (`changes`: only the fields to
+        correct). Answers each changed field with its old and new value; the affected cases' partners and
+        procesregisseur are notified with the case reference only. (A subject has no version: the correction is
+        checked against what is stored when it arrives.)"""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        corrections = rights.correct_subject(user, subject_request, data["subject_id"], data["changes"])
+        return {"items": corrections}
+
+
+@blp.route("/data-subject-requests/<int:id>/restrictions")
+class SubjectRequestRestrictions(MethodView):
+    @blp.arguments(RestrictionInputSchema)
+    @blp.response(201, RestrictionSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Beperking: restrict the processing of a subject confirmed in this request. Until it is lifted, every
+        case the subject is in refuses changes by anyone but the privacy officer (423 Locked)."""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        return rights.place_restriction(user, subject_request, data["subject_id"], reason=data["reason"])
+
+
+@blp.route("/subject-restrictions/<int:id>/lift")
+class SubjectRestrictionLift(MethodView):
+    @blp.response(200, RestrictionSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, id):
+        """Lift a restriction: the subject's cases can be changed again."""
+        user, restriction = _restriction_for(id)
+        return rights.lift_restriction(user, restriction)
+
+
+@blp.route("/data-subject-requests/<int:id>/erasure")
+class SubjectRequestErasure(MethodView):
+    @blp.arguments(ErasureInputSchema)
+    @blp.response(200, SubjectRequestSchema)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Wissing, step one: grant the erasure of the subjects confirmed in this request (a case under legal hold
+        refuses it, 409). A second privacy officer carries it out."""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        rights.grant_erasure(user, subject_request, expected_version=data["version"])
+        return _loaded(user, id)
+
+
+@blp.route("/data-subject-requests/<int:id>/erasure/confirmation")
+class SubjectRequestErasureConfirmation(MethodView):
+    @blp.arguments(ErasureInputSchema)
+    @blp.response(200, ErasureOutcomeSchema)
+    @blp.alt_response(403, **FORBIDDEN)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, **CONFLICT)
+    def post(self, data, id):
+        """Wissing, step two, by a privacy officer other than the one who granted it (403 otherwise): the confirmed
+        subjects are erased from every case, signal and voordracht; each case left without any subject is destroyed
+        and declared in a verklaring van vernietiging (kind `wissing`); the request is completed as granted."""
+        user = acting_user()
+        subject_request = services.get_request(user, id)
+        return rights.confirm_erasure(user, subject_request, expected_version=data["version"])

@@ -65,6 +65,10 @@ class SubjectRequest(db.Model):
                            name="extension_has_reason"),
         sa.CheckConstraint("status != 'afgerond' OR (outcome IS NOT NULL AND completed_on IS NOT NULL)",
                            name="completion_has_outcome"),
+        # A wissing is carried out only on the confirmation of a second privacy officer (casus.subject_requests.
+        # rights): never the one who granted it.
+        sa.CheckConstraint("erasure_confirmed_by_id IS NULL OR (erasure_granted_by_id IS NOT NULL "
+                           "AND erasure_confirmed_by_id != erasure_granted_by_id)", name="erasure_four_eyes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +98,11 @@ class SubjectRequest(db.Model):
     outcome_note: Mapped[str | None] = mapped_column(sa.Text)
     completed_on: Mapped[date | None] = mapped_column(sa.Date)
     package_produced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Wissing in two steps: granted by one privacy officer, carried out when a second one confirms.
+    erasure_granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    erasure_granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    erasure_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -16,7 +16,7 @@ from casus.i18n import current_locale
 from casus.labels import Labels
 from casus.security import acting_user, requires
 from casus.services import ServiceError
-from casus.subject_requests import inzage, search, services
+from casus.subject_requests import inzage, rights, search, services
 from casus.subject_requests.forms import (
     CompleteForm,
     ConfirmForm,
@@ -33,6 +33,13 @@ from casus.subject_requests.models import (
     RequestStatus,
     SubjectRequest,
     WithholdingGround,
+)
+from casus.subject_requests.rights_forms import (
+    CorrectionForm,
+    ErasureForm,
+    LiftForm,
+    RestrictionForm,
+    restriction_prefix,
 )
 from casus.web.forms import submit_form, version_of
 from casus.web.helpers import template_helpers
@@ -219,3 +226,104 @@ def _flash_and_back(request_id: int, message: str) -> Response:
 
 
 # --- rectificatie, beperking, wissing (rights.py) ---
+
+@bp.context_processor
+def rights_helpers() -> dict:
+    return {"rights_context": _rights_context}
+
+
+def _rights_context(subject_request: SubjectRequest, matches: list, posted: dict | None = None) -> dict:
+    """What _rights.html shows: per confirmed subject its correction and restriction forms (``posted``: a refused
+    form to show again, by kind and subject id), the restrictions and the rectificatie history (the privacy officer
+    alone ever reads the old values), and the wissing's two steps."""
+    posted = posted or {}
+    active = rights.active_restrictions([subject.id for subject in matches])
+    rows = [{"subject": subject, "fields": CorrectionForm.fields_for(subject), "active": active.get(subject.id),
+             "correction_form": posted.get(("correction", subject.id)) or CorrectionForm.for_subject(subject),
+             "restriction_form": posted.get(("restriction", subject.id))
+             or RestrictionForm(formdata=None, prefix=restriction_prefix(subject.id))} for subject in matches]
+    granted_by = rights.erasure_granted_by(subject_request)
+    return {"rows": rows, "corrections": rights.corrections_of(subject_request),
+            "restrictions": rights.restrictions_of(subject_request), "lift_form": LiftForm(formdata=None),
+            "granted_by": granted_by, "may_confirm": granted_by is not None and granted_by.id != acting_user().id,
+            "erasure_form": posted.get("erasure") or ErasureForm(formdata=None, version=subject_request.version),
+            "corrects": subject_request.kind in rights.CORRECTS, "restricts": subject_request.kind in rights.RESTRICTS,
+            "erases": subject_request.kind in rights.ERASES}
+
+
+def _rights_refused(user, subject_request: SubjectRequest, submission, key) -> tuple:
+    return _render_detail(user, subject_request, _failed_status(submission), rights_posted={key: submission.form})
+
+
+@bp.post("/<int:request_id>/rectificatie/<int:subject_id>")
+@requires(policy.handles_privacy)
+def correct(request_id: int, subject_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    subject = rights.confirmed_subject(subject_request, subject_id)
+    form = CorrectionForm.for_subject(subject, posted=True)
+    submission = submit_form(form, lambda: rights.correct_subject(user, subject_request, subject_id,
+                                                                  form.changes(subject)),
+                             success=_("De gegevens zijn gecorrigeerd; de partners van de casussen zijn bericht."))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id, _anchor="rectificatie"))
+    return _rights_refused(user, subject_request, submission, ("correction", subject_id))
+
+
+@bp.post("/<int:request_id>/beperking/<int:subject_id>")
+@requires(policy.handles_privacy)
+def restrict(request_id: int, subject_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    form = RestrictionForm(prefix=restriction_prefix(subject_id))
+    submission = submit_form(form, lambda: rights.place_restriction(user, subject_request, subject_id,
+                                                                    reason=form.reason.data),
+                             success=_("De verwerking is beperkt: de casussen van deze betrokkene zijn geblokkeerd."))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id, _anchor="beperking"))
+    return _rights_refused(user, subject_request, submission, ("restriction", subject_id))
+
+
+@bp.post("/<int:request_id>/beperkingen/<int:restriction_id>/opheffen")
+@requires(policy.handles_privacy)
+def lift_restriction(request_id: int, restriction_id: int):
+    user = acting_user()
+    services.get_request(user, request_id)
+    form = LiftForm()
+    if form.validate_on_submit():
+        try:
+            rights.lift_restriction(user, rights.get_restriction(user, restriction_id))
+            flash(_("De beperking is opgeheven."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("subject_requests.detail", request_id=request_id, _anchor="beperking"))
+
+
+@bp.post("/<int:request_id>/wissing")
+@requires(policy.handles_privacy)
+def grant_erasure(request_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    form = ErasureForm()
+    submission = submit_form(form, lambda: rights.grant_erasure(user, subject_request,
+                                                                expected_version=version_of(form)),
+                             success=_("De wissing is toegekend. Een tweede privacyfunctionaris voert haar uit."))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id, _anchor="wissing"))
+    return _rights_refused(user, subject_request, submission, "erasure")
+
+
+@bp.post("/<int:request_id>/wissing/bevestigen")
+@requires(policy.handles_privacy)
+def confirm_erasure(request_id: int):
+    user = acting_user()
+    subject_request = services.get_request(user, request_id)
+    form = ErasureForm()
+    submission = submit_form(form, lambda: rights.confirm_erasure(user, subject_request,
+                                                                  expected_version=version_of(form)),
+                             success=lambda outcome: _(
+                                 "De wissing is uitgevoerd: %(subjects)s betrokkene(n) gewist, %(cases)s casus(sen) "
+                                 "vernietigd.", subjects=outcome.erased_subjects, cases=len(outcome.destroyed_cases)))
+    if submission:
+        return redirect(url_for("subject_requests.detail", request_id=request_id))
+    return _rights_refused(user, subject_request, submission, "erasure")

@@ -19,6 +19,7 @@ from casus.versioning import StaleVersion
 from casus.web.fields import MISSING_VERSION
 from workflow import TransitionRefused
 
+LOCKED = 423  # a case under a beperking (casus.subject_requests.restriction)
 CONFLICT = _l("Iemand anders heeft dit intussen gewijzigd; uw wijziging is niet opgeslagen. Hieronder staat wat nu "
               "is opgeslagen, met uw invoer nog in het formulier. Controleer het en sla opnieuw op.")
 
@@ -95,6 +96,8 @@ def submit_form(form, change: Callable[[], Any], *, success: str | Callable[[Any
     try:
         result = change()
     except ServiceError as error:
+        if error.status == LOCKED:
+            raise  # a case under a beperking: the whole change is refused and rolled back (casus.errors shows it)
         if is_stale(error):
             show_conflict()
             return Submission(form, stale=True)

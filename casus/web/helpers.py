@@ -4,6 +4,7 @@ BSN and today. Each of those blueprints registers :func:`template_helpers` as it
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from casus import policy
@@ -11,6 +12,7 @@ from casus.cases.models import Case, LegalBasis, NoteVisibility, RiskLevel
 from casus.clock import today
 from casus.labels import enum_label
 from casus.security import acting_user
+from casus.subject_requests.restriction import is_restricted
 from workflow import ActionStatus, CasePhase, ClosureResult, EscalationLevel, ParticipationRole
 
 TABS = (
@@ -37,6 +39,14 @@ def case_tabs_for(case: Case) -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label in TABS if manages or endpoint not in MANAGER_TABS]
 
 
+def case_restricted(case: Case) -> bool:
+    """A subject of ``case`` is under a beperking (the case file's banner): asked once per page and case."""
+    known = g.setdefault("casus_restricted_cases", {})
+    if case.id not in known:
+        known[case.id] = is_restricted(case.id)
+    return known[case.id]
+
+
 def template_helpers() -> dict:
     return {
         "phase_label": lambda value: enum_label(CasePhase, value),
@@ -49,5 +59,6 @@ def template_helpers() -> dict:
         "visibility_label": lambda value: enum_label(NoteVisibility, value),
         "mask_bsn": mask_bsn,
         "case_tabs_for": case_tabs_for,
+        "case_restricted": case_restricted,
         "today": today,
     }
