@@ -205,3 +205,39 @@ def test_vacuum_failure_is_logged_by_type_only(caplog):
 
     assert [record.getMessage() for record in caplog.records] == ["VACUUM after destruction failed: OperationalError"]
 
+
+
+def test_a_role_that_does_not_own_the_tables_skips_them_and_says_so(app, caplog):
+    """The runtime role owns nothing: VACUUM would only warn, so Casus leaves those tables to the owner's
+    scheduled vacuumdb and logs how many it skipped."""
+    import secrets
+
+    from support import ADMIN_DATABASE_URL, TEST_DATABASE_URL, owner_url
+
+    if not TEST_DATABASE_URL:
+        pytest.skip("VACUUM is PostgreSQL's")
+    admin = sa.create_engine(ADMIN_DATABASE_URL, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    role = f"casus_not_owner_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'geheim-{role}'")
+    try:
+        url = sa.engine.make_url(owner_url(app.config["SQLALCHEMY_DATABASE_URI"])).set(
+            username=role, password=f"geheim-{role}").render_as_string(hide_password=False)
+        destruction.vacuum(["cases", "notes"], url)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "VACUUM after destruction skipped 2 of 2 tables: not their owner"]
+
+
+def test_the_owner_vacuums_without_a_warning(app, caplog):
+    from support import TEST_DATABASE_URL, owner_url
+
+    if not TEST_DATABASE_URL:
+        pytest.skip("VACUUM is PostgreSQL's")
+    destruction.vacuum(["cases", "notes"], owner_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+
+    assert caplog.records == []
