@@ -19,7 +19,12 @@ from casus.extensions import db
 from casus.labels import Labels
 from casus.retention import lists
 from casus.retention.list_forms import PostponeItemForm, RemoveItemForm, RestoreItemForm, SubmitListForm
-from casus.retention.models import DestructionItemStatus, DestructionList, DestructionListStatus
+from casus.retention.models import (
+    DestructionDeclaration,
+    DestructionItemStatus,
+    DestructionList,
+    DestructionListStatus,
+)
 from casus.security import acting_user, requires
 from casus.web.forms import submit_form, version_of
 
@@ -64,6 +69,8 @@ def _render_detail(destruction_list: DestructionList, status: int = 200):
     rejected = next((approval for approval in approvals if approval.status == ApprovalStatus.AFGEWEZEN), None)
     reviewable = destruction_list.status in lists.REVIEWABLE
     may_decide = open_approval is not None and policy.decides_approval(user, open_approval)
+    declaration_id = db.session.execute(sa.select(DestructionDeclaration.id).where(
+        DestructionDeclaration.destruction_list_id == destruction_list.id)).scalar_one_or_none()
     return render_template(
         "retention/list_detail.html", destruction_list=destruction_list, items=destruction_list.items,
         held=lists.held_case_ids(destruction_list) if reviewable else set(), reviewable=reviewable,
@@ -72,7 +79,8 @@ def _render_detail(destruction_list: DestructionList, status: int = 200):
         else None, approval=open_approval,
         decision_form=DecisionForm(formdata=None, version=open_approval.version) if may_decide else None,
         decision_next=url_for("destruction_lists.detail", list_id=destruction_list.id),
-        own_list=open_approval is not None and open_approval.requested_by_id == user.id), status
+        own_list=open_approval is not None and open_approval.requested_by_id == user.id,
+        declaration_id=declaration_id), status
 
 
 @bp.post("/<int:list_id>/aanbieden")
