@@ -69,12 +69,11 @@ def test_a_stale_read_snapshot_is_marked_for_a_retry(file_app):
             with app.test_request_context("/", method="GET"):
                 db.session.execute(sa.text("SELECT count(*) FROM categories")).scalar_one()
                 other = sqlite3.connect(path, isolation_level=None)
-                other.execute("INSERT INTO categories (code, name, name_en, retention_years, active) "
-                              "VALUES ('x', 'X', 'X', 5, 1)")
+                other.execute("INSERT INTO categories (code, name, name_en, active) VALUES ('x', 'X', 'X', 1)")
                 other.close()
                 with pytest.raises(sa.exc.OperationalError):
-                    db.session.execute(sa.text("INSERT INTO categories (code, name, name_en, retention_years, "
-                                               "active) VALUES ('y', 'Y', 'Y', 5, 1)"))
+                    db.session.execute(sa.text("INSERT INTO categories (code, name, name_en, active) "
+                                               "VALUES ('y', 'Y', 'Y', 1)"))
                 assert request.environ.get(SNAPSHOT_CONFLICT) is True
                 db.session.rollback()
         finally:

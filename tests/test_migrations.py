@@ -200,3 +200,30 @@ def test_agenda_positions_become_unique_and_objects_get_versions(migration_app):
         downgrade(revision="ca3467ca7862")
         upgrade()
     assert _schema_diff(migration_app) == []
+
+
+def test_a_categorys_retention_years_become_an_unconfirmed_retention_term_and_back(migration_app):
+    """20261206_f48a8414678c: categories.retention_years moves to retention_terms (months, unconfirmed)."""
+    from flask_migrate import downgrade, upgrade
+
+    from casus.extensions import db
+
+    with migration_app.app_context():
+        upgrade(revision="5ea10c4a1714")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE categories SET retention_years = 7 WHERE code = 'jeugd'"))
+        upgrade()
+        with db.engine.begin() as conn:
+            terms = dict(conn.execute(sa.text(
+                "SELECT c.code, t.months FROM retention_terms t JOIN categories c ON c.id = t.category_id")).all())
+            assert conn.execute(sa.text("SELECT count(*) FROM retention_terms WHERE confirmed_at IS NOT NULL")
+                                ).scalar_one() == 0
+            conn.execute(sa.text("UPDATE retention_terms SET months = 30 WHERE category_id = "
+                                 "(SELECT id FROM categories WHERE code = 'woonoverlast')"))
+        assert terms["jeugd"] == 84 and terms["overig"] == 60
+        downgrade(revision="5ea10c4a1714")
+        with db.engine.connect() as conn:
+            years = dict(conn.execute(sa.text("SELECT code, retention_years FROM categories")).all())
+        assert (years["jeugd"], years["woonoverlast"], years["overig"]) == (7, 2, 5)
+        upgrade()
+    assert _schema_diff(migration_app) == []

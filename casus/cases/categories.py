@@ -47,7 +47,7 @@ def list_categories() -> list[Category]:
     return list(db.session.execute(sa.select(Category).order_by(Category.active.desc(), Category.name)).scalars())
 
 
-def save_category(category: Category | None, *, code: str | None, name: str, name_en: str, retention_years: int,
+def save_category(category: Category | None, *, code: str | None, name: str, name_en: str,
                   active: bool = True) -> Category:
     """Create (``category`` None) or update a case category. The code is fixed once the category exists:
     exports, configuration and the standard list refer to it."""
@@ -68,14 +68,12 @@ def save_category(category: Category | None, *, code: str | None, name: str, nam
     clash = db.session.execute(sa.select(Category).where(sa.func.lower(Category.name) == name.lower())).scalar()
     if clash is not None and clash is not category:
         raise ServiceError("Er bestaat al een categorie met deze naam.", field="name")
-    if not isinstance(retention_years, int) or not 1 <= retention_years <= 20:
-        raise ServiceError("Kies een bewaartermijn van 1 tot en met 20 jaar.", field="retention_years")
     created = category is None
     if created:
         category = Category(code=code)
         db.session.add(category)
     category.name, category.name_en = name, name_en
-    category.retention_years, category.active = retention_years, bool(active)
+    category.active = bool(active)
     db.session.flush()
     record("category.created" if created else "category.updated", object_type="category", object_id=category.id,
            details={"code": category.code})

@@ -46,7 +46,8 @@ class Archiefstatus(LabelledEnum):
 
 
 class Category(db.Model):
-    """A case category (woonoverlast, jeugd, ...). Data, so a beheerder can add categories."""
+    """A case category (woonoverlast, jeugd, ...). Data, so a beheerder can add categories. How long its closed
+    cases are kept is the privacy officer's retention term (casus.retention.terms), not the beheerder's."""
 
     __tablename__ = "categories"
 
@@ -54,7 +55,6 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     name_en: Mapped[str] = mapped_column(sa.String(120))
-    retention_years: Mapped[int] = mapped_column(default=5)
     active: Mapped[bool] = mapped_column(default=True)
 
     def label(self, locale: str = "nl") -> str:

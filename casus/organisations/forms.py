@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from casus import labels
 from casus.organisations.models import Organisation, OrganisationKind
@@ -55,16 +55,6 @@ class TeamForm(FlaskForm):
     active = BooleanField(_l("Actief"), default=True)
 
 
-class DutchIntegerField(IntegerField):
-    """An integer field whose conversion error is Dutch (WTForms' own message is English)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("Vul een heel getal in.")) from error
-
-
 class CategoryForm(FlaskForm):
     code = StringField(_l("Code"), validators=[
         DataRequired(REQUIRED), Length(max=40, message=TOO_LONG),
@@ -73,7 +63,4 @@ class CategoryForm(FlaskForm):
     name = StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)])
     name_en = StringField(_l("Engelse naam"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)],
                           render_kw={"lang": "en"})
-    retention_years = DutchIntegerField(_l("Bewaartermijn in jaren"), default=5, validators=[
-        InputRequired(REQUIRED),
-        NumberRange(min=1, max=20, message=_l("Kies een bewaartermijn van 1 tot en met 20 jaar."))])
     active = BooleanField(_l("Actief"), default=True)

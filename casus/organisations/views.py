@@ -103,7 +103,7 @@ def _category_form(category: Category | None):
         del form.code  # the code is fixed once the category exists
     if submit_form(form, lambda: category_services.save_category(category,
             code=form.code.data if category is None else None, name=form.name.data, name_en=form.name_en.data,
-            retention_years=form.retention_years.data, active=form.active.data),
+            active=form.active.data),
             success=lambda saved: (_("Categorie %(name)s is aangemaakt.", name=saved.name) if category is None
                                    else _("Categorie %(name)s is opgeslagen.", name=saved.name))):
         return redirect(url_for("organisations.categories"))

@@ -71,6 +71,12 @@ def upgrade():
     sa.UniqueConstraint('category_id', name=op.f('uq_retention_terms_category_id')),
     sa.UniqueConstraint('signal_outcome', name=op.f('uq_retention_terms_signal_outcome'))
     )
+    # A category's retention_years becomes its retention term, unconfirmed: the privacy officer decides it now.
+    op.execute("INSERT INTO retention_terms (category_id, months, archiefnominatie, version) "
+               "SELECT id, CASE WHEN retention_years < 1 THEN 12 WHEN retention_years > 100 THEN 1200 "
+               "ELSE retention_years * 12 END, 'vernietigen', 1 FROM categories")
+    with op.batch_alter_table('categories', schema=None) as batch_op:
+        batch_op.drop_column('retention_years')
     op.create_table('subject_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=False),
@@ -337,6 +343,14 @@ def downgrade():
         batch_op.drop_index('ix_subject_requests_status_deadline')
 
     op.drop_table('subject_requests')
+    # Back to a category's retention_years: its term in whole years (1 to 20), else the old default of 5.
+    with op.batch_alter_table('categories', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('retention_years', sa.Integer(), nullable=False, server_default='5'))
+    op.execute("UPDATE categories SET retention_years = (SELECT CASE WHEN months < 12 THEN 1 WHEN months > 240 THEN 20 "
+               "ELSE months / 12 END FROM retention_terms WHERE retention_terms.category_id = categories.id) "
+               "WHERE id IN (SELECT category_id FROM retention_terms WHERE category_id IS NOT NULL)")
+    with op.batch_alter_table('categories', schema=None) as batch_op:
+        batch_op.alter_column('retention_years', existing_type=sa.Integer(), server_default=None)
     op.drop_table('retention_terms')
     with op.batch_alter_table('destruction_lists', schema=None) as batch_op:
         batch_op.drop_index('ix_destruction_lists_team_status')

@@ -19,7 +19,7 @@ def category(db, code):
 
 def form(**values):
     data = {"code": "mensenhandel", "name": "Mensenhandel", "name_en": "Human trafficking",
-            "retention_years": "7", "active": "y"}
+            "active": "y"}
     data.update(values)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -48,8 +48,7 @@ def test_beheerder_creates_a_category_and_it_is_audited(client, auth, admin, db)
     response = auth.post("/beheer/categorieen/nieuw", form())
     assert response.status_code == 302 and response.headers["Location"].endswith("/beheer/categorieen")
     created = category(db, "mensenhandel")
-    assert (created.name, created.name_en, created.retention_years, created.active) == (
-        "Mensenhandel", "Human trafficking", 7, True)
+    assert (created.name, created.name_en, created.active) == ("Mensenhandel", "Human trafficking", True)
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "category.created")).scalar_one()
     assert event.object_id == str(created.id) and event.user_id == admin.id
     assert "Mensenhandel" in client.get("/beheer/categorieen").get_data(as_text=True)
@@ -67,11 +66,11 @@ def test_beheerder_edits_and_deactivates_a_category_but_not_its_code(client, aut
     url = f"/beheer/categorieen/{overig.id}"
     assert "de code ligt vast" in client.get(url).get_data(as_text=True)
     response = auth.post(url, form(code="iets_anders", name="Overige zorgen", name_en="Other concerns",
-                                   retention_years="10", active=None))
+                                   active=None))
     assert response.status_code == 302
     db.session.refresh(overig)
-    assert (overig.code, overig.name, overig.name_en, overig.retention_years, overig.active) == (
-        "overig", "Overige zorgen", "Other concerns", 10, False)
+    assert (overig.code, overig.name, overig.name_en, overig.active) == (
+        "overig", "Overige zorgen", "Other concerns", False)
     assert category(db, "iets_anders") is None
 
 
@@ -83,10 +82,6 @@ def test_beheerder_edits_and_deactivates_a_category_but_not_its_code(client, aut
     ({"name": "Jeugd"}, "Er bestaat al een categorie met deze naam."),
     ({"name_en": ""}, "Dit veld is verplicht."),
     ({"name": "x" * 121}, "Gebruik hoogstens 120 tekens."),
-    ({"retention_years": "0"}, "Kies een bewaartermijn van 1 tot en met 20 jaar."),
-    ({"retention_years": "21"}, "Kies een bewaartermijn van 1 tot en met 20 jaar."),
-    ({"retention_years": "vijf"}, "Vul een heel getal in."),
-    ({"retention_years": ""}, "Dit veld is verplicht."),
 ])
 def test_invalid_input_gives_a_dutch_message_and_changes_nothing(client, auth, admin, db, values, message):
     from casus.cases.models import Category
@@ -106,12 +101,9 @@ def test_save_category_service_refuses_bad_values(app, db, categories):
 
     with app.test_request_context():
         with pytest.raises(ServiceError) as error:
-            save_category(None, code="ok_code", name="Nieuw", name_en="New", retention_years=30)
-        assert error.value.field == "retention_years"
-        with pytest.raises(ServiceError) as error:
-            save_category(None, code="1abc", name="Nieuw", name_en="New", retention_years=3)
+            save_category(None, code="1abc", name="Nieuw", name_en="New")
         assert error.value.field == "code"
-        saved = save_category(None, code="ok_code", name="Nieuw", name_en="New", retention_years=3)
+        saved = save_category(None, code="ok_code", name="Nieuw", name_en="New")
         assert saved.id and saved.active
 
 
