@@ -215,7 +215,10 @@ NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:not
                  # Verklaringen van vernietiging: no personal data, for the privacy officer only (access:
                  # tests/retention/test_declarations.py).
                  "/verklaringen/<int:declaration_id>", "/verklaringen/<int:declaration_id>.csv",
-                 "/verklaringen/<int:declaration_id>.pdf", "/api/v1/destruction-declarations/<int:id>"}
+                 "/verklaringen/<int:declaration_id>.pdf", "/api/v1/destruction-declarations/<int:id>",
+                 # A beperking is lifted by the privacy officer only; 404 for everyone else (access:
+                 # tests/subject_requests/test_beperking.py).
+                 "/api/v1/subject-restrictions/<int:id>/lift"}
 ADMIN_PREFIXES = ("/beheer/",)
 # Data-subject requests: the privacy officer's alone, every other role 404/403 on every one of them (access:
 # tests/subject_requests/test_subject_requests_views.py and test_subject_requests_api.py).

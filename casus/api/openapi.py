@@ -27,9 +27,12 @@ STANDARD_RESPONSES = {
     "PAYLOAD_TOO_LARGE": ("413", "The request body is larger than the server accepts"),
     "URI_TOO_LONG": ("414", "The query string is longer than the server accepts"),
     "UNSUPPORTED_MEDIA_TYPE": ("415", "The request body is not JSON"),
+    "LOCKED": ("423", "A data subject of the case is under a beperking (AVG art. 18): only the privacy officer may "
+                      "change the case until it is lifted; nothing was changed"),
     "TOO_MANY_REQUESTS": ("429", "Too many requests: wait `Retry-After` seconds"),
     "SERVICE_UNAVAILABLE": ("503", "The database is not available; try again later"),
 }
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 SPEC_KWARGS = {
     "info": {
         "description": "Casus API voor ketenpartners. Zie docs/API.md.",
@@ -81,10 +84,11 @@ def openapi_document() -> dict:
         }
     }
     for operations in spec["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            _complete_operation(operation, path_parameters=operations.get("parameters", []))
+            _complete_operation(operation, path_parameters=operations.get("parameters", []),
+                                writes=method in WRITE_METHODS)
     for response in responses.values():
         _as_problem_json(response)
         response.setdefault("headers", {}).update(VERSION_HEADER)
@@ -122,7 +126,7 @@ def _as_problem_json(response: dict) -> None:
         content[PROBLEM_JSON] = content.pop("application/json")
 
 
-def _complete_operation(operation: dict, *, path_parameters: list) -> None:
+def _complete_operation(operation: dict, *, path_parameters: list, writes: bool = False) -> None:
     """Document every status the operation can answer (docs/API.md, "Errors"), each error as problem+json, and
     the ``API-Version`` header on every response. Statuses the operation documents itself keep their text."""
     responses = operation["responses"]
@@ -140,6 +144,8 @@ def _complete_operation(operation: dict, *, path_parameters: list) -> None:
         "PAYLOAD_TOO_LARGE": has_body,
         "URI_TOO_LONG": "query" in locations,
         "UNSUPPORTED_MEDIA_TYPE": has_body,
+        # any write may touch a case whose subject's processing is restricted (casus.subject_requests.restriction)
+        "LOCKED": protected and writes,
         "TOO_MANY_REQUESTS": protected,
         "SERVICE_UNAVAILABLE": protected,  # the token is looked up in the database
     }
