@@ -218,7 +218,15 @@ NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:not
                  "/verklaringen/<int:declaration_id>.pdf", "/api/v1/destruction-declarations/<int:id>",
                  # A beperking is lifted by the privacy officer only; 404 for everyone else (access:
                  # tests/subject_requests/test_beperking.py).
-                 "/api/v1/subject-restrictions/<int:id>/lift"}
+                 "/api/v1/subject-restrictions/<int:id>/lift",
+                 # Retention terms are no case data; a case's legal holds and retention are the privacy officer's
+                 # as well as the team's: 403 for a partner of the case, 404 for anyone else (access:
+                 # tests/retention/test_holds.py and test_retention_api.py).
+                 "/bewaartermijnen/<int:term_id>", "/bewaartermijnen/<int:term_id>/bevestigen",
+                 "/api/v1/retention-terms/<int:id>", "/bewaring/<reference>", "/bewaring/<reference>/bevriezen",
+                 "/bewaring/<reference>/bevriezingen/<int:hold_id>/opheffen", "/bewaring/<reference>/verlengen",
+                 "/api/v1/cases/<int:id>/legal-holds", "/api/v1/legal-holds/<int:id>/lift",
+                 "/api/v1/cases/<int:id>/retention-extension"}
 ADMIN_PREFIXES = ("/beheer/",)
 # Data-subject requests: the privacy officer's alone, every other role 404/403 on every one of them (access:
 # tests/subject_requests/test_subject_requests_views.py and test_subject_requests_api.py).

@@ -61,8 +61,10 @@ def carry_out(event: ApprovalDecided) -> None:
     before = case.archiefactiedatum
     case.archiefactiedatum = until
     db.session.flush()
-    add_timeline(case, "retention_extension.granted", f"Bewaartermijn verlengd tot {until:%d-%m-%Y}.", actor=event.approver)
-    record("retention_extension.granted", object_type="case", object_id=case.id, case_id=case.id, user=event.approver,
+    add_timeline(case, "retention_extension.granted", f"Bewaartermijn verlengd tot {until:%d-%m-%Y}.",
+                 actor=event.approver)
+    record("retention_extension.granted", object_type="case", object_id=case.id, case_id=case.id,
+           user=event.approver,
            details={"approval_id": approval.id, "before": before.isoformat() if before else None,
                     "until": until.isoformat()})
 

@@ -60,6 +60,12 @@ class CaseReferenceForm(FlaskForm):
 
 
 class ExtensionForm(FlaskForm):
+    """On the same page as the hold form: its fields carry the prefix ``extension-`` so no id is used twice."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "extension")
+        super().__init__(*args, **kwargs)
+
     until = DutchDateField(_l("Bewaren tot en met"), validators=[InputRequired(REQUIRED)])
     reason = TextAreaField(_l("Reden van de verlenging"), validators=[
         DataRequired(REQUIRED), Length(max=MAX_TEXT, message=TOO_LONG)])

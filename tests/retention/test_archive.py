@@ -16,7 +16,6 @@ from casus.clock import today
 from casus.retention import archive, terms
 from casus.retention.models import RetentionTerm, SignalOutcome
 from casus.services import ServiceError
-from retention_world import ret_world  # noqa: F401  (a fixture)
 from workflow.cadences import add_months
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from casus.approvals.models import Approval
 from casus.retention import holds, terms
 from casus.retention.models import RetentionTerm
-from retention_world import ret_world  # noqa: F401  (a fixture)
+
 from support import ok
 
 

@@ -139,3 +139,20 @@ def test_signal_terms_recompute_ended_signals_of_their_outcome(db, categories, m
 def test_only_the_privacy_officer_opens_the_terms(client, db, categories, login_as, role):
     login_as(role)
     assert client.get("/bewaartermijnen").status_code == 403
+
+
+def test_the_terms_page_asks_the_same_number_of_queries_for_few_and_many_categories(client, db, categories,
+                                                                                     login_as, count_queries):
+    from casus.cases.models import Category
+
+    login_as("privacy")
+    client.get("/bewaartermijnen")
+    with count_queries() as few:
+        assert client.get("/bewaartermijnen").status_code == 200
+    db.session.add_all(Category(code=f"extra_{n}", name=f"Extra {n}", name_en=f"Extra {n}") for n in range(12))
+    db.session.flush()
+    terms.ensure_terms()
+    with count_queries() as many:
+        page = text(client.get("/bewaartermijnen"))
+    assert "Extra 11" in page
+    assert many.count == few.count

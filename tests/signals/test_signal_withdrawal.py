@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from signals_helpers import audit_actions
 
 from casus.clock import today
 from casus.retention import terms
@@ -13,7 +14,6 @@ from casus.services import ServiceError
 from casus.signals import services
 from casus.signals.models import SignalStatus
 from casus.subjects.services import SubjectInput
-from signals_helpers import audit_actions
 from workflow.cadences import add_months
 
 
