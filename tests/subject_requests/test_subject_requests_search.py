@@ -141,3 +141,12 @@ def test_the_whole_walk_through_the_pages(client, db, privacy_world, confirmed, 
     downloaded = client.get(f"{url}/pakket.json")
     assert downloaded.status_code == 200 and "buurman" not in text(downloaded) and "avg_23" in text(downloaded)
     assert client.get(f"{url}/pakket.pdf").data.startswith(b"%PDF")
+
+
+def test_the_access_log_names_employees_only_when_configured(app, db, privacy_world, confirmed, monkeypatch):
+    from dataclasses import replace
+
+    w = privacy_world
+    monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], inzage_employee_names=True))
+    access = inzage.build(confirmed).item(f"access:case:{w['cases'][0].id}").content["events"]
+    assert access[0]["employee"] == w["supervisor"].name
