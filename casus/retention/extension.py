@@ -1,7 +1,7 @@
 """Extending one closed case's retention, four eyes: asked by a privacy officer or the case's procesregisseur or
 supervisor, decided by a supervisor of the team or another privacy officer (``policy.decides_approval``), never
 the one who asked. Approved, the case's archiefactiedatum becomes the date asked for; a later change of its
-category's term leaves it alone (``terms.recompute`` skips cases with an approved extension).
+category's term never brings it forward (``terms.recompute``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ The terms are the organisation's decision, not Casus's (docs/PRIVACY.md). Casus 
 configured default (``CASUS_RETENTION_CASE_MONTHS``, ``CASUS_RETENTION_SIGNAL_MONTHS``) — lazily, when a term is
 first needed (``ensure_terms``) — and leaves it unconfirmed until a privacy officer confirms it. Editing a term
 confirms it as the editor, and recomputes the archiefactiedatum of everything closed under it: one UPDATE for the
-cases, one for the signals. A case whose term was extended through a four-eyes approval keeps its own date.
+cases, one for the signals. A date someone moved on purpose — a four-eyes extension, a postponement on a
+destruction list — is only ever moved later by a term change, never earlier.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.exc import IntegrityError
 
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.services import record
@@ -21,7 +23,7 @@ from casus.cases.models import Archiefnominatie, Case, CasePhase, Category
 from casus.config import Config
 from casus.database import utcnow
 from casus.extensions import db
-from casus.retention.models import RetentionTerm, SignalOutcome
+from casus.retention.models import DestructionItemStatus, DestructionListItem, RetentionTerm, SignalOutcome
 from casus.services import MAX_TEXT, ServiceError
 from casus.signals.models import Signal, SignalStatus
 from casus.users.models import User
@@ -60,8 +62,18 @@ def ensure_terms() -> None:
     added += [RetentionTerm(signal_outcome=outcome, months=config.retention_signal_months)
               for outcome in SignalOutcome if outcome not in outcomes]
     if added:
-        db.session.add_all(added)
-        db.session.flush()
+        _insert_quietly(added)
+
+
+def _insert_quietly(terms_to_add: list[RetentionTerm]) -> None:
+    """Insert default terms; another request that made them at the same moment wins (the unique constraints), and
+    this one goes on with theirs rather than failing — a case being closed must not fail over a default."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(terms_to_add)
+            db.session.flush()
+    except IntegrityError:
+        pass
 
 
 def list_terms() -> list[TermRow]:
@@ -81,21 +93,21 @@ def unconfirmed_count() -> int:
 
 def term_for_category(category_id: int) -> RetentionTerm:
     """The term of a case category, made from the default if it has none yet (an inactive category too)."""
-    term = db.session.execute(sa.select(RetentionTerm).where(RetentionTerm.category_id == category_id)).scalar()
+    query = sa.select(RetentionTerm).where(RetentionTerm.category_id == category_id)
+    term = db.session.execute(query).scalar()
     if term is None:
-        term = RetentionTerm(category_id=category_id, months=_config().retention_case_months)
-        db.session.add(term)
-        db.session.flush()
+        _insert_quietly([RetentionTerm(category_id=category_id, months=_config().retention_case_months)])
+        term = db.session.execute(query).scalar_one()
     return term
 
 
 def term_for_outcome(outcome: SignalOutcome) -> RetentionTerm:
     """The term of a signal that ended without a case in this way."""
-    term = db.session.execute(sa.select(RetentionTerm).where(RetentionTerm.signal_outcome == outcome)).scalar()
+    query = sa.select(RetentionTerm).where(RetentionTerm.signal_outcome == outcome)
+    term = db.session.execute(query).scalar()
     if term is None:
-        term = RetentionTerm(signal_outcome=outcome, months=_config().retention_signal_months)
-        db.session.add(term)
-        db.session.flush()
+        _insert_quietly([RetentionTerm(signal_outcome=outcome, months=_config().retention_signal_months)])
+        term = db.session.execute(query).scalar_one()
     return term
 
 
@@ -179,25 +191,46 @@ def months_after(column, months: int):
     return sa.func.min(same_day, last_day)
 
 
-def _extended_cases():
-    """Cases whose term was extended through an approved four-eyes request: they keep their own date."""
-    return sa.select(Approval.case_id).where(Approval.kind == ApprovalKind.RETENTION_EXTENSION,
-                                             Approval.status == ApprovalStatus.GOEDGEKEURD,
-                                             Approval.case_id.is_not(None))
+def _later_of(first, second):
+    """SQL for the later of two dates (neither NULL here)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.greatest(first, second)
+    return sa.func.max(first, second)  # SQLite's two-argument max(); ISO dates compare as text
+
+
+def _kept_dates(record_id, kind: str):
+    """Records whose date someone moved on purpose — an approved four-eyes extension (cases), a postponement on a
+    destruction list (cases and signals): a term change does not bring their date forward, only later."""
+    postponed = sa.select(getattr(DestructionListItem, f"{kind}_id")).where(
+        DestructionListItem.status == DestructionItemStatus.UITGESTELD,
+        getattr(DestructionListItem, f"{kind}_id").is_not(None))
+    if kind == "signal":
+        return record_id.in_(postponed)
+    extended = sa.select(Approval.case_id).where(Approval.kind == ApprovalKind.RETENTION_EXTENSION,
+                                                 Approval.status == ApprovalStatus.GOEDGEKEURD,
+                                                 Approval.case_id.is_not(None))
+    return sa.or_(record_id.in_(extended), record_id.in_(postponed))
+
+
+def _new_date(model, kind: str, months: int):
+    computed = months_after(model.closed_on, months)
+    return sa.case((sa.and_(_kept_dates(model.id, kind), model.archiefactiedatum.is_not(None)),
+                    _later_of(computed, model.archiefactiedatum)), else_=computed)
 
 
 def recompute(term: RetentionTerm) -> int:
-    """Give everything closed under ``term`` its date again (one bulk UPDATE); answers how many rows changed."""
+    """Give everything closed under ``term`` its date again (one bulk UPDATE); answers how many rows it touched.
+    A case extended through four eyes, or a case or signal postponed on a destruction list, keeps its own date
+    unless the new term ends later."""
     if term.category_id is not None:
         statement = (sa.update(Case).where(Case.category_id == term.category_id,
-                                           Case.phase == CasePhase.AFGESLOTEN, Case.closed_on.is_not(None),
-                                           Case.id.not_in(_extended_cases()))
-                     .values(archiefactiedatum=months_after(Case.closed_on, term.months),
+                                           Case.phase == CasePhase.AFGESLOTEN, Case.closed_on.is_not(None))
+                     .values(archiefactiedatum=_new_date(Case, "case", term.months),
                              archiefnominatie=term.archiefnominatie))
     else:
         statement = (sa.update(Signal).where(Signal.case_id.is_(None), Signal.closed_on.is_not(None),
                                              Signal.status == OUTCOME_STATUS[term.signal_outcome])
-                     .values(archiefactiedatum=months_after(Signal.closed_on, term.months)))
+                     .values(archiefactiedatum=_new_date(Signal, "signal", term.months)))
     result = db.session.execute(statement.execution_options(synchronize_session=False))
     db.session.expire_all()  # objects loaded before the UPDATE must not show the old date
     return result.rowcount

@@ -96,7 +96,7 @@ def test_changing_a_term_confirms_it_and_recomputes_closed_cases_except_extended
     assert running.archiefactiedatum is None and other.archiefactiedatum == date(2029, 1, 31)
     [event] = _events(db, "retention_term.changed")
     assert event.details["before"]["months"] == 60 and event.details["after"]["months"] == 25
-    assert event.details["recomputed"] == 1
+    assert event.details["recomputed"] == 2  # the extended case was looked at, and kept its later date
 
 
 def test_a_stale_or_invalid_change_is_refused(client, db, categories, login_as, auth):
@@ -156,3 +156,31 @@ def test_the_terms_page_asks_the_same_number_of_queries_for_few_and_many_categor
         page = text(client.get("/bewaartermijnen"))
     assert "Extra 11" in page
     assert many.count == few.count
+
+
+def test_a_postponed_or_extended_date_moves_only_later_with_its_term(db, categories, make_case, make_user, make_team):
+    from casus.retention.models import DestructionItemStatus, DestructionList, DestructionListItem
+
+    officer = make_user("privacy")
+    team = make_team()
+    term = terms.term_for_category(categories["jeugd"].id)
+    postponed = make_case(team=team, phase="afgesloten", category=categories["jeugd"], closed_on=date(2024, 1, 1),
+                          archiefactiedatum=date(2030, 6, 1))
+    plain = make_case(team=team, phase="afgesloten", category=categories["jeugd"], closed_on=date(2024, 1, 1),
+                      archiefactiedatum=date(2029, 1, 1))
+    destruction_list = DestructionList(reference="VL-2026-9001", team_id=team.id, period="2026-11")
+    db.session.add(destruction_list)
+    db.session.flush()
+    db.session.add(DestructionListItem(
+        destruction_list_id=destruction_list.id, case_id=postponed.id, record_kind="case",
+        reference=postponed.reference, category_code="jeugd", closed_on=date(2024, 1, 1),
+        archiefactiedatum=date(2029, 1, 1), status=DestructionItemStatus.UITGESTELD, reason="Nog nodig",
+        postponed_until=date(2030, 6, 1)))
+    db.session.flush()
+    terms.change_term(officer, term, months=24, archiefnominatie="vernietigen", basis=None, expected_version=None)
+    db.session.refresh(postponed)
+    db.session.refresh(plain)
+    assert plain.archiefactiedatum == date(2026, 1, 1) and postponed.archiefactiedatum == date(2030, 6, 1)
+    terms.change_term(officer, term, months=120, archiefnominatie="vernietigen", basis=None, expected_version=None)
+    db.session.refresh(postponed)
+    assert postponed.archiefactiedatum == date(2034, 1, 1)  # the new term ends later: it wins
