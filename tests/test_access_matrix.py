@@ -209,9 +209,9 @@ NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:not
                  "/vernietigingslijsten/<int:list_id>/items/<int:item_id>/uitstellen",
                  "/vernietigingslijsten/<int:list_id>/items/<int:item_id>/terugzetten",
                  "/api/v1/destruction-lists/<int:id>", "/api/v1/destruction-lists/<int:id>/submission",
-                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/removal",
-                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/postponement",
-                 "/api/v1/destruction-lists/<int:id>/items/<int:item_id>/restoration",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item>/removal",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item>/postponement",
+                 "/api/v1/destruction-lists/<int:id>/items/<int:item>/restoration",
                  # Verklaringen van vernietiging: no personal data, for the privacy officer only (access:
                  # tests/retention/test_declarations.py).
                  "/verklaringen/<int:declaration_id>", "/verklaringen/<int:declaration_id>.csv",

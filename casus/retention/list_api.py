@@ -97,48 +97,48 @@ def _item_change(list_id: int, item_id: int, action: str):
     return destruction_list, lists.get_item(destruction_list, item_id)
 
 
-@blp.route("/destruction-lists/<int:id>/items/<int:item_id>/removal")
+@blp.route("/destruction-lists/<int:id>/items/<int:item>/removal")
 class ItemRemoval(MethodView):
     @blp.arguments(ItemRemovalInputSchema)
     @blp.response(200, DestructionListSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
     @blp.alt_response(409, **CONFLICT)
-    def post(self, data, id, item_id):
+    def post(self, data, id, item):
         """Take an item off the list with a `reason` (status `verwijderd`): it is not destroyed with this list."""
-        destruction_list, item = _item_change(id, item_id, "destruction_list.item_removed")
-        lists.remove_item(acting_user(), destruction_list, item, reason=data["reason"],
+        destruction_list, entry = _item_change(id, item, "destruction_list.item_removed")
+        lists.remove_item(acting_user(), destruction_list, entry, reason=data["reason"],
                           expected_version=data["version"])
         return _body(id)
 
 
-@blp.route("/destruction-lists/<int:id>/items/<int:item_id>/postponement")
+@blp.route("/destruction-lists/<int:id>/items/<int:item>/postponement")
 class ItemPostponement(MethodView):
     @blp.arguments(ItemPostponementInputSchema)
     @blp.response(200, DestructionListSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
     @blp.alt_response(409, **CONFLICT)
-    def post(self, data, id, item_id):
+    def post(self, data, id, item):
         """Postpone an item `until` a later date with a `reason` (status `uitgesteld`); the case's or signal's
         archiefactiedatum moves to that date, so a later list proposes it again."""
-        destruction_list, item = _item_change(id, item_id, "destruction_list.item_postponed")
-        lists.postpone_item(acting_user(), destruction_list, item, until=data["until"], reason=data["reason"],
+        destruction_list, entry = _item_change(id, item, "destruction_list.item_postponed")
+        lists.postpone_item(acting_user(), destruction_list, entry, until=data["until"], reason=data["reason"],
                             expected_version=data["version"])
         return _body(id)
 
 
-@blp.route("/destruction-lists/<int:id>/items/<int:item_id>/restoration")
+@blp.route("/destruction-lists/<int:id>/items/<int:item>/restoration")
 class ItemRestoration(MethodView):
     @blp.arguments(ListSubmissionInputSchema)
     @blp.response(200, DestructionListSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
     @blp.alt_response(409, **CONFLICT)
-    def post(self, data, id, item_id):
+    def post(self, data, id, item):
         """Put a removed or postponed item back on the list (a postponed record gets its own date back)."""
-        destruction_list, item = _item_change(id, item_id, "destruction_list.item_restored")
-        lists.restore_item(acting_user(), destruction_list, item, expected_version=data["version"])
+        destruction_list, entry = _item_change(id, item, "destruction_list.item_restored")
+        lists.restore_item(acting_user(), destruction_list, entry, expected_version=data["version"])
         return _body(id)
 
 
