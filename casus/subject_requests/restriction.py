@@ -42,8 +42,7 @@ from casus.voordrachten.models import Voordracht, VoordrachtSubject
 LOCKED = 423
 
 # Rows that belong to one case through their own case_id.
-_WITH_CASE_ID = (Participation, Note, Goal, Action, AgendaItem, Decision, Escalation, Voordracht, Approval, Signal,
-                 CaseSubject)
+_WITH_CASE_ID = (Participation, Note, Goal, Action, AgendaItem, Escalation, Voordracht, Approval, Signal, CaseSubject)
 # Rows that belong to a case through their parent: (model, its parent's id attribute, the parent's id and case_id).
 _THROUGH_PARENT = (
     (NoteAudience, "note_id", Note.id, Note.case_id),

@@ -150,6 +150,14 @@ def test_the_banner_shows_on_every_tab_until_the_restriction_is_lifted(client, d
         assert "Verwerking beperkt" in body, tab
     assert "Verwerking beperkt" not in client.get(f"/casussen/{w['free_case'].id}").get_data(as_text=True)
     auth.logout()
+    login(w["regisseur"])  # reading a restricted case changes nothing, so every tab opens for its team
+    case_id = w["case"].id
+    for url in [f"/casussen/{case_id}{tab}" for tab in ("", "/betrokkenen", "/partners", "/plan", "/notities",
+                                                         "/tijdlijn", "/escalaties", "/overleggen")] + [
+            f"/voordrachten/casus/{case_id}"]:
+        response = client.get(url)
+        assert response.status_code == 200 and "Verwerking beperkt" in response.get_data(as_text=True), url
+    auth.logout()
     login(w["privacy"])
     url = f"/verzoeken/{w['request'].id}"
     response = auth.post(f"{url}/beperkingen/{restriction.id}/opheffen", {}, form_url=url)
@@ -231,3 +239,66 @@ def test_a_flush_without_case_work_costs_no_query(app, db, world, count_queries)
         with count_queries() as counter:
             db.session.flush()
         assert counter.count == 2  # the guard's one question, then the INSERT
+
+
+ROWS_THROUGH_A_PARENT = ("progress", "decision", "note_audience", "voordracht_subject", "goal")
+
+
+@pytest.mark.parametrize("kind", ROWS_THROUGH_A_PARENT)
+def test_rows_reached_through_their_parent_are_guarded_too(app, db, world, make_subject, kind):
+    """A progress entry (through its action), a decision (its agenda item), a note's audience (its note) and a
+    voordracht's subject (its voordracht) belong to a case as much as a goal does."""
+    from datetime import date
+
+    from flask import g
+    from meetings.meeting_factories import add_item, add_meeting
+
+    from casus.cases.models import NoteAudience
+    from casus.meetings.models import Decision
+    from casus.plans.models import Action, Goal, ProgressEntry
+    from casus.services import ServiceError
+    from casus.voordrachten.models import Voordracht, VoordrachtSubject
+
+    w = world
+    meeting = add_meeting(db, w["team"], invited=[w["politie"]], chair=w["regisseur"])
+    parents = {}
+    for name in ("case", "free_case"):
+        case = w[name]
+        action = Action(case_id=case.id, description="Huisbezoek", owner_organisation_id=w["zvh"].id,
+                        due_on=date(2027, 1, 1))
+        note = Note(case_id=case.id, author_id=w["regisseur"].id, organisation_id=w["zvh"].id,
+                    visibility="genoemde_organisaties", text="Alleen politie")
+        voordracht = Voordracht(case_id=case.id, state="concept", addressee_organisation_id=w["politie"].id,
+                                summary="Voordracht", indicators=["drugs"], legal_basis="riec_convenant",
+                                urgency="regulier", created_by_id=w["regisseur"].id)
+        db.session.add_all([action, note, voordracht])
+        db.session.flush()
+        parents[name] = {"action": action, "note": note, "voordracht": voordracht,
+                         "item": add_item(db, meeting, case), "case": case}
+    restrict(db, w)
+    db.session.commit()  # the fixtures' rows outlive the refused request's rollback (a savepoint of the test's)
+    extra = make_subject(name="Nog iemand")
+    db.session.commit()
+
+    def row(parent):
+        return {
+            "progress": lambda: ProgressEntry(action_id=parent["action"].id, author_id=w["regisseur"].id,
+                                              organisation_id=w["zvh"].id, text="Gedaan"),
+            "decision": lambda: Decision(agenda_item_id=parent["item"].id, text="Besloten",
+                                         created_by_id=w["regisseur"].id),
+            "note_audience": lambda: NoteAudience(note_id=parent["note"].id, organisation_id=w["politie"].id),
+            "voordracht_subject": lambda: VoordrachtSubject(voordracht_id=parent["voordracht"].id,
+                                                            subject_id=extra.id),
+            "goal": lambda: Goal(case_id=parent["case"].id, description="Doel", created_by_id=w["regisseur"].id),
+        }[kind]()
+
+    with app.test_request_context():
+        g._login_user = w["regisseur"]
+        db.session.add(row(parents["case"]))
+        with pytest.raises(ServiceError) as refused:
+            db.session.flush()
+        assert refused.value.status == 423
+    with app.test_request_context():
+        g._login_user = w["regisseur"]
+        db.session.add(row(parents["free_case"]))
+        db.session.flush()
