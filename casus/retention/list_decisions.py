@@ -2,9 +2,9 @@
 
 The approvals domain publishes ``ApprovalDecided`` before the approval's own status changes; ``create_app``
 subscribes ``register``'s handlers. Approved: every item still proposed is destroyed in the decider's own
-request (``retention.destruction``), a case a legal hold keeps by now is skipped, the list becomes
-``vernietigd`` and the verklaring van vernietiging is recorded (``retention.declarations``). A failure rolls the
-whole request back: the approval stays open and nothing is destroyed. Rejected: the list goes back to review
+request (``retention.destruction``) — what may no longer be destroyed (a hold, a reopened case) is skipped —, the
+list becomes ``vernietigd`` and the verklaring van vernietiging is recorded (``retention.declarations``). A failure
+rolls the whole request back: the approval stays open and nothing is destroyed. Rejected: the list goes back to review
 (``afgewezen``) with the motivation on the approval. Withdrawn by the preparer: back to ``concept``.
 """
 
@@ -20,7 +20,7 @@ from casus.database import utcnow
 from casus.events import Events
 from casus.extensions import db
 from casus.retention import declarations, destruction
-from casus.retention.lists import get_list, held_case_ids
+from casus.retention.lists import get_list, not_due
 from casus.retention.models import (
     DeclarationKind,
     DestructionItemStatus,
@@ -31,8 +31,6 @@ from casus.retention.models import (
 from casus.services import ServiceError
 from casus.signals.models import Signal
 from casus.users.models import User
-
-HELD_AT_DESTRUCTION = "Bevroren (legal hold): overgeslagen bij de vernietiging."
 
 
 def register(events: Events) -> None:
@@ -73,12 +71,12 @@ def _back_to_concept(event: ApprovalWithdrawn) -> None:
 
 def destroy_list(approver: User, destruction_list: DestructionList, approval: Approval):
     """Destroy what the list still proposes, mark it destroyed and record the verklaring. Answers the verklaring."""
-    held = held_case_ids(destruction_list)
+    reasons = not_due(destruction_list)  # a hold placed or a case reopened since submission: it wins
     destroyed_at = utcnow()
     proposed = [item for item in destruction_list.items if item.status == DestructionItemStatus.VOORGESTELD]
     for item in proposed:
-        if item.case_id in held:  # placed under legal hold since the list was submitted: the hold wins
-            _decide(item, approver, DestructionItemStatus.VERWIJDERD, HELD_AT_DESTRUCTION)
+        if item.id in reasons:
+            _decide(item, approver, DestructionItemStatus.VERWIJDERD, reasons[item.id])
     # The ids before anything goes: the destruction unlinks the items from the rows it deletes.
     to_destroy = [(item, item.case_id, item.signal_id) for item in proposed
                   if item.status == DestructionItemStatus.VOORGESTELD]
@@ -102,7 +100,7 @@ def destroy_list(approver: User, destruction_list: DestructionList, approval: Ap
         kind=DeclarationKind.LIST, entries=entries, prepared_by=_user(approval.requested_by_id),
         approved_by=approver, team_id=destruction_list.team_id, destruction_list_id=destruction_list.id)
     record("destruction_list.destroyed", object_type="destruction_list", object_id=destruction_list.id,
-           user=approver, details={"destroyed": len(entries), "skipped_for_hold": len(proposed) - len(to_destroy),
+           user=approver, details={"destroyed": len(entries), "skipped": len(proposed) - len(to_destroy),
                                    "declaration_id": declaration.id})
     return declaration
 

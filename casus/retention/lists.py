@@ -54,7 +54,9 @@ REVIEWABLE = (DestructionListStatus.CONCEPT, DestructionListStatus.AFGEWEZEN)
 # How a signal that never became a case ended, and so which retention term it falls under.
 SIGNAL_OUTCOMES = {SignalStatus.AFGESLOTEN: SignalOutcome.DISMISSED, SignalStatus.DOORVERWEZEN: SignalOutcome.REFERRED,
                    SignalStatus.INGETROKKEN: SignalOutcome.WITHDRAWN}
-HELD_REASON = "Bevroren (legal hold): van de lijst gehaald bij het aanbieden."
+# Why an item left the list without a reviewer's decision (stored on the item, as the reviewer's reasons are).
+HELD_REASON = "Bevroren (legal hold): van de lijst gehaald."
+NOT_DUE_REASON = "Niet meer aan de beurt: heropend, blijvend te bewaren of een latere archiefactiedatum."
 
 
 def period_of(day: date) -> str:
@@ -207,6 +209,30 @@ def held_case_ids(destruction_list: DestructionList, day: date | None = None) ->
         sa.select(Case.id).where(Case.id.in_(case_ids), under_legal_hold(day or local_today()))).scalars())
 
 
+def not_due(destruction_list: DestructionList, day: date | None = None) -> dict[int, str]:
+    """Item id → why: the proposed items that may not be destroyed on ``day`` after all — the case is under legal
+    hold, or was reopened, kept for good or given a later date since it was proposed (the signal likewise).
+    Asked at submission and again at destruction, so nothing changed since the proposal is destroyed by it."""
+    day = day or local_today()
+    proposed = [item for item in destruction_list.items if item.status == DestructionItemStatus.VOORGESTELD]
+    case_ids = [item.case_id for item in proposed if item.case_id is not None]
+    signal_ids = [item.signal_id for item in proposed if item.signal_id is not None]
+    held = held_case_ids(destruction_list, day)
+    due_case_ids = set(db.session.execute(sa.select(Case.id).where(
+        Case.id.in_(case_ids), Case.phase == "afgesloten", Case.archiefnominatie == Archiefnominatie.VERNIETIGEN,
+        Case.archiefactiedatum <= day)).scalars()) if case_ids else set()
+    due_signal_ids = set(db.session.execute(sa.select(Signal.id).where(
+        Signal.id.in_(signal_ids), Signal.case_id.is_(None), Signal.archiefactiedatum <= day)).scalars()) \
+        if signal_ids else set()
+    reasons = {}
+    for item in proposed:
+        if item.case_id in held:
+            reasons[item.id] = HELD_REASON
+        elif (item.case_id not in due_case_ids) if item.case_id is not None else (item.signal_id not in due_signal_ids):
+            reasons[item.id] = NOT_DUE_REASON
+    return reasons
+
+
 # --- reviewing --------------------------------------------------------------------------------------------------
 
 def _check_reviewer(user: User, destruction_list: DestructionList, expected_version: int | None) -> None:
@@ -305,17 +331,18 @@ def _set_record_date(item: DestructionListItem, day: date) -> None:
 def submit(user: User, destruction_list: DestructionList, *, expected_version: int | None = None) -> DestructionList:
     """The preparer offers the reviewed list for approval by a second person (four eyes).
 
-    Cases a legal hold keeps by now drop off first; a list with nothing left to destroy is refused."""
+    What may no longer be destroyed (a legal hold, a reopened case: ``not_due``) drops off first; a list with
+    nothing left to destroy is refused."""
     _check_reviewer(user, destruction_list, expected_version)
-    held = held_case_ids(destruction_list)
+    reasons = not_due(destruction_list)
     on_list = [item for item in destruction_list.items if item.status == DestructionItemStatus.VOORGESTELD]
-    proposed = [item for item in on_list if item.case_id not in held]
+    proposed = [item for item in on_list if item.id not in reasons]
     if not proposed:
         raise ServiceError("Er staat niets op de lijst om te vernietigen.", status=409)
-    dropped = [item for item in on_list if item.case_id in held]
+    dropped = [item for item in on_list if item.id in reasons]
     for item in dropped:
-        _decide_item(user, item, DestructionItemStatus.VERWIJDERD, HELD_REASON)
-        _audit_item("destruction_list.item_removed", user, item, legal_hold=True)
+        _decide_item(user, item, DestructionItemStatus.VERWIJDERD, reasons[item.id])
+        _audit_item("destruction_list.item_removed", user, item, automatic=True)
     destruction_list.status = DestructionListStatus.TER_GOEDKEURING
     destruction_list.prepared_by_id = user.id
     destruction_list.prepared_at = utcnow()
@@ -327,6 +354,6 @@ def submit(user: User, destruction_list: DestructionList, *, expected_version: i
                f"signaal/signalen ter vernietiging.",
         details={"reference": destruction_list.reference})
     record("destruction_list.submitted", object_type="destruction_list", object_id=destruction_list.id, user=user,
-           details={"items": len(proposed), "dropped_for_hold": len(dropped)})
+           details={"items": len(proposed), "dropped": len(dropped)})
     return destruction_list
 

@@ -213,6 +213,25 @@ def test_a_hold_placed_after_submission_still_wins(db, list_world):
     assert db.session.get(Case, w["due"].id) is None
 
 
+def test_a_case_reopened_or_given_a_later_date_is_never_destroyed_by_an_older_list(db, list_world):
+    w = list_world
+    destruction_list = propose(w)
+    w["due"].phase, w["due"].archiefactiedatum = "triage", None  # reopened while the list was in review
+    db.session.flush()
+    lists.submit(w["privacy"], destruction_list)
+    assert item_for(destruction_list, w["due"]).status == DestructionItemStatus.VERWIJDERD
+    approval = db.session.execute(sa.select(Approval)).scalar_one()
+    w["due2"].archiefactiedatum = w["day"] + timedelta(days=400)  # a longer term since it was submitted
+    w["signal_due"].archiefactiedatum = w["day"] + timedelta(days=400)
+    db.session.flush()
+    approvals.decide(w["privacy2"], approval, approve=True)
+    assert item_for(destruction_list, w["due2"]).reason == lists.NOT_DUE_REASON
+    assert item_for(destruction_list, w["signal_due"]).status == DestructionItemStatus.VERWIJDERD
+    for name in ("due", "due2", "signal_due"):
+        assert db.session.get(Signal if name.startswith("signal") else Case, w[name].id) is not None, name
+    assert db.session.get(Case, w["today"].id) is None
+
+
 def test_a_rejected_list_returns_to_review_with_the_motivation(db, list_world):
     w = list_world
     destruction_list, approval = _submitted(db, w)
