@@ -30,6 +30,7 @@ from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
+from casus.retention.models import DestructionItemStatus, DestructionListItem
 from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import User, UserRole
@@ -249,6 +250,17 @@ def age_in_days(approval: Approval, today: date | None = None) -> int:
 def case_of(approval: Approval) -> Case | None:
     """The case the approval is about; None for a destruction list's, which names its list instead."""
     return db.session.get(Case, approval.case_id) if approval.case_id is not None else None
+
+
+def destruction_items_of(approval: Approval) -> list[DestructionListItem]:
+    """What a destruction list's approval is about: its items still proposed (references, categories, dates — no
+    case content), so the second person sees what they approve; nothing for any other kind."""
+    if approval.destruction_list_id is None:
+        return []
+    return list(db.session.execute(
+        sa.select(DestructionListItem).where(DestructionListItem.destruction_list_id == approval.destruction_list_id,
+                                             DestructionListItem.status == DestructionItemStatus.VOORGESTELD)
+        .order_by(DestructionListItem.id)).scalars())
 
 
 def reference_of(approval: Approval, case: Case | None) -> str:

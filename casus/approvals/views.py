@@ -91,6 +91,7 @@ def _render_detail(user: User, approval: Approval, decision_form: DecisionForm |
     return render_template(
         "approvals/detail.html", approval=approval, case=case, requester=requester, decider=decider,
         reference=services.reference_of(approval, case),  # a destruction list has no case: its own reference
+        list_items=services.destruction_items_of(approval),
         sees_case=case is not None and policy.manages(user, case), own_request=approval.requested_by_id == user.id,
         decision_form=decision_form if may_decide else None, withdraw_form=withdraw_form), status
 

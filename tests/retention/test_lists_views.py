@@ -137,6 +137,8 @@ def test_a_supervisor_of_the_team_decides_in_akkoorden_but_not_one_of_another_te
     _switch(auth, login, w["supervisor"])
     page = client.get(f"/akkoorden/{approval.id}").get_data(as_text=True)
     assert f"Akkoord op vernietigingslijst {destruction_list.reference}" in page and "Goedkeuren" in page
+    assert w["due"].reference in page and w["signal_due"].reference in page  # what the decider approves
+    assert "Vervallen Dossierlaan" not in page and "Bram Bewaard" not in page
     rejected = _post(client, auth, f"/akkoorden/{approval.id}/besluit", decision="reject",
                      motivation="Eerst de evaluatie afronden", version=approval.version)
     assert rejected.status_code == 302
