@@ -267,6 +267,7 @@ def remove_item(user: User, destruction_list: DestructionList, item: Destruction
                 expected_version: int | None = None) -> DestructionListItem:
     """Take an item off the list with a reason: it is not destroyed with this list."""
     _check_reviewer(user, destruction_list, expected_version)
+    _check_proposed(item)
     _decide_item(user, item, DestructionItemStatus.VERWIJDERD, _reason(reason))
     _touch(destruction_list)
     _audit_item("destruction_list.item_removed", user, item)
@@ -277,6 +278,7 @@ def postpone_item(user: User, destruction_list: DestructionList, item: Destructi
                   until: date | None, reason: str | None, expected_version: int | None = None) -> DestructionListItem:
     """Postpone an item to ``until``: the record's archiefactiedatum moves there, so a later list proposes it."""
     _check_reviewer(user, destruction_list, expected_version)
+    _check_proposed(item)
     if until is None:
         raise ServiceError("Kies de nieuwe datum.", field="until")
     if until <= local_today():
@@ -304,6 +306,11 @@ def restore_item(user: User, destruction_list: DestructionList, item: Destructio
     _touch(destruction_list)
     _audit_item("destruction_list.item_restored", user, item)
     return item
+
+
+def _check_proposed(item: DestructionListItem) -> None:
+    if item.status != DestructionItemStatus.VOORGESTELD:
+        raise ServiceError("Zet het item eerst terug op de lijst.", status=409)
 
 
 def _decide_item(user: User | None, item: DestructionListItem, status: DestructionItemStatus,

@@ -104,6 +104,8 @@ def test_removing_postponing_and_restoring_items(db, list_world):
     assert (postponed.status, postponed.postponed_until) == (DestructionItemStatus.UITGESTELD, until)
     assert db.session.get(Signal, w["signal_due"].id).archiefactiedatum == until  # a later list proposes it again
 
+    with pytest.raises(ServiceError, match="eerst terug"):
+        lists.remove_item(user, destruction_list, postponed, reason="Toch niet")
     lists.restore_item(user, destruction_list, postponed)
     assert postponed.status == DestructionItemStatus.VOORGESTELD and postponed.reason is None
     assert db.session.get(Signal, w["signal_due"].id).archiefactiedatum == w["signal_due"].archiefactiedatum
