@@ -23,6 +23,8 @@ from casus.cases.models import Category
 from casus.clock import cadences, local_zone, today
 from casus.database import utcnow
 from casus.extensions import db
+from casus.retention import terms
+from casus.retention.models import RetentionTerm
 from casus_seed.cases import CaseFactory
 from casus_seed.context import SeedContext
 from casus_seed.draws import weighted
@@ -79,6 +81,7 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
     for reference in loose_refs:
         code = rng.choice(codes)
         factory.loose_signal(reference, categories[code], code)
+    _date_closed_cases()
     ctx.audit(None, "seed.run", "database", None, None, utcnow(), {"cases": cases, "seed": seed})
     ctx.flush()
     db.session.commit()
@@ -89,6 +92,15 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
                        subjects=totals.get("subjects", 0), actions=totals.get("actions", 0),
                        users_created=region.users_created, counts=dict(totals),
                        seconds=(utcnow() - started).total_seconds())
+
+
+def _date_closed_cases() -> None:
+    """The closed cases' archive fields, as closing them through the workflow would have set them: every
+    category's retention term (made from the defaults, unconfirmed) recomputed over its closed cases, one UPDATE
+    per category whatever the number of cases."""
+    terms.ensure_terms()
+    for term in db.session.execute(sa.select(RetentionTerm).where(RetentionTerm.category_id.is_not(None))).scalars():
+        terms.recompute(term)
 
 
 def _refresh_statistics() -> None:

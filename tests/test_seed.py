@@ -187,3 +187,16 @@ def test_same_seed_gives_the_same_data_and_a_second_run_adds_without_collisions(
     year = today().year
     number = next_number("case", year)
     assert f"{year}-{number:05d}" not in references
+
+
+def test_seeded_closed_cases_carry_their_archive_fields(app, seeded, db):
+    """Closing through the workflow sets archiefnominatie and archiefactiedatum from the category's term; the
+    seed does the same, so a demo's monthly destruction list has something to propose."""
+    from casus.cases.models import Case
+    from workflow.cadences import add_months
+
+    closed = db.session.execute(sa.select(Case).where(Case.phase == "afgesloten")).unique().scalars().all()
+    assert closed
+    months = app.config["CASUS"].retention_case_months
+    assert all(case.archiefnominatie == "vernietigen" and case.archiefactiedatum == add_months(case.closed_on, months)
+               for case in closed)
