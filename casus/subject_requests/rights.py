@@ -349,11 +349,13 @@ def confirm_erasure(user: User, subject_request: SubjectRequest, *, expected_ver
         left.update(destruction.erase_subject(subject, user=user))
     destroyed = [case for case in affected if case.id in left]
     kept = [case for case in affected if case.id not in left]
+    # read before the rows go: the destroyed cases are known by their references only from here on
+    destroyed_references, kept_references = [case.reference for case in destroyed], [case.reference for case in kept]
     declared = _destroy_and_declare(user, subject_request, destroyed) if destroyed else []
     for case in kept:
         add_timeline(case, "subject.erased", ERASED_LINE, actor=user)
-    outcome = ErasureOutcome(len(subject_ids), [case.reference for case in destroyed],
-                             [case.reference for case in kept], [declaration.reference for declaration in declared])
+    outcome = ErasureOutcome(len(subject_ids), destroyed_references, kept_references,
+                             [declaration.reference for declaration in declared])
     _audit(user, "subject_request.erasure_confirmed", subject_request,
            details={"subjects": outcome.erased_subjects, "cases_destroyed": len(destroyed),
                     "cases_kept": len(kept), "declarations": outcome.declarations})
