@@ -66,8 +66,11 @@ def test_review_submit_and_approve_over_the_api(api, db, list_world):
                   json={"until": until, "reason": "Bezwaar", "version": 2}))
     shown = {row["id"]: row for row in body["items"]}
     assert shown[removed.id]["status"] == "verwijderd" and shown[postponed.id]["postponedUntil"] == until
-    _problem(api(w["privacy"], "POST", f"{base}/items/{postponed.id}/postponement",
+    proposed = item_for(destruction_list, w["due"])
+    _problem(api(w["privacy"], "POST", f"{base}/items/{proposed.id}/postponement",
                  json={"until": w["day"].isoformat(), "reason": "Te vroeg", "version": 3}), 400)
+    _problem(api(w["privacy"], "POST", f"{base}/items/{postponed.id}/removal",
+                 json={"reason": "Al uitgesteld", "version": 3}), 409)
 
     body = ok(api(w["privacy"], "POST", f"{base}/submission", json={"version": 3}))
     assert body["status"] == "ter_goedkeuring" and body["approvalId"]
