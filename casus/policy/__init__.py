@@ -351,9 +351,10 @@ def withdraws_approval(user: User, approval) -> bool:
 #
 # A RIEC voordracht is the team's business: partners of the case (and a RIEC taking part in it) must not learn
 # from the tijdlijn that one exists. Its lines are kept for the procesregisseurs and supervisors of the team.
-# So are the four-eyes requests (approval.*: who asked for what, why, and the motivation of the decision).
+# So are the four-eyes requests (approval.*: who asked for what, why, and the motivation of the decision), and
+# how long the case is kept: a legal hold (often about proceedings) and an extension of its retention.
 
-TEAM_ONLY_TIMELINE_PREFIXES = ("voordracht.", "approval.")
+TEAM_ONLY_TIMELINE_PREFIXES = ("voordracht.", "approval.", "legal_hold.", "retention_extension.")
 
 
 def team_timeline_scope(user: User) -> ColumnElement[bool]:

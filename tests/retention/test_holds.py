@@ -51,7 +51,19 @@ def test_the_privacy_officer_finds_the_case_by_reference_and_places_a_hold(clien
     assert ("legal_hold.placed", "success") in _actions(db, closed.id)
     line = db.session.execute(sa.select(TimelineEvent).where(TimelineEvent.case_id == closed.id,
                                                              TimelineEvent.kind == "legal_hold.placed")).scalar_one()
-    assert "rechtbank" not in line.summary  # the reason stays off the tijdlijn partners read
+    assert "rechtbank" not in line.summary  # the reason stays off the tijdlijn
+
+
+def test_the_hold_and_extension_lines_are_the_teams_not_the_partners(client, db, ret_world, login, auth):
+    w = ret_world
+    closed = w["closed"]
+    holds.place_hold(w["privacy"], closed, reason="Procedure")
+    login(w["supervisor"])
+    assert "Casus bevroren" in text(client.get(f"/casussen/{closed.id}/tijdlijn"))
+    auth.logout()
+    login(w["partner"])
+    timeline = client.get(f"/casussen/{closed.id}/tijdlijn")
+    assert timeline.status_code == 200 and "Casus bevroren" not in text(timeline)
 
 
 def test_a_supervisor_of_the_team_places_and_lifts_from_the_case_file(client, db, ret_world, login, auth):

@@ -184,3 +184,14 @@ def test_a_postponed_or_extended_date_moves_only_later_with_its_term(db, categor
     terms.change_term(officer, term, months=120, archiefnominatie="vernietigen", basis=None, expected_version=None)
     db.session.refresh(postponed)
     assert postponed.archiefactiedatum == date(2034, 1, 1)  # the new term ends later: it wins
+
+
+def test_the_defaults_come_from_configuration_and_are_checked():
+    from casus.config import Config, ConfigError
+
+    config = Config.from_env({"CASUS_ENV": "testing", "CASUS_RETENTION_CASE_MONTHS": "36",
+                              "CASUS_RETENTION_SIGNAL_MONTHS": "6"})
+    assert (config.retention_case_months, config.retention_signal_months) == (36, 6)
+    for name, value in (("CASUS_RETENTION_CASE_MONTHS", "0"), ("CASUS_RETENTION_SIGNAL_MONTHS", "1201")):
+        with pytest.raises(ConfigError, match=name):
+            Config.from_env({"CASUS_ENV": "testing", name: value})
