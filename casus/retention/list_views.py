@@ -74,6 +74,7 @@ def _render_detail(destruction_list: DestructionList, status: int = 200):
     return render_template(
         "retention/list_detail.html", destruction_list=destruction_list, items=destruction_list.items,
         held=lists.held_case_ids(destruction_list) if reviewable else set(), reviewable=reviewable,
+        not_due=lists.not_due(destruction_list) if reviewable else {},
         submit_form=SubmitListForm(formdata=None, version=destruction_list.version) if reviewable else None,
         open_approval=open_approval, rejected=rejected if destruction_list.status == DestructionListStatus.AFGEWEZEN
         else None, approval=open_approval,
@@ -102,7 +103,10 @@ def submit(list_id: int):
 @requires(policy.handles_privacy)
 def item(list_id: int, item_id: int):
     destruction_list = _list_or_404(list_id)
-    return _render_item(destruction_list, _item_or_404(destruction_list, item_id))
+    item = _item_or_404(destruction_list, item_id)
+    record("destruction_list.view", object_type="destruction_list", object_id=destruction_list.id,
+           details={"item_id": item.id})
+    return _render_item(destruction_list, item)
 
 
 def _item_or_404(destruction_list: DestructionList, item_id: int):

@@ -25,7 +25,7 @@ def _post(client, auth, url, **data):
     return client.post(url, data={"csrf_token": auth.csrf("/account"), **data})
 
 
-def test_only_the_privacy_officer_opens_the_lists(client, login, auth, list_world):
+def test_only_the_privacy_officer_opens_the_lists(client, db, login, auth, list_world):
     w = list_world
     destruction_list = propose(w)
     login(w["regisseur"])
@@ -39,6 +39,9 @@ def test_only_the_privacy_officer_opens_the_lists(client, login, auth, list_worl
     detail = client.get(f"/vernietigingslijsten/{destruction_list.id}").get_data(as_text=True)
     assert w["due"].reference in detail and w["signal_due"].reference in detail
     assert "Vervallen Dossierlaan" not in detail and "Bram Bewaard" not in detail  # no case content
+    w["due2"].phase = "triage"  # reopened since the proposal: marked, and it leaves the list at submission
+    db.session.flush()
+    assert "Niet meer aan de beurt" in client.get(f"/vernietigingslijsten/{destruction_list.id}").get_data(as_text=True)
 
 
 def test_the_overview_costs_the_same_queries_for_one_list_or_many(client, db, login, list_world, count_queries):
