@@ -41,6 +41,9 @@ class ApprovalSchema(Schema):
     result = fields.Method("result_of", metadata={
         "type": "string", "nullable": True, "enum": ClosureResult.values(),
         "description": "For `close_early`: the closure result asked for."})
+    until = fields.Method("until_of", metadata={
+        "type": "string", "format": "date", "nullable": True,
+        "description": "For `retention_extension`: the day the case would be kept until (its new archiefactiedatum)."})
     decidedBy = fields.Nested(UserSummarySchema, attribute="decided_by", allow_none=True, metadata={
         "description": "The approving or rejecting supervisor; null while open and after a withdrawal."})
     decidedAt = UTCDateTime(attribute="decided_at", allow_none=True, metadata={
@@ -50,6 +53,9 @@ class ApprovalSchema(Schema):
 
     def result_of(self, approval) -> str | None:
         return (approval.details or {}).get("result")
+
+    def until_of(self, approval) -> str | None:
+        return (approval.details or {}).get("until")
 
     def list_reference(self, approval) -> str | None:
         return (approval.details or {}).get("reference") if approval.destruction_list_id else None

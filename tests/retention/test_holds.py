@@ -206,6 +206,7 @@ def test_another_privacy_officer_decides_an_extension_in_the_approvals_queue(cli
     assert f"/akkoorden/{approval.id}" in queue and closed.title not in queue
     detail = text(client.get(f"/akkoorden/{approval.id}"))
     assert closed.reference in detail and closed.title not in detail
+    assert "Bewaren tot en met" in detail and until.strftime("%d-%m-%Y") in detail
     response = auth.post(f"/akkoorden/{approval.id}/besluit", {"decision": "approve", "version": approval.version},
                          form_url=f"/akkoorden/{approval.id}")
     assert response.status_code == 302, text(response)

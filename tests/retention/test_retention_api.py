@@ -91,7 +91,7 @@ def test_a_retention_extension_over_the_api_is_decided_by_another_privacy_office
     until = (closed.archiefactiedatum + timedelta(days=90)).isoformat()
     asked = ok(api(w["privacy"], "POST", f"/cases/{closed.id}/retention-extension",
                    json={"until": until, "reason": "Onderzoek loopt"}), 201)
-    assert asked["kind"] == "retention_extension" and asked["status"] == "open"
+    assert asked["kind"] == "retention_extension" and asked["status"] == "open" and asked["until"] == until
     own = api(w["privacy"], "POST", f"/approvals/{asked['id']}/decision",
               json={"decision": "approve", "version": asked["version"]})
     assert own.status_code == 403
