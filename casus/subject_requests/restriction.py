@@ -3,18 +3,20 @@ but the privacy officer — enforced in one place no service can bypass, a sessi
 
 The listener looks at what a flush would add, change or delete. When that includes case-work rows (the case itself,
 its participations, notes, plan, agenda items and decisions, escalations, voordrachten, approvals, bundled signals
-and its subject links) and the acting user may not change restricted cases (``policy.changes_restricted_cases``),
-it asks the database once whether any of those cases has a subject with an active ``SubjectRestriction``. If so the
-attempt is audited (``case.change_restricted``, denied), the request is rolled back keeping its audit events, and
-a ``ServiceError`` with status 423 (Locked) is raised: the API answers problem+json 423, a page shows
-the message. A flush without case-work rows costs nothing; one with them costs that one small query.
+and its subject links) and the acting user may not change restricted cases (``policy.changes_restricted_cases``), it
+asks the database once whether any of those cases has a subject with an active ``SubjectRestriction``. If so the
+attempt is audited (``case.change_restricted``, denied), the request is rolled back keeping its audit events, and a
+``ServiceError`` with status 423 (Locked) is raised: the API answers problem+json 423, a page shows the message. A
+flush without case-work rows costs nothing; one with them costs that one small query.
 
-The timeline, audit events and notifications are not guarded: they are only written alongside a change (which is
-guarded) or describe one (a refused step must stay on record).
+Retention is storage, which a restriction still allows (AVG art. 18(2)): a case's archive fields changed alone and a
+four-eyes request to keep the case longer pass. The timeline, audit events and notifications are not guarded: they
+are only written alongside a change (which is guarded) or describe one (a refused step must stay on record).
 
 Scheduler jobs and the command line have no request user: the guard applies to requests only. A job's sweeps
-(reminders, the daily agenda, signal status) keep running on a restricted case — they are the organisation's own
-bookkeeping, not a person's new processing, and a crash there would stop the sweep for every other case.
+(reminders, the daily agenda, the monthly destruction list) keep running on a restricted case — they are the
+organisation's own bookkeeping, not a person's new processing, and a crash there would stop the sweep for every
+other case.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from flask import Flask, g, has_request_context
 from sqlalchemy.orm import Session
 
 from casus import policy
-from casus.approvals.models import Approval
+from casus.approvals.models import Approval, ApprovalKind
 from casus.audit.models import Outcome
 from casus.audit.services import record, rollback_keeping_audit
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation
@@ -51,6 +53,8 @@ _THROUGH_PARENT = (
     (VoordrachtSubject, "voordracht_id", Voordracht.id, Voordracht.case_id),
 )
 _GUARDED = (Case, *_WITH_CASE_ID, *(model for model, *_rest in _THROUGH_PARENT))
+# A case's retention, changed alone (with its version and timestamp): storage, which a restriction allows.
+_RETENTION_FIELDS = frozenset({"archiefnominatie", "archiefactiedatum", "archiefstatus", "version", "updated_at"})
 
 
 def processing_restricted() -> ServiceError:
@@ -72,7 +76,9 @@ def _guard_flush(session: Session, _flush_context, _instances) -> None:
     touched = [obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, _GUARDED)]
     if not touched or _may_change_restricted():
         return
-    touched = [obj for obj in touched if obj not in session.dirty or session.is_modified(obj)]
+    touched = [obj for obj in touched if _is_case_work(session, obj)]
+    if not touched:
+        return
     case_id = _restricted_case(session, touched)
     if case_id is None:
         return
@@ -83,6 +89,18 @@ def _guard_flush(session: Session, _flush_context, _instances) -> None:
     # rows again. Its audit events stay (written anew, marked refused with 423).
     rollback_keeping_audit(LOCKED)
     raise refusal
+
+
+def _is_case_work(session: Session, row: object) -> bool:
+    """Whether the flush really changes this row's case work. Retention is not: a restriction still allows storage
+    (AVG art. 18(2)), so the archive fields of a case and the four-eyes request to keep it longer stay possible."""
+    if isinstance(row, Approval) and row.kind == ApprovalKind.RETENTION_EXTENSION:
+        return False
+    if row not in session.dirty:
+        return True  # added or deleted
+    state = sa.inspect(row)
+    changed = {attribute.key for attribute in state.attrs if attribute.history.has_changes()}
+    return bool(changed) and not (isinstance(row, Case) and changed <= _RETENTION_FIELDS)
 
 
 def _may_change_restricted() -> bool:

@@ -302,3 +302,30 @@ def test_rows_reached_through_their_parent_are_guarded_too(app, db, world, make_
         g._login_user = w["regisseur"]
         db.session.add(row(parents["free_case"]))
         db.session.flush()
+
+
+def test_retention_stays_possible_on_a_restricted_case(app, db, world):
+    """Storage is what a restriction still allows: the archive fields and a request to keep the case longer."""
+    from datetime import date
+
+    from flask import g
+
+    from casus.approvals.models import Approval
+    from casus.services import ServiceError
+
+    w = world
+    restrict(db, w)
+    db.session.commit()  # the fixtures' rows outlive the refused request's rollback (a savepoint of the test's)
+    case_id = w["case"].id
+    with app.test_request_context():
+        g._login_user = w["supervisor"]
+        case = db.session.get(Case, case_id)
+        case.archiefactiedatum = date(2033, 1, 1)
+        db.session.add(Approval(kind="retention_extension", case_id=case_id, team_id=w["team"].id,
+                                requested_by_id=w["supervisor"].id, reason="Rechtszaak loopt",
+                                details={"until": "2035-01-01"}))
+        db.session.flush()
+        case.risk_level = "hoog"
+        with pytest.raises(ServiceError) as refused:
+            db.session.flush()
+        assert refused.value.status == 423
