@@ -149,3 +149,30 @@ def test_the_api_corrects_and_refuses_an_unconfirmed_subject(db, rectificatie, a
     assert api(w["supervisor"], "POST", path, json={"subjectId": w["person"].id,
                                                     "changes": {"name": "X"}}).status_code == 404
     assert stored(db, w["person"].id).name == "Jan de Vries"
+
+
+def test_the_request_page_costs_the_same_with_one_or_many_confirmed_subjects(client, db, rectificatie, login,
+                                                                              make_subject, count_queries):
+    from casus.subject_requests.models import SubjectCorrection, SubjectRequestMatch, SubjectRestriction
+
+    w = rectificatie
+    login(w["privacy"])
+    url = f"/verzoeken/{w['request'].id}"
+
+    def cost() -> int:
+        client.get(url)  # warm-up: a session touch writes once, not per row
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    one = cost()
+    for number in range(4):
+        subject = make_subject(name=f"Jan de Vries {number}")
+        db.session.add_all([
+            SubjectRequestMatch(request_id=w["request"].id, subject_id=subject.id, confirmed_by_id=w["privacy"].id),
+            SubjectRestriction(subject_id=subject.id, request_id=w["request"].id, reason="Betwist",
+                               placed_by_id=w["privacy"].id),
+            SubjectCorrection(subject_id=subject.id, request_id=w["request"].id, field="name", old_value="Jan",
+                              new_value=f"Jan de Vries {number}", corrected_by_id=w["privacy"].id)])
+    db.session.flush()
+    assert cost() == one
