@@ -221,11 +221,11 @@ def place_restriction(user: User, subject_request: SubjectRequest, subject_id: i
     return restriction
 
 
-def get_restriction(user: User, restriction_id: int) -> SubjectRestriction:
-    """A restriction, for the privacy officer; else (or unknown) 404."""
+def get_restriction(user: User, restriction_id: int, *, request_id: int | None = None) -> SubjectRestriction:
+    """A restriction (placed in request ``request_id``, when given), for the privacy officer; else (or unknown) 404."""
     services.require_privacy(user)
     restriction = db.session.get(SubjectRestriction, restriction_id)
-    if restriction is None:
+    if restriction is None or (request_id is not None and restriction.request_id != request_id):
         raise ServiceError("Deze beperking bestaat niet.", status=404)
     return restriction
 

@@ -292,7 +292,7 @@ def lift_restriction(request_id: int, restriction_id: int):
     form = LiftForm()
     if form.validate_on_submit():
         try:
-            rights.lift_restriction(user, rights.get_restriction(user, restriction_id))
+            rights.lift_restriction(user, rights.get_restriction(user, restriction_id, request_id=request_id))
             flash(_("De beperking is opgeheven."), "success")
         except ServiceError as error:
             flash(error.message, "error")
