@@ -329,3 +329,20 @@ def test_retention_stays_possible_on_a_restricted_case(app, db, world):
         with pytest.raises(ServiceError) as refused:
             db.session.flush()
         assert refused.value.status == 423
+
+
+def test_a_four_eyes_decision_on_a_restricted_case_is_refused_and_stays_open(app, db, world, make_user, api):
+    from casus.approvals.case_requests import request_early_closure
+    from casus.approvals.models import Approval
+
+    w = world
+    with app.test_request_context():
+        approval = request_early_closure(w["regisseur"], w["case"], reason="Verhuisd", result="verhuisd")
+    db.session.flush()
+    restrict(db, w)
+    response = api(w["supervisor"], "POST", f"/approvals/{approval.id}/decision",
+                   json={"decision": "approve", "motivation": None, "version": approval.version})
+    assert response.status_code == 423, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert str(db.session.get(Approval, approval.id).status) == "open"
+    assert phase_of(db, w["case"]) == "aanpak.uitvoering"
