@@ -152,11 +152,18 @@ BSN_LIKE = re.compile(r"^\d{8,9}$")
 
 
 def search_terms_for_audit(filters: CaseFilters) -> dict:
-    """The search as the audit log stores it: a BSN-looking term only as a keyed hash, never in clear."""
+    """The search as the audit log stores it: a case reference in clear, any other term — a name, an address, a
+    BSN — only as a keyed hash, so the log (kept for good, also after the case is destroyed) never holds personal
+    data, yet a trail lookup for one BSN still finds the searches for it."""
     details = {key: value for key, value in asdict(filters).items() if value not in (None, "", False)}
-    term = re.sub(r"[\s.]", "", filters.q or "")
-    if BSN_LIKE.match(term):
-        details["q"] = keyed_bsn_hash(term)
+    if not filters.q:
+        return details
+    bsn = re.sub(r"[\s.]", "", filters.q)
+    term = " ".join(filters.q.split())
+    if BSN_LIKE.match(bsn):
+        details["q"] = keyed_bsn_hash(bsn)
+    elif not REFERENCE_TERM.match(term):
+        details["q"] = keyed_bsn_hash(term.lower())
     return details
 
 
