@@ -20,7 +20,7 @@ from casus.labels import N_, Label
 __all__ = ["ACTIVITIES", "CONTROLLER", "REGISTER_VERSION", "SECURITY_MEASURES", "TRANSFERS", "ProcessingActivity",
            "activity"]
 
-REGISTER_VERSION = "2026.1"  # year.sequence: raise it with every change to the register below
+REGISTER_VERSION = "2026.2"  # year.sequence: raise it with every change to the register below
 CONTROLLER = ("De deelnemende gemeente(n) en partners van het Zorg- en Veiligheidshuis, elk verwerkings"
               "verantwoordelijke voor de eigen verstrekkingen, volgens het convenant; de gemeente van het "
               "Zorg- en Veiligheidshuis beheert Casus")
@@ -41,9 +41,11 @@ _CASE_SUBJECTS = ("personen over wie een signaal of casus gaat", "bewoners van e
 _STAFF = ("medewerkers van de ketenpartners",)
 _CASE_DATA = ("naam, geboortedatum en BSN", "adres, postcode en huisnummer", "KvK-nummer",
               "zorg- en veiligheidsproblematiek", "gegevens over gezondheid", "strafrechtelijke gegevens")
-_CASE_RETENTION = ("De bewaartermijn van de categorie van de casus (1 tot 20 jaar na afsluiten, standaard 5 jaar); "
-                   "daarna vernietigen")
-_LOG_RETENTION = "Zolang de casus waarop de gebeurtenis betrekking heeft, en ten minste 5 jaar (NEN 7513)"
+_CASE_RETENTION = ("De bewaartermijn die de privacyfunctionaris voor de categorie van de casus vaststelt (in "
+                   "maanden na afsluiten; standaard 60); daarna vernietigen via een goedgekeurde vernietigingslijst, "
+                   "tenzij bevroren of verlengd")
+_LOG_RETENTION = ("Ten minste 5 jaar (NEN 7513); de gebeurtenissen van een vernietigde casus blijven voor de "
+                  "verantwoording, met alleen nummers en gesleutelde hashes, nooit namen")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         legal_sources=(_AVG_TAAK, _GEZONDHEID, _STRAFRECHT, _WPG, _CONVENANT),
         data_subjects=_CASE_SUBJECTS + _STAFF, data_categories=_CASE_DATA,
         recipients=("procesregisseurs van het ontvangende team", "de meldende organisatie (alleen de status)"),
-        retention="Als de casus waarin het signaal is gebundeld; een signaal zonder casus 1 jaar na afsluiten"),
+        retention="Als de casus waarin het signaal is gebundeld; een signaal zonder casus de bewaartermijn van zijn "
+                  "afloop (geen casus, doorverwezen, ingetrokken; standaard 12 maanden na afsluiten)"),
     ProcessingActivity(
         id="triage", name=N_("Triage"),
         purpose="Binnengekomen signalen wegen: bundelen, een casus openen of afsluiten zonder casus, en de "
@@ -141,6 +144,20 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         recipients=("de privacyfunctionaris", "de verzoeker (het antwoord op het verzoek)"),
         retention="5 jaar na afhandeling van het verzoek"),
     ProcessingActivity(
+        id="bewaren_vernietigen", name=N_("Bewaren en vernietigen"),
+        purpose="Bewaartermijnen vaststellen, dossiers bevriezen of hun termijn (met vier ogen) verlengen, "
+                "maandelijks vernietigingslijsten opstellen, beoordelen en (met vier ogen) goedkeuren, vernietigen en "
+                "de verklaring van vernietiging blijvend bewaren.",
+        legal_basis="AVG 5(1)(e), 5(2), 6(1)(c), 17; Archiefwet",
+        legal_sources=("AVG art. 5 lid 1 sub e (opslagbeperking)", "AVG art. 5 lid 2 (verantwoordingsplicht)",
+                       "AVG art. 6 lid 1 sub c (wettelijke verplichting)", "AVG art. 17 (wissing)",
+                       "Archiefwet (vernietiging volgens vastgestelde termijnen)"),
+        data_subjects=(*_STAFF, "betrokkenen in een casus (alleen casus- en signaalnummers)"),
+        data_categories=("casus- en signaalnummers, categorie, datums van afsluiten en vernietigen",
+                         "aantallen vernietigde gegevens per soort", "opsteller en goedkeurder"),
+        recipients=("de privacyfunctionaris", "supervisors van het team (bevriezing, verlenging, goedkeuring)"),
+        retention="Verklaringen van vernietiging blijvend; vernietigingslijsten als hun verklaring"),
+    ProcessingActivity(
         id="toezicht", name=N_("Audit en toezicht"),
         purpose="Vastleggen en controleren wie wanneer welke gegevens waarom heeft verwerkt, zodat onrechtmatige "
                 "toegang wordt ontdekt; het verwerkingsregister inzien.",
@@ -155,7 +172,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         retention=_LOG_RETENTION),
     ProcessingActivity(
         id="beheer", name=N_("Beheer"),
-        purpose="Organisaties, teams, gebruikers en categorieën (met hun bewaartermijn) beheren.",
+        purpose="Organisaties, teams, gebruikers en categorieën beheren.",
         legal_basis="AVG 6(1)(e), 32",
         legal_sources=(_AVG_TAAK, "AVG art. 32 (beveiliging)"),
         data_subjects=_STAFF, data_categories=("naam, e-mailadres, organisatie, team en rollen",),

@@ -26,6 +26,7 @@ from casus.processing import (
 # casus/processing.py and add the new version's fingerprint here (the failure prints it).
 FINGERPRINTS = {
     "2026.1": "f05012806f54535815c895fe8dcae9a4eabe668f25ebc1af648ecbf1d2f1b859",
+    "2026.2": "0e5cf7d786319645be368323465ebc41b35e3d6ef581fb380df0dd9c975f2391",
 }
 
 
