@@ -46,3 +46,13 @@ def test_nginx_and_units_match_the_application():
         assert "EnvironmentFile=/etc/casus/casus.env" in (UNITS / unit).read_text()
     assert "--bind 127.0.0.1:%i" in (UNITS / "casus-web@.service").read_text()
     assert re.search(r"^ExecStart=\S+/casus scheduler\b", (UNITS / "casus-scheduler.service").read_text(), re.M)
+
+
+def test_a_nightly_vacuum_as_the_owner_removes_destroyed_rows_from_the_files():
+    service = (UNITS / "casus-vacuum.service").read_text()
+    timer = (UNITS / "casus-vacuum.timer").read_text()
+    assert re.search(r"^ExecStart=/usr/bin/vacuumdb .*--dbname=\$\{CASUS_VACUUM_DATABASE\}", service, re.M)
+    # The owner's connection comes from a file of its own, never from casus.env (which the web units read).
+    assert re.findall(r"^EnvironmentFile=(.*)$", service, re.M) == ["/etc/casus/vacuum.env"]
+    assert "CASUS_VACUUM_DATABASE" not in ENV_EXAMPLE.read_text()
+    assert re.search(r"^OnCalendar=\S+ 0[3-5]:\d\d$", timer, re.M) and "Persistent=true" in timer
