@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, make_response, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
@@ -19,8 +19,9 @@ from casus.api.auth import user_from_bearer
 from casus.api_paths import is_api_request
 from casus.audit.services import rollback_keeping_audit
 from casus.auth.sessions import load_session_user
-from casus.errors import answer_failed_commit
+from casus.errors import answer_failed_commit, handle_service_error
 from casus.extensions import db, login_manager
+from casus.services import ServiceError
 from casus.tracing import assign as assign_trace
 from casus.tracing import response_header as traceparent
 
@@ -108,9 +109,14 @@ def _commit_request(response):
         rollback_keeping_audit(response.status_code)
         return response
     try:
+        # Flushed first, outside the commit: a flush listener that refuses the change (a beperking's 423) may then
+        # roll the session back itself, which it cannot do from inside a commit.
+        db.session.flush()
         db.session.commit()
     except DBAPIError as error:  # refused at the last moment (a duplicate key, a value): answered like in a view
         return _security_headers(answer_failed_commit(error))
+    except ServiceError as error:  # refused in the commit's own flush (a beperking's 423): answered like in a view
+        return _security_headers(make_response(handle_service_error(error)))
     except Exception:
         rollback_keeping_audit(500)  # before the error handlers: the rollback would make the request forget them
         raise

@@ -60,14 +60,15 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "audit": "toezicht",
     "audit_register": "toezicht",
     "audit_trail": "privacyverzoek",  # one case's or person's trail: what an access request asks
-    "retention": "toezicht",  # the data lifecycle: retention terms, legal holds, destruction (docs/PRIVACY.md)
-    "retention_api": "toezicht",
-    "destruction_lists": "toezicht",  # destruction lists: references, categories, dates and counts
-    "destruction_lists_api": "toezicht",
+    # the data lifecycle: retention terms, legal holds, destruction (docs/PRIVACY.md)
+    "retention": "bewaren_vernietigen",
+    "retention_api": "bewaren_vernietigen",
+    "destruction_lists": "bewaren_vernietigen",  # destruction lists: references, categories, dates and counts
+    "destruction_lists_api": "bewaren_vernietigen",
     "subject_requests": "privacyverzoek",
     "subject_requests_api": "privacyverzoek",
-    "declarations": "toezicht",  # the verklaringen van vernietiging: the proof of what was destroyed
-    "declarations_api": "toezicht",
+    "declarations": "bewaren_vernietigen",  # the verklaringen van vernietiging: the proof of what was destroyed
+    "declarations_api": "bewaren_vernietigen",
 }
 
 # By the action's dotted prefix: "case.triage_recorded" finds "case.triage_recorded", else "case". (An action
@@ -109,14 +110,15 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "voordracht": "riec_voordracht",
     "report": "rapportage",
     "audit": "toezicht",
-    "retention_term": "toezicht",
-    "retention_extension": "toezicht",
-    "legal_hold": "toezicht",
-    "destruction_list": "toezicht",
+    "retention_term": "bewaren_vernietigen",
+    "retention_extension": "bewaren_vernietigen",
+    "legal_hold": "bewaren_vernietigen",
+    "destruction_list": "bewaren_vernietigen",
     "subject_request": "privacyverzoek",
-    "destruction_declaration": "toezicht",
-    "case.destroyed": "toezicht",  # by a destruction list's approval, or a granted wissing (then its endpoint's)
-    "signal.destroyed": "toezicht",
+    "destruction_declaration": "bewaren_vernietigen",
+    # by a destruction list's approval, or a granted wissing (then its endpoint's)
+    "case.destroyed": "bewaren_vernietigen",
+    "signal.destroyed": "bewaren_vernietigen",
     "subject.erased": "privacyverzoek",
 }
 

@@ -39,7 +39,7 @@ from casus.retention.models import (
     RetentionTerm,
     SignalOutcome,
 )
-from casus.retention.queries import under_legal_hold
+from casus.retention.queries import kept_from_destruction
 from casus.services import MAX_TEXT, ServiceError
 from casus.signals.models import Signal, SignalStatus
 from casus.users.models import Role, User, UserRole
@@ -55,7 +55,7 @@ REVIEWABLE = (DestructionListStatus.CONCEPT, DestructionListStatus.AFGEWEZEN)
 SIGNAL_OUTCOMES = {SignalStatus.AFGESLOTEN: SignalOutcome.DISMISSED, SignalStatus.DOORVERWEZEN: SignalOutcome.REFERRED,
                    SignalStatus.INGETROKKEN: SignalOutcome.WITHDRAWN}
 # Why an item left the list without a reviewer's decision (stored on the item, as the reviewer's reasons are).
-HELD_REASON = "Bevroren (legal hold): van de lijst gehaald."
+HELD_REASON = "Bevroren (legal hold) of verwerking beperkt: van de lijst gehaald."
 NOT_DUE_REASON = "Niet meer aan de beurt: heropend, blijvend te bewaren of een latere archiefactiedatum."
 
 
@@ -83,10 +83,11 @@ def _on_open_list(column) -> sa.ColumnElement[bool]:
 
 
 def due_cases(day: date, categories: set[int]) -> sa.Select:
-    """Closed cases to destroy whose date has passed on ``day``, kept by no hold and proposed on no open list."""
+    """Closed cases to destroy whose date has passed on ``day``, kept by no hold or restriction and proposed on no
+    open list."""
     return sa.select(Case).where(
         Case.phase == "afgesloten", Case.archiefnominatie == Archiefnominatie.VERNIETIGEN,
-        Case.archiefactiedatum <= day, Case.category_id.in_(categories), ~under_legal_hold(day),
+        Case.archiefactiedatum <= day, Case.category_id.in_(categories), ~kept_from_destruction(day),
         ~_on_open_list(DestructionListItem.case_id == Case.id))
 
 
@@ -201,12 +202,13 @@ def get_item(destruction_list: DestructionList, item_id: int) -> DestructionList
 
 
 def held_case_ids(destruction_list: DestructionList, day: date | None = None) -> set[int]:
-    """The cases on the list a legal hold keeps on ``day``: they drop off when the list is submitted."""
+    """The cases on the list a legal hold or a subject's restriction keeps on ``day``: they drop off when the list is
+    submitted (and again when it is destroyed)."""
     case_ids = [item.case_id for item in destruction_list.items if item.case_id is not None]
     if not case_ids:
         return set()
     return set(db.session.execute(
-        sa.select(Case.id).where(Case.id.in_(case_ids), under_legal_hold(day or local_today()))).scalars())
+        sa.select(Case.id).where(Case.id.in_(case_ids), kept_from_destruction(day or local_today()))).scalars())
 
 
 def not_due(destruction_list: DestructionList, day: date | None = None) -> dict[int, str]:

@@ -1,4 +1,4 @@
-"""Reads the retention domain shares: which cases a legal hold keeps."""
+"""Reads the retention domain shares: which cases a legal hold — or a subject's restriction — keeps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus.cases.models import Case
+from casus.cases.models import Case, CaseSubject
 from casus.retention.models import LegalHold
+from casus.subject_requests.models import SubjectRestriction
 
 
 def active_hold(today: date) -> ColumnElement[bool]:
@@ -19,3 +20,15 @@ def active_hold(today: date) -> ColumnElement[bool]:
 def under_legal_hold(today: date) -> ColumnElement[bool]:
     """For a query over ``Case``: the case has a legal hold in force on ``today`` (it is kept off every list)."""
     return sa.exists().where(LegalHold.case_id == Case.id, active_hold(today)).correlate(Case)
+
+
+def under_restriction() -> ColumnElement[bool]:
+    """For a query over ``Case``: one of its subjects is under an active beperking (AVG art. 18). Its data may be
+    stored, not destroyed, until the restriction is lifted — often the person needs it kept for a claim."""
+    return sa.exists().where(CaseSubject.case_id == Case.id, SubjectRestriction.subject_id == CaseSubject.subject_id,
+                             SubjectRestriction.lifted_at.is_(None)).correlate(Case)
+
+
+def kept_from_destruction(today: date) -> ColumnElement[bool]:
+    """For a query over ``Case``: a legal hold or a subject's restriction keeps the case off every destruction list."""
+    return sa.or_(under_legal_hold(today), under_restriction())

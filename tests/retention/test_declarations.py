@@ -118,7 +118,7 @@ def test_the_detail_shows_the_proof_and_is_audited(client, db, login, people, de
         assert expected in text
     assert client.get(f"/verklaringen/{declared.id + 1000}").status_code == 404
     [event] = _events(db, "destruction_declaration.view")
-    assert event.object_id == str(declared.id) and event.activity == "toezicht"
+    assert event.object_id == str(declared.id) and event.activity == "bewaren_vernietigen"
 
 
 def test_csv_export_one_line_per_destroyed_record(client, db, login, people, declared):

@@ -250,3 +250,23 @@ def test_withdrawing_the_request_returns_the_list_to_concept(db, list_world):
     destruction_list, approval = _submitted(db, w)
     approvals.withdraw(w["privacy"], approval)
     assert destruction_list.status == DestructionListStatus.CONCEPT
+
+
+def test_a_case_whose_subject_is_restricted_is_kept_off_the_list_until_the_restriction_is_lifted(db, list_world):
+    from casus.clock import now
+    from casus.subject_requests.models import SubjectRestriction
+
+    w = list_world
+    restriction = SubjectRestriction(subject_id=w["subject"].id, reason="Nodig voor een procedure",
+                                     placed_by_id=w["privacy"].id)
+    db.session.add(restriction)
+    db.session.flush()
+    destruction_list = propose(w)
+    assert ("case", w["due"].id) not in _records(destruction_list)
+    assert ("case", w["due2"].id) in _records(destruction_list)
+    restriction.lifted_at, restriction.lifted_by_id = now(), w["privacy"].id
+    db.session.flush()
+    lists.propose_lists(w["day"] + timedelta(days=31))
+    from casus.retention.models import DestructionListItem
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DestructionListItem)
+                             .where(DestructionListItem.case_id == w["due"].id)) == 1

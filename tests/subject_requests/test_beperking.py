@@ -346,3 +346,20 @@ def test_a_four_eyes_decision_on_a_restricted_case_is_refused_and_stays_open(app
     db.session.expire_all()
     assert str(db.session.get(Approval, approval.id).status) == "open"
     assert phase_of(db, w["case"]) == "aanpak.uitvoering"
+
+
+def test_a_change_first_flushed_by_the_request_commit_is_refused_with_423_not_500(app, db, world):
+    """A view that leaves its change to the commit's own flush gets the same answer as one that flushed: 423."""
+    from flask import Response
+    from flask_login import login_user
+
+    from casus import security
+
+    restrict(db, world)
+    with app.test_request_context("/casussen", method="POST"):
+        login_user(world["regisseur"])
+        db.session.add(Note(case_id=world["case"].id, author_id=world["regisseur"].id,
+                            organisation_id=world["zvh"].id, visibility="alle_deelnemers", text="Pas bij commit"))
+        response = security._commit_request(Response("ok"))
+    assert response.status_code == 423
+    assert "Pas bij commit" not in notes_of(db, world["case"])
