@@ -87,7 +87,8 @@ class RetentionTermItem(MethodView):
     def patch(self, data, id):
         """Change `months`, `archiefnominatie` and/or `basis` — which confirms the term as the caller and
         recomputes the archiefactiedatum of everything closed under it (a date moved by an approved extension or
-        a postponement only ever later) — or only `confirm` it. Audited: `retention_term.changed` / `retention_term.confirmed`."""
+        a postponement only ever later) — or only `confirm` it.
+        Audited: `retention_term.changed` / `retention_term.confirmed`."""
         _require_privacy("retention_term.change", "retention_term", id)
         term = db.session.get(RetentionTerm, id)
         if term is None:
