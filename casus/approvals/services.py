@@ -84,19 +84,25 @@ def request_approval(user: User, case: Case, kind: str, *, reason: str | None, d
         raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.", status=409)
     approval = Approval(kind=kind, case_id=case.id, team_id=case.team_id, voordracht_id=voordracht_id,
                         requested_by_id=user.id, requested_at=utcnow(), reason=reason, details=details or {})
-    try:
-        with db.session.begin_nested():
-            db.session.add(approval)
-            db.session.flush()
-    except IntegrityError as error:  # a concurrent request won the unique index
-        raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.",
-                           status=409) from error
+    _insert_open(approval)
     if kind not in OFF_TIMELINE:
         add_timeline(case, "approval.requested", f"{kind.label_nl}: akkoord gevraagd. Reden: {reason}", actor=user)
     record("approval.requested", object_type="approval", object_id=approval.id, case_id=case.id,
            details={"kind": str(kind)}, user=user)
     _notify_deciders(approval, case)
     return approval
+
+
+def _insert_open(approval: Approval) -> None:
+    """Store a new open request; one per case and kind (or per voordracht, per list) may be open — a concurrent
+    request that won the partial unique index makes this one a 409, leaving the transaction usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(approval)
+            db.session.flush()
+    except IntegrityError as error:
+        raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.",
+                           status=409) from error
 
 
 def request_list_approval(user: User, *, team_id: int, destruction_list_id: int, reason: str,
@@ -109,13 +115,7 @@ def request_list_approval(user: User, *, team_id: int, destruction_list_id: int,
     approval = Approval(kind=ApprovalKind.DESTRUCTION_LIST, case_id=None, team_id=team_id,
                         destruction_list_id=destruction_list_id, requested_by_id=user.id, requested_at=utcnow(),
                         reason=reason, details=details or {})
-    try:
-        with db.session.begin_nested():
-            db.session.add(approval)
-            db.session.flush()
-    except IntegrityError as error:  # a concurrent submission won the unique index
-        raise ServiceError("Er staat al een verzoek open; wacht op het besluit of trek het in.",
-                           status=409) from error
+    _insert_open(approval)
     record("approval.requested", object_type="approval", object_id=approval.id,
            details={"kind": str(approval.kind), "destruction_list_id": destruction_list_id}, user=user)
     _notify_list_deciders(approval)
