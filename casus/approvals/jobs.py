@@ -33,7 +33,8 @@ REMIND_AFTER_WORKING_DAYS = 3
 
 def approval_reminders(app: Flask, now: datetime) -> int:
     """Open approvals asked ``REMIND_AFTER_WORKING_DAYS`` or more working days ago: each working day one
-    reminder per approval to every active supervisor of the team who may see the case, except the requester."""
+    reminder per approval to every active supervisor of the team who may see the case, except the requester —
+    and for a destruction list (no case) to the team's supervisors and every privacy officer but the preparer."""
     today = local_today(now)
     if not is_working_day(today):
         return 0
@@ -41,6 +42,10 @@ def approval_reminders(app: Flask, now: datetime) -> int:
     last_day = add_working_days(today, -REMIND_AFTER_WORKING_DAYS)
     boundary = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
     key = sql_key(f"approval-reminder:{today.isoformat()}:approval:", Approval.id, ":user:", User.id)
+    return _case_reminders(now, boundary, key) + _list_reminders(now, boundary, key)
+
+
+def _case_reminders(now: datetime, boundary: datetime, key) -> int:
     supervisor = sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.SUPERVISOR)
     query = (sa.select(Approval.id, Approval.kind, Approval.case_id, Approval.requested_at, Case.reference,
                        key.label("key"), User.id.label("user_id"), User.locale.label("locale"))
@@ -57,6 +62,23 @@ def approval_reminders(app: Flask, now: datetime) -> int:
             user_id=row.user_id, key=row.key, kind=kinds.APPROVAL_REMINDER.name,
             link=APPROVALS_LINK.format(id=row.id), case_id=row.case_id, locale=row.locale,
             params={"reference": row.reference, "what": kind.label_nl, "date": asked_on.isoformat()}))
+    return notify_many(items, now=now)
+
+
+def _list_reminders(now: datetime, boundary: datetime, key) -> int:
+    """A destruction list waiting for its second person: whoever may decide it (``policy.decides_approval``)."""
+    decider = sa.exists().where(UserRole.user_id == User.id, sa.or_(
+        UserRole.role == Role.PRIVACY, sa.and_(UserRole.role == Role.SUPERVISOR, User.team_id == Approval.team_id)))
+    query = (sa.select(Approval.id, Approval.details, key.label("key"), User.id.label("user_id"),
+                       User.locale.label("locale"))
+             .join(User, User.id != Approval.requested_by_id)
+             .where(Approval.kind == ApprovalKind.DESTRUCTION_LIST, Approval.status == ApprovalStatus.OPEN,
+                    Approval.requested_at < boundary, User.active.is_(True), decider,
+                    ~sa.exists().where(Notification.key == key)))
+    items = [NewNotification(user_id=row.user_id, key=row.key, kind=kinds.DESTRUCTION_LIST_REMINDER.name,
+                             link=APPROVALS_LINK.format(id=row.id), locale=row.locale,
+                             params={"reference": (row.details or {}).get("reference", "")})
+             for row in db.session.execute(query)]
     return notify_many(items, now=now)
 
 

@@ -189,6 +189,10 @@ DESTRUCTION_LIST_SUBMITTED = register(Kind(
     N_("Akkoord gevraagd: vernietigingslijst %(reference)s"),
     N_("Vernietigingslijst %(reference)s wacht op uw besluit. Wie de lijst heeft voorbereid, beslist er niet "
        "zelf over.")))
+DESTRUCTION_LIST_REMINDER = register(Kind(
+    "destruction_list_reminder",
+    N_("Vernietigingslijst %(reference)s wacht nog op een besluit"),
+    N_("Vernietigingslijst %(reference)s wacht al drie werkdagen of langer op het besluit van een tweede persoon.")))
 DESTRUCTION_LIST_DECIDED = register(Kind(
     "destruction_list_decided",
     N_("Vernietigingslijst %(reference)s is %(verdict)s"),

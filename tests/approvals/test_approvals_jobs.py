@@ -74,3 +74,25 @@ def test_the_reminder_costs_the_same_queries_for_one_or_many(app, db, team_world
     with count_queries() as many:
         assert approval_reminders(app, at(2026, 11, 24)) == 33
     assert many.count == one.count
+
+
+def test_a_destruction_list_waiting_reminds_whoever_may_decide_it_but_the_preparer(app, db, team_world,
+                                                                                     make_user):
+    from casus.retention.models import DestructionList
+
+    w = team_world
+    preparer, other_officer = make_user("privacy"), make_user("privacy")
+    destruction_list = DestructionList(reference="VL-2026-0007", team_id=w["case"].team_id, period="2026-11")
+    db.session.add(destruction_list)
+    db.session.flush()
+    db.session.add(Approval(kind="destruction_list", destruction_list_id=destruction_list.id, case_id=None,
+                            team_id=w["case"].team_id, requested_by_id=preparer.id,
+                            requested_at=at(2026, 11, 18, 16, 0), reason="Vernietigingslijst VL-2026-0007",
+                            details={"reference": "VL-2026-0007"}))
+    db.session.flush()
+    assert approval_reminders(app, at(2026, 11, 20)) == 0
+    approval_reminders(app, at(2026, 11, 23))
+    reminders = list(db.session.execute(sa.select(Notification).where(
+        Notification.kind == "destruction_list_reminder")).scalars())
+    assert {n.user_id for n in reminders} == {other_officer.id, w["supervisor"].id, w["second"].id, w["dual"].id}
+    assert all("VL-2026-0007" in n.title and n.case_id is None for n in reminders)
