@@ -66,7 +66,8 @@ def test_a_search_is_one_event_with_its_terms_hashed_bsn_and_the_results(client,
     client.get("/casussen", query_string={"q": "Jansen"})
     client.get("/casussen", query_string={"q": "111222333"})
     by_name, by_bsn = events(db, "case.search")
-    assert by_name.details["q"] == "Jansen" and by_name.details["results"] == 1
+    assert by_name.details["q"].startswith("hmac-sha256:") and "Jansen" not in str(by_name.details)
+    assert by_name.details["results"] == 1
     assert shown(db, by_name) == {jansen.id}
     assert by_bsn.details["q"].startswith("hmac-sha256:") and "111222333" not in str(by_bsn.details)
     assert shown(db, by_bsn) == set() and by_bsn.details["shown"] == 0
@@ -94,4 +95,4 @@ def test_the_api_case_list_records_the_cases_of_each_page(db, api, region, make_
     assert shown(db, listed) == {item["id"] for item in body["items"]} and len(body["items"]) == 2
     assert shown(db, listed) < {case.id for case in cases}
     [searched] = events(db, "case.search")
-    assert searched.details["q"] == "zzzz" and searched.details["shown"] == 0
+    assert searched.details["q"].startswith("hmac-sha256:") and searched.details["shown"] == 0
