@@ -34,6 +34,7 @@ from casus.retention import declarations, destruction
 from casus.retention.models import DeclarationKind, DestructionDeclaration, LegalHold
 from casus.retention.queries import active_hold
 from casus.services import MAX_TEXT, ServiceError
+from casus.signals.models import Signal, SignalSubject
 from casus.subject_requests import services
 from casus.subject_requests.models import (
     RequestKind,
@@ -306,23 +307,42 @@ def grant_erasure(user: User, subject_request: SubjectRequest, *, expected_versi
     return subject_request
 
 
-def _destroy_and_declare(user: User, subject_request: SubjectRequest,
-                         cases: list[Case]) -> list[DestructionDeclaration]:
-    """Destroy ``cases`` (left without any subject) and declare them: one verklaring of kind wissing per team, prepared
-    by the privacy officer who granted the wissing and approved by the one who confirmed it."""
+def _standalone_signals(subject_ids: list[int]) -> list[Signal]:
+    """The person's signals that never became part of a case (a bundled one goes, or stays, with its case)."""
+    return list(db.session.scalars(
+        sa.select(Signal).join(SignalSubject, SignalSubject.signal_id == Signal.id)
+        .where(SignalSubject.subject_id.in_(subject_ids), Signal.case_id.is_(None)).distinct()))
+
+
+def _without_subjects(signals: list[Signal]) -> list[Signal]:
+    """Of ``signals``, those the erasure left about nobody: their description is about the erased person alone."""
+    ids = [signal.id for signal in signals]
+    still = set(db.session.scalars(sa.select(SignalSubject.signal_id).where(SignalSubject.signal_id.in_(ids))))
+    return [signal for signal in signals if signal.id not in still]
+
+
+def _entry(record_kind: str, row: Case | Signal, day: date) -> dict:
+    return {"kind": record_kind, "reference": row.reference, "category": row.category.code,
+            "closed_on": row.closed_on, "destroyed_on": day}
+
+
+def _destroy_and_declare(user: User, subject_request: SubjectRequest, cases: list[Case],
+                         signals: list[Signal]) -> list[DestructionDeclaration]:
+    """Destroy ``cases`` and ``signals`` (left without any subject) and declare them: one verklaring of kind wissing
+    per team, prepared by the privacy officer who granted the wissing and approved by the one who confirmed it."""
     day = today()
-    entries = {case.id: {"kind": "case", "reference": case.reference, "category": case.category.code,
-                         "closed_on": case.closed_on, "destroyed_on": day} for case in cases}
-    teams = {case.id: case.team_id for case in cases}
-    counts = destruction.destroy_cases(list(entries), user=user)
+    entries = [(case.team_id, _entry("case", case, day)) for case in cases]
+    entries += [(signal.team_id, _entry("signal", signal, day)) for signal in signals]  # read before the rows go
+    counts = list(destruction.destroy_cases([case.id for case in cases], user=user).values()) if cases else []
+    counts += [destruction.destroy_signal(signal, user=user) for signal in signals]
     preparer = db.session.get(User, subject_request.erasure_granted_by_id)
     declared = []
-    for team_id in sorted(set(teams.values())):
+    for team_id in sorted({team for team, _entry_ in entries}):
         declared.append(declarations.record_declaration(
             kind=DeclarationKind.ERASURE, prepared_by=preparer, approved_by=user, team_id=team_id,
             subject_request_id=subject_request.id,
-            entries=[{**entry, "counts": counts[case_id]} for case_id, entry in entries.items()
-                     if teams[case_id] == team_id]))
+            entries=[{**entry, "counts": count} for (team, entry), count in zip(entries, counts, strict=True)
+                     if team == team_id]))
     return declared
 
 
@@ -343,21 +363,23 @@ def confirm_erasure(user: User, subject_request: SubjectRequest, *, expected_ver
     subject_request.erasure_confirmed_by_id = user.id
     subject_request.erasure_confirmed_at = utcnow()
     flush_versioned(subject_request)
-    affected = cases_of(subject_ids)
+    affected, signals = cases_of(subject_ids), _standalone_signals(subject_ids)
     left: set[int] = set()
     for subject in db.session.scalars(sa.select(Subject).where(Subject.id.in_(subject_ids))).all():
         left.update(destruction.erase_subject(subject, user=user))
     destroyed = [case for case in affected if case.id in left]
     kept = [case for case in affected if case.id not in left]
+    orphaned = _without_subjects(signals)
     # read before the rows go: the destroyed cases are known by their references only from here on
     destroyed_references, kept_references = [case.reference for case in destroyed], [case.reference for case in kept]
-    declared = _destroy_and_declare(user, subject_request, destroyed) if destroyed else []
+    declared = _destroy_and_declare(user, subject_request, destroyed, orphaned) if destroyed or orphaned else []
     for case in kept:
         add_timeline(case, "subject.erased", ERASED_LINE, actor=user)
     outcome = ErasureOutcome(len(subject_ids), destroyed_references, kept_references,
                              [declaration.reference for declaration in declared])
     _audit(user, "subject_request.erasure_confirmed", subject_request,
            details={"subjects": outcome.erased_subjects, "cases_destroyed": len(destroyed),
+                    "signals_destroyed": len(orphaned),
                     "cases_kept": len(kept), "declarations": outcome.declarations})
     services.complete(user, subject_request, outcome=RequestOutcome.TOEGEWEZEN, note=None, expected_version=None)
     return outcome

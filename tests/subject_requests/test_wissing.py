@@ -1,6 +1,7 @@
 """Wissing (AVG art. 17): granted by one privacy officer, carried out when a second confirms; the person is removed
 from every case, signal and voordracht, a case left without any subject is destroyed with a verklaring of kind
-wissing, a case with other subjects is kept, and a case under legal hold refuses the whole wissing."""
+wissing (so is a signal without a case that was about the person alone), a case with other subjects is kept, and a
+case under legal hold refuses the whole wissing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from casus.audit.models import AuditEvent
 from casus.cases.models import Case, CaseSubject
 from casus.retention.models import DeclarationKind, DestructionDeclaration, LegalHold
-from casus.signals.models import SignalSubject
+from casus.signals.models import Signal, SignalSubject
 from casus.subject_requests.models import RequestOutcome, RequestStatus, SubjectRequest
 from casus.subjects.models import Subject
 
@@ -33,7 +34,7 @@ def wissing(db, privacy_world, register):
     # read now: the cases' rows go, and the objects with them
     w["ids"] = {"person": w["person"].id, "other": w["other"].id, "cases": [case.id for case in w["cases"]],
                 "unrelated": w["unrelated"].id, "references": [case.reference for case in w["cases"]],
-                "teams": {w["north"].id, w["south"].id}}
+                "teams": {w["north"].id, w["south"].id}, "signal": w["signal"].id}
     return w
 
 
@@ -58,8 +59,10 @@ def assert_erased(db, w):
     assert [(d.kind, d.subject_request_id, d.prepared_by_id, d.approved_by_id) for d in declarations] == [
         (DeclarationKind.ERASURE, w["request"].id, w["privacy"].id, w["second_privacy"].id)] * 2
     references = ids["references"]
+    # The signal that was about the person alone (its description names them) goes too, declared with the cases.
     assert sorted(entry["reference"] for d in declarations for entry in d.entries) == sorted(
-        [references[0], references[2]])
+        [references[0], references[2], "S-2026-000901"])
+    assert db.session.get(Signal, ids["signal"]) is None
     assert {d.team_id for d in declarations} == ids["teams"]
     assert "Vries" not in str([d.entries for d in declarations])
     done = current(db, SubjectRequest, w["request"].id)
