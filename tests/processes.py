@@ -170,8 +170,11 @@ def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     while marker not in seen:
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise AssertionError(f"no {marker!r} from the scheduler:\n{seen}")
+        if process.poll() is not None:  # it stopped: what it said last is why
+            seen += process.stdout.read()
+            raise AssertionError(f"no {marker!r} from the scheduler (exit {process.returncode}):\n{seen}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {marker!r} from the scheduler within {timeout} s:\n{seen}")
         if selector.select(timeout=1):
             seen += process.stdout.readline()
     return seen
