@@ -293,11 +293,14 @@ def notify_requester(approval: Approval, case: Case | None, kind: str) -> None:
 
 
 def _notify_deciders(approval: Approval, case: Case) -> None:
-    """Every active supervisor of the team except the requester."""
+    """Every active supervisor of the team except the requester — and for a retention extension, which another
+    privacy officer may decide too (``policy.decides_approval``), every other privacy officer."""
+    decider = sa.and_(User.team_id == approval.team_id, UserRole.role == "supervisor")
+    if approval.kind == ApprovalKind.RETENTION_EXTENSION:
+        decider = sa.or_(decider, UserRole.role == "privacy")
     supervisors = db.session.execute(
         sa.select(User.id, User.locale).join(UserRole, UserRole.user_id == User.id)
-        .where(User.team_id == approval.team_id, User.active.is_(True), UserRole.role == "supervisor",
-               User.id != approval.requested_by_id)).all()
+        .where(decider, User.active.is_(True), User.id != approval.requested_by_id).distinct()).all()
     notify_many(NewNotification(
         user_id=row.id, key=f"approval:{approval.id}:requested:{row.id}", kind="approval_requested",
         link=APPROVALS_LINK.format(id=approval.id), case_id=case.id, locale=row.locale,

@@ -141,6 +141,10 @@ def test_an_extension_asked_by_a_privacy_officer_is_decided_by_another_and_sets_
     until = closed.archiefactiedatum + timedelta(days=365)
     approval = extension.request_extension(w["privacy"], closed, until=until, reason="Verzoek van de officier")
     assert approval.kind == ApprovalKind.RETENTION_EXTENSION and approval.details == {"until": until.isoformat()}
+    from casus.notifications.models import Notification
+    told = set(db.session.scalars(sa.select(Notification.user_id).where(
+        Notification.key.like(f"approval:{approval.id}:requested:%"))))
+    assert w["privacy2"].id in told and w["privacy"].id not in told  # the other officer may decide it: told too
     with pytest.raises(ServiceError) as own:
         approvals.decide(w["privacy"], approval, approve=True)
     assert own.value.status == 403
