@@ -76,6 +76,8 @@ DEMO_USERS = (
     ("corporatie@demo.example.org", "Joost van Dijk", "Woonstichting Thuisbasis", ("partner",)),
     ("riec@demo.example.org", "Eva Bakker", "RIEC Voorbeeldregio", ("riec",)),
     ("privacy@demo.example.org", "Noor Visser", "Gemeente Voorbeeldstad", ("privacy",)),
+    # A second privacy officer: a granted wissing is carried out only when another privacy officer confirms it.
+    ("privacy2@demo.example.org", "Lotte Mulder", "Gemeente Voorbeeldstad", ("privacy",)),
     ("beheer@demo.example.org", "Daan Smit", "Gemeente Voorbeeldstad", ("beheerder",)),
 )
 
