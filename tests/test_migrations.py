@@ -227,3 +227,46 @@ def test_a_categorys_retention_years_become_an_unconfirmed_retention_term_and_ba
         assert (years["jeugd"], years["woonoverlast"], years["overig"]) == (7, 2, 5)
         upgrade()
     assert _schema_diff(migration_app) == []
+
+
+def _check_constraints(app) -> dict[str, dict[str, str]]:
+    from casus.extensions import db
+
+    with app.app_context():
+        inspector = sa.inspect(db.engine)
+        return {table: {check["name"]: check["sqltext"] for check in inspector.get_check_constraints(table)}
+                for table in inspector.get_table_names()}
+
+
+def _expected_checks(table: sa.Table) -> dict[str, list[str]]:
+    """The CHECK constraints the models declare on ``table``: name → the values an enum's CHECK must allow."""
+    expected = {}
+    for column in table.columns:
+        if isinstance(column.type, sa.Enum) and column.type.create_constraint:
+            expected[f"ck_{table.name}_{column.type.name}"] = list(column.type.enums)
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.CheckConstraint) and constraint.name and not constraint.name.startswith("ck_"):
+            expected.setdefault(f"ck_{table.name}_{constraint.name}", [])
+    return expected
+
+
+def test_the_migrated_schema_has_every_check_constraint_of_the_models_and_every_enum_value(migration_app):
+    """Autogenerate compares neither CHECK constraints nor the values an enum's CHECK allows: a value added to an
+    enum (a new approval kind, a new signal status) needs its migration to widen the CHECK, or the first row using
+    it is refused in a migrated database while the tests' create_all schema accepts it."""
+    from flask_migrate import upgrade
+
+    from casus.extensions import db
+
+    with migration_app.app_context():
+        upgrade()
+    migrated = _check_constraints(migration_app)
+    problems = []
+    for table in db.metadata.sorted_tables:
+        for name, values in _expected_checks(table).items():
+            text = migrated.get(table.name, {}).get(name)
+            if text is None:
+                problems.append(f"{name}: missing")
+                continue
+            problems += [f"{name}: does not allow {value!r}" for value in values if f"'{value}'" not in text]
+    assert problems == []

@@ -17,6 +17,14 @@ import sqlalchemy as sa
 import casus.database
 
 APPEND_ONLY_TABLES = ('destruction_declarations',)
+# Two enums gain a value, so their CHECK constraints widen (autogenerate does not see it):
+# a signal can be withdrawn, and an approval can be a destruction list's.
+SIGNAL_STATUSES = ('ontvangen', 'in_triage', 'gebundeld', 'doorverwezen', 'afgesloten')
+APPROVAL_KINDS = ('riec_voordracht', 'close_early', 'reopen', 'retention_extension')
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 # SQLite's batch copy of ``cases`` loses this expression index (batch mode cannot reflect it): made again after.
 MY_CASES_INDEX = ("CREATE INDEX IF NOT EXISTS ix_cases_procesregisseur_next "
                   "ON cases (procesregisseur_id, coalesce(next_review_on, triage_due_on), id)")
@@ -257,6 +265,8 @@ def upgrade():
         batch_op.create_index('ix_destruction_list_items_signal', ['signal_id'], unique=False)
 
     with op.batch_alter_table('approvals', schema=None) as batch_op:
+        batch_op.drop_constraint('approval_kind', type_='check')
+        batch_op.create_check_constraint('approval_kind', _in('kind', (*APPROVAL_KINDS, 'destruction_list')))
         batch_op.add_column(sa.Column('destruction_list_id', sa.Integer(), nullable=True))
         batch_op.alter_column('case_id',
                existing_type=sa.INTEGER(),
@@ -275,6 +285,8 @@ def upgrade():
     op.execute(MY_CASES_INDEX)
 
     with op.batch_alter_table('signals', schema=None) as batch_op:
+        batch_op.drop_constraint('signal_status', type_='check')
+        batch_op.create_check_constraint('signal_status', _in('status', (*SIGNAL_STATUSES, 'ingetrokken')))
         batch_op.add_column(sa.Column('closed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('archiefactiedatum', sa.Date(), nullable=True))
         batch_op.create_index('ix_signals_archiefactiedatum', ['archiefactiedatum', 'id'], unique=False)
@@ -296,7 +308,10 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         for table in APPEND_ONLY_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+    op.execute("UPDATE signals SET status = 'afgesloten' WHERE status = 'ingetrokken'")
     with op.batch_alter_table('signals', schema=None) as batch_op:
+        batch_op.drop_constraint('signal_status', type_='check')
+        batch_op.create_check_constraint('signal_status', _in('status', SIGNAL_STATUSES))
         batch_op.drop_index('ix_signals_archiefactiedatum')
         batch_op.drop_column('archiefactiedatum')
         batch_op.drop_column('closed_on')
@@ -312,6 +327,8 @@ def downgrade():
 
     op.execute("DELETE FROM approvals WHERE kind = 'destruction_list'")
     with op.batch_alter_table('approvals', schema=None) as batch_op:
+        batch_op.drop_constraint('approval_kind', type_='check')
+        batch_op.create_check_constraint('approval_kind', _in('kind', APPROVAL_KINDS))
         batch_op.drop_constraint('case_named', type_='check')
         batch_op.drop_constraint('destruction_list_named', type_='check')
         batch_op.drop_constraint(batch_op.f('fk_approvals_destruction_list_id_destruction_lists'), type_='foreignkey')
