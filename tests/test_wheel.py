@@ -107,3 +107,15 @@ def test_a_production_install_has_no_faker_and_the_seed_commands_say_which_extra
             f"Error: casus {command[0]} needs Faker, which comes with the 'demo' extra: pip install 'casus[demo]' "
             "(in a checkout: pip install -e '.[demo]')"]
     assert not (tmp_path / "casus.db").exists() and not (tmp_path / "instance").exists()
+
+
+def test_the_installed_wheel_writes_a_pdf_with_its_own_fonts(installed):
+    """The verklaring van vernietiging and the inzage package are PDFs in the vendored Noto Sans: the fonts must
+    travel in the wheel (fpdf2's own fonts know Latin-1 only), so a name like Şahin comes out."""
+    probe = ("import casus.pdf as pdf; doc = pdf.PdfDocument('Verklaring'); doc.paragraph('Şahin, Łukasz, € 12'); "
+             "data = doc.to_bytes(); print(pdf.__file__); print(data[:5].decode(), len(data) > 1000)")
+    result = subprocess.run([str(installed / "python"), "-c", probe], capture_output=True, text=True, cwd="/",
+                            check=True)
+    location, written = result.stdout.splitlines()
+    assert not location.startswith(str(ROOT)), "casus.pdf was imported from the checkout, not from the wheel"
+    assert written == "%PDF- True"
