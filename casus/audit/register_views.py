@@ -55,7 +55,8 @@ def _download(body: bytes, fmt: str, mimetype: str) -> Response:
     record("audit.register.export", object_type="processing_register", object_id=REGISTER_VERSION,
            details={"format": fmt})
     name = f"verwerkingsregister-{REGISTER_VERSION}-{clock.today().isoformat()}.{fmt}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    # content_type, as is: `mimetype=` would add a second charset to the CSV's
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _row(entry: ProcessingActivity) -> list[str]:

@@ -67,4 +67,6 @@ def export_pdf(declaration_id: int):
 
 def _download(body: str | bytes, row: DeclarationRow, extension: str, mimetype: str) -> Response:
     filename = f"verklaring-van-vernietiging-{row.declaration.reference}.{extension}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    # content_type, as is: `mimetype=` would add a second charset to the CSV's
+    return Response(body, content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

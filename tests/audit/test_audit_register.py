@@ -51,7 +51,7 @@ def test_the_audit_log_links_to_the_register(client, login_as):
 def test_csv_export_for_dutch_excel(client, db, login_as):
     login_as("privacy")
     response = client.get("/audit/verwerkingen/export.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert f"verwerkingsregister-{REGISTER_VERSION}-" in response.headers["Content-Disposition"]
     body = response.get_data()
     assert body.startswith("\ufeff".encode())

@@ -125,7 +125,7 @@ def test_csv_export_one_line_per_destroyed_record(client, db, login, people, dec
     login(people["preparer"])
     response = client.get(f"/verklaringen/{declared.id}.csv")
 
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert declared.reference in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:7] == ["Verklaring", "Soort verklaring", "Vernietigingslijst", "Voorbereid door",
