@@ -12,6 +12,7 @@ from casus.labels import Labels
 from casus.retention import declaration_documents as documents
 from casus.retention.declarations import DeclarationRow, get_declaration, list_declarations, totals
 from casus.retention.models import DeclarationKind
+from casus.retention.queries import category_label
 from casus.security import requires
 from casus.web.exports import CSV_MIMETYPE
 
@@ -23,7 +24,7 @@ PDF_MIMETYPE = "application/pdf"
 def declaration_helpers() -> dict:
     return {"declaration_kind_label": Labels(DeclarationKind), "count_label": documents.count_label,
             "entry_kind_label": documents.entry_kind_label, "entry_date": documents.shown_date,
-            "counts_text": documents.counts_text}
+            "counts_text": documents.counts_text, "category_label": category_label}
 
 
 @bp.get("")

@@ -25,6 +25,7 @@ from casus.retention.models import (
     DestructionList,
     DestructionListStatus,
 )
+from casus.retention.queries import category_label
 from casus.security import acting_user, requires
 from casus.web.forms import submit_form, version_of
 
@@ -33,7 +34,8 @@ bp = Blueprint("destruction_lists", __name__, url_prefix="/vernietigingslijsten"
 
 @bp.context_processor
 def list_helpers() -> dict:
-    return {"list_status_label": Labels(DestructionListStatus), "item_status_label": Labels(DestructionItemStatus)}
+    return {"list_status_label": Labels(DestructionListStatus), "item_status_label": Labels(DestructionItemStatus),
+            "category_label": category_label}
 
 
 @bp.get("")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus.cases.models import Case, CaseSubject
+from casus.cases.models import Case, CaseSubject, Category
+from casus.extensions import db
+from casus.i18n import current_locale
 from casus.retention.models import LegalHold
 from casus.subject_requests.models import SubjectRestriction
 
@@ -32,3 +35,14 @@ def under_restriction() -> ColumnElement[bool]:
 def kept_from_destruction(today: date) -> ColumnElement[bool]:
     """For a query over ``Case``: a legal hold or a subject's restriction keeps the case off every destruction list."""
     return sa.or_(under_legal_hold(today), under_restriction())
+
+
+def category_label(code: str) -> str:
+    """A category's name in the reader's language, by the code a destruction list item or a verklaring copied (the
+    code outlives a renamed category; an unknown one shows as itself). The categories are read once per request."""
+    categories = g.get("casus_categories_by_code")
+    if categories is None:
+        categories = g.casus_categories_by_code = {category.code: category
+                                                   for category in db.session.scalars(sa.select(Category))}
+    category = categories.get(code)
+    return category.label(current_locale()) if category is not None else code

@@ -107,13 +107,14 @@ def test_only_the_privacy_officer_opens_the_declarations(client, auth, login, lo
     assert declared.reference in text and "VL-2026-0007" in text and "Team Noord" in text
 
 
-def test_the_detail_shows_the_proof_and_is_audited(client, db, login, people, declared):
+def test_the_detail_shows_the_proof_and_is_audited(client, db, login, people, declared, categories):
     login(people["preparer"])
     page = client.get(f"/verklaringen/{declared.id}")
 
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    for expected in ("VL-2026-0007", "2019-00001", "S-2020-000012", "woonoverlast", "01-03-2019", "31-03-2026",
+    assert ">woonoverlast<" not in text  # the category's name, not the code the verklaring keeps
+    for expected in ("VL-2026-0007", "2019-00001", "S-2020-000012", "Woonoverlast", "01-03-2019", "31-03-2026",
                      "Pleun Voorbereider", "Gijs Goedkeurder", "Notities: 4", "Betrokkenen"):
         assert expected in text
     assert client.get(f"/verklaringen/{declared.id + 1000}").status_code == 404
