@@ -29,6 +29,7 @@ from casus.cases.models import Archiefnominatie, Case
 from casus.clock import today as local_today
 from casus.database import utcnow
 from casus.extensions import db
+from casus.notifications.audit_checks import privacy_officers
 from casus.notifications.services import NewNotification, notify_many
 from casus.references import next_number
 from casus.retention.models import (
@@ -42,7 +43,7 @@ from casus.retention.models import (
 from casus.retention.queries import kept_from_destruction
 from casus.services import MAX_TEXT, ServiceError
 from casus.signals.models import Signal, SignalStatus
-from casus.users.models import Role, User, UserRole
+from casus.users.models import User
 from casus.versioning import check_version, flush_versioned
 
 LIST_LINK = "/vernietigingslijsten/{id}"
@@ -151,19 +152,11 @@ def _signal_item(destruction_list: DestructionList, signal: Signal) -> Destructi
                                closed_on=closed_on, archiefactiedatum=signal.archiefactiedatum)
 
 
-def privacy_officers() -> list[tuple[int, str | None]]:
-    """(id, locale) of every active privacy officer."""
-    return [tuple(row) for row in db.session.execute(
-        sa.select(User.id, User.locale).where(
-            User.active.is_(True), sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.PRIVACY))
-        .order_by(User.id))]
-
-
 def _notify_privacy_officers(destruction_list: DestructionList) -> None:
     notify_many(NewNotification(
-        user_id=user_id, key=f"destruction-list:{destruction_list.id}:proposed:{user_id}",
-        kind="destruction_list_proposed", link=LIST_LINK.format(id=destruction_list.id), locale=locale,
-        params={"reference": destruction_list.reference}) for user_id, locale in privacy_officers())
+        user_id=officer.id, key=f"destruction-list:{destruction_list.id}:proposed:{officer.id}",
+        kind="destruction_list_proposed", link=LIST_LINK.format(id=destruction_list.id), locale=officer.locale,
+        params={"reference": destruction_list.reference}) for officer in privacy_officers())
 
 
 # --- reading ----------------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ the privacy officer processes the person's data at all.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,16 +32,10 @@ from casus.subjects import validation
 from casus.subjects.models import Subject
 from casus.users.models import User
 from casus.versioning import check_version, flush_versioned
+from workflow.cadences import add_months
 
 REFERENCE_KIND = "AVG"
 MAX_EXTENSION_MONTHS = 2  # AVG art. 12(3): "met twee maanden verlengd"
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` plus whole calendar months, the day clamped to the month's last (31 January + 1 → 28/29 February)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
