@@ -15,7 +15,7 @@ from flask import Flask
 
 from casus import policy
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
-from casus.approvals.services import APPROVALS_LINK
+from casus.approvals.services import APPROVALS_LINK, decider_role
 from casus.cases.models import Case
 from casus.extensions import db
 from casus.notifications import kinds
@@ -67,8 +67,8 @@ def _case_reminders(now: datetime, boundary: datetime, key) -> int:
 
 def _list_reminders(now: datetime, boundary: datetime, key) -> int:
     """A destruction list waiting for its second person: whoever may decide it (``policy.decides_approval``)."""
-    decider = sa.exists().where(UserRole.user_id == User.id, sa.or_(
-        UserRole.role == Role.PRIVACY, sa.and_(UserRole.role == Role.SUPERVISOR, User.team_id == Approval.team_id)))
+    decider = sa.exists().where(UserRole.user_id == User.id,
+                                decider_role(ApprovalKind.DESTRUCTION_LIST, Approval.team_id))
     query = (sa.select(Approval.id, Approval.details, key.label("key"), User.id.label("user_id"),
                        User.locale.label("locale"))
              .join(User, User.id != Approval.requested_by_id)

@@ -292,32 +292,36 @@ def notify_requester(approval: Approval, case: Case | None, kind: str) -> None:
                 "verdict": approval.status.label_nl})])
 
 
+def decider_role(kind: ApprovalKind, team_id) -> sa.ColumnElement[bool]:
+    """For a query over ``User`` joined to ``UserRole``: a role that decides a request of ``kind`` for the team
+    ``team_id`` (a value or a column) — the SQL twin of ``policy.decides_approval``'s roles."""
+    supervisor = sa.and_(UserRole.role == "supervisor", User.team_id == team_id)
+    return sa.or_(supervisor, UserRole.role == "privacy") if kind in policy.PRIVACY_DECIDES else supervisor
+
+
+def _deciders(approval: Approval) -> list:
+    """(id, locale) of every active user who may decide ``approval``, except its requester."""
+    return db.session.execute(
+        sa.select(User.id, User.locale).join(UserRole, UserRole.user_id == User.id)
+        .where(decider_role(approval.kind, approval.team_id), User.active.is_(True),
+               User.id != approval.requested_by_id).distinct()).all()
+
+
 def _notify_deciders(approval: Approval, case: Case) -> None:
     """Every active supervisor of the team except the requester — and for a retention extension, which another
-    privacy officer may decide too (``policy.decides_approval``), every other privacy officer."""
-    decider = sa.and_(User.team_id == approval.team_id, UserRole.role == "supervisor")
-    if approval.kind == ApprovalKind.RETENTION_EXTENSION:
-        decider = sa.or_(decider, UserRole.role == "privacy")
-    supervisors = db.session.execute(
-        sa.select(User.id, User.locale).join(UserRole, UserRole.user_id == User.id)
-        .where(decider, User.active.is_(True), User.id != approval.requested_by_id).distinct()).all()
+    privacy officer may decide too, every other privacy officer."""
     notify_many(NewNotification(
         user_id=row.id, key=f"approval:{approval.id}:requested:{row.id}", kind="approval_requested",
         link=APPROVALS_LINK.format(id=approval.id), case_id=case.id, locale=row.locale,
-        params={"reference": case.reference, **_labels(approval.kind)}) for row in supervisors)
+        params={"reference": case.reference, **_labels(approval.kind)}) for row in _deciders(approval))
 
 
 def _notify_list_deciders(approval: Approval) -> None:
     """A destruction list: the team's active supervisors and every active privacy officer, except the preparer."""
-    decider = sa.or_(sa.and_(UserRole.role == "supervisor", User.team_id == approval.team_id),
-                     UserRole.role == "privacy")
-    deciders = db.session.execute(
-        sa.select(User.id, User.locale).join(UserRole, UserRole.user_id == User.id)
-        .where(decider, User.active.is_(True), User.id != approval.requested_by_id).distinct()).all()
     notify_many(NewNotification(
         user_id=row.id, key=f"approval:{approval.id}:requested:{row.id}", kind="destruction_list_submitted",
         link=APPROVALS_LINK.format(id=approval.id), locale=row.locale,
-        params={"reference": reference_of(approval, None)}) for row in deciders)
+        params={"reference": reference_of(approval, None)}) for row in _deciders(approval))
 
 
 def _labels(kind: ApprovalKind) -> dict:
