@@ -179,6 +179,12 @@ def require_manager_audited(user: User, case: Case, *, action: str) -> None:
         refuse(action, status=403, object_type="case", object_id=case.id, case_id=case.id)
 
 
+def require_privacy_audited(user: User, *, action: str, object_type: str, object_id: object = None) -> None:
+    """The privacy officer's API (retention, destruction lists, verklaringen): anyone else 403, audited."""
+    if not handles_privacy(user):
+        refuse(action, status=403, object_type=object_type, object_id=object_id)
+
+
 def get_action(user: User, action_id: int, *, audit_action: str = "action.view") -> Action:
     """An action of a case ``user`` may see, else 404 (audited). Success is audited by the caller's
     case read (``get_case``) or by the service that changes it."""

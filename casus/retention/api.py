@@ -43,11 +43,6 @@ HOLD_FORBIDDEN = {"schema": ProblemSchema, "description": "The caller sees the c
 EXTENSION_CONFLICT = {"schema": ProblemSchema, "description": "The case is not closed, or a request is open already"}
 
 
-def _require_privacy(action: str, object_type: str, object_id: object = None) -> None:
-    if not policy.handles_privacy(acting_user()):
-        policy.refuse(action, status=403, object_type=object_type, object_id=object_id)
-
-
 def _term_as_shown(term_id: int) -> dict:
     term = db.session.execute(sa.select(RetentionTerm).where(RetentionTerm.id == term_id)
                               .options(joinedload(RetentionTerm.confirmed_by))
@@ -71,7 +66,7 @@ class RetentionTerms(MethodView):
     def get(self):
         """Every retention term: one per case category, one per signal outcome (made from the configured
         defaults, unconfirmed, when missing). Audited: `retention_term.list`."""
-        _require_privacy("retention_term.list", "retention_term")
+        policy.require_privacy_audited(acting_user(), action="retention_term.list", object_type="retention_term")
         rows = terms.list_terms()
         record("retention_term.list", object_type="retention_term", details={"count": len(rows)})
         return {"items": [_term_as_shown(row.term.id) for row in rows]}
@@ -89,7 +84,8 @@ class RetentionTermItem(MethodView):
         recomputes the archiefactiedatum of everything closed under it (a date moved by an approved extension or
         a postponement only ever later) — or only `confirm` it.
         Audited: `retention_term.changed` / `retention_term.confirmed`."""
-        _require_privacy("retention_term.change", "retention_term", id)
+        policy.require_privacy_audited(acting_user(), action="retention_term.change",
+                                       object_type="retention_term", object_id=id)
         term = db.session.get(RetentionTerm, id)
         if term is None:
             policy.refuse("retention_term.change", status=404, object_type="retention_term", object_id=id)

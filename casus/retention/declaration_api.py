@@ -23,11 +23,6 @@ NOT_FOUND = {"schema": ProblemSchema, "description": "No such verklaring"}
 FORBIDDEN = {"schema": ProblemSchema, "description": "Only the privacy officer (role `privacy`) may read them"}
 
 
-def _require_privacy(action: str, object_id: object = None) -> None:
-    if not policy.handles_privacy(acting_user()):
-        policy.refuse(action, status=403, object_type="destruction_declaration", object_id=object_id)
-
-
 def _summary(row: DeclarationRow) -> dict:
     declaration = row.declaration
     return {**{column: getattr(declaration, column) for column in (
@@ -43,7 +38,8 @@ class Declarations(MethodView):
     @blp.alt_response(403, **FORBIDDEN)
     def get(self):
         """Every verklaring van vernietiging, newest first (at most 200). Audited: `destruction_declaration.list`."""
-        _require_privacy("destruction_declaration.list")
+        policy.require_privacy_audited(acting_user(), action="destruction_declaration.list",
+                                       object_type="destruction_declaration")
         rows = list_declarations()
         record("destruction_declaration.list", object_type="destruction_declaration", details={"count": len(rows)})
         return {"items": [_summary(row) for row in rows]}
@@ -57,7 +53,8 @@ class OneDeclaration(MethodView):
     def get(self, id):
         """One verklaring with its entries: per destroyed case or signal its reference, category, dates and
         counts per kind of record. Audited: `destruction_declaration.view`."""
-        _require_privacy("destruction_declaration.view", id)
+        policy.require_privacy_audited(acting_user(), action="destruction_declaration.view",
+                                       object_type="destruction_declaration", object_id=id)
         row = get_declaration(id)
         if row is None:
             policy.refuse("destruction_declaration.view", status=404, object_type="destruction_declaration",

@@ -36,13 +36,8 @@ CONFLICT = {"schema": ProblemSchema, "description": "The `version` is stale (`cu
                                                     "longer in review; nothing changed"}
 
 
-def _require_privacy(action: str, object_id: object = None) -> None:
-    if not policy.handles_privacy(acting_user()):
-        policy.refuse(action, status=403, object_type="destruction_list", object_id=object_id)
-
-
 def _list(list_id: int, action: str) -> DestructionList:
-    _require_privacy(action, list_id)
+    policy.require_privacy_audited(acting_user(), action=action, object_type="destruction_list", object_id=list_id)
     destruction_list = lists.get_list(list_id)
     if destruction_list is None:
         policy.refuse(action, status=404, object_type="destruction_list", object_id=list_id)
@@ -74,7 +69,7 @@ class DestructionLists(MethodView):
     def get(self, args):
         """Every destruction list, newest first (at most 200), filtered by `status`. Audited:
         `destruction_list.list`."""
-        _require_privacy("destruction_list.list")
+        policy.require_privacy_audited(acting_user(), action="destruction_list.list", object_type="destruction_list")
         rows = db.session.execute(lists.lists_query(args.get("status")).limit(200)).unique().scalars().all()
         record("destruction_list.list", object_type="destruction_list", details={"count": len(rows)})
         return {"items": rows}

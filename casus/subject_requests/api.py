@@ -49,8 +49,7 @@ CONFLICT = {"schema": ProblemSchema, "description": "The `version` is stale, or 
 
 def _privacy_officer():
     user = acting_user()
-    if not policy.handles_privacy(user):
-        policy.refuse("subject_request.list", status=403, object_type="subject_request", object_id=None)
+    policy.require_privacy_audited(user, action="subject_request.list", object_type="subject_request")
     return user
 
 
