@@ -1,6 +1,7 @@
 """Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
 from casus.approvals.models import Approval
+from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.models import AuditChainLink, AuditEvent, AuditSeal, AuditShownCase, AuditVerification
 from casus.cases.models import (
     Case,
@@ -22,7 +23,8 @@ from casus.meetings.models import (
     MeetingSeries,
     MeetingSeriesInvitation,
 )
-from casus.notifications.models import Notification
+from casus.nazorg.models import NazorgCheckin
+from casus.notifications.models import Notification, NotificationPreference
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.references import ReferenceCounter
@@ -42,7 +44,7 @@ from casus.subject_requests.models import (
     SubjectRequestMatch,
     SubjectRestriction,
 )
-from casus.subjects.models import Subject
+from casus.subjects.models import Subject, SubjectRelation
 from casus.timeline.models import TimelineEvent
 from casus.users.models import ApiToken, User, UserRole, UserSession
 from casus.voordrachten.models import Voordracht, VoordrachtSubject
@@ -52,6 +54,8 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "Approval",
+    "Assessment",
+    "AssessmentScore",
     "Attendance",
     "AuditChainLink",
     "AuditEvent",
@@ -73,9 +77,11 @@ __all__ = [
     "MeetingInvitation",
     "MeetingSeries",
     "MeetingSeriesInvitation",
+    "NazorgCheckin",
     "Note",
     "NoteAudience",
     "Notification",
+    "NotificationPreference",
     "Organisation",
     "Participation",
     "ProgressEntry",
@@ -85,6 +91,7 @@ __all__ = [
     "SignalSubject",
     "Subject",
     "SubjectCorrection",
+    "SubjectRelation",
     "SubjectRequest",
     "SubjectRequestItem",
     "SubjectRequestMatch",

@@ -34,10 +34,22 @@ class AgendaPurpose(LabelledEnum):
     AFSCHALEN = "afschalen", NC_("agenda purpose", "Afschalen")
 
 
+class Recurrence(LabelledEnum):
+    """How a series repeats: every ``interval_weeks`` weeks on ``weekday``, or monthly on the
+    ``week_of_month``-th ``weekday`` (1..4, or -1 for the last one: "laatste donderdag van de maand")."""
+
+    WEKELIJKS = "wekelijks", N_("Elke zoveel weken")
+    MAANDELIJKS = "maandelijks", N_("Maandelijks op een vaste weekdag")
+
+
 class MeetingSeries(TimestampMixin, db.Model):
     """A recurring meeting, e.g. every second Tuesday at 09:30, skipping Dutch public holidays."""
 
     __tablename__ = "meeting_series"
+    __table_args__ = (
+        sa.CheckConstraint("recurrence != 'maandelijks' OR week_of_month IN (1, 2, 3, 4, -1)",
+                           name="monthly_has_week_of_month"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
@@ -45,6 +57,9 @@ class MeetingSeries(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     weekday: Mapped[int] = mapped_column()  # 0 = Monday, as date.weekday()
     interval_weeks: Mapped[int] = mapped_column(default=2)
+    recurrence: Mapped[Recurrence] = mapped_column(enum_column(Recurrence, "recurrence"), default=Recurrence.WEKELIJKS,
+                                                   server_default=Recurrence.WEKELIJKS.value)
+    week_of_month: Mapped[int | None] = mapped_column()
     start_time: Mapped[time] = mapped_column(sa.Time)  # local Europe/Amsterdam time
     duration_minutes: Mapped[int] = mapped_column(default=120)
     first_date: Mapped[date] = mapped_column(sa.Date)

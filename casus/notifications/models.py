@@ -5,8 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casus.database import UTCDateTime, utcnow
+from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
+from casus.labels import N_, LabelledEnum
 from casus.users.models import User
 
 
@@ -52,3 +53,21 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind}>"
+
+
+class Delivery(LabelledEnum):
+    """How a user wants notifications of one kind: e-mailed at once, in the daily digest, or only in the app."""
+
+    IMMEDIATELY = "direct", N_("Direct per e-mail")
+    DIGEST = "dagoverzicht", N_("In het dagelijkse overzicht")
+    IN_APP = "alleen_in_app", N_("Alleen in Casus")
+
+
+class NotificationPreference(db.Model):
+    """A user's choice of delivery for one notification kind; no row means the kind's default."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    delivery: Mapped[Delivery] = mapped_column(enum_column(Delivery, "notification_delivery"))

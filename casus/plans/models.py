@@ -7,20 +7,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casus.database import UTCDateTime, enum_column, utcnow
 from casus.extensions import db
+from casus.labels import N_, NC_, LabelledEnum
 from casus.organisations.models import Organisation
 from casus.users.models import User
 from workflow import ActionStatus
 
 
+class GoalStatus(LabelledEnum):
+    OPEN = "open", NC_("goal status", "Open")
+    BEHAALD = "behaald", N_("Behaald")
+    DEELS_BEHAALD = "deels_behaald", N_("Deels behaald")
+    VERVALLEN = "vervallen", NC_("goal status", "Vervallen")
+
+
 class Goal(db.Model):
+    """A goal of the plan van aanpak; marked achieved, partly achieved or dropped with a date and a note."""
+
     __tablename__ = "goals"
-    __table_args__ = (sa.Index("ix_goals_case", "case_id"),)
+    __table_args__ = (
+        sa.Index("ix_goals_case", "case_id"),
+        sa.CheckConstraint("status = 'open' OR status_on IS NOT NULL", name="settled_goal_has_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    status: Mapped[GoalStatus] = mapped_column(enum_column(GoalStatus, "goal_status"), default=GoalStatus.OPEN,
+                                               server_default=GoalStatus.OPEN.value)
+    status_on: Mapped[date | None] = mapped_column(sa.Date)
+    status_note: Mapped[str | None] = mapped_column(sa.Text)
+    status_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 # Open actions as literal SQL: a partial index is only used when the query's condition matches its own, and

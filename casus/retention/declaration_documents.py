@@ -29,6 +29,8 @@ COUNT_LABELS = {
     "goals": N_("Doelen"),
     "actions": N_("Acties"),
     "progress_entries": N_("Voortgangsberichten"),
+    "assessments": N_("Leefgebiedenscores"),
+    "nazorg_checkins": N_("Nazorgcontacten"),
     "participations": N_("Deelnames"),
     "agenda_items": N_("Agendapunten met notulen"),
     "decisions": N_("Besluiten"),

@@ -18,7 +18,8 @@ class DeclarationEntrySchema(Schema):
     destroyedOn = fields.Date(attribute="destroyed_on")
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "Records destroyed per kind: `subjects`, `signals`, `notes`, `timeline_events`, `goals`, "
-                       "`actions`, `progress_entries`, `participations`, `agenda_items`, `decisions`, "
+                       "`actions`, `progress_entries`, `assessments`, `nazorg_checkins`, `participations`, "
+                       "`agenda_items`, `decisions`, "
                        "`escalations`, `voordrachten`, `approvals`, `notifications`, `transitions`, "
                        "`legal_holds` (a signal: `subjects`).",
         "example": {"notes": 12, "subjects": 2}})

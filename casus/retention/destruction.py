@@ -1,10 +1,11 @@
 """Destruction that really destroys: a case, a signal or a person's subject row, and everything carrying it.
 
 A case goes with its notes (and their audience), tijdlijn, plan van aanpak (goals, actions, progress), its
+leefgebieden assessments (and their scores), nazorg check-ins, its
 participations, its agenda items with their minutes and decisions, escalations, RIEC voordrachten (and their
 subjects), four-eyes approvals, the notifications quoting it, transition log, legal holds, the signals bundled in
-it, and every subject no other case, signal or voordracht still uses (with that subject's rectificatie history
-and restrictions; a data-subject request's match loses its link). Rows go in bulk DELETEs in foreign-key order,
+it, and every subject no other case, signal or voordracht still uses (with that subject's relations, rectificatie
+history and restrictions; a data-subject request's match loses its link). Rows go in bulk DELETEs in foreign-key order,
 a batch of cases at a time, never by loading them. What stays: the audit log (ids and keyed hashes, never
 titles or names), a destruction list item's copied reference and dates (its link becomes NULL), reference
 counters, and the verklaring van vernietiging the caller records (:mod:`casus.retention.declarations`).
@@ -27,12 +28,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.pool import NullPool
 
 from casus.approvals.models import Approval
+from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.clock import today
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision
+from casus.nazorg.models import NazorgCheckin
 from casus.notifications.models import Notification
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.retention.models import DestructionListItem, LegalHold
@@ -40,7 +43,7 @@ from casus.retention.queries import active_hold
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalSubject
 from casus.subject_requests.models import SubjectCorrection, SubjectRequestMatch, SubjectRestriction
-from casus.subjects.models import Subject
+from casus.subjects.models import Subject, SubjectRelation
 from casus.timeline.models import TimelineEvent
 from casus.voordrachten.models import Voordracht, VoordrachtSubject
 
@@ -82,6 +85,9 @@ CASE_PARTS = (
     _Part("progress_entries", ProgressEntry, parent=Action, parent_key=ProgressEntry.action_id),
     _Part("actions", Action, Action.case_id),
     _Part("goals", Goal, Goal.case_id),
+    _Part(None, AssessmentScore, parent=Assessment, parent_key=AssessmentScore.assessment_id),
+    _Part("assessments", Assessment, Assessment.case_id),
+    _Part("nazorg_checkins", NazorgCheckin, NazorgCheckin.case_id),
     _Part("timeline_events", TimelineEvent, TimelineEvent.case_id),
     _Part(None, NoteAudience, parent=Note, parent_key=NoteAudience.note_id),
     _Part("notes", Note, Note.case_id),
@@ -95,12 +101,14 @@ CASE_PARTS = (
 )
 # The kinds a case's count has, in the order the verklaring shows them.
 CASE_COUNT_KINDS = ("subjects", "signals", "notes", "timeline_events", "goals", "actions", "progress_entries",
-                    "participations", "agenda_items", "decisions", "escalations", "voordrachten", "approvals",
+                    "assessments", "nazorg_checkins", "participations", "agenda_items", "decisions", "escalations",
+                    "voordrachten", "approvals",
                     "notifications", "transitions", "legal_holds")
 SIGNAL_COUNT_KINDS = ("subjects",)
 # Tables a case's destruction touches beyond CASE_PARTS (for the VACUUM and for the completeness test).
 OTHER_TABLES = ("notifications", "signal_subjects", "signals", "case_subjects", "destruction_list_items", "cases",
-                "subject_corrections", "subject_restrictions", "subject_request_matches", "subjects")
+                "subject_corrections", "subject_restrictions", "subject_request_matches", "subject_relations",
+                "subjects")
 
 
 # --- the public services -------------------------------------------------------------------------------------------
@@ -286,6 +294,8 @@ def _delete_subjects(subject_ids: Sequence[int], tables: set[str]) -> None:
     if not subject_ids:
         return
     _delete(sa.delete(SubjectCorrection).where(SubjectCorrection.subject_id.in_(subject_ids)), tables)
+    _delete(sa.delete(SubjectRelation).where(sa.or_(SubjectRelation.subject_id.in_(subject_ids),
+                                                    SubjectRelation.related_subject_id.in_(subject_ids))), tables)
     _delete(sa.delete(SubjectRestriction).where(SubjectRestriction.subject_id.in_(subject_ids)), tables)
     _delete(sa.update(SubjectRequestMatch).where(SubjectRequestMatch.subject_id.in_(subject_ids))
             .values(subject_id=None), tables)

@@ -15,18 +15,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from casus.approvals.models import Approval
+from casus.assessments.models import Assessment, AssessmentScore
 from casus.cases.models import Case, CaseSubject, Category, Note, NoteAudience, Participation, TransitionLog
 from casus.database import utcnow
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision, Meeting
+from casus.nazorg.models import NazorgCheckin
 from casus.notifications.models import Notification
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.retention.models import DestructionList, DestructionListItem, LegalHold
 from casus.signals.models import Signal, SignalStatus, SignalSubject
 from casus.subject_requests.models import SubjectCorrection, SubjectRequest, SubjectRequestMatch, SubjectRestriction
-from casus.subjects.models import Subject
+from casus.subjects.models import Subject, SubjectRelation
 from casus.timeline.models import TimelineEvent
 from casus.users.models import Role, User, UserRole
 from casus.voordrachten.models import Voordracht, VoordrachtSubject
@@ -103,6 +105,7 @@ def seed_case(world: World, tag: str, *, shared: Subject | None = None) -> tuple
     db.session.flush()
     subjects = [person, business] + ([shared] if shared is not None else [])
     db.session.add_all([CaseSubject(case_id=case.id, subject_id=subject.id) for subject in subjects])
+    db.session.add(SubjectRelation(subject_id=person.id, related_subject_id=business.id, kind="eigenaar_van"))
     _seed_case_file(world, case, m)
     _seed_plan_and_meeting(world, case, m)
     _seed_team_work(world, case, person, m)
@@ -189,6 +192,12 @@ def _seed_plan_and_meeting(world: World, case: Case, m: _Marks) -> None:
         ProgressEntry(action_id=action.id, author_id=world.user.id, organisation_id=world.organisation.id,
                       text=m("voortgang")),
         Decision(agenda_item_id=item.id, text=m("besluittekst"), action_id=action.id, created_by_id=world.user.id),
+        Assessment(case_id=case.id, moment="triage", assessed_on=date(2019, 6, 1), participants=m("deelnemers"),
+                   note=m("toelichting"), recorded_by_id=world.user.id,
+                   scores=[AssessmentScore(domain="financien", score=2)]),
+        NazorgCheckin(case_id=case.id, nazorg_started_on=date(2019, 10, 1), months=3, planned_on=date(2020, 1, 1),
+                      done_on=date(2020, 1, 6), contact_made=True, outcome=m("nazorguitkomst"),
+                      recorded_by_id=world.user.id),
     ])
 
 

@@ -46,7 +46,8 @@ def test_destroy_case_removes_everything_carrying_it_and_counts_it(world):
     counts = destroy_case(doomed)
 
     assert counts == {"subjects": 3, "signals": 1, "notes": 1, "timeline_events": 2, "goals": 1, "actions": 1,
-                      "progress_entries": 1, "participations": 1, "agenda_items": 1, "decisions": 1,
+                      "progress_entries": 1, "assessments": 1, "nazorg_checkins": 1,
+                      "participations": 1, "agenda_items": 1, "decisions": 1,
                       "escalations": 1, "voordrachten": 1, "approvals": 1, "notifications": 3, "transitions": 1,
                       "legal_holds": 1}
     text = all_text()
