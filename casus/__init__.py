@@ -91,13 +91,14 @@ def _register_event_handlers(app: Flask) -> None:
     from casus import events
     from casus.approvals import case_requests
     from casus.meetings import calendar
+    from casus.nazorg import services as nazorg
     from casus.notifications import services as notifications
     from casus.retention import archive, list_decisions
     from casus.signals import services as signals
     from casus.voordrachten import services as voordrachten
 
     events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register,
-                          archive.register))
+                          archive.register, nazorg.register))
     notifications.init_attachments(app, calendar.attachment_builders())
 
 
@@ -112,10 +113,12 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, organisations_bp, users_bp, signals_bp):
         app.register_blueprint(blueprint)
     from casus.cases.views import bp as cases_bp
+    from casus.nazorg.views import bp as nazorg_bp
     from casus.plans.views import bp as plans_bp
 
     app.register_blueprint(cases_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(nazorg_bp)
     from casus.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)

@@ -18,6 +18,7 @@ from casus.cases.api import blp as cases_blp
 from casus.escalations.api import blp as escalations_blp
 from casus.extensions import csrf
 from casus.meetings.api import blp as meetings_blp
+from casus.nazorg.api import blp as nazorg_blp
 from casus.notifications.api import blp as notifications_blp
 from casus.plans.api import blp as plans_blp
 from casus.reports.api import blp as reports_blp
@@ -30,7 +31,7 @@ from casus.users.api import blp as me_blp
 from casus.voordrachten.api import blp as voordrachten_blp
 
 # In this order in the OpenAPI document.
-BLUEPRINTS = (me_blp, cases_blp, plans_blp, signals_blp, notifications_blp, meetings_blp, escalations_blp,
+BLUEPRINTS = (me_blp, cases_blp, plans_blp, nazorg_blp, signals_blp, notifications_blp, meetings_blp, escalations_blp,
               voordrachten_blp, approvals_blp, reports_blp, retention_blp, destruction_lists_blp,
               declarations_blp, subject_requests_blp)
 

@@ -34,6 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from casus import policy
 from casus.cases.models import Case, Participation
 from casus.clock import cadences
+from casus.nazorg.models import NazorgCheckin
 from casus.notifications import kinds
 from casus.notifications.models import Notification
 from casus.notifications.services import NewNotification, case_link, notify_many, send_pending_emails
@@ -175,13 +176,22 @@ def latest_start_for(today: date, months: int) -> date:
     return start
 
 
+def _checkin_done(months: int) -> ColumnElement[bool]:
+    """The case's check-in after ``months`` of its current nazorg period is recorded (casus.nazorg)."""
+    return sa.exists().where(NazorgCheckin.case_id == Case.id,
+                             NazorgCheckin.nazorg_started_on == Case.nazorg_started_on,
+                             NazorgCheckin.months == months, NazorgCheckin.done_on.is_not(None))
+
+
 def nazorg_checkins(app: Flask, now: datetime) -> int:
-    """Nazorg check-ins (3 and 6 months by default): the latest one due, once per case and check-in."""
+    """Nazorg check-ins (3 and 6 months by default): the latest one due and not yet recorded, once per case and
+    check-in."""
     today = local_today(now)
     schedule = sorted(cadences().nazorg_checkins_months)
     created = 0
     for index, months in enumerate(schedule):
-        conditions = [Case.phase == CasePhase.NAZORG, Case.nazorg_started_on <= latest_start_for(today, months)]
+        conditions = [Case.phase == CasePhase.NAZORG, Case.nazorg_started_on <= latest_start_for(today, months),
+                      ~_checkin_done(months)]
         if index + 1 < len(schedule):  # a later check-in already due supersedes this one
             conditions.append(Case.nazorg_started_on > latest_start_for(today, schedule[index + 1]))
         base = (sa.select(Case.id.label("case_id"), Case.reference.label("reference"),

@@ -20,6 +20,7 @@ TABS = (
     ("cases.subjects", _l("Betrokkenen")),
     ("cases.partners", _l("Partners")),
     ("plans.plan", _l("Plan van aanpak")),
+    ("nazorg.checkins", _l("Nazorg")),
     ("cases.notes", _l("Notities")),
     ("cases.timeline", _l("Tijdlijn")),
     ("escalations.for_case", _l("Escalaties")),
