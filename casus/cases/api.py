@@ -24,7 +24,7 @@ from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
-from casus.cases import queries, services
+from casus.cases import queries, refusals, services
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation
 from casus.cases.schemas import (
     CaseListArgsSchema,
@@ -234,7 +234,7 @@ class CaseTransitions(MethodView):
             record = services.transition(user, case, data["trigger"], reason=data["reason"], result=data["result"],
                                          override=data["override"], expected_version=data["version"])
         except TransitionRefused as refused:
-            return refused_problem(refused)
+            return refused_problem(refusals.for_user(refused, user, case, api=True))
         return _transition_body(user, case, record)
 
 

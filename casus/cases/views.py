@@ -19,7 +19,7 @@ from casus import policy
 from casus.approvals import case_requests
 from casus.approvals.services import open_approvals_of
 from casus.audit.services import record
-from casus.cases import queries, services
+from casus.cases import queries, refusals, services
 from casus.cases.categories import active_categories
 from casus.cases.forms import (
     TIMELINE_GROUPS,
@@ -217,7 +217,7 @@ def transition(case_id: int):
         outcome = services.transition(user, case, trigger, reason=form.reason.data, result=form.result.data or None,
                                       override=bool(form.override.data), expected_version=version_of(form))
     except TransitionRefused as refused:
-        flash_refusal(refused)
+        flash_refusal(refusals.for_user(refused, user, case))
     except ServiceError as error:
         if is_stale(error):  # the case changed meanwhile: shown as it is now, with the steps it offers now
             show_conflict()
