@@ -40,6 +40,7 @@ from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
+from casus.plans.services import goals_of
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.subjects.models import Subject
@@ -148,6 +149,7 @@ def _render_overview(case: Case, *, status: int = 200, transition_form: Transiti
     allowed, blocked = _trigger_forms(user, case, transition_form) if manages else ([], [])
     if manages and case.phase in CLOSABLE_PHASES:
         forms.setdefault("evaluation_form", EvaluationForm(evaluation=case.evaluation))
+        forms.setdefault("evaluation_goals", goals_of(case))  # the evaluation looks back on every goal
     if manages and case.phase == CasePhase.AANPAK_PLAN:
         forms.setdefault("plan_discussed_form", PlanDiscussedForm(discussed_on=case.plan_discussed_on))
     # Four-eyes requests are the team's business: partners of the case see neither them nor the forms.

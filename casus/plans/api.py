@@ -17,14 +17,15 @@ from casus import policy
 from casus.api.blueprint import ApiBlueprint
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.extensions import db
-from casus.plans import services
-from casus.plans.models import Action, ProgressEntry
+from casus.plans import goals, services
+from casus.plans.models import Action, Goal, ProgressEntry
 from casus.plans.schemas import (
     ActionInputSchema,
     ActionSchema,
     ActionUpdateSchema,
     GoalInputSchema,
     GoalSchema,
+    GoalUpdateSchema,
     ProgressCreatedSchema,
     ProgressInputSchema,
     ProgressSchema,
@@ -33,6 +34,9 @@ from casus.security import acting_user
 
 blp = ApiBlueprint("plans_api", __name__, description="The plan van aanpak: goals, actions and progress")
 
+GOAL_NOT_FOUND = {**CASE_NOT_FOUND, "description": "No such goal, or the caller may not know about its case"}
+GOAL_CONFLICT = {**CASE_CONFLICT, "description": "The `version` is stale, or the case's phase allows no change "
+                                                 "to its plan; nothing was changed"}
 ACTION_NOT_FOUND = {**CASE_NOT_FOUND, "description": "No such action, or the caller may not know about its case"}
 
 
@@ -55,6 +59,28 @@ class CaseGoals(MethodView):
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="goal.add")
         return services.add_goal(user, case, description=data["description"])
+
+
+@blp.route("/goals/<int:id>")
+class GoalItem(MethodView):
+    @blp.arguments(GoalUpdateSchema)
+    @blp.response(200, GoalSchema)
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **GOAL_NOT_FOUND)
+    @blp.alt_response(409, **GOAL_CONFLICT)
+    def patch(self, data, id):
+        """Settle a goal — `behaald`, `deels_behaald` or `vervallen` with `statusOn` and an optional
+        `statusNote` — or set it `open` again (with the goal's `version`). Managers only."""
+        user = acting_user()
+        goal = db.session.get(Goal, id)
+        if goal is None:
+            policy.refuse("goal.status_changed", status=404, object_type="goal", object_id=id)
+        case = policy.get_case(user, goal.case_id, action="goal.status_changed")
+        policy.require_manager_audited(user, case, action="goal.status_changed")
+        goals.set_goal_status(user, case, goal, status=data["status"], status_on=data["status_on"],
+                              status_note=data["status_note"], expected_version=data["version"])
+        db.session.flush()
+        return goal
 
 
 @blp.route("/cases/<int:id>/actions")

@@ -6,11 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casus import labels
 from casus.cases.forms import INVALID_DATE
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.plans.models import GoalStatus
 from casus.services import MAX_TEXT
 from casus.web.fields import DutchDateField, VersionField
 from workflow import ActionStatus
@@ -60,3 +61,16 @@ class ProgressForm(FlaskForm):
 
     def fill(self, locale) -> None:
         self.status.choices = status_choices(locale, _l("Status niet wijzigen"))
+
+
+class GoalStatusForm(FlaskForm):
+    """Settle a goal (behaald, deels behaald, vervallen: with a date) or open it again."""
+
+    version = VersionField()
+    status = SelectField(_l("Status van het doel"), choices=[], validators=[InputRequired(REQUIRED)],
+                         invalid_choice_message=NOT_IN_LIST)
+    status_on = DutchDateField(_l("Datum"), validators=[Optional()])
+    status_note = TextAreaField(_l("Toelichting (optioneel)"), validators=[Length(max=MAX_TEXT, message=TOO_LONG)])
+
+    def fill(self, locale) -> None:
+        self.status.choices = labels.choices(GoalStatus, locale)

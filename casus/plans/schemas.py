@@ -6,11 +6,13 @@ from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, UTCDateTime
 from casus.cases.schemas import UserSummarySchema
+from casus.plans.models import GoalStatus
 from casus.services import MAX_TEXT
 from casus.users.schemas import OrganisationRefSchema
 from workflow import ActionStatus
 
 STATUSES = [status.value for status in ActionStatus]
+GOAL_STATUSES = [status.value for status in GoalStatus]
 
 
 class GoalSchema(Schema):
@@ -18,10 +20,26 @@ class GoalSchema(Schema):
     description = fields.String()
     createdAt = UTCDateTime(attribute="created_at")
     createdById = fields.Integer(attribute="created_by_id")
+    status = fields.String(validate=validate.OneOf(GOAL_STATUSES))
+    statusOn = fields.Date(attribute="status_on", allow_none=True, metadata={
+        "description": "When the goal was settled; null while open."})
+    statusNote = fields.String(attribute="status_note", allow_none=True)
+    statusById = fields.Integer(attribute="status_by_id", allow_none=True)
+    version = fields.Integer(metadata={"description": "The goal's version, for `PATCH`."})
 
 
 class GoalInputSchema(InputSchema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TEXT))
+
+
+class GoalUpdateSchema(InputSchema):
+    status = fields.String(required=True, validate=validate.OneOf(GOAL_STATUSES))
+    statusOn = fields.Date(attribute="status_on", load_default=None, allow_none=True, metadata={
+        "description": "Required unless `status` is `open`; not in the future."})
+    statusNote = fields.String(attribute="status_note", load_default=None, allow_none=True,
+                               validate=validate.Length(max=MAX_TEXT))
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The goal's `version` as last read; a stale one answers 409."})
 
 
 class ActionSchema(Schema):

@@ -20,9 +20,10 @@ from casus.cases.services import participations_of
 from casus.clock import today
 from casus.extensions import db
 from casus.i18n import current_locale
+from casus.plans import goals as goal_services
 from casus.plans import services
-from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, ProgressForm
-from casus.plans.models import Action, ProgressEntry
+from casus.plans.forms import ActionForm, ActionStatusForm, GoalForm, GoalStatusForm, ProgressForm
+from casus.plans.models import Action, Goal, ProgressEntry
 from casus.security import acting_user
 from casus.services import ServiceError
 from casus.users.models import User
@@ -48,7 +49,8 @@ def plan(case_id: int):
     return _render_plan(policy.get_case(acting_user(), case_id))
 
 
-def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None, status: int = 200):
+def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=None, goal_status_forms=None,
+                 status: int = 200):
     user = acting_user()
     manages = policy.manages(user, case)
     goals = services.goals_of(case)
@@ -81,11 +83,21 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
             progress_form.fill(current_locale())
             unique_ids(progress_form, f"voortgang-{action.id}")
         forms[action.id] = (status_form, progress_form)
+    status_forms = dict(goal_status_forms or {})
+    if plannable:
+        for goal in goals:
+            form = status_forms.get(goal.id) or GoalStatusForm(
+                formdata=None, version=goal.version, status=goal.status.value, status_on=goal.status_on,
+                status_note=goal.status_note)
+            form.fill(current_locale())
+            unique_ids(form, f"doel-{goal.id}")
+            status_forms[goal.id] = form
     goal_names = {goal.id: goal.description for goal in goals}
     return render_template(
         "plans/plan.html", case=case, active_tab="plans.plan", manages=manages, goals=goals, actions=actions,
         progress=progress, goal_names=goal_names, goal_form=goal_form if plannable else None,
         action_form=action_form if plannable else None, action_forms=forms, today_=today(),
+        goal_status_forms=status_forms if plannable else {},
         planning_closed=manages and not plannable and case.phase != CasePhase.AFGESLOTEN), status
 
 
@@ -108,6 +120,27 @@ def add_goal(case_id: int):
             success=_("Het doel is toegevoegd.")):
         return _back(case)
     return _render_plan(case, goal_form=form)
+
+
+@bp.post("/<int:case_id>/plan/doelen/<int:goal_id>/status")
+def set_goal_status(case_id: int, goal_id: int):
+    """Mark a goal behaald / deels behaald / vervallen (with a date and a note), or open it again."""
+    user = acting_user()
+    case = policy.get_case(user, case_id)
+    policy.require_manager_audited(user, case, action="goal.status_changed")
+    goal = db.session.get(Goal, goal_id)
+    if goal is None or goal.case_id != case.id:
+        policy.refuse("goal.status_changed", status=404, object_type="goal", object_id=goal_id, case_id=case.id)
+    form = GoalStatusForm()
+    form.fill(current_locale())
+    saved = submit_form(form, lambda: goal_services.set_goal_status(
+        user, case, goal, status=form.status.data, status_on=form.status_on.data, status_note=form.status_note.data,
+        expected_version=version_of(form)), success=_("De status van het doel is gewijzigd."))
+    if saved:
+        return _back(case)
+    if saved.stale:
+        form.version.data = goal.version  # the next save is checked against what is stored now
+    return _render_plan(case, goal_status_forms={goal.id: form}, status=saved.status if saved.status != 200 else 400)
 
 
 @bp.post("/<int:case_id>/plan/acties")

@@ -11,6 +11,7 @@ from casus import policy
 from casus.cases.models import Case, LegalBasis, NoteVisibility, RiskLevel
 from casus.clock import today
 from casus.labels import enum_label
+from casus.plans.models import GoalStatus
 from casus.security import acting_user
 from casus.subject_requests.restriction import is_restricted
 from workflow import ActionStatus, CasePhase, ClosureResult, EscalationLevel, ParticipationRole
@@ -55,6 +56,7 @@ def template_helpers() -> dict:
         "result_label": lambda value: enum_label(ClosureResult, value),
         "role_label": lambda value: enum_label(ParticipationRole, value),
         "action_status_label": lambda value: enum_label(ActionStatus, value),
+        "goal_status_label": lambda value: enum_label(GoalStatus, value),
         "risk_label": lambda value: enum_label(RiskLevel, value),
         "legal_basis_label": lambda value: enum_label(LegalBasis, value),
         "visibility_label": lambda value: enum_label(NoteVisibility, value),
