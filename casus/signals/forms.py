@@ -88,6 +88,9 @@ class OpenCaseForm(FlaskForm):
                              default=LegalBasis.CONVENANT, validators=[InputRequired(REQUIRED)])
     confidentiality_signed_on = DutchDateField(_l("Geheimhoudingsverklaring ondertekend op"),
                                                validators=[Optional()])
+    # The other signals of the duplicate group, bundled into the same case (choices filled by the view).
+    also = MultiCheckboxField(_l("Bundel ook deze signalen in de casus"), coerce=int, choices=[],
+                              invalid_choice_message=NOT_IN_LIST, invalid_value_message=NOT_IN_LIST)
 
 
 class DismissForm(FlaskForm):

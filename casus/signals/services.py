@@ -243,17 +243,41 @@ def attach_to_case(user: User, signal: Signal, case: Case) -> None:
 
 
 def open_case(user: User, signal: Signal, *, title: str, risk_level: str = "midden",
-              legal_basis: str = LegalBasis.CONVENANT, confidentiality_signed_on=None) -> Case:
-    """Open a new case in signalering from this signal; its reporter becomes the aanbrenger."""
+              legal_basis: str = LegalBasis.CONVENANT, confidentiality_signed_on=None,
+              also: Sequence[Signal] = ()) -> Case:
+    """Open a new case in signalering from this signal; its reporter becomes the aanbrenger.
+
+    ``also``: more pending signals of the team (a duplicate group, casus.signals.duplicates) bundled into the
+    same case in the same step, with all their subjects. Every signal is checked, under its row lock, before
+    anything is written: one that is weighed already refuses the whole step and none is half-bundled."""
+    others = [other for other in dict.fromkeys(also) if other.id != signal.id]
     _require_triage_rights(user, signal)
+    for other in others:
+        _require_bundle_rights(user, signal, other)
     _check_aanbrenger_basis(signal, risk_level, legal_basis, confidentiality_signed_on)
     procesregisseur = user if directs_cases(user) else None
+    subjects = {subject.id: subject for each in (signal, *others) for subject in signal_subjects(each)}
     case = create_case(user, title=title, category=signal.category, team=signal.team,
                        aanbrenger=signal.reporting_organisation, risk_level=risk_level,
-                       subjects=signal_subjects(signal), procesregisseur=procesregisseur,
+                       subjects=subjects.values(), procesregisseur=procesregisseur,
                        legal_basis=legal_basis, confidentiality_signed_on=confidentiality_signed_on)
-    _bundle(user, signal, case)
+    for each in (signal, *others):
+        _bundle(user, each, case)
     return case
+
+
+def _require_bundle_rights(user: User, signal: Signal, other: Signal) -> None:
+    """``other`` may join ``signal``'s new case: the same team weighs it and it is still unweighed. The refusal
+    names the signal, since the form offers several."""
+    if other.team_id != signal.team_id:
+        raise ServiceError("Signaal %(reference)s is van een ander team.", status=403, reference=other.reference)
+    try:
+        _require_triage_rights(user, other)
+    except ServiceError as error:
+        if error.status != 409:
+            raise
+        raise ServiceError("Signaal %(reference)s is al gewogen of afgehandeld; er is niets gebundeld.",
+                           status=409, reference=other.reference) from None
 
 
 def _check_aanbrenger_basis(signal: Signal, risk_level: str, legal_basis: str, signed_on: date | None) -> None:

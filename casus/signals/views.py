@@ -18,12 +18,12 @@ from casus.cases.categories import active_categories
 from casus.cases.models import Case
 from casus.clock import today as local_today
 from casus.extensions import db
-from casus.i18n import current_locale
+from casus.i18n import current_locale, format_date_nl
 from casus.labels import Labels, label
 from casus.organisations.services import list_organisations, list_teams
 from casus.security import acting_user, requires
 from casus.services import ServiceError
-from casus.signals import services
+from casus.signals import duplicates, services
 from casus.signals.forms import (
     AttachForm,
     DismissForm,
@@ -200,11 +200,17 @@ def _render_detail(signal: Signal, open_form: OpenCaseForm | None = None, dismis
     subjects = services.signal_subjects(signal) if triager else services.reported_subjects(signal)
     can_weigh = triager and _triageable(signal)
     can_withdraw = services.withdraws_signal(user, signal)
+    group = duplicates.group_of(user, signal) if can_weigh else None
+    if open_form is None:
+        open_form = OpenCaseForm(formdata=None)
+        _fill_also(open_form, signal, group)
+        if request.args.get("bundel") == "groep":  # "Bundel tot één casus" in the queue: the whole group
+            open_form.also.data = [value for value, _label in open_form.also.choices]
     return render_template(
         "signals/detail.html", signal=signal, subjects=subjects, case=case, triager=triager, can_weigh=can_weigh,
-        can_withdraw=can_withdraw, withdraw_form=WithdrawSignalForm(formdata=None),
+        can_withdraw=can_withdraw, withdraw_form=WithdrawSignalForm(formdata=None), group=group,
         candidates=services.candidate_cases(user, signal) if can_weigh else [],
-        attach_form=AttachForm(formdata=None), open_form=open_form or OpenCaseForm(formdata=None),
+        attach_form=AttachForm(formdata=None), open_form=open_form,
         dismiss_form=dismiss_form or DismissForm(formdata=None),
         open_errors=_error_items(open_form) if open_form else [],
         dismiss_errors=_error_items(dismiss_form) if dismiss_form else [])
@@ -245,19 +251,45 @@ def attach(signal_id: int):
     return redirect(case_url(case.id))
 
 
+def _fill_also(form: OpenCaseForm, signal: Signal, group: duplicates.DuplicateGroup | None,
+               posted: tuple[Signal, ...] | list[Signal] = ()) -> None:
+    """The signals that may join this one's new case: its duplicate group, and what was posted (a signal that
+    left the group meanwhile is then refused by the service with its reference, not as an unknown choice)."""
+    others = {other.id: other for other in [*(group.signals if group else []), *posted] if other.id != signal.id}
+    form.also.choices = [(other.id, _("%(reference)s, ontvangen %(date)s van %(reporter)s",
+                                      reference=other.reference, date=format_date_nl(other.received_at),
+                                      reporter=other.reporting_organisation.name))
+                         for other in sorted(others.values(), key=lambda other: (other.received_at, other.id))]
+
+
+def _posted_signals() -> list[Signal]:
+    """The signals ticked to bundle along: each one the user may see (else 404, audited)."""
+    ids = dict.fromkeys(int(value) for value in request.form.getlist("also") if value.isdigit())
+    if len(ids) > QUEUE_SIZE:
+        abort(400)
+    return [policy.get_signal(acting_user(), signal_id, action="signal.triage") for signal_id in ids]
+
+
 @bp.post("/signalen/<int:signal_id>/casus-openen")
 def open_case(signal_id: int):
     signal = _signal_to_weigh(signal_id)
     form = OpenCaseForm()
+    posted = _posted_signals()
+    _fill_also(form, signal, duplicates.group_of(acting_user(), signal), posted)
     if form.validate_on_submit():
+        chosen = set(form.also.data or [])
         try:
             case = services.open_case(acting_user(), signal, title=form.title.data, risk_level=form.risk_level.data,
                                       legal_basis=form.legal_basis.data,
-                                      confidentiality_signed_on=form.confidentiality_signed_on.data)
+                                      confidentiality_signed_on=form.confidentiality_signed_on.data,
+                                      also=[other for other in posted if other.id in chosen])
         except ServiceError as error:
             if error.status == 403:
                 abort(403)
-            show_service_error(form, error)
+            if error.status == 409 and form.also.data:  # another signal of the group was weighed meanwhile
+                flash(error.message, "error")
+            else:
+                show_service_error(form, error)
         else:
             flash(_("Casus %(case)s is geopend. Weeg hem nu in de triage.", case=case.reference), "success")
             return redirect(url_for("signals.triage_case", case_id=case.id))
@@ -306,9 +338,13 @@ def triage_queue():
     cases = services.triage_cases(user, after=request.args.get("casussen_na"), limit=QUEUE_SIZE)
     record_shown("case.triage.list.view", [case.id for case in cases.items], user=user)
     today = local_today()
+    # Each duplicate group together, where its first member is on the page (casus.signals.duplicates).
+    groups = duplicates.duplicate_groups(user, signals.items)
     return render_template(
         "signals/triage_queue.html",
         signals=[(signal, services.triage_age(signal.received_at, today)) for signal in signals.items],
+        signal_rows=[(group, [(signal, services.triage_age(signal.received_at, today)) for signal in members])
+                     for group, members in duplicates.queue_rows(signals.items, groups)],
         cases=[(case, services.triage_age(case.created_at, today)) for case in cases.items],
         next_signals=signals.next_cursor, next_cases=cases.next_cursor, locale=current_locale())
 
