@@ -19,7 +19,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from casus import labels
 from casus.cases.forms import INVALID_DATE
@@ -32,6 +32,9 @@ from casus.web.fields import DateWindow, VersionField
 INVALID_TIME = _l("Vul een geldige tijd in (uu:mm).")
 WEEKDAYS = (_l("maandag"), _l("dinsdag"), _l("woensdag"), _l("donderdag"), _l("vrijdag"), _l("zaterdag"),
             _l("zondag"))
+
+# A monthly series: the first to fourth, or the last (-1), weekday of the month ("de tweede dinsdag").
+WEEKS_OF_MONTH = {1: _l("eerste"), 2: _l("tweede"), 3: _l("derde"), 4: _l("vierde"), -1: _l("laatste")}
 
 
 def type_choices(locale: str) -> list[SelectChoice]:
@@ -57,8 +60,15 @@ class SeriesForm(_PlaceAndPeople, FlaskForm):
     weekday = SelectField(_l("Dag van de week"), coerce=int, validators=[InputRequired(REQUIRED)],
                           choices=[SelectChoice(str(i), label) for i, label in enumerate(WEEKDAYS)],
                           invalid_choice_message=NOT_IN_LIST)
+    recurrence = SelectField(_l("Herhaling"), default="wekelijks",
+                             choices=[SelectChoice("wekelijks", _l("Elke zoveel weken")),
+                                      SelectChoice("maandelijks", _l("Maandelijks op de …e weekdag"))],
+                             invalid_choice_message=NOT_IN_LIST)
     interval_weeks = IntegerField(_l("Elke hoeveel weken"), default=2, validators=[
-        InputRequired(REQUIRED), NumberRange(min=1, max=52, message=_l("Kies 1 tot 52 weken."))])
+        Optional(), NumberRange(min=1, max=52, message=_l("Kies 1 tot 52 weken."))])
+    week_of_month = SelectField(_l("Welke weekdag van de maand"), coerce=optional_int, default="", choices=[
+        SelectChoice("", _l("Kies bij maandelijks")),
+        *(SelectChoice(str(nth), label) for nth, label in WEEKS_OF_MONTH.items())], invalid_choice_message=NOT_IN_LIST)
     start_time = TimeField(_l("Begintijd"), validators=[InputRequired(INVALID_TIME)])
     duration_minutes = IntegerField(_l("Duur in minuten"), default=120, validators=[
         InputRequired(REQUIRED), NumberRange(min=15, max=600, message=_l("Kies 15 tot 600 minuten."))])
@@ -70,6 +80,15 @@ class SeriesForm(_PlaceAndPeople, FlaskForm):
     chair_id = SelectField(_l("Voorzitter"), coerce=optional_int, choices=[], invalid_choice_message=NOT_IN_LIST)
     organisation_ids = MultiCheckboxField(_l("Uitgenodigde organisaties"), coerce=int, choices=[])
     active = BooleanField(_l("Actief (nieuwe overleggen worden ingepland)"), default=True)
+
+
+    def validate_interval_weeks(self, field) -> None:
+        if self.recurrence.data == "wekelijks" and field.data is None:
+            raise StopValidation(str(REQUIRED))
+
+    def validate_week_of_month(self, field) -> None:
+        if self.recurrence.data == "maandelijks" and field.data is None:
+            raise StopValidation(str(_l("Kies de hoeveelste weekdag van de maand.")))
 
 
 class SeriesEditForm(SeriesForm):

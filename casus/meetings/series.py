@@ -19,7 +19,14 @@ from casus.audit.services import record
 from casus.database import utcnow
 from casus.extensions import db
 from casus.meetings import calendar
-from casus.meetings.models import Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation, MeetingStatus
+from casus.meetings.models import (
+    Meeting,
+    MeetingInvitation,
+    MeetingSeries,
+    MeetingSeriesInvitation,
+    MeetingStatus,
+    Recurrence,
+)
 from casus.meetings.services import (
     local_date,
     local_start,
@@ -42,6 +49,8 @@ from workflow.workdays import holiday_name
 # Meetings are generated this far ahead; generated meetings within it are announced to the attendees.
 GENERATION_HORIZON = timedelta(weeks=8)
 NOTIFY_HORIZON = timedelta(weeks=8)
+# A monthly series meets on the 1st..4th or the last (-1) weekday of the month; a 5th exists in some months only.
+WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 
 
 @dataclass(frozen=True)
@@ -60,11 +69,17 @@ class SeriesInput:
     chair_id: int | None
     organisation_ids: tuple[int, ...]
     active: bool = True
+    recurrence: str = Recurrence.WEKELIJKS.value
+    week_of_month: int | None = None
 
 
 def occurrences(series: MeetingSeries, since: date, until: date) -> list[date]:
     """The dates the series' rule gives in ``[since, until]``: its weekday every ``interval_weeks`` weeks,
-    counted from the first such weekday on or after ``first_date``; holidays left out when asked."""
+    counted from the first such weekday on or after ``first_date``, or (monthly) the ``week_of_month``-th
+    weekday of every month from ``first_date`` on; holidays left out when asked, as a skipped meeting (never
+    moved to another day: the attendees keep the rhythm they know)."""
+    if series.recurrence == Recurrence.MAANDELIJKS:
+        return _monthly(series, since, until)
     first = series.first_date + timedelta(days=(series.weekday - series.first_date.weekday()) % 7)
     end = min(until, series.last_date) if series.last_date else until
     step = timedelta(weeks=max(1, series.interval_weeks))
@@ -79,11 +94,46 @@ def occurrences(series: MeetingSeries, since: date, until: date) -> list[date]:
     return days
 
 
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """The ``nth`` (1..4, or -1 for the last) ``weekday`` (0 = Monday) of the month."""
+    if nth == -1:
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def _monthly(series: MeetingSeries, since: date, until: date) -> list[date]:
+    start = max(since, series.first_date)
+    end = min(until, series.last_date) if series.last_date else until
+    days = []
+    year, month = start.year, start.month
+    while date(year, month, 1) <= end:
+        day = nth_weekday(year, month, series.weekday, int(series.week_of_month or 1))
+        if start <= day <= end and not (series.skip_holidays and holiday_name(day)):
+            days.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return days
+
+
+def _recurrence(data: SeriesInput) -> tuple[Recurrence, int | None]:
+    try:
+        recurrence = Recurrence(data.recurrence or Recurrence.WEKELIJKS.value)
+    except ValueError as error:
+        raise ServiceError("Kies hoe de reeks zich herhaalt.", field="recurrence") from error
+    if recurrence == Recurrence.WEKELIJKS:
+        return recurrence, None
+    if data.week_of_month is None or int(data.week_of_month) not in WEEKS_OF_MONTH:
+        raise ServiceError("Kies de hoeveelste weekdag van de maand.", field="week_of_month")
+    return recurrence, int(data.week_of_month)
+
+
 def _validated_series(user: User, data: SeriesInput) -> dict:
     team_id = planning_team(user)
     if not 0 <= int(data.weekday) <= 6:
         raise ServiceError("Kies een dag van de week.", field="weekday")
-    if not 1 <= int(data.interval_weeks) <= 52:
+    recurrence, week_of_month = _recurrence(data)
+    if recurrence == Recurrence.WEKELIJKS and not 1 <= int(data.interval_weeks or 0) <= 52:
         raise ServiceError("Het interval is 1 tot 52 weken.", field="interval_weeks")
     if data.first_date is None:
         raise ServiceError("Vul de eerste datum in.", field="first_date")
@@ -94,7 +144,9 @@ def _validated_series(user: User, data: SeriesInput) -> dict:
     location, online_url = valid_place(data.location, data.online_url)
     return {
         "team_id": team_id, "type": valid_type(data.type), "title": valid_title(data.title),
-        "weekday": int(data.weekday), "interval_weeks": int(data.interval_weeks),
+        "weekday": int(data.weekday), "recurrence": recurrence, "week_of_month": week_of_month,
+        # a monthly series keeps its last weekly interval, so switching back offers it again
+        "interval_weeks": int(data.interval_weeks) if 1 <= int(data.interval_weeks or 0) <= 52 else 1,
         "start_time": data.start_time.replace(second=0, microsecond=0),
         "duration_minutes": valid_duration(data.duration_minutes), "first_date": data.first_date,
         "last_date": data.last_date, "skip_holidays": bool(data.skip_holidays), "location": location,

@@ -24,6 +24,7 @@ from casus.meetings import services
 from casus.meetings.agenda import add_agenda_item, move_agenda_item, remove_agenda_item
 from casus.meetings.forms import (
     WEEKDAYS,
+    WEEKS_OF_MONTH,
     AgendaAddForm,
     AttendanceForm,
     ButtonForm,
@@ -74,6 +75,7 @@ def meeting_helpers() -> dict:
         "purpose_label": Labels(AgendaPurpose),
         "meeting_status_label": Labels(MeetingStatus),
         "weekday_label": lambda value: WEEKDAYS[int(value)],
+        "week_of_month_label": lambda value: WEEKS_OF_MONTH.get(int(value or 1), ""),
     }
 
 
@@ -398,11 +400,12 @@ def _series_form(user: User, series: MeetingSeries | None):
     if form.validate_on_submit():
         data = SeriesInput(
             type=form.type.data, title=form.title.data, weekday=form.weekday.data,
-            interval_weeks=form.interval_weeks.data, start_time=form.start_time.data,
+            interval_weeks=form.interval_weeks.data or 0, start_time=form.start_time.data,
             duration_minutes=form.duration_minutes.data, first_date=form.first_date.data,
             last_date=form.last_date.data, skip_holidays=form.skip_holidays.data, location=form.location.data,
             online_url=form.online_url.data, chair_id=form.chair_id.data,
-            organisation_ids=tuple(form.organisation_ids.data or ()), active=form.active.data)
+            organisation_ids=tuple(form.organisation_ids.data or ()), active=form.active.data,
+            recurrence=form.recurrence.data, week_of_month=form.week_of_month.data)
         try:
             saved = save_series(user, series, data,
                                 expected_version=version_of(form) if series is not None else None)
