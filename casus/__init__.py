@@ -118,6 +118,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(cases_bp)
     app.register_blueprint(plans_bp)
+    from casus.cases.relation_views import bp as case_relations_bp
+
+    app.register_blueprint(case_relations_bp)
     app.register_blueprint(nazorg_bp)
     from casus.notifications.views import bp as notifications_bp
 

@@ -49,6 +49,7 @@ def _addresses(value: str) -> tuple[str, ...]:
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 AUDIT_CHAIN_MODES = ("scheduled", "inline")
+ADDRESS_LOOKUPS = ("none", "pdok")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,10 @@ class Config:
     # Where seals go besides the database: a directory (one JSON line per seal, appended) and/or these addresses.
     audit_seal_dir: str = ""
     audit_seal_mail_to: tuple[str, ...] = ()
+    # Filling in straat and woonplaats from postcode and huisnummer (casus.subjects.lookup): "none" (off) or "pdok",
+    # the PDOK Locatieserver (BAG) at address_lookup_url. Only postcode and huisnummer leave the server.
+    address_lookup: str = "none"
+    address_lookup_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -167,6 +172,8 @@ class Config:
         "CASUS_AUDIT_SEAL_KEY_FILE": ("audit_seal_key_file", str),
         "CASUS_AUDIT_SEAL_DIR": ("audit_seal_dir", str),
         "CASUS_AUDIT_SEAL_MAIL_TO": ("audit_seal_mail_to", _addresses),
+        "CASUS_ADDRESS_LOOKUP": ("address_lookup", lambda value: value.strip().lower()),
+        "CASUS_ADDRESS_LOOKUP_URL": ("address_lookup_url", lambda value: value.strip().rstrip("/")),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
     EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})
@@ -220,6 +227,10 @@ class Config:
                 raise ConfigError(f"CASUS_RETENTION_{name}_MONTHS must be 1 to 1200")
         if config.audit_chain not in AUDIT_CHAIN_MODES:
             raise ConfigError(f"CASUS_AUDIT_CHAIN must be one of {', '.join(AUDIT_CHAIN_MODES)}")
+        if config.address_lookup not in ADDRESS_LOOKUPS:
+            raise ConfigError(f"CASUS_ADDRESS_LOOKUP must be one of {', '.join(ADDRESS_LOOKUPS)}")
+        if config.address_lookup == "pdok" and not config.address_lookup_url.startswith(("https://", "http://")):
+            raise ConfigError("CASUS_ADDRESS_LOOKUP_URL must be an http(s) URL")
         if config.audit_seal_key and len(config.audit_seal_key) < 32:
             raise ConfigError("CASUS_AUDIT_SEAL_KEY must be at least 32 characters")
         if config.report_min_count < 1:
