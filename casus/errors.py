@@ -27,7 +27,7 @@ from workflow import TransitionRefused
 log = logging.getLogger(__name__)
 LOCKED = 423  # a case under a beperking refuses changes (casus.subject_requests.restriction)
 
-# Titles per status, in the user's language (API problems are always English, as ADR asks).
+# Page titles per status, in the user's language (an API problem's title: problem_title).
 _PAGE_TITLES = {
     400: _l("Het verzoek kon niet worden verwerkt"),
     401: _l("Inloggen vereist"),
@@ -45,9 +45,56 @@ _PAGE_TITLES = {
 }
 
 
+# Problem titles in Dutch and English, by the English phrase the handlers pass (the HTTP status phrase, or
+# "Transition refused"): the title is in the request's language like the rest of the answer, for every status.
+REFUSED_TITLE = "Transition refused"
+_PROBLEM_TITLES_NL = {
+    "Bad Request": "Ongeldig verzoek",
+    "Unauthorized": "Niet aangemeld",
+    "Forbidden": "Geen toegang",
+    "Not Found": "Niet gevonden",
+    "Method Not Allowed": "Methode niet toegestaan",
+    "Not Acceptable": "Antwoordformaat niet beschikbaar",
+    "Conflict": "Conflict",
+    "Gone": "Verdwenen",
+    "Precondition Failed": "Voorwaarde niet vervuld",
+    "Request Entity Too Large": "Verzoek te groot",
+    "Request URI Too Large": "Adres te lang",
+    "Unsupported Media Type": "Inhoudstype niet ondersteund",
+    "Unprocessable Entity": "Onverwerkbare invoer",
+    "Locked": "Verwerking beperkt",
+    "Precondition Required": "Voorwaarde vereist",
+    "Too Many Requests": "Te veel verzoeken",
+    "Internal Server Error": "Interne fout",
+    "Service Unavailable": "Tijdelijk niet beschikbaar",
+    REFUSED_TITLE: "Stap geweigerd",
+}
+
+
+def problem_locale() -> str:
+    """The language of an API answer: the request's Accept-Language when it names one Casus speaks, else the
+    user's language (casus.i18n), Dutch by default."""
+    if request.accept_languages:
+        best = request.accept_languages.best_match(["nl", "en"])
+        if best:
+            return best
+    try:
+        return current_locale()
+    except RuntimeError:  # no request context for babel (an error before it was set up)
+        return "nl"
+
+
+def problem_title(title: str) -> str:
+    """``title`` (the English phrase) in the request's language."""
+    if problem_locale() == "en":
+        return title
+    return _PROBLEM_TITLES_NL.get(title, title)
+
+
 def problem(status: int, title: str, detail: str, **extra):
-    """An ``application/problem+json`` response as RFC 9457 and the Dutch API rules describe."""
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    """An ``application/problem+json`` response as RFC 9457 and the Dutch API rules describe; ``title`` is the
+    English phrase, answered in the request's language."""
+    body = {"type": "about:blank", "status": status, "title": problem_title(title), "detail": detail, **extra}
     body.setdefault("instance", request.path)
     response = jsonify(body)
     response.status_code = status
@@ -57,8 +104,8 @@ def problem(status: int, title: str, detail: str, **extra):
 
 def refused_problem(refused: TransitionRefused):
     """409 naming every failing guard. The refusal itself is recorded (TransitionLog, audit) and commits."""
-    messages = refused.messages(current_locale())
-    return problem(409, "Transition refused", " ".join(messages) or "The workflow refused this step.",
+    messages = refused.messages(problem_locale())
+    return problem(409, REFUSED_TITLE, " ".join(messages) or "The workflow refused this step.",
                    failedGuards=list(refused.codes), trigger=refused.trigger)
 
 
@@ -106,7 +153,7 @@ def handle_service_error(error: ServiceError):
     rollback_keeping_audit(status)
     extra = {}
     if error.field and status == 400:
-        extra["invalidParams"] = [{"name": _camel(error.field), "reason": error.message}]
+        extra["invalidParams"] = [{"name": api_param_name(error.field), "reason": error.message}]
     if getattr(error, "current_version", None) is not None:  # a stale version: what is stored now
         extra["currentVersion"] = error.current_version
     return problem(status, HTTP_STATUS_CODES.get(status, "Bad Request"), error.message, **extra)
@@ -120,6 +167,29 @@ def handle_stale_data(error: StaleDataError):
         return problem(409, "Conflict", "The resource was changed by someone else at the same time; "
                                         "fetch it again and retry. Nothing was changed.")
     return _page(409, _("Deze gegevens zijn intussen door iemand anders gewijzigd. Laad de pagina opnieuw."))
+
+
+def api_param_name(field: str) -> str:
+    """The API's name for the field a service refused: the request schema's field that loads into it (a service's
+    ``signed_on`` is the participant invitation's ``confidentialitySignedOn``), else the field in camelCase."""
+    for schema in _request_schemas():
+        for name, schema_field in schema.fields.items():
+            if (schema_field.attribute or name) == field:
+                return schema_field.data_key or name
+    return _camel(field)
+
+
+def _request_schemas():
+    """The marshmallow schemas the current endpoint reads its input with (flask-smorest's ``arguments``)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    handler = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    for parameter in getattr(handler, "_apidoc", {}).get("arguments", {}).get("parameters", []):
+        schema = parameter.get("schema") if isinstance(parameter, dict) else None
+        if isinstance(schema, type):
+            schema = schema()
+        if schema is not None and hasattr(schema, "fields"):
+            yield schema
 
 
 def _camel(name: str) -> str:

@@ -65,8 +65,10 @@ class ProblemSchema(Schema):
     type = fields.String(metadata={"description": "A URI identifying the kind of problem.",
                                    "example": "about:blank"})
     title = fields.String(required=True, metadata={
-        "description": "The HTTP status phrase; `Transition refused` for a refused workflow step.",
-        "example": "Bad Request"})
+        "description": "The HTTP status phrase (`Transition refused` for a refused workflow step) in the request's "
+                       "language: English with `Accept-Language: en`, else the user's language, Dutch by default "
+                       "(`Ongeldig verzoek`, `Stap geweigerd`).",
+        "example": "Ongeldig verzoek"})
     status = fields.Integer(required=True, metadata={"description": "The HTTP status code.", "example": 400})
     detail = fields.String(required=True, metadata={
         "description": "What went wrong, for a developer; never a stack trace.",

@@ -11,7 +11,7 @@ from api_helpers import assert_problem, bearer
 def test_missing_token_is_401_problem_with_bearer_challenge(client):
     response = client.get("/api/v1/me")
     body = assert_problem(response, 401)
-    assert body["title"] == "Unauthorized"
+    assert body["title"] == "Niet aangemeld"  # Dutch unless the request asks otherwise
     assert body["instance"] == "/api/v1/me"
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="casus"'
 
@@ -101,7 +101,7 @@ def test_unexpected_exception_is_500_without_trace_or_message(fresh_api, caplog)
     with caplog.at_level(logging.ERROR, logger="casus.errors"):
         response = fresh_api.get("/api/v1/test-boom")
     body = assert_problem(response, 500)
-    assert body["title"] == "Internal Server Error"
+    assert body["title"] == "Interne fout"
     assert body["detail"] == "An unexpected error occurred."
     assert "secret-internal-detail" not in response.get_data(as_text=True)
     assert "RuntimeError" not in response.get_data(as_text=True)
@@ -137,3 +137,34 @@ def test_service_error_keeps_its_status(fresh_api):
 
 def test_test_only_routes_exist_only_on_the_fresh_app(client, make_token):
     assert_problem(client.get("/api/v1/test-boom", headers=bearer(make_token())), 404)
+
+
+@pytest.mark.parametrize(("status", "path", "nl", "en"), [
+    (401, "/api/v1/me", "Niet aangemeld", "Unauthorized"),
+    (404, "/api/v1/nothing-here", "Niet gevonden", "Not Found"),
+])
+def test_a_problem_title_is_in_the_requests_language(client, status, path, nl, en):
+    assert assert_problem(client.get(path), status)["title"] == nl
+    english = client.get(path, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert assert_problem(english, status)["title"] == en
+    assert assert_problem(client.get(path, headers={"Accept-Language": "nl"}), status)["title"] == nl
+    assert assert_problem(client.get(path, headers={"Accept-Language": "de"}), status)["title"] == nl
+
+
+def test_titles_follow_the_users_language_and_accept_language_overrides_it(client, make_user, make_token):
+    english_user = bearer(make_token(make_user(locale="en"), scopes="read"))
+    response = client.patch("/api/v1/me", headers=english_user, json={"locale": "nl"})
+    assert assert_problem(response, 403)["title"] == "Forbidden"
+    response = client.patch("/api/v1/me", headers={**english_user, "Accept-Language": "nl"}, json={"locale": "nl"})
+    assert assert_problem(response, 403)["title"] == "Geen toegang"
+
+
+@pytest.mark.parametrize(("path", "status", "nl", "en"), [
+    ("/api/v1/test-conflict", 409, "Conflict", "Conflict"),
+    ("/api/v1/test-unprocessable", 422, "Onverwerkbare invoer", "Unprocessable Entity"),
+    ("/api/v1/test-refused", 400, "Ongeldig verzoek", "Bad Request"),
+])
+def test_every_status_has_its_title_in_both_languages(fresh_api, path, status, nl, en):
+    assert assert_problem(fresh_api.get(path), status)["title"] == nl
+    english = fresh_api.client.get(path, headers={**bearer(fresh_api.token), "Accept-Language": "en"})
+    assert assert_problem(english, status)["title"] == en

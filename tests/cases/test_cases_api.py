@@ -108,7 +108,7 @@ def test_signal_to_closure_through_the_api(api, db, region, opened):
     assert {t["trigger"]: t["blockedBy"] for t in case["availableTriggers"]}["adopt_plan"] == ["needs_plan_discussed"]
     refused = problem(api(regisseur, "POST", f"/cases/{case_id}/transitions", json={
         "trigger": "adopt_plan", "reason": "Plan klaar", "version": case["version"]}), 409)
-    assert refused["title"] == "Transition refused" and refused["failedGuards"] == ["needs_plan_discussed"]
+    assert refused["title"] == "Stap geweigerd" and refused["failedGuards"] == ["needs_plan_discussed"]
     case = ok(api(regisseur, "PATCH", f"/cases/{case_id}", json={
         "planDiscussedOn": today().isoformat(), "version": case["version"]}))
     assert case["planDiscussedOn"] == today().isoformat()
@@ -210,7 +210,7 @@ def test_a_refused_trigger_answers_409_with_the_failing_guards_and_is_logged(api
     version = opened.version
     body = problem(api(region["regisseur"], "POST", f"/cases/{opened.id}/transitions", json={
         "trigger": "accept", "reason": "", "version": version}), 409)
-    assert body["title"] == "Transition refused" and body["failedGuards"] == ["not_allowed_from_state"]
+    assert body["title"] == "Stap geweigerd" and body["failedGuards"] == ["not_allowed_from_state"]
     assert body["detail"] == "Deze stap kan niet vanuit de huidige status."
     body = problem(api(region["regisseur"], "POST", f"/cases/{opened.id}/transitions", json={
         "trigger": "fly", "reason": "x", "version": version}), 409)
@@ -262,7 +262,7 @@ def test_refused_participant_input_names_the_field(api, db, region, opened):
     body = problem(api(region["regisseur"], "POST", f"/cases/{opened.id}/participants", json={
         "organisationId": region["elders"].id, "role": "deelnemer", "legalBasis": "geheimhoudingsverklaring",
         "version": opened.version}), 400)
-    assert body["invalidParams"] == [{"name": "signedOn", "reason": body["detail"]}]
+    assert body["invalidParams"] == [{"name": "confidentialitySignedOn", "reason": body["detail"]}]
 
 
 def test_notes_respect_their_visibility(api, db, region, opened):

@@ -85,3 +85,15 @@ def test_the_api_tells_a_supervisor_to_send_override(api, in_nazorg):
     response = api(regisseur, "POST", f"/cases/{case.id}/transitions", json={
         "trigger": "close", "reason": "Klaar", "result": "doel_bereikt", "version": case.version})
     assert GENERAL in response.get_json()["detail"]
+
+
+def test_a_workflow_refusal_is_titled_and_told_in_the_requests_language(api, in_nazorg):
+    case, _supervisor, regisseur = in_nazorg
+    step = {"trigger": "close", "reason": "Klaar", "result": "doel_bereikt", "version": case.version}
+    dutch = api(regisseur, "POST", f"/cases/{case.id}/transitions", json=step).get_json()
+    assert dutch["title"] == "Stap geweigerd" and GENERAL in dutch["detail"]
+    english = api(regisseur, "POST", f"/cases/{case.id}/transitions", json=step,
+                  headers={"Accept-Language": "en"}).get_json()
+    assert english["title"] == "Transition refused"
+    assert english["detail"] == "The aftercare period has not ended yet; only a supervisor can override it."
+    assert english["failedGuards"] == dutch["failedGuards"] == ["nazorg_period_over"]
