@@ -79,6 +79,9 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     from casus.subject_requests import restriction
 
     restriction.init_app(app)  # beperking: a restricted case refuses changes in every flush of a request
+    from casus.assessments import domains
+
+    domains.init_app(app)  # the leefgebieden: CASUS_ASSESSMENT_DOMAINS is read and checked once, at start
     from casus.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -118,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(cases_bp)
     app.register_blueprint(plans_bp)
+    from casus.assessments.views import bp as assessments_bp
+
+    app.register_blueprint(assessments_bp)
     from casus.cases.relation_views import bp as case_relations_bp
 
     app.register_blueprint(case_relations_bp)

@@ -127,6 +127,9 @@ class Config:
     # the PDOK Locatieserver (BAG) at address_lookup_url. Only postcode and huisnummer leave the server.
     address_lookup: str = "none"
     address_lookup_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
+    # A JSON file of leefgebieden ([{code, nl, en}]) replacing the ZRM's 13 (casus.assessments.domains reads and
+    # checks it at start); empty: the ZRM's.
+    assessment_domains: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -172,6 +175,7 @@ class Config:
         "CASUS_AUDIT_SEAL_KEY_FILE": ("audit_seal_key_file", str),
         "CASUS_AUDIT_SEAL_DIR": ("audit_seal_dir", str),
         "CASUS_AUDIT_SEAL_MAIL_TO": ("audit_seal_mail_to", _addresses),
+        "CASUS_ASSESSMENT_DOMAINS": ("assessment_domains", str),
         "CASUS_ADDRESS_LOOKUP": ("address_lookup", lambda value: value.strip().lower()),
         "CASUS_ADDRESS_LOOKUP_URL": ("address_lookup_url", lambda value: value.strip().rstrip("/")),
     }

@@ -18,7 +18,8 @@ from casus.organisations.models import OrganisationKind
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal
 
-CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation"}
+CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation",
+                "assessment"}
 TEAM_OBJECTS = {"voordracht", "approval"}  # the team's own business: not shown to partners of the case
 # Who looks, and which kinds of object they may see.
 ACTORS = {
@@ -37,6 +38,8 @@ ACTORS = {
 WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "participation_id": "participation",
               "meeting_id": "meeting", "item_id": "agenda_item", "series_id": "series",
               "escalation_id": "escalation", "voordracht_id": "voordracht", "approval_id": "approval"}
+# A leefgebieden assessment: in its case's pages and API paths (/api/v1/cases/{id}/assessments/{assessment}).
+WEB_PARAMS.update({"assessment_id": "assessment", "assessment": "assessment"})
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
                "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
                "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item",
@@ -75,15 +78,26 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     # A meeting (and its series) to which the participating partner is invited, with the case on its agenda.
     series, meeting, item = _meeting_with_case(db, team, regisseur, partner, case)
     supervisor = make_user("supervisor", organisation=zvh, team=team)
+    assessment = _assessment(db, case, regisseur)
     escalation, voordracht, approval = _ladder_voordracht_approval(db, case, regisseur, supervisor, addressed_riec)
     return {
         "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec, "addressed_riec": addressed_riec},
         "teams": {"team": team, "other": other_team},
         "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id,
                 "meeting": meeting.id, "agenda_item": item.id, "series": series.id, "escalation": escalation.id,
-                "voordracht": voordracht.id, "approval": approval.id},
+                "voordracht": voordracht.id, "approval": approval.id, "assessment": assessment.id},
         "case": case,
     }
+
+
+def _assessment(db, case, regisseur):
+    from casus.assessments.models import Assessment, AssessmentScore
+
+    assessment = Assessment(case_id=case.id, moment="triage", assessed_on=today(), recorded_by_id=regisseur.id,
+                            scores=[AssessmentScore(domain="financien", score=2)])
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
 
 
 def _ladder_voordracht_approval(db, case, regisseur, supervisor, riec):

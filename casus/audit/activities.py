@@ -44,6 +44,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "cases_api.CaseTriage": "triage",
     "plans": "casusregie",
     "plans_api": "casusregie",
+    "assessments": "casusregie",
+    "assessments_api": "casusregie",
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
     "nazorg": "casusregie",
@@ -102,6 +104,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "participation": "casusregie",
     "note": "casusregie",
     "goal": "casusregie",
+    "assessment": "casusregie",
     "nazorg_checkin": "casusregie",
     "action": "casusregie",
     "approval": "casusregie",

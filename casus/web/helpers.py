@@ -21,6 +21,7 @@ TABS = (
     ("cases.subjects", _l("Betrokkenen")),
     ("cases.partners", _l("Partners")),
     ("plans.plan", _l("Plan van aanpak")),
+    ("assessments.page", _l("Leefgebieden")),
     ("nazorg.checkins", _l("Nazorg")),
     ("cases.notes", _l("Notities")),
     ("cases.timeline", _l("Tijdlijn")),
