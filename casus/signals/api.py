@@ -6,6 +6,7 @@ The BSN travels only in a request body, never in a URL; searching by BSN would b
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import url_for
@@ -25,6 +26,8 @@ from casus.signals import services
 from casus.signals.models import Signal
 from casus.signals.schemas import (
     ReportedSignalSchema,
+    SignalBundleInputSchema,
+    SignalBundleSchema,
     SignalDetailSchema,
     SignalInputSchema,
     SignalListQuerySchema,
@@ -138,6 +141,38 @@ class SignalWithdrawal(MethodView):
                 abort(403, message=error.message)  # answered, so the audited refusal commits
             raise
         return SignalView(signal, _visible_case_id(signal))
+
+
+@blp.route("/signals/bundles")
+class SignalBundles(MethodView):
+    @blp.arguments(SignalBundleInputSchema)
+    @blp.response(201, SignalBundleSchema)
+    @blp.alt_response(403, schema=ProblemSchema, description="A signal the caller may see but not weigh: only the "
+                                                             "receiving team's procesregisseurs and supervisors do")
+    @blp.alt_response(404, schema=ProblemSchema, description="A signal that does not exist or that the caller may "
+                                                             "not see; nothing changed")
+    @blp.alt_response(409, schema=ProblemSchema, description="A signal was bundled, dismissed or withdrawn already; "
+                                                             "nothing changed, none is half-bundled")
+    def post(self, data):
+        """Open one new case (`signalering`) from one or more pending signals of the caller's team — a duplicate
+        group of the triage queue — with the subjects of all of them. Every signal is checked before anything
+        changes: all are bundled or none. The first signal's reporter becomes the aanbrenger (on `legalBasis`);
+        the reporters of the others are suggested as participants
+        (`GET /cases/{id}/participant-suggestions`). Audited: `case.created`, and `signal.bundled` per signal."""
+        user = acting_user()
+        signals = [policy.get_signal(user, signal_id, action="signal.triage")
+                   for signal_id in dict.fromkeys(data["signalIds"])]
+        first, *others = signals
+        for signal in signals:
+            if not policy.triages_signals(user, signal):
+                policy.refuse("signal.triage", status=403, object_type="signal", object_id=signal.id, user=user)
+        # A refusal (409 weighed already, 400 naming its field) is answered as problem+json; nothing was written.
+        case = services.open_case(user, first, title=data["title"], risk_level=data["riskLevel"],
+                                  legal_basis=data["legalBasis"],
+                                  confidentiality_signed_on=data["confidentialitySignedOn"], also=others)
+        body = SimpleNamespace(case_id=case.id, case_reference=case.reference,
+                               signals=[SignalView(signal, case.id) for signal in signals])
+        return body, 201, {"Location": url_for("cases_api.CaseItem", id=case.id)}
 
 
 def _subjects_for(user, signal: Signal) -> list[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
+from casus.cases.models import LegalBasis, RiskLevel
 from casus.clock import today
 from casus.services import MAX_TEXT
 from casus.signals.models import SignalStatus, Urgency
@@ -126,3 +127,30 @@ class SignalPageSchema(Schema):
     items = fields.List(fields.Nested(SignalSchema))
     next = fields.String(allow_none=True, metadata={
         "description": "The URL of the next page, or null on the last page."})
+
+
+MAX_BUNDLE = 100  # a duplicate group; the triage queue's page size
+
+
+class SignalBundleInputSchema(InputSchema):
+    signalIds = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)), required=True,
+        validate=validate.Length(min=1, max=MAX_BUNDLE, error="Geef 1 tot {max} signalen."), metadata={
+            "description": "Pending signals of the caller's team, bundled into one new case. The first one's "
+                           "reporter becomes the aanbrenger and its category the case's; duplicates count once."})
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200,
+                                                                  error="Een titel is 1 tot {max} tekens."))
+    riskLevel = fields.String(load_default=RiskLevel.MIDDEN.value,
+                              validate=validate.OneOf([level.value for level in RiskLevel]))
+    legalBasis = fields.String(load_default=LegalBasis.CONVENANT.value,
+                               validate=validate.OneOf([basis.value for basis in LegalBasis]), metadata={
+        "description": "On what the aanbrenger shares: `convenant` (a convenant partner) or "
+                       "`geheimhoudingsverklaring` with `confidentialitySignedOn`."})
+    confidentialitySignedOn = fields.Date(allow_none=True, load_default=None)
+
+
+class SignalBundleSchema(Schema):
+    caseId = fields.Integer(attribute="case_id")
+    caseReference = fields.String(attribute="case_reference", metadata={"example": "2026-00042"})
+    signals = fields.List(fields.Nested(SignalSchema), metadata={
+        "description": "The bundled signals, each now `in_triage` with `caseId` set."})

@@ -89,6 +89,8 @@ REFUSED_VALID = {
     "POST /meetings/{id}/agenda": "a case of another team, a closed case",
     "POST /signals": "the betrokkene rules of the web form (a postcode needs a huisnummer, a BSN the 11-proef …), "
                      "an unknown category or team",
+    "POST /signals/bundles": "a `title` of blanks only, `convenant` for an aanbrenger that is no convenant partner, "
+                             "a geheimhoudingsverklaring without its date or dated in the future",
     "POST /cases/{id}/legal-holds": "an `until` in the past, a `reason` of blanks only",
     "POST /legal-holds/{id}/lift": "a `reason` of blanks only",
     "POST /cases/{id}/retention-extension": "an `until` not after the case's archiefactiedatum, a `reason` of "
