@@ -120,6 +120,11 @@ def _register_blueprints(app: Flask) -> None:
     from casus.plans.views import bp as plans_bp
 
     app.register_blueprint(cases_bp)
+    from casus.cases.edit_views import bp as case_edit_bp
+    from casus.cases.subject_views import bp as case_subjects_bp
+
+    app.register_blueprint(case_edit_bp)
+    app.register_blueprint(case_subjects_bp)
     app.register_blueprint(plans_bp)
     from casus.assessments.views import bp as assessments_bp
 

@@ -25,6 +25,7 @@ from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
 from casus.cases import queries, refusals, services
+from casus.cases.editing import EDITABLE, edit_case
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation
 from casus.cases.schemas import (
     CaseListArgsSchema,
@@ -190,12 +191,19 @@ class CaseItem(MethodView):
     @blp.alt_response(404, **CASE_NOT_FOUND)
     @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, changes, id):
-        """Record when the plan was discussed (`planDiscussedOn`) or the evaluation (`evaluation`). Managers only."""
+        """Correct the case (`title`, `category`, `riskLevel`, `gemeente`, `procesregisseurId`: not after closure),
+        record when the plan was discussed (`planDiscussedOn`) or the evaluation (`evaluation`). Managers only."""
         user = acting_user()
         case = policy.get_case(user, id)
         policy.require_manager_audited(user, case, action="case.update")
         check_version(case, changes["version"])  # once: the first change below raises the version
+        edits = {key: changes[key] for key in EDITABLE if key in changes}
+        if "category" in changes:
+            edits["category_id"] = db.session.execute(
+                sa.select(Category.id).where(Category.code == changes["category"])).scalar_one_or_none() or 0
         try:
+            if edits:
+                edit_case(user, case, edits)
             if "plan_discussed_on" in changes:
                 services.record_plan_discussed(user, case, on=changes["plan_discussed_on"])
             if "evaluation" in changes:
@@ -203,6 +211,8 @@ class CaseItem(MethodView):
         except ServiceError as error:
             if error.field == "discussed_on":  # the form's name for it
                 error.field = "plan_discussed_on"
+            elif error.field == "category_id":  # the API names the category by its code
+                error.field = "category"
             raise
         db.session.flush()
         return _detail(user, case)

@@ -176,6 +176,15 @@ class CaseUpdateSchema(InputSchema):
         "description": "The casusoverleg that discussed the plan (during `aanpak.plan`); `adopt_plan` needs it."})
     evaluation = fields.String(validate=validate.Length(min=1, max=MAX_TEXT), metadata={
         "description": "The evaluation (during `aanpak.uitvoering` or `nazorg`); `step_down` needs it."})
+    # Corrections of the case itself (casus.cases.editing): audited and on the timeline by field name.
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    category = fields.String(validate=validate.Length(min=1, max=40), metadata={
+        "description": "A category code, e.g. `jeugd`."})
+    riskLevel = fields.String(attribute="risk_level", validate=_one_of(RiskLevel))
+    gemeente = fields.String(validate=validate.Length(min=1, max=120))
+    procesregisseurId = fields.Integer(attribute="procesregisseur_id", allow_none=True, validate=validate.Range(min=1),
+                                       metadata={"description": "An active procesregisseur of the case's team; "
+                                                                "`null` leaves the case without one."})
 
 
 # --- transitions and triage -------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from casus import policy
 from casus.approvals import case_requests
 from casus.approvals.services import open_approvals_of
-from casus.audit.services import record
 from casus.cases import queries, refusals, services
 from casus.cases.categories import active_categories
 from casus.cases.forms import (
@@ -35,7 +34,8 @@ from casus.cases.forms import (
     VersionForm,
     unique_ids,
 )
-from casus.cases.models import Case, CaseSubject, Note, Participation
+from casus.cases.models import Case, Note, Participation
+from casus.cases.subject_views import render_subjects
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.models import Organisation, Team
@@ -43,7 +43,6 @@ from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.plans.services import goals_of
 from casus.security import acting_user
 from casus.services import ServiceError
-from casus.subjects.models import Subject
 from casus.timeline.models import TimelineEvent
 from casus.users.models import User, UserRole
 from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, submit_form, version_of
@@ -292,14 +291,8 @@ def plan_discussed(case_id: int):
 
 @bp.get("/<int:case_id>/betrokkenen")
 def subjects(case_id: int):
-    case = policy.get_case(acting_user(), case_id)
-    rows = list(db.session.execute(
-        sa.select(Subject).join(CaseSubject, CaseSubject.subject_id == Subject.id)
-        .where(CaseSubject.case_id == case.id).order_by(Subject.kind, Subject.name_key, Subject.id)).scalars())
-    # One event per list view (a constant cost per page); the ids of the subjects shown are in its details.
-    record("subject.view", object_type="case", object_id=case.id, case_id=case.id,
-           details={"subject_ids": [subject.id for subject in rows]})
-    return render_template("cases/subjects.html", case=case, active_tab="cases.subjects", subjects=rows)
+    # The tab and its forms (add, correct, unlink) live in subject_views.
+    return render_subjects(policy.get_case(acting_user(), case_id))
 
 
 # --- partners ----------------------------------------------------------------------------------------------

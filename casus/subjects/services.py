@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from casus.extensions import db
 from casus.services import ServiceError
 from casus.subjects import validation
-from casus.subjects.models import Subject, SubjectKind
+from casus.subjects.models import COLLECTIVE_KINDS, Subject, SubjectKind
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class SubjectInput:
     huisnummer: str | int | None = None
     toevoeging: str | None = None
     kvk_nummer: str | None = None
+    straat: str | None = None
+    woonplaats: str | None = None
 
 
 def check(data: SubjectInput, today: date) -> tuple[dict, list[ServiceError]]:
@@ -46,17 +48,20 @@ def check(data: SubjectInput, today: date) -> tuple[dict, list[ServiceError]]:
         except ServiceError as problem:
             problems.append(problem)
 
-    if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF):
+    if kind in (SubjectKind.PERSOON, SubjectKind.BEDRIJF, *COLLECTIVE_KINDS):
         take("name", _required_name, data.name)
     if kind == SubjectKind.PERSOON:
         take("date_of_birth", validation.date_of_birth, data.date_of_birth, today)
         take("bsn", _optional(validation.bsn), data.bsn)
     if kind == SubjectKind.BEDRIJF:
         take("kvk_nummer", validation.kvk_nummer, data.kvk_nummer or "")
-    if kind == SubjectKind.ADRES or data.postcode:
+    # Straat and woonplaats belong to an address: given without a postcode, the postcode is what is missing.
+    if kind == SubjectKind.ADRES or data.postcode or _filled(data.straat) or _filled(data.woonplaats):
         take("postcode", validation.postcode, data.postcode or "")
         take("huisnummer", validation.huisnummer, data.huisnummer or "")
         take("toevoeging", validation.toevoeging, data.toevoeging)
+        take("straat", _straat, data.straat)
+        take("woonplaats", _woonplaats, data.woonplaats)
     if values.get("name"):
         values["name_key"] = validation.normalise_name(values["name"])
     return values, problems
@@ -85,6 +90,28 @@ def subject_errors(data: SubjectInput, today: date) -> dict[str, str]:
 def _optional(validate):
     """``validate``, but an empty value is simply absent (``None``)."""
     return lambda value: validate(value) if value else None
+
+
+def _filled(value: str | None) -> bool:
+    return bool((value or "").strip())
+
+
+def _single_spaced(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _straat(value: str | None) -> str | None:
+    value = _single_spaced(value)
+    if len(value) > 120:
+        raise ServiceError("Een straatnaam is hoogstens 120 tekens.", field="straat")
+    return value or None
+
+
+def _woonplaats(value: str | None) -> str | None:
+    value = _single_spaced(value)
+    if len(value) > 80:
+        raise ServiceError("Een woonplaats is hoogstens 80 tekens.", field="woonplaats")
+    return value or None
 
 
 def _required_name(name: str | None) -> str:
@@ -139,3 +166,7 @@ def _complete(subject: Subject, values: dict) -> None:
     for key in ("bsn", "date_of_birth", "postcode", "huisnummer", "toevoeging"):
         if getattr(subject, key) is None and values.get(key) is not None:
             setattr(subject, key, values[key])
+    if subject.postcode == values.get("postcode") and subject.huisnummer == values.get("huisnummer"):
+        for key in ("straat", "woonplaats"):  # only for the same address: never a street from another one
+            if getattr(subject, key) is None and values.get(key) is not None:
+                setattr(subject, key, values[key])
