@@ -272,7 +272,11 @@ def _record_decision(user: User, approval: Approval) -> None:
     case = case_of(approval)
     approved = approval.status == ApprovalStatus.GOEDGEKEURD
     if approval.kind not in OFF_TIMELINE and case is not None:
-        verdict = "goedgekeurd" if approved else f"afgewezen. Motivering: {approval.motivation}"
+        # Both people of the four-eyes decision: who asked, and who decided (the line's actor).
+        requester = db.session.get(User, approval.requested_by_id)
+        asked = f"aangevraagd door {requester.name}, " if requester is not None else ""
+        verdict = (f"{asked}goedgekeurd door {user.name}" if approved
+                   else f"{asked}afgewezen door {user.name}. Motivering: {approval.motivation}")
         add_timeline(case, "approval.decided", f"{approval.kind.label_nl}: {verdict}", actor=user)
     record("approval.decided", object_type="approval", object_id=approval.id, case_id=approval.case_id,
            details={"kind": str(approval.kind), "status": str(approval.status)}, user=user)

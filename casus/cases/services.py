@@ -254,9 +254,20 @@ def triage(user: User, case: Case, *, outcome: str, criteria: Iterable[str] = ()
     except TransitionRefused as refused:
         record_refusal(case, refused)
         raise
+    add_timeline(case, "case.triage", _triage_summary(case), actor=user)
     for outcome_record in fired:
         _record_transition(user, case, outcome_record)
     return fired[-1]
+
+
+def _triage_summary(case: Case) -> str:
+    """The tijdlijn's line for a triage: the outcome and the inclusion criteria that were found to apply, so the
+    case file shows why the case was taken on (or not), not only the phase it moved to."""
+    summary = f"Triage afgerond met uitkomst {TriageOutcome(case.triage_outcome).label_nl}"
+    if case.inclusion_criteria:
+        applied = set(case.inclusion_criteria)  # in the criteria's own order, as the triage form lists them
+        summary += ". Criteria: " + "; ".join(str(c.label_nl) for c in InclusionCriterion if c.value in applied)
+    return summary
 
 
 # --- participations ---------------------------------------------------------------------------------------
