@@ -68,7 +68,7 @@ def _put(sheet, row: int, column: int, value, *, bold: bool = False, number_form
         cell.number_format = number_format
 
 
-NUMBER_FORMATS = {Kind.COUNT: "0", Kind.DAYS: "0.0", Kind.PERCENT: '0"%"'}
+NUMBER_FORMATS = {Kind.COUNT: "0", Kind.DAYS: "0.0", Kind.PERCENT: '0"%"', Kind.CHANGE: "+0.0;-0.0;0.0"}
 
 
 def _write_sheet(sheet, report: Report, filter_lines: Sequence[str]) -> None:

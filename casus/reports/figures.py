@@ -9,7 +9,7 @@ default 5):
 2. a total is hidden (``–``) when a cell it adds up is hidden, so that a small count cannot be recovered
    by subtracting the other cells from the total. The three "stand" tables (fase, categorie, gemeente)
    count the same cases, so their common total is hidden when any of the three hides a cell;
-3. a median or 90th percentile over fewer than ``t`` cases is hidden (``–``);
+3. a median or 90th percentile, or an average change in score, over fewer than ``t`` cases is hidden (``–``);
 4. a percentage is hidden when its numerator or denominator is hidden.
 
 Pure values and functions: no database, no request.
@@ -40,6 +40,7 @@ class Kind(StrEnum):
     COUNT = "count"
     DAYS = "days"
     PERCENT = "percent"
+    CHANGE = "change"  # an average change in score (leefgebieden), signed
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,17 @@ def days_cell(value: float | None, cases: int, t: int, locale: str) -> Cell:
         return Cell(None, HIDDEN, True, Reason.FEW_CASES)
     rounded = round(value, 1)
     text = f"{rounded:.1f}"
+    return Cell(rounded, text if locale.startswith("en") else text.replace(".", ","))
+
+
+def change_cell(value: float | None, cases: int, t: int, locale: str) -> Cell:
+    """An average change over ``cases`` cases, signed (+0,8): hidden over fewer than ``t`` cases, like a median."""
+    if cases == 0 or value is None:
+        return Cell(None, HIDDEN)
+    if cases < t:
+        return Cell(None, HIDDEN, True, Reason.FEW_CASES)
+    rounded = round(value, 1) + 0.0  # no "-0.0"
+    text = f"{rounded:+.1f}" if rounded else "0.0"
     return Cell(rounded, text if locale.startswith("en") else text.replace(".", ","))
 
 

@@ -41,6 +41,7 @@ from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
 from casus.organisations.models import Organisation
 from casus.plans.models import Action
+from casus.reports import assessment_figures
 from casus.reports.figures import (
     Cell,
     Column,
@@ -316,6 +317,15 @@ def _voordrachten_report(run: _Run) -> Report:
     return run.report("voordrachten", _l("Status"), [column], _rows(keys_labels, [cells]), _total_row([total]), [0])
 
 
+# -- leefgebieden: the change in scores between triage and closure --
+
+def _assessments_report(run: _Run) -> Report:
+    counted = assessment_figures.count_changes(run.case_conditions(), run.filters)
+    columns, rows, total = assessment_figures.change_table(
+        counted, category_id=run.filters.category_id, threshold=run.threshold, locale=run.locale)
+    return run.report("leefgebieden", _l("Categorie"), columns, rows, total, [1])
+
+
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("fasen", _l("Casussen per fase"), _l("Fasen"),
                _l("Casussen die in de gekozen periode liepen (aangemaakt vóór het einde en niet afgesloten vóór "
@@ -342,6 +352,11 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("voordrachten", _l("RIEC-voordrachten per status"), _l("Voordrachten"),
                _l("Voordrachten aangemaakt in de gekozen periode, met hun status van vandaag: aangenomen, "
                   "teruggelegd, afgewezen of nog onderweg."), _voordrachten_report),
+    ReportSpec("leefgebieden", _l("Verandering in leefgebieden per categorie"), _l("Leefgebieden"),
+               _l("Afgesloten casussen (afgesloten in de gekozen periode) met een scoring bij de triage en bij de "
+                  "afsluiting: de gemiddelde verandering in score (afsluiting min triage; positief is zelfredzamer) "
+                  "per leefgebied en over alle leefgebieden samen. Per leefgebied tellen alleen de casussen die het "
+                  "beide keren scoorden."), _assessments_report),
 )}
 
 

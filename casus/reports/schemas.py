@@ -62,7 +62,8 @@ class ReportColumnSchema(Schema):
     key = fields.String()
     label = fields.String()
     kind = fields.String(validate=validate.OneOf([kind.value for kind in Kind]), metadata={
-        "description": "`count`, `days` or `percent`."})
+        "description": "`count`, `days`, `percent` or `change` (an average change in leefgebieden score, "
+                       "afsluiting minus triage)."})
 
 
 class ReportRowSchema(Schema):
