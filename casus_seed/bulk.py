@@ -22,14 +22,14 @@ from casus.extensions import db
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.references import ReferenceCounter
 from casus.signals.models import Signal, SignalSubject
-from casus.subjects.models import Subject
+from casus.subjects.models import Subject, SubjectRelation
 from casus.timeline.models import TimelineEvent
 from casus.voordrachten.models import Voordracht, VoordrachtSubject
 
 # Parents before children, so that every foreign key points at a row inserted already.
-TABLE_ORDER = (Subject, Case, CaseSubject, Signal, SignalSubject, Participation, Goal, Action, ProgressEntry, Note,
-               NoteAudience, TimelineEvent, TransitionLog, Escalation, Voordracht, VoordrachtSubject, Approval,
-               AuditEvent)
+TABLE_ORDER = (Subject, SubjectRelation, Case, CaseSubject, Signal, SignalSubject, Participation, Goal, Action,
+               ProgressEntry, Note, NoteAudience, TimelineEvent, TransitionLog, Escalation, Voordracht,
+               VoordrachtSubject, Approval, AuditEvent)
 ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog,
              Escalation, Voordracht, Approval, AuditEvent)
 

@@ -1,14 +1,17 @@
-"""Betrokkenen of synthetic cases: persons (BSNs that pass the 11-proef), addresses (local postcodes) and
-businesses (a KvK-nummer), and now and then a person who is in several cases (the known-elsewhere hint).
+"""Betrokkenen of synthetic cases: persons (BSNs that pass the 11-proef), addresses (local postcodes, a street and
+the gemeente as woonplaats) and businesses (a KvK-nummer), and now and then a person who is in several cases (the
+known-elsewhere hint). Some family cases get a household with its members, a parent and a child; some youth cases a
+group of youngsters (relations ``lid_van``, ``ouder_van``, ``kind_van``).
 """
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from faker import Faker
 
-from casus.subjects.models import Subject
+from casus.subjects.models import RelationKind, Subject, SubjectRelation
 from casus.subjects.validation import normalise_name
 from casus_seed.context import SeedContext
 from casus_seed.draws import make_bsn, make_postcode, weighted
@@ -29,6 +32,9 @@ class SubjectMaker:
     def __init__(self, ctx: SeedContext, names: NamePools) -> None:
         self.ctx, self.names = ctx, names
         self.recent_persons: list[int] = []  # adults who may turn up in a later case
+        # Streets, households and groups draw from a stream of their own, derived from the seed without drawing from
+        # it: the main stream, and so every case a seed gave before, stays as it was.
+        self.extra = random.Random(hash(ctx.rng.getstate()[1][:8]))
 
     def person(self, min_age: int, max_age: int, gemeente: str, with_bsn: float = 0.75) -> int:
         rng = self.ctx.rng
@@ -40,7 +46,8 @@ class SubjectMaker:
                                    postcode=make_postcode(rng, gemeente) if has_address else None,
                                    huisnummer=rng.randint(1, 240) if has_address else None,
                                    toevoeging=rng.choice(("A", "B", "1", "2", "bis"))
-                                   if has_address and rng.random() < 0.1 else None)
+                                   if has_address and rng.random() < 0.1 else None,
+                                   **self._street(gemeente, has_address))
         if min_age >= 18 and rng.random() < 0.3:
             self.recent_persons.append(subject_id)
             del self.recent_persons[:-500]
@@ -50,7 +57,8 @@ class SubjectMaker:
         rng = self.ctx.rng
         return self._subject(kind="adres", name=None, name_key=None, date_of_birth=None, bsn=None,
                              postcode=make_postcode(rng, gemeente), huisnummer=rng.randint(1, 240),
-                             toevoeging=rng.choice((None, None, None, "A", "B", "H", "1")))
+                             toevoeging=rng.choice((None, None, None, "A", "B", "H", "1")),
+                             **self._street(gemeente, True))
 
     def business(self, gemeente: str) -> int:
         rng = self.ctx.rng
@@ -59,12 +67,21 @@ class SubjectMaker:
             name += " B.V."
         return self._subject(kind="bedrijf", name=name, name_key=normalise_name(name), date_of_birth=None,
                              bsn=None, postcode=make_postcode(rng, gemeente), huisnummer=rng.randint(1, 400),
-                             toevoeging=None, kvk_nummer=f"{rng.randint(10_000_000, 99_999_999)}")
+                             toevoeging=None, kvk_nummer=f"{rng.randint(10_000_000, 99_999_999)}",
+                             **self._street(gemeente, True))
+
+    def _street(self, gemeente: str, has_address: bool) -> dict:
+        """Straat and woonplaats of an address (the gemeente: its postcodes are the gemeente's)."""
+        if not has_address:
+            return {"straat": None, "woonplaats": None}
+        return {"straat": self.extra.choice(self.names.streets), "woonplaats": gemeente}
 
     def _subject(self, **values) -> int:
         ctx = self.ctx
         subject_id = ctx.new_id(Subject)
         values.setdefault("kvk_nummer", None)
+        values.setdefault("straat", None)
+        values.setdefault("woonplaats", None)
         ctx.add(Subject, id=subject_id, created_at=ctx.now, updated_at=ctx.now, **values)
         return subject_id
 
@@ -89,4 +106,57 @@ class SubjectMaker:
                 main.append(self.person(4, 50, gemeente))
             else:
                 main.append(self.address(gemeente) if rng.random() < 0.5 else self.person(18, 80, gemeente))
+        return self._collectives(category, gemeente, main)
+
+    # --- households and groups ---------------------------------------------------------------------------------
+
+    def _collectives(self, category: str, gemeente: str, main: list[int]) -> list[int]:
+        """Now and then a household (a parent, a child, both members) or a group of youngsters, as subjects of the
+        case besides ``main``."""
+        extra = self.extra
+        if category in ("huiselijk_geweld", "jeugd", "woonoverlast") and extra.random() < 0.3:
+            return main + self._household(gemeente)
+        if category in ("jeugd", "radicalisering") and extra.random() < 0.3:
+            return main + self._group(gemeente, main)
         return main
+
+    def _household(self, gemeente: str) -> list[int]:
+        extra = self.extra
+        surname = extra.choice(self.names.last_names)
+        parent = self._relative(surname, 28, 55, gemeente)
+        child = self._relative(surname, 3, 17, gemeente)
+        household = self._subject(kind="huishouden", name=f"Huishouden {surname}",
+                                  name_key=normalise_name(f"Huishouden {surname}"), date_of_birth=None, bsn=None,
+                                  postcode=None, huisnummer=None, toevoeging=None)
+        since = self.ctx.today - timedelta(days=extra.randint(365, 15 * 365))
+        self._relation(parent, RelationKind.OUDER_VAN, child, None)
+        self._relation(child, RelationKind.KIND_VAN, parent, None)
+        self._relation(parent, RelationKind.LID_VAN, household, since)
+        self._relation(child, RelationKind.LID_VAN, household, since)
+        return [parent, child, household]
+
+    def _group(self, gemeente: str, main: list[int]) -> list[int]:
+        extra = self.extra
+        name = f"Jongeren {extra.choice(self.names.streets)}"
+        group = self._subject(kind="groep", name=name, name_key=normalise_name(name), date_of_birth=None, bsn=None,
+                              postcode=None, huisnummer=None, toevoeging=None)
+        members = [self._relative(extra.choice(self.names.last_names), 14, 22, gemeente)
+                   for _ in range(extra.randint(2, 4))]
+        since = self.ctx.today - timedelta(days=extra.randint(30, 2 * 365))
+        for member in members:
+            self._relation(member, RelationKind.LID_VAN, group, since)
+        return [*members, group]
+
+    def _relative(self, surname: str, min_age: int, max_age: int, gemeente: str) -> int:
+        """A person of a household or group: drawn from the extra stream, no BSN, no address of their own."""
+        extra = self.extra
+        name = f"{extra.choice(self.names.first_names)} {surname}"
+        born = self.ctx.today - timedelta(days=extra.randint(min_age * 365, max_age * 365 + 364))
+        return self._subject(kind="persoon", name=name, name_key=normalise_name(name), date_of_birth=born, bsn=None,
+                             postcode=None, huisnummer=None, toevoeging=None)
+
+    def _relation(self, subject_id: int, kind: RelationKind, related_id: int, since) -> None:
+        # No id: the database numbers relations (they are not among the seed's id tables).
+        self.ctx.add(SubjectRelation, subject_id=subject_id, related_subject_id=related_id, kind=kind.value,
+                     start_on=since, end_on=None, created_by_id=None, created_at=self.ctx.now,
+                     updated_at=self.ctx.now)

@@ -39,7 +39,27 @@ def test_seed_fills_every_phase_category_and_table(seeded, db):
     for model in (Signal, Subject, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog):
         assert scalar(db, sa.select(sa.func.count()).select_from(model)) > 0, model
     kinds = set(db.session.execute(sa.select(Subject.kind).distinct()).scalars())
-    assert kinds == {"persoon", "adres", "bedrijf"}
+    assert kinds == {"persoon", "adres", "bedrijf", "huishouden", "groep"}
+
+
+def test_seed_gives_households_groups_and_streets(seeded, db):
+    from casus.cases.models import CaseSubject
+    from casus.subjects.models import Subject, SubjectRelation
+
+    relations = db.session.execute(sa.select(SubjectRelation.kind, Subject.kind).join(
+        Subject, Subject.id == SubjectRelation.related_subject_id)).all()
+    assert {(str(kind), str(target)) for kind, target in relations} == {
+        ("ouder_van", "persoon"), ("kind_van", "persoon"), ("lid_van", "huishouden"), ("lid_van", "groep")}
+    # Every household or group is a subject of a case, with its members beside it.
+    collectives = db.session.execute(sa.select(Subject.id).where(Subject.kind.in_(("huishouden", "groep")))).scalars()
+    for collective_id in collectives:
+        case_id = scalar(db, sa.select(CaseSubject.case_id).where(CaseSubject.subject_id == collective_id))
+        members = db.session.execute(sa.select(SubjectRelation.subject_id).where(
+            SubjectRelation.related_subject_id == collective_id, SubjectRelation.kind == "lid_van")).scalars().all()
+        in_case = db.session.execute(sa.select(CaseSubject.subject_id).where(CaseSubject.case_id == case_id)).scalars()
+        assert len(members) >= 2 and set(members) <= set(in_case)
+    addresses = db.session.execute(sa.select(Subject.straat, Subject.woonplaats).where(Subject.kind == "adres")).all()
+    assert addresses and all(straat and woonplaats for straat, woonplaats in addresses)
 
 
 def test_escalated_cases_have_their_ladder_and_voordrachten_their_approval(app, db):

@@ -73,6 +73,9 @@ REFUSED_VALID = {
                                     "a closed case",
     "POST /escalations/{id}/decision": "a step that is no longer open",
     "POST /cases/{id}/notes": "`organisationIds` that do not take part in the case",
+    "POST /cases/{id}/relations": "subjects that are not both of this case, a kind that does not fit the two "
+                                  "subjects (`lid_van` only of a huishouden or groep, …), a relation to itself",
+    "PATCH /cases/{id}/relations/{relation}": "an `endOn` before the relation's start",
     "POST /cases/{id}/participants": "an inactive organisation or one that takes part already, a "
                                      "geheimhoudingsverklaring without its date or for another role than deelnemer, "
                                      "a contact user of another organisation",
