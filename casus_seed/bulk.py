@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from casus.approvals.models import Approval
+from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.models import AuditEvent
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.escalations.models import Escalation
@@ -32,6 +33,9 @@ TABLE_ORDER = (Subject, SubjectRelation, Case, CaseSubject, Signal, SignalSubjec
                VoordrachtSubject, Approval, AuditEvent)
 ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, Note, TimelineEvent, TransitionLog,
              Escalation, Voordracht, Approval, AuditEvent)
+# Leefgebieden assessments come after their cases; their scores after them.
+TABLE_ORDER += (Assessment, AssessmentScore)
+ID_TABLES += (Assessment,)
 
 
 # Ids drawn from a PostgreSQL sequence per query.

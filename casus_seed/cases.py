@@ -15,6 +15,7 @@ from casus.cases.models import Case, CaseSubject, Category, Note, NoteAudience, 
 from casus.signals.models import Signal, SignalStatus, SignalSubject
 from casus.signals.services import signal_status_for
 from casus.timeline.models import TimelineEvent
+from casus_seed.assessments import add_assessments
 from casus_seed.context import SeedContext, Timeline
 from casus_seed.draws import weighted
 from casus_seed.escalations import add_ladder, add_voordracht
@@ -126,6 +127,8 @@ class CaseFactory:
             add_plan(ctx, case_id, finished=phase in (_P.NAZORG, _P.AFGESLOTEN), accepted_on=accepted_on,
                      adopted_on=adopted_on, closed_on=closed_on, orgs=participant_orgs,
                      author=procesregisseur or actor, tl=tl)
+            add_assessments(ctx, case_id, accepted_on=accepted_on, closed_on=closed_on,
+                            author=procesregisseur or actor, tl=tl)
         if phase != _P.SIGNALERING:  # notes once the case is being worked on
             for _ in range(int(weighted(rng, ((0, 25), (1, 35), (2, 25), (3, 10), (4, 5))))):
                 self._note(case_id, participant_orgs, procesregisseur, milestones[0], active_until, tl)
