@@ -24,7 +24,7 @@ from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.api.responses import CASE_CONFLICT, CASE_FORBIDDEN, CASE_NOT_FOUND
 from casus.approvals.services import open_approvals_of
-from casus.cases import queries, refusals, services
+from casus.cases import queries, refusals, services, suggestions
 from casus.cases.editing import EDITABLE, edit_case
 from casus.cases.models import Case, CaseSubject, Category, Note, Participation
 from casus.cases.schemas import (
@@ -40,6 +40,7 @@ from casus.cases.schemas import (
     ParticipantCreatedSchema,
     ParticipantInputSchema,
     ParticipantSchema,
+    ParticipantSuggestionSchema,
     TimelineArgsSchema,
     TimelinePageSchema,
     TransitionInputSchema,
@@ -301,6 +302,21 @@ class CaseParticipants(MethodView):
         db.session.flush()
         contact = db.session.get(User, participation.contact_user_id) if participation.contact_user_id else None
         return _participant_view(participation, contact, case_version=case.version)
+
+
+@blp.route("/cases/<int:id>/participant-suggestions")
+class CaseParticipantSuggestions(MethodView):
+    @blp.response(200, ParticipantSuggestionSchema(many=True))
+    @blp.alt_response(403, **CASE_FORBIDDEN)
+    @blp.alt_response(404, **CASE_NOT_FOUND)
+    def get(self, id):
+        """The organisations that reported a signal bundled into the case and take no part in it now, by name:
+        the first to invite (`POST /cases/{id}/participants`). Managers of the case only (the signals are the
+        team's); an empty list once all of them take part."""
+        user = acting_user()
+        case = policy.get_case(user, id)
+        policy.require_manager_audited(user, case, action="participation.suggestions")
+        return suggestions.suggested_participants(case)
 
 
 def _participant_view(participation: Participation, contact: User | None, **extra) -> SimpleNamespace:

@@ -138,14 +138,24 @@ class InviteForm(FlaskForm):
     contact_user_id = SelectField(_l("Contactpersoon (optioneel)"), coerce=optional_int, choices=[],
                                   invalid_choice_message=NOT_IN_LIST)
 
-    def fill(self, locale, *, organisations, contacts) -> None:
-        self.organisation_id.choices = [SelectChoice("", _l("Kies een organisatie")),
-                                        *(SelectChoice(str(o.id), o.name) for o in organisations)]
+    def fill(self, locale, *, organisations, contacts, suggested=()) -> None:
+        """``suggested`` organisations (the case's reporters, casus.cases.suggestions) come first, in a group of
+        their own; each contact is marked with its organisation for casus/static/js/invite-contacts.js."""
+        suggested_ids = {o.id for o in suggested}
+        first = [o for o in organisations if o.id in suggested_ids]
+        rest_group = _l("Andere organisaties") if first else None
+        self.organisation_id.choices = [
+            SelectChoice("", _l("Kies een organisatie")),
+            *(SelectChoice(str(o.id), o.name, optgroup=_l("Meldden signalen in deze casus")) for o in first),
+            *(SelectChoice(str(o.id), o.name, optgroup=rest_group) for o in organisations
+              if o.id not in suggested_ids)]
         self.role.choices = choices(ParticipationRole, locale,
                                     [role for role in ParticipationRole if role != ParticipationRole.AANBRENGER])
         self.legal_basis.choices = choices(LegalBasis, locale)
+        names = {o.id: o.name for o in organisations}  # no query per contact for its organisation's name
         self.contact_user_id.choices = [SelectChoice("", _l("Geen contactpersoon")), *(
-            SelectChoice(str(u.id), u.name, optgroup=u.organisation.name) for u in contacts)]
+            SelectChoice(str(u.id), u.name, render_kw={"data-organisation": str(u.organisation_id)},
+                         optgroup=names.get(u.organisation_id)) for u in contacts)]
 
 
 class NoteForm(FlaskForm):

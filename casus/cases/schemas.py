@@ -255,6 +255,21 @@ class ParticipantCreatedSchema(ParticipantSchema):
         "description": "The case's new `version`, for the next write."})
 
 
+class SuggestedSignalSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String(metadata={"example": "S-2026-000042"})
+
+
+class ParticipantSuggestionSchema(Schema):
+    """An organisation that reported a signal bundled into the case and takes no part in it now."""
+
+    organisation = fields.Nested(OrganisationRefSchema)
+    convenantPartner = StrictBoolean(attribute="organisation.convenant_partner", metadata={
+        "description": "False: it can take part only as `deelnemer` on a signed geheimhoudingsverklaring."})
+    signals = fields.List(fields.Nested(SuggestedSignalSchema), attribute="signal_items", metadata={
+        "description": "The case's signals it reported, oldest first."})
+
+
 class VersionQuerySchema(InputSchema):
     version = fields.Integer(validate=validate.Range(min=1), metadata={
         "description": "The case's `version`; alternatively send it as `If-Match: \"<version>\"`."})

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from casus import policy
 from casus.approvals import case_requests
 from casus.approvals.services import open_approvals_of
-from casus.cases import queries, refusals, services
+from casus.cases import invitations, queries, refusals, services, suggestions
 from casus.cases.categories import active_categories
 from casus.cases.forms import (
     TIMELINE_GROUPS,
@@ -309,13 +309,18 @@ def _render_partners(case: Case, invite_form: InviteForm | None = None, status: 
         sa.select(Participation).where(Participation.case_id == case.id)
         .options(joinedload(Participation.contact_user))
         .order_by(Participation.left_on.is_not(None), Participation.id)).scalars())
+    suggested, fresh = [], invite_form is None
     if manages and not case.is_closed and invite_form is None:
         invite_form = InviteForm(formdata=None, version=case.version)
     if invite_form is not None:
         candidates = _invitable_organisations(case)
-        invite_form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
+        if fresh:  # a one-click "Uitnodigen" of a suggestion: ?organisatie=<id>
+            invitations.preselect(invite_form, candidates, request.args.get("organisatie"))
+        # The reporters of the case's signals that do not take part yet, offered first (casus.cases.suggestions).
+        suggested = suggestions.suggested_participants(case)
+        invitations.fill_invite_form(invite_form, current_locale(), candidates=candidates, suggestions=suggested)
     return render_template("cases/partners.html", case=case, active_tab="cases.partners", manages=manages,
-                           participations=participations, invite_form=invite_form), status
+                           participations=participations, invite_form=invite_form, suggestions=suggested), status
 
 
 def _invitable_organisations(case: Case) -> list[Organisation]:
@@ -327,23 +332,16 @@ def _invitable_organisations(case: Case) -> list[Organisation]:
         .order_by(Organisation.name)).scalars())
 
 
-def _contacts_of(organisations: list[Organisation]) -> list[User]:
-    ids = [o.id for o in organisations]
-    if not ids:
-        return []
-    return list(db.session.execute(
-        sa.select(User).where(User.active.is_(True), User.organisation_id.in_(ids))
-        .order_by(User.organisation_id, User.name)).scalars())
-
-
 @bp.post("/<int:case_id>/partners")
 def invite(case_id: int):
     user = acting_user()
     case = policy.get_case(user, case_id)
     policy.require_manager_audited(user, case, action="participation.added")
     form = InviteForm()
-    candidates = _invitable_organisations(case)
-    form.fill(current_locale(), organisations=candidates, contacts=_contacts_of(candidates))
+    # Every candidate's contacts, so that a contact of another organisation is refused by the service with its
+    # own message next to the field; the form shown again lists the chosen organisation's only.
+    invitations.fill_invite_form(form, current_locale(), candidates=_invitable_organisations(case), suggestions=(),
+                                 all_contacts=True)
     saved = submit_form(form, lambda: services.invite_organisation(user, case,
             organisation_id=form.organisation_id.data, role=form.role.data, legal_basis=form.legal_basis.data,
             signed_on=form.signed_on.data, contact_user_id=form.contact_user_id.data,
