@@ -402,7 +402,8 @@ def _form(data, who: str, page: str, url: str, fields: dict):
 def test_minutes_form(race_app, world):
     from casus.meetings.models import AgendaItem
 
-    item = _commit(race_app, lambda db: _item(db, _meeting(db, world), _case(db, world)))
+    # Yesterday's meeting, still open: minutes are recorded only from a meeting's start.
+    item = _commit(race_app, lambda db: _item(db, _meeting(db, world, days=-1), _case(db, world)))
     page = f"/overleggen/{item.meeting_id}"
     responses = _race(race_app, [_form(world, who, page, f"{page}/agenda/{item.id}/verslag", {
         "version": "1", "beeldvorming": f"Beeld van {who}", "oordeelsvorming": "", "besluitvorming": ""})
@@ -418,7 +419,7 @@ def test_minutes_form(race_app, world):
 def test_attendance_form(race_app, world):
     from casus.meetings.models import Attendance, Meeting
 
-    meeting = _commit(race_app, lambda db: _meeting(db, world))
+    meeting = _commit(race_app, lambda db: _meeting(db, world, days=-1))  # attendance from the start only
     page = f"/overleggen/{meeting.id}"
     names = {"regisseur": "A. Regisseur", "supervisor": "B. Supervisor"}
     responses = _race(race_app, [_form(world, who, page, f"{page}/aanwezigheid", {

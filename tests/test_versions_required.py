@@ -8,7 +8,7 @@ from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
-from meetings.meeting_factories import add_item, add_meeting, local
+from meetings.meeting_factories import add_item, add_meeting, local, started
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     action = Action(case_id=running.id, description="Huisbezoek", owner_organisation_id=zvh.id,
                     due_on=today() + timedelta(days=7))
     db.session.add(action)
-    meeting = add_meeting(db, team, invited=[politie], chair=regisseur)
+    meeting = started(db, add_meeting(db, team, invited=[politie], chair=regisseur))  # minutes from its start
     item = add_item(db, meeting, running)
     held = add_meeting(db, team, starts_at=local(today()), invited=[politie], chair=regisseur)
     series = MeetingSeries(team_id=team.id, type="casusoverleg", title="Reeks Versies", weekday=1, interval_weeks=2,

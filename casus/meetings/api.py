@@ -234,8 +234,8 @@ class AgendaItemResource(MethodView):
     @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
         """Write the item's minutes (beeldvorming, oordeelsvorming, besluitvorming, discussed), change its
-        purpose or move it up or down. Until the meeting is closed. With the item's `version` (a stale one
-        answers 409 with `currentVersion`; nothing is changed)."""
+        purpose or move it up or down. Until the meeting is closed; minutes only from the meeting's start (409
+        before). With the item's `version` (a stale one answers 409 with `currentVersion`; nothing is changed)."""
         user = acting_user()
         item, meeting = _item_and_meeting(user, id, "agenda_item.minutes")
         _manager(user, meeting, "agenda_item.minutes")
@@ -288,7 +288,7 @@ class AgendaItemDecisions(MethodView):
     @blp.alt_response(409, **CASE_CONFLICT)
     def post(self, data, id):
         """Record a decision; with `action` it becomes an action in the case's plan van aanpak (owner: a
-        participating organisation, with a due date)."""
+        participating organisation, with a due date). Only from the meeting's start (409 before)."""
         user = acting_user()
         item, meeting = _item_and_meeting(user, id, "decision.added")
         _manager(user, meeting, "decision.added")

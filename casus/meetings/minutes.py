@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from casus import clock
 from casus.audit.services import record
 from casus.cases.models import Case, Participation
 from casus.clock import cadences, today
@@ -36,6 +37,18 @@ def _text(value: str | None, field: str) -> str | None:
     return value
 
 
+def require_started(meeting: Meeting) -> None:
+    """Minutes, attendance and decisions record what happened: not before the meeting has begun (409)."""
+    if clock.now() < meeting.starts_at:
+        start = meeting.starts_at.astimezone(clock.local_zone())
+        raise ServiceError("Notulen kunnen pas vanaf het begin van het overleg worden vastgelegd (%(start)s).",
+                           status=409, start=f"{start:%d-%m-%Y %H:%M}")
+
+
+def has_started(meeting: Meeting) -> bool:
+    return clock.now() >= meeting.starts_at
+
+
 def save_minutes(user: User, meeting: Meeting, item: AgendaItem, *, beeldvorming: str | None,
                  oordeelsvorming: str | None, besluitvorming: str | None, discussed: bool,
                  expected_version: int | None = None) -> AgendaItem:
@@ -44,6 +57,7 @@ def save_minutes(user: User, meeting: Meeting, item: AgendaItem, *, beeldvorming
     overwrite."""
     check_version(item, expected_version)
     require_planned(meeting)
+    require_started(meeting)
     item.beeldvorming = _text(beeldvorming, "beeldvorming")
     item.oordeelsvorming = _text(oordeelsvorming, "oordeelsvorming")
     item.besluitvorming = _text(besluitvorming, "besluitvorming")
@@ -60,6 +74,7 @@ def add_decision(user: User, meeting: Meeting, item: AgendaItem, case: Case, *, 
     """A besluit about the case; as an action it goes into the case's plan van aanpak (owner organisation =
     a participating organisation, with a due date) through :func:`casus.plans.services.add_action`."""
     require_planned(meeting)
+    require_started(meeting)
     text = _text(text, "text")
     if not text:
         raise ServiceError("Schrijf het besluit.", field="text")
@@ -88,6 +103,7 @@ def record_attendance(user: User, meeting: Meeting, rows: dict[int, tuple[bool, 
     check_version(meeting, expected_version)
     if meeting.status == MeetingStatus.GEANNULEERD:
         raise ServiceError("Dit overleg is geannuleerd.", status=409)
+    require_started(meeting)
     invited = set(invited_ids(meeting))
     if not set(rows) <= invited:
         raise ServiceError("Aanwezigheid leggen we alleen vast voor uitgenodigde organisaties.")

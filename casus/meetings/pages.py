@@ -25,7 +25,7 @@ from casus.extensions import db
 from casus.i18n import current_locale
 from casus.meetings.agenda import agenda_of
 from casus.meetings.forms import AgendaAddForm, AttendanceForm, DecisionForm, MinutesForm, MoveForm, VersionForm
-from casus.meetings.minutes import participants_by_case
+from casus.meetings.minutes import has_started, participants_by_case
 from casus.meetings.models import Attendance, Decision, Meeting, MeetingInvitation, MeetingSeries, MeetingStatus
 from casus.meetings.series import series_invited_ids
 from casus.organisations.models import Organisation
@@ -76,8 +76,10 @@ def render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendanc
     chair = (db.session.execute(sa.select(User.name).where(User.id == meeting.chair_id)).scalar_one_or_none()
              if meeting.chair_id else None)
     planned = meeting.status == MeetingStatus.GEPLAND
+    # Minutes, decisions and attendance record what happened: their forms appear once the meeting has begun.
+    recording = manages and planned and has_started(meeting)
     forms = dict(item_forms or {})
-    if manages and planned:
+    if recording:
         participants = participants_by_case(item.case_id for item in items)
         for item in items:
             minutes_form, decision_form = forms.get(item.id, (None, None))
@@ -89,9 +91,11 @@ def render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendanc
             unique_ids(minutes_form, f"verslag-{item.id}")
             unique_ids(decision_form, f"besluit-{item.id}")
             forms[item.id] = (minutes_form, decision_form)
+    if manages and planned:
         if add_form is None:
             add_form = AgendaAddForm(formdata=None)
         add_form.fill(current_locale())
+    if recording:
         if attendance_form is None:
             attendance_form = AttendanceForm(formdata=None, rows=[
                 {"organisation_id": org.id, "present": getattr(attendance.get(org.id), "present", False),
@@ -103,7 +107,7 @@ def render_detail(meeting: Meeting, *, add_form=None, item_forms=None, attendanc
         "meetings/detail.html", meeting=meeting, items=items, decisions=decisions, invited=invited,
         attendance=attendance, chair=chair, manages=manages, planned=planned, item_forms=forms,
         add_form=add_form if manages and planned else None,
-        attendance_form=attendance_form if manages and planned else None,
+        attendance_form=attendance_form if recording else None, not_started=manages and planned and not recording,
         invited_names={org.id: org.name for org in invited}, conflict=conflict), status
 
 

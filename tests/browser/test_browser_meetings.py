@@ -62,7 +62,7 @@ def test_the_chair_runs_a_casusoverleg(page, live_db):
     page.fill("#title", "Casusoverleg Voorbeeldstad")
     page.select_option("#weekday", str(day.weekday()))
     page.fill("#interval_weeks", "1")
-    page.fill("#start_time", "09:30")
+    page.fill("#start_time", "00:00")  # today's meeting has begun, so its minutes can be recorded
     page.fill("#first_date", day.isoformat())
     page.uncheck("#skip_holidays")
     page.fill("#location", "Stadhuis, zaal 3")

@@ -80,3 +80,15 @@ class NotifyRecorder:
     def __call__(self, meeting, change, **kwargs) -> int:
         self.calls.append((meeting.id, change, meeting.ical_sequence))
         return 0
+
+
+def started(db, meeting, *, minutes_ago: int = 1):
+    """Let ``meeting`` have begun ``minutes_ago`` minutes ago (its length kept, so it is still on): minutes,
+    attendance and decisions are recorded only from a meeting's start."""
+    from casus.database import utcnow
+
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = utcnow() - timedelta(minutes=minutes_ago)
+    meeting.ends_at = meeting.starts_at + length
+    db.session.flush()
+    return meeting

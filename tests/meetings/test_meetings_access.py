@@ -4,7 +4,7 @@ organisation takes part in — the others are absent, in pages and API alike; a 
 import re
 
 import pytest
-from meeting_factories import NotifyRecorder, build_world
+from meeting_factories import NotifyRecorder, build_world, started
 
 from casus.meetings.minutes import add_decision
 
@@ -19,6 +19,7 @@ def quiet_calendar(monkeypatch):
 @pytest.fixture
 def world(db, make_organisation, make_team, make_user, make_case):
     world = build_world(db, make_organisation, make_team, make_user, make_case)
+    started(db, world.meeting)
     add_decision(world.regisseur, world.meeting, world.corporatie_item, world.corporatie_case,
                  text="Geheim besluit corporatie")
     return world

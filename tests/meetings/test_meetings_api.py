@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from meeting_factories import AMSTERDAM, NotifyRecorder, add_item, add_meeting, build_world, local
+from meeting_factories import AMSTERDAM, NotifyRecorder, add_item, add_meeting, build_world, local, started
 
 from casus.clock import today
 from casus.meetings.models import AgendaItem
@@ -65,7 +65,7 @@ def test_list_is_keyset_paginated(api, db, world):
 
 
 def test_agenda_minutes_and_a_decision_that_becomes_an_action(api, db, world, make_case):
-    meeting_id = world.meeting.id
+    meeting_id = started(db, world.meeting).id
     extra = make_case(team=world.team, partners=[world.politie, world.zvh], phase="aanpak.plan")
     item = ok(api(world.regisseur, "POST", f"/meetings/{meeting_id}/agenda",
                   json={"caseId": extra.id, "purpose": "nieuw"}), 201)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local
+from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local, started
 
 from casus.cases.models import Case
 from casus.clock import cadences, today
@@ -23,7 +23,9 @@ def quiet_calendar(monkeypatch):
 
 @pytest.fixture
 def world(db, make_organisation, make_team, make_user, make_case):
-    return build_world(db, make_organisation, make_team, make_user, make_case)
+    world = build_world(db, make_organisation, make_team, make_user, make_case)
+    started(db, world.meeting)
+    return world
 
 
 def _timeline(db, case):
@@ -117,8 +119,9 @@ def test_plan_discussed_on_is_kept_when_already_set(db, world, make_case):
 
 
 def test_a_meeting_is_closed_on_or_after_its_day(db, world):
+    coming = add_meeting(db, world.team)  # a week ahead
     with pytest.raises(ServiceError) as refused:
-        close_meeting(world.regisseur, world.meeting, expected_version=world.meeting.version)
+        close_meeting(world.regisseur, coming, expected_version=coming.version)
     assert refused.value.status == 409
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local
+from meeting_factories import NotifyRecorder, add_item, add_meeting, build_world, local, started
 
 from casus.cases.models import Case
 from casus.clock import today
@@ -23,7 +23,9 @@ def notified(monkeypatch):
 
 @pytest.fixture
 def world(db, make_organisation, make_team, make_user, make_case, login_as):
-    return build_world(db, make_organisation, make_team, make_user, make_case, login_as=login_as)
+    world = build_world(db, make_organisation, make_team, make_user, make_case, login_as=login_as)
+    started(db, world.meeting)
+    return world
 
 
 def test_index_lists_coming_meetings_and_past_ones_on_request(client, db, world):

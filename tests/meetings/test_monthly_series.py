@@ -62,7 +62,7 @@ def notified(monkeypatch):
 
 
 def _input(regisseur, organisation, **changes):
-    values = dict(type="casusoverleg", title="Zorg- en Veiligheidstafel", weekday=TUESDAY, interval_weeks=0,
+    values = dict(type="casusoverleg", title="Zorg- en Veiligheidstafel", weekday=TUESDAY, interval_weeks=0,  # noqa: C408
                   start_time=time(9, 30), duration_minutes=120, first_date=today(), last_date=None,
                   skip_holidays=True, location="Stadhuis", online_url=None, chair_id=None,
                   organisation_ids=(organisation.id,), recurrence="maandelijks", week_of_month=2)
