@@ -21,6 +21,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from casus.assessments.inzage import assessment_items
 from casus.audit.models import AuditEvent
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, LegalBasis, Note, Participation
@@ -68,7 +69,7 @@ class Package:
         return next((item for item in self.items if item.key == key), None)
 
 
-SECTIONS = ("subject", "case", "note", "action", "minutes", "signal", "access")
+SECTIONS = ("subject", "case", "note", "action", "assessment", "minutes", "signal", "access")
 
 
 def _value(member) -> str | None:
@@ -111,6 +112,8 @@ def build(subject_request: SubjectRequest) -> Package:
               "organisation": organisations.get(action.owner_organisation_id), "status": _value(action.status)})
         for action in db.session.scalars(sa.select(Action).where(Action.case_id.in_(case_ids)).order_by(Action.id))]
     package.sections["minutes"] = _minutes_items(case_ids)
+    package.sections["assessment"] = [Item(key, "assessment", title, content)
+                                      for key, title, content in assessment_items(case_ids)]
     package.sections["signal"] = _signal_items(subject_ids, organisations)
     package.sections["access"] = _access_items(case_ids, subject_ids, organisations)
     _resolve_case_references(package, case_ids)
@@ -277,7 +280,8 @@ def produce(user: User, subject_request: SubjectRequest, *, format: str) -> Pack
 
 
 SECTION_TITLES = {"subject": "Uw gegevens", "case": "Casussen waarin u voorkomt", "note": "Notities",
-                  "action": "Acties uit het plan van aanpak", "minutes": "Verslagen van casusoverleg",
+                  "action": "Acties uit het plan van aanpak", "assessment": "Scores op leefgebieden",
+                  "minutes": "Verslagen van casusoverleg",
                   "signal": "Signalen waarin u voorkomt", "access": "Wie uw gegevens heeft ingezien of gewijzigd"}
 FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum", "bsn": "BSN", "address": "Adres",
                 "reference": "Kenmerk", "category": "Categorie", "phase": "Fase", "openedOn": "Geopend op",
@@ -285,7 +289,8 @@ FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum",
                 "organisation": "Organisatie", "text": "Tekst", "description": "Omschrijving", "dueOn": "Uiterlijk",
                 "status": "Status", "meetingOn": "Overleg op", "beeldvorming": "Beeldvorming",
                 "oordeelsvorming": "Oordeelsvorming", "besluitvorming": "Besluitvorming", "receivedOn": "Ontvangen op",
-                "reportingOrganisation": "Gemeld door"}
+                "reportingOrganisation": "Gemeld door", "moment": "Moment", "participants": "Wie deden mee",
+                "note": "Toelichting", "scores": "Scores (1 acute problematiek – 5 volledig zelfredzaam)"}
 
 
 def as_pdf(package: Package) -> bytes:
