@@ -20,7 +20,7 @@ from casus.clock import cadences, today
 from casus.database import utcnow
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingStatus
-from casus.meetings.services import invited_ids, local_date, require_planned, type_label
+from casus.meetings.services import decision_prefix, discussed_line, invited_ids, local_date, require_planned
 from casus.organisations.models import Organisation
 from casus.plans.services import add_action
 from casus.services import MAX_TEXT, ServiceError
@@ -87,9 +87,7 @@ def add_decision(user: User, meeting: Meeting, item: AgendaItem, case: Case, *, 
     decision = Decision(agenda_item_id=item.id, text=text, action_id=action_id, created_by_id=user.id)
     db.session.add(decision)
     db.session.flush()
-    add_timeline(case, "meeting.decision",
-                 f"Besluit in {type_label(meeting.type).lower()} van {local_date(meeting.starts_at):%d-%m-%Y}: "
-                 f"{text[:300]}", actor=user)
+    add_timeline(case, "meeting.decision", f"{decision_prefix(meeting)}{text[:300]}", actor=user, meeting=meeting)
     record("decision.added", object_type="decision", object_id=decision.id, case_id=case.id,
            details={"meeting_id": meeting.id, "action_id": action_id}, user=user)
     return decision
@@ -138,8 +136,6 @@ def close_meeting(user: User, meeting: Meeting, *, expected_version: int | None)
         .where(AgendaItem.meeting_id == meeting.id, AgendaItem.discussed.is_(True))
         .order_by(AgendaItem.position)).unique().scalars())
     rules = cadences()
-    label = type_label(meeting.type)
-    phrase = label if label.isupper() or label.startswith("RIEC") else label[:1].lower() + label[1:]
     for case in cases:
         if case.plan_discussed_on is None:
             case.plan_discussed_on = held_on
@@ -148,7 +144,7 @@ def close_meeting(user: User, meeting: Meeting, *, expected_version: int | None)
         elif case.phase == CasePhase.NAZORG and case.nazorg_started_on:
             coming = [d for d in rules.nazorg_checkins(case.nazorg_started_on) if d > held_on]
             case.next_review_on = coming[0] if coming else None
-        add_timeline(case, "meeting.discussed", f"Besproken in {phrase} {held_on:%d-%m-%Y}", actor=user)
+        add_timeline(case, "meeting.discussed", discussed_line(meeting), actor=user, meeting=meeting)
         record("case.meeting_discussed", object_type="case", object_id=case.id, case_id=case.id,
                details={"meeting_id": meeting.id}, user=user)
     db.session.flush()

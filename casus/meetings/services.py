@@ -44,6 +44,7 @@ from casus.meetings.models import (
 from casus.organisations.models import Organisation
 from casus.pagination import decode_cursor, keyset_page
 from casus.services import ServiceError
+from casus.timeline.models import TimelineEvent
 from casus.users.models import User, UserRole
 from casus.versioning import check_version, flush_versioned
 
@@ -66,6 +67,40 @@ def local_date(moment: datetime) -> date:
 
 def new_uid() -> str:
     return f"meeting-{uuid4()}@casus"
+
+
+# --- the texts that quote a meeting's date: written on the tijdlijn, rewritten when the meeting moves -------
+
+def _day(meeting: Meeting) -> str:
+    return f"{local_date(meeting.starts_at):%d-%m-%Y}"
+
+
+def decision_prefix(meeting: Meeting) -> str:
+    """``Besluit in casusoverleg van 12-01-2027: `` — a decision's tijdlijn line is this and the decision."""
+    return f"Besluit in {type_label(meeting.type).lower()} van {_day(meeting)}: "
+
+
+def discussed_line(meeting: Meeting) -> str:
+    """``Besproken in casusoverleg 12-01-2027``: the tijdlijn line of a case discussed in the meeting."""
+    label = type_label(meeting.type)
+    phrase = label if label.isupper() or label.startswith("RIEC") else label[:1].lower() + label[1:]
+    return f"Besproken in {phrase} {_day(meeting)}"
+
+
+def rewrite_timeline(meeting: Meeting) -> int:
+    """The tijdlijn lines of ``meeting`` (``TimelineEvent.meeting_id``) quote its date: after a move they say
+    the new one, recomputed from the meeting — in one UPDATE, whatever the number of cases. A decision's line
+    keeps its decision text: the prefix has a fixed length (the type does not move, dates are dd-mm-jjjj)."""
+    prefix = decision_prefix(meeting)
+    result = db.session.execute(
+        sa.update(TimelineEvent)
+        .where(TimelineEvent.meeting_id == meeting.id,
+               TimelineEvent.kind.in_(("meeting.decision", "meeting.discussed")))
+        .values(summary=sa.case(
+            (TimelineEvent.kind == "meeting.discussed", discussed_line(meeting)),
+            else_=sa.literal(prefix, sa.String) + sa.func.substr(TimelineEvent.summary, len(prefix) + 1)))
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 # --- validation shared by series and single meetings ---------------------------------------------------------
@@ -198,8 +233,9 @@ def move_meeting(user: User, meeting: Meeting, *, day: date | None, start_time: 
     meeting.location, meeting.online_url = location, online_url
     meeting.ical_sequence += 1
     flush_versioned(meeting)
+    rewritten = rewrite_timeline(meeting)
     record("meeting.moved", object_type="meeting", object_id=meeting.id,
-           details={"starts_at": starts.isoformat()}, user=user)
+           details={"starts_at": starts.isoformat(), "timeline_rewritten": rewritten}, user=user)
     calendar.notify_attendees(meeting, "moved")
     return meeting
 

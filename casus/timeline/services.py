@@ -20,12 +20,13 @@ class _Row(Protocol):
 
 
 def add_timeline(case: _Row, kind: str, summary: str, actor: User | None = None,
-                 note: _Row | None = None, at: datetime | None = None) -> TimelineEvent:
+                 note: _Row | None = None, at: datetime | None = None, meeting: _Row | None = None) -> TimelineEvent:
     """A line on ``case``'s tijdlijn: ``kind`` (``case.transition``, ``note.added``, …) and a summary cut to the
     column's length; ``actor`` and their organisation when a person did it; ``note`` for a line about a note (the
-    policy hides it with a restricted note); ``at`` when it happened, if not now."""
+    policy hides it with a restricted note); ``at`` when it happened, if not now; ``meeting`` for a line that
+    quotes a meeting's date (moving the meeting rewrites it: meetings.services.move_meeting)."""
     event = TimelineEvent(case_id=case.id, kind=kind, summary=summary[:MAX_SUMMARY], occurred_at=at or utcnow(),
                           actor_id=getattr(actor, "id", None), organisation_id=getattr(actor, "organisation_id", None),
-                          note_id=getattr(note, "id", None))
+                          note_id=getattr(note, "id", None), meeting_id=getattr(meeting, "id", None))
     db.session.add(event)
     return event
