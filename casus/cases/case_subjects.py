@@ -32,6 +32,7 @@ from casus.database import utcnow
 from casus.extensions import db
 from casus.services import ServiceError
 from casus.subject_requests.models import SubjectCorrection, SubjectRestriction
+from casus.subjects.lookup import find_address
 from casus.subjects.models import Subject, SubjectKind
 from casus.subjects.services import SubjectInput, check, find_or_create
 from casus.timeline.services import add_timeline
@@ -78,7 +79,8 @@ def linked_subject(case: Case, subject_id: int) -> Subject | None:
 def add_subject(user: User, case: Case, data: SubjectInput, *, expected_version: int | None = None,
                 lookup: AddressLookup | None = None) -> tuple[Subject, bool]:
     """Link the subject ``data`` describes to ``case``: a known one when it matches (second value True), else a new
-    one. ``lookup`` fills a missing straat and woonplaats from postcode and huisnummer. ``expected_version``: the
+    one. A missing straat and woonplaats are looked up from postcode and huisnummer (``lookup``: instead of the
+    configured address lookup). ``expected_version``: the
     case's, as the writer last read it."""
     check_version(case, expected_version)
     _require_open(case)
@@ -219,14 +221,15 @@ def _refuse_if_restricted(user: User, case: Case) -> None:
 
 
 def _fill_address(values: dict, lookup: AddressLookup | None) -> None:
-    """Fill a missing straat or woonplaats from the address register, when a lookup is configured. A lookup that
-    fails changes nothing and stops nothing: the address is saved as entered (logged by type, never the address)."""
-    if lookup is None or not values.get("postcode") or not values.get("huisnummer"):
+    """Fill a missing straat or woonplaats from the address register (``lookup``, by default
+    ``subjects.lookup.find_address``: CASUS_ADDRESS_LOOKUP decides whether it asks anyone). A lookup that fails
+    changes nothing and stops nothing: the address is saved as entered (logged by type, never the address)."""
+    if not values.get("postcode") or not values.get("huisnummer"):
         return
     if values.get("straat") and values.get("woonplaats"):
         return
     try:
-        found = lookup(values["postcode"], values["huisnummer"], values.get("toevoeging"))
+        found = (lookup or find_address)(values["postcode"], values["huisnummer"], values.get("toevoeging"))
     except Exception as error:  # any failure of an outside service leaves the input as it is
         log.warning("address lookup failed: %s", type(error).__name__)
         return

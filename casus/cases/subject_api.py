@@ -90,20 +90,20 @@ class CaseSubjects(MethodView):
         return _view(subject, matched=matched, case_version=case.version)
 
 
-@blp.route("/cases/<int:id>/subjects/<int:subjectId>")
+@blp.route("/cases/<int:id>/subjects/<int:subject>")
 class CaseSubjectItem(MethodView):
     @blp.arguments(SubjectCorrectionSchema)
     @blp.response(200, CaseSubjectCorrectedSchema)
     @blp.alt_response(403, **CASE_FORBIDDEN)
     @blp.alt_response(404, **SUBJECT_NOT_FOUND)
     @blp.alt_response(409, **SUBJECT_CONFLICT)
-    def patch(self, data, id, subjectId):
+    def patch(self, data, id, subject):
         """Correct a betrokkene (the subject is shared: the correction shows in its other cases too). The old values
         are kept for the privacy officer only; the audit event and the timeline name the fields. A BSN another
         subject has is refused (400). Managers only."""
         user = acting_user()
         case = _managed_case(id, "subject.corrected")
-        subject = _subject_of(case, subjectId, "subject.corrected")
+        subject = _subject_of(case, subject, "subject.corrected")
         changes = SubjectCorrectionSchema().changes(data)
         changed = case_subjects.correct_subject(user, case, subject, changes, expected_version=data["version"])
         db.session.flush()
@@ -114,11 +114,11 @@ class CaseSubjectItem(MethodView):
     @blp.alt_response(403, **CASE_FORBIDDEN)
     @blp.alt_response(404, **SUBJECT_NOT_FOUND)
     @blp.alt_response(409, **SUBJECT_CONFLICT)
-    def delete(self, args, id, subjectId):
+    def delete(self, args, id, subject):
         """Unlink a betrokkene from the case (the subject itself stays). The last one stays: 409. Managers only."""
         user = acting_user()
         case = _managed_case(id, "case.subject_unlinked")
-        subject = _subject_of(case, subjectId, "case.subject_unlinked")
+        subject = _subject_of(case, subject, "case.subject_unlinked")
         case_subjects.unlink_subject(user, case, subject, expected_version=args.get("version"))
         return None
 

@@ -77,7 +77,8 @@ class SubjectAddForm(SubjectFields):
     """Add a betrokkene to the case: a known one is matched as with a signal. ``version``: the case's."""
 
     version = VersionField()
-    kind = SelectField(_l("Soort betrokkene"), choices=[], default=SubjectKind.PERSOON.value,
+    # Its own id: the relations form on the same tab has a "kind" of its own.
+    kind = SelectField(_l("Soort betrokkene"), id="soort-betrokkene", choices=[], default=SubjectKind.PERSOON.value,
                        validators=[InputRequired(REQUIRED)], invalid_choice_message=NOT_IN_LIST)
 
     def fill(self, locale) -> None:

@@ -67,7 +67,13 @@ REFUSED_VALID = {
     "PATCH /agenda-items/{id}": "nothing to change",
     "POST /approvals/{id}/decision": "a rejection without `motivation`",
     "PATCH /cases/{id}": "`planDiscussedOn` once the plan is adopted or in the future, an evaluation outside the "
-                         "approach and nazorg",
+                         "approach and nazorg; a `title` or `gemeente` of blanks only, an unknown `category` code, "
+                         "a `procesregisseurId` outside the case's team, nothing changed, a closed case",
+    "POST /cases/{id}/subjects": "the betrokkene rules of the web form (a postcode needs a huisnummer, a BSN the "
+                                 "11-proef …), a subject already of the case, a closed case",
+    "PATCH /cases/{id}/subjects/{subject}": "the same rules against the stored subject, a field its kind does not "
+                                            "have, a BSN of another subject, nothing changed, a closed case",
+    "DELETE /cases/{id}/subjects/{subject}": "a closed case",
     "POST /cases/{id}/approvals": "`close_early` without `result`",
     "POST /cases/{id}/escalations": "a field of the other direction, a date in the past or over two years ahead, "
                                     "a closed case",
