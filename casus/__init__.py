@@ -95,13 +95,14 @@ def _register_event_handlers(app: Flask) -> None:
     from casus.approvals import case_requests
     from casus.meetings import calendar
     from casus.nazorg import services as nazorg
+    from casus.notifications import partners
     from casus.notifications import services as notifications
     from casus.retention import archive, list_decisions
     from casus.signals import services as signals
     from casus.voordrachten import services as voordrachten
 
     events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register,
-                          archive.register, nazorg.register))
+                          archive.register, nazorg.register, partners.register))
     notifications.init_attachments(app, calendar.attachment_builders())
 
 

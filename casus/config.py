@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,14 @@ def _networks(value: str) -> tuple[str, ...]:
 
 def _addresses(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _clock_time(value: str) -> time:
+    """``HH:MM`` (24 hours), e.g. ``07:00``; anything else raises ValueError."""
+    hours, _, minutes = value.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(value)
+    return time(int(hours), int(minutes))
 
 
 LOG_FORMATS = ("json", "text")
@@ -127,6 +136,8 @@ class Config:
     # the PDOK Locatieserver (BAG) at address_lookup_url. Only postcode and huisnummer leave the server.
     address_lookup: str = "none"
     address_lookup_url: str = "https://api.pdok.nl/bzk/locatieserver/search/v3_1"
+    # When the daily digest of notifications (dagoverzicht) goes out, local time (timezone above).
+    digest_time: time = time(7, 0)
     # A JSON file of leefgebieden ([{code, nl, en}]) replacing the ZRM's 13 (casus.assessments.domains reads and
     # checks it at start); empty: the ZRM's.
     assessment_domains: str = ""
@@ -178,6 +189,7 @@ class Config:
         "CASUS_ASSESSMENT_DOMAINS": ("assessment_domains", str),
         "CASUS_ADDRESS_LOOKUP": ("address_lookup", lambda value: value.strip().lower()),
         "CASUS_ADDRESS_LOOKUP_URL": ("address_lookup_url", lambda value: value.strip().rstrip("/")),
+        "CASUS_DIGEST_TIME": ("digest_time", _clock_time),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
     EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casus.cases.models import Case
+from casus.cases.models import Case, Participation
 from casus.users.models import User
 from workflow import TransitionRecord
 
@@ -19,3 +19,23 @@ class CaseTransitioned:
     user: User
     case: Case
     outcome: TransitionRecord
+
+
+@dataclass(frozen=True)
+class ParticipationStarted:
+    """``user`` invited an organisation into ``case`` (``participation``, flushed). Handler: notifications tells
+    the organisation's contact person, else its people who may now see the case."""
+
+    user: User
+    case: Case
+    participation: Participation
+
+
+@dataclass(frozen=True)
+class ParticipationEnded:
+    """``user`` ended ``participation`` in ``case`` (``left_on`` set, flushed). Handler: notifications tells
+    the organisation by the case's reference — it no longer sees the case."""
+
+    user: User
+    case: Case
+    participation: Participation

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from casus import events
 from casus.audit.models import Outcome
 from casus.audit.services import record
-from casus.cases.events import CaseTransitioned
+from casus.cases.events import CaseTransitioned, ParticipationEnded, ParticipationStarted
 from casus.cases.models import (
     Case,
     CaseSubject,
@@ -303,6 +303,7 @@ def invite_organisation(user: User, case: Case, *, organisation_id: int, role: s
     flush_versioned(case)
     add_timeline(case, "participation.added", f"{organisation.name} neemt deel als {role.label_nl}", actor=user)
     record("participation.added", object_type="participation", object_id=participation.id, case_id=case.id, user=user)
+    events.publish(ParticipationStarted(user, case, participation))  # notifications tell the organisation
     return participation
 
 
@@ -348,6 +349,7 @@ def end_participation(user: User, case: Case, participation: Participation, *,
     flush_versioned(case)
     add_timeline(case, "participation.ended", f"{participation.organisation.name} neemt niet meer deel", actor=user)
     record("participation.ended", object_type="participation", object_id=participation.id, case_id=case.id, user=user)
+    events.publish(ParticipationEnded(user, case, participation))  # notifications tell the organisation
 
 
 # --- notes --------------------------------------------------------------------------------------------------

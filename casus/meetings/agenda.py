@@ -31,6 +31,7 @@ from casus.meetings.models import (
 )
 from casus.meetings.series import extend_series
 from casus.meetings.services import local_date, require_planned
+from casus.notifications import partners as notifications
 from casus.services import ServiceError
 from casus.users.models import User
 from casus.versioning import check_version, flush_versioned
@@ -119,6 +120,8 @@ def add_agenda_item(user: User, meeting: Meeting, case: Case, *, purpose: str) -
                 raise
     record("agenda_item.added", object_type="agenda_item", object_id=item.id, case_id=case.id,
            details={"meeting_id": meeting.id, "purpose": purpose.value}, user=user)
+    notifications.case_on_agenda(user, case, item.id, starts_at=meeting.starts_at,  # the partners learn the date
+                                 meeting_type=MeetingType(meeting.type).label_nl)
     return item
 
 

@@ -6,11 +6,14 @@ from flask_smorest import abort as smorest_abort
 from casus.api.blueprint import ApiBlueprint
 from casus.api.paging import page_body
 from casus.edge import BIGINT_MAX
-from casus.notifications import services
+from casus.labels import translate
+from casus.notifications import preferences, services
 from casus.notifications.schemas import (
     MarkReadResultSchema,
     MarkReadSchema,
     NotificationPageSchema,
+    NotificationPreferencesSchema,
+    NotificationPreferencesUpdateSchema,
     NotificationQuerySchema,
     NotificationSchema,
     NotificationUpdateSchema,
@@ -73,3 +76,29 @@ class NotificationItem(MethodView):
         else:
             services.mark_unread(user, notification)
         return _with_title(user, notification)
+
+
+
+def _preferences_body(user, chosen) -> dict:
+    return {"preferences": {kind: delivery.value for kind, delivery in chosen.items()},
+            "kinds": [{"kind": spec.name, "label": translate(spec.label, user.locale or "nl"),
+                       "default_delivery": spec.delivery.value} for spec in preferences.choosable_kinds()]}
+
+
+@blp.route("/me/notification-preferences")
+class NotificationPreferences(MethodView):
+    @blp.response(200, NotificationPreferencesSchema)
+    def get(self):
+        """How each kind of notification reaches the caller: `direct` (e-mailed at once), `dagoverzicht` (in the
+        daily digest e-mail, at CASUS_DIGEST_TIME) or `alleen_in_app` (no e-mail). Kinds never chosen show their
+        default."""
+        user = current_user._get_current_object()
+        return _preferences_body(user, preferences.preferences_of(user))
+
+    @blp.arguments(NotificationPreferencesUpdateSchema)
+    @blp.response(200, NotificationPreferencesSchema)
+    def put(self, body):
+        """Choose the delivery of one or more kinds (`{"preferences": {"action_due_changed": "alleen_in_app"}}`);
+        kinds left out keep theirs. An unknown kind or delivery is a 400 and changes nothing. Audited."""
+        user = current_user._get_current_object()
+        return _preferences_body(user, preferences.set_preferences(user, body["preferences"]))

@@ -1,9 +1,11 @@
 """The caller's notifications as the API shows them: camelCase keys, titles in the caller's language."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.schemas import CursorPageLinksSchema
+from casus.notifications.models import Delivery
+from casus.notifications.preferences import choosable_kinds
 
 
 class NotificationSchema(Schema):
@@ -48,3 +50,54 @@ class MarkReadSchema(InputSchema):
 
 class MarkReadResultSchema(Schema):
     marked = fields.Integer(metadata={"description": "How many notifications changed from unread to read."})
+
+
+
+DELIVERIES = [member.value for member in Delivery]
+
+
+def _kind_names() -> list[str]:
+    return [spec.name for spec in choosable_kinds()]
+
+
+def _valid_deliveries(value: object) -> None:
+    """An object of kinds and deliveries: an unknown kind or delivery is named in the 400."""
+    if not isinstance(value, dict):
+        raise ValidationError("Not an object of kinds and deliveries.")
+    kinds = set(_kind_names())
+    errors = {key: ["Not a kind of notification."] if key not in kinds else
+              ["Must be one of: direct, dagoverzicht, alleen_in_app."] for key, delivery in value.items()
+              if key not in kinds or delivery not in DELIVERIES}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _deliveries_field(*, required: bool) -> fields.Raw:
+    # Raw with the properties spelled out: the document lists every kind (no other key is valid), which a Dict
+    # field cannot say; the keys are the kind names notifications carry in `kind`, not camelCase properties.
+    return fields.Raw(required=required, validate=_valid_deliveries, metadata={
+        "type": "object",
+        "description": "Per kind of notification (the `kind` a notification carries) its delivery: `direct` "
+                       "(e-mailed at once), `dagoverzicht` (in the daily digest e-mail) or `alleen_in_app` (no "
+                       "e-mail).",
+        "properties": {name: {"type": "string", "enum": DELIVERIES} for name in _kind_names()},
+        "additionalProperties": False,
+        "example": {"participation_started": "direct", "action_due_changed": "dagoverzicht"}})
+
+
+class NotificationKindSchema(Schema):
+    kind = fields.String(metadata={"example": "action_due_changed"})
+    label = fields.String(metadata={"description": "What the kind is about, in the caller's language.",
+                                    "example": "Uiterste datum van een actie gewijzigd"})
+    defaultDelivery = fields.String(attribute="default_delivery", metadata={
+        "description": "The delivery when the caller made no choice.", "enum": DELIVERIES})
+
+
+class NotificationPreferencesSchema(Schema):
+    preferences = _deliveries_field(required=True)
+    kinds = fields.List(fields.Nested(NotificationKindSchema), metadata={
+        "description": "Every kind that can be chosen, with its label and default."})
+
+
+class NotificationPreferencesUpdateSchema(InputSchema):
+    preferences = _deliveries_field(required=True)

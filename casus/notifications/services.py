@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import force_locale, ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,7 +33,8 @@ from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.mail import Mailer, is_permanent, is_transport_error, mailer_for
 from casus.notifications.kinds import KINDS, render_intro, render_title
-from casus.notifications.models import Notification
+from casus.notifications.models import Delivery, Notification
+from casus.notifications.preferences import deliveries, next_attempt
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.users.models import User
 
@@ -76,19 +78,22 @@ def email_backoff(attempts: int) -> timedelta:
 def notify_many(items: Iterable[NewNotification], *, now: datetime | None = None, email: bool = True) -> int:
     """Record notifications; a key that exists already is skipped. Returns how many were new.
 
-    Flushes only; the caller (a scheduler job) commits. ``email=False`` records in-app only.
+    Flushes only; the caller (a scheduler job) commits. ``email=False`` records in-app only; otherwise the
+    e-mail follows each recipient's choice for the kind (:mod:`casus.notifications.preferences`): due now, at
+    the next digest moment, or never.
     """
     now = now or utcnow()
-    rows, seen = [], set()
+    unique: dict[str, NewNotification] = {}
     for item in items:
-        if item.key in seen:
-            continue
-        seen.add(item.key)
+        unique.setdefault(item.key, item)
+    chosen = deliveries((item.user_id, item.kind) for item in unique.values()) if email and unique else {}
+    rows = []
+    for item in unique.values():
         rows.append({
             "key": item.key[:200], "user_id": item.user_id, "case_id": item.case_id, "kind": item.kind,
             "title": render_title(item.kind, item.params, item.locale, fallback=item.kind),
             "params": item.params, "link": item.link[:300], "created_at": now, "email_attempts": 0,
-            "next_attempt_at": now if email else None,
+            "next_attempt_at": next_attempt(chosen[(item.user_id, item.kind)], now) if email else None,
         })
     if not rows:
         return 0
@@ -313,7 +318,9 @@ def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: S
                                                      organisation_id, team_id)
     base_url = app.config["CASUS"].base_url.rstrip("/")
     failures: dict[int, str] = {}
-    messages = _compose(mailer, by_user, recipients, base_url, outcome, failures, report)
+    digest = deliveries((item.user_id, item.kind) for items in by_user.values() for item in items)
+    messages = _compose(mailer, by_user, recipients, base_url, outcome, failures, report,
+                        {pair for pair, delivery in digest.items() if delivery == Delivery.DIGEST})
     transport_down = False
     with mailer.connect() as connection:
         for user_id, ids, message in messages:
@@ -340,9 +347,11 @@ def _send_batch(app: Flask, now: datetime, mailer: Mailer, batch: int, report: S
 
 def _compose(mailer: Mailer, by_user: dict[int, list[Notification]], recipients: dict[int, Recipient],
              base_url: str, outcome: dict[str, list[int]], failures: dict[int, str],
-             report: SendReport) -> list[tuple[int, list[int], object]]:
-    """The messages to send, as ``(user_id, notification ids, message)``: per recipient one digest of the
-    plain notifications, plus one message per notification whose kind has an attachment."""
+             report: SendReport, digest: set[tuple[int, str]] = frozenset()) -> list[tuple[int, list[int], object]]:
+    """The messages to send, as ``(user_id, notification ids, message)``: per recipient one message of the
+    plain notifications the recipient wants by e-mail at once, one dagoverzicht of those of the kinds in
+    ``digest`` (``(user_id, kind)`` pairs: due together at the digest moment), plus one message per
+    notification whose kind has an attachment."""
     messages = []
     cache: dict = {}  # shared by the attachment builders of this batch
     for user_id, items in by_user.items():
@@ -368,9 +377,12 @@ def _compose(mailer: Mailer, by_user: dict[int, list[Notification]], recipients:
                 continue
             messages.append((user_id, [item.id], _message(mailer, recipient.email, recipient.language, [item],
                                                           base_url, attachment)))
-        if plain:
-            messages.append((user_id, [item.id for item in plain],
-                             _message(mailer, recipient.email, recipient.language, plain, base_url)))
+        daily = [item for item in plain if (user_id, item.kind) in digest]
+        for group, is_digest in (([item for item in plain if item not in daily], False), (daily, True)):
+            if group:
+                messages.append((user_id, [item.id for item in group],
+                                 _message(mailer, recipient.email, recipient.language, group, base_url,
+                                          digest=is_digest)))
     return messages
 
 
@@ -412,15 +424,17 @@ def _language(locale: str | None, app: Flask) -> str:
 
 
 def _message(mailer: Mailer, to: str, language: str, items: list[Notification], base_url: str,
-             attachment: Attachment | None = None):
+             attachment: Attachment | None = None, *, digest: bool = False):
     shown = [{"title": title_of(item, language), "intro": render_intro(item.kind, item.params or {}, language),
               "url": f"{base_url}{item.link}"} for item in items[:EMAIL_MAX_ITEMS]]
-    if len(items) == 1:
-        subject = f"Casus: {shown[0]['title']}"
-    elif language == "en":
-        subject = f"Casus: {len(items)} new notifications"
-    else:
-        subject = f"Casus: {len(items)} nieuwe meldingen"
+    with force_locale(language):
+        if digest:
+            subject = ngettext("Dagoverzicht Casus: %(num)d melding", "Dagoverzicht Casus: %(num)d meldingen",
+                               len(items))
+        elif len(items) == 1:
+            subject = f"Casus: {shown[0]['title']}"
+        else:
+            subject = ngettext("Casus: %(num)d nieuwe melding", "Casus: %(num)d nieuwe meldingen", len(items))
     # The environment directly, not render_template: context processors expect a request, and mail has none.
     template = current_app.jinja_env.get_template(f"notifications/email_{language}.txt")
     body = template.render(items=shown, more=len(items) - len(shown), list_url=f"{base_url}/meldingen")

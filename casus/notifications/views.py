@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from casus.extensions import db
 from casus.navigation import safe_next
+from casus.notifications import preferences as preferences_service
 from casus.notifications import services
+from casus.notifications.forms import preferences_form
+from casus.notifications.preferences import choosable_kinds
+from casus.services import ServiceError
+from casus.web.forms import show_service_error
 
 bp = Blueprint("notifications", __name__, url_prefix="/meldingen")
 
@@ -63,3 +68,21 @@ def mark_all_read():
 
 def _kept_filters() -> dict:
     return {"ongelezen": "1"} if request.form.get("ongelezen") == "1" else {}
+
+
+@bp.route("/voorkeuren", methods=["GET", "POST"])
+def preferences():
+    """Meldingen — voorkeuren: per kind of notification, direct by e-mail, in the daily digest, or in Casus only."""
+    user = current_user._get_current_object()
+    form = preferences_form(preferences_service.preferences_of(user))
+    if form.validate_on_submit():
+        try:
+            preferences_service.set_preferences(user, form.choices())
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(_("Uw voorkeuren voor meldingen zijn opgeslagen."), "success")
+            return redirect(url_for("notifications.preferences"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("notifications/preferences.html", form=form, kinds=choosable_kinds(),
+                           digest_time=current_app.config["CASUS"].digest_time.strftime("%H:%M")), status

@@ -6,12 +6,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from casus import events
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.cases.services import participations_of
 from casus.clock import today
 from casus.database import utcnow
 from casus.extensions import db
+from casus.plans.events import ActionAssigned
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
@@ -68,6 +70,7 @@ def add_action(user: User, case: Case, *, description: str, owner_organisation_i
     db.session.flush()
     add_timeline(case, "action.added", f"Actie voor {action.owner_organisation.name}: {description[:160]}", actor=user)
     record("action.added", object_type="action", object_id=action.id, case_id=case.id, user=user)
+    events.publish(ActionAssigned(user, case, action))  # notifications tell the owner
     return action
 
 

@@ -28,6 +28,7 @@ from casus.cases.services import create_case, link_subject
 from casus.clock import cadences, today
 from casus.events import Events
 from casus.extensions import db
+from casus.notifications import partners as notifications
 from casus.organisations.models import Team
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import case_scope, directs_cases, sees_triage_queue, signal_scope, triages_signals, visible_cases
@@ -311,6 +312,7 @@ def _bundle(user: User, signal: Signal, case: Case) -> None:
                  actor=user, at=None)
     sync_signal_status(case)
     record("signal.bundled", object_type="signal", object_id=signal.id, case_id=case.id, user=user)
+    notifications.signal_outcome(user, "bundled", [(signal.id, signal.reference, signal.reported_by_id)])
 
 
 def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
@@ -325,6 +327,7 @@ def dismiss_signal(user: User, signal: Signal, *, reason: str) -> None:
     signal.dismissal_reason = reason
     _end(user, signal)
     record("signal.dismissed", object_type="signal", object_id=signal.id, details={"reason_given": True}, user=user)
+    notifications.signal_outcome(user, "dismissed", [(signal.id, signal.reference, signal.reported_by_id)])
 
 
 # A signal in one of these states has ended without a case: nobody weighs or withdraws it any more.
@@ -369,6 +372,9 @@ def register(events: Events) -> None:
 
 
 def _follow_case(event: CaseTransitioned) -> None:
+    if signal_status_for(event.case.phase, event.case.result) == SignalStatus.DOORVERWEZEN:  # reporters are told
+        notifications.signal_outcome(event.user, "referred", db.session.execute(sa.select(
+            Signal.id, Signal.reference, Signal.reported_by_id).where(Signal.case_id == event.case.id)).all())
     sync_signal_status(event.case)
 
 
