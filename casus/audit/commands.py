@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from casus.audit.seals import SealRefused, seal_chain
-from casus.audit.verify import render, run_verification
+from casus.audit.verify import counted, render, run_verification
 from casus.extensions import db
 
 
@@ -24,7 +24,8 @@ def seal_command() -> None:
         seal = seal_chain(current_app, db.session)
     except SealRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
-    click.echo(f"Zegel gezet: positie {seal.head_position}, {seal.event_count} schakels, sleutel {seal.key_id}, "
+    click.echo(f"Zegel gezet: positie {seal.head_position}, {counted(seal.event_count, 'schakel', 'schakels')}, "
+               f"sleutel {seal.key_id}, "
                f"bewaard in: {seal.destinations.replace(',', ', ')}.")
 
 

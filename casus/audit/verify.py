@@ -273,10 +273,15 @@ def latest(session: Session) -> tuple[AuditVerification | None, AuditSeal | None
     return verification, seal
 
 
+def counted(count: int, one: str, other: str) -> str:
+    """``1 schakel``, ``2 schakels``: the terminal's Dutch texts (not translated) with the right plural."""
+    return f"{count} {one if count == 1 else other}"
+
+
 def render(report: Report) -> str:
     """The report for a terminal: what was checked, then every listed finding by kind; no event contents."""
-    lines = [f"Auditketen gecontroleerd: {report.chain_length} schakels, {report.seals} zegels "
-             f"(zegels uit: {report.seal_source})."]
+    lines = [f"Auditketen gecontroleerd: {counted(report.chain_length, 'schakel', 'schakels')}, "
+             f"{counted(report.seals, 'zegel', 'zegels')} (zegels uit: {report.seal_source})."]
     for finding in report.listed:
         where = ", ".join(part for part in (
             f"positie {finding.position}" if finding.position is not None else "",
@@ -290,5 +295,6 @@ def render(report: Report) -> str:
     if report.ok:
         lines.append("Geen bevindingen: de keten klopt en past bij de zegels.")
     else:
-        lines.append(f"{sum(report.counts.values())} bevinding(en). Zie docs/OPERATIONS.md, 'When verify fails'.")
+        found = counted(sum(report.counts.values()), "bevinding", "bevindingen")
+        lines.append(f"{found}. Zie docs/OPERATIONS.md, 'When verify fails'.")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from casus import policy
 from casus.cases.models import Case
@@ -280,8 +281,9 @@ def close(meeting_id: int):
             return render_detail(meeting, status=409)
         flash(error.message, "error")
     else:
-        flash(_("Het overleg is afgesloten. %(count)s besproken casussen hebben een nieuwe herbeoordelingsdatum.",
-                count=len(cases)), "success")
+        flash(ngettext("Het overleg is afgesloten. %(num)d besproken casus heeft een nieuwe herbeoordelingsdatum.",
+                       "Het overleg is afgesloten. %(num)d besproken casussen hebben een nieuwe herbeoordelingsdatum.",
+                       len(cases)), "success")
     return _back(meeting)
 
 

@@ -95,6 +95,7 @@ APPROVAL_REQUESTED = register(Kind(
     N_("Er wacht een verzoek op uw besluit: %(what)s in casus %(reference)s. Een andere supervisor dan de "
        "aanvrager beslist."),
     translated=("what",),
+    lowered=("what",),
     label=N_("Verzoek om akkoord (vier ogen)")))
 APPROVAL_DECIDED = register(Kind(
     "approval_decided",

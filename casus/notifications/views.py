@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from casus.extensions import db
@@ -61,7 +62,8 @@ def mark_read(notification_id: int):
 @bp.post("/alles-gelezen")
 def mark_all_read():
     count = services.mark_all_read(current_user)
-    flash(_("%(count)s melding(en) als gelezen gemarkeerd.", count=count) if count
+    flash(ngettext("%(num)d melding als gelezen gemarkeerd.", "%(num)d meldingen als gelezen gemarkeerd.", count)
+          if count
           else _("Er waren geen ongelezen meldingen."), "success")
     return redirect(url_for("notifications.index"))
 

@@ -40,8 +40,9 @@ class RiecLegalBasis(LabelledEnum):
 
 class Urgency(LabelledEnum):
     REGULIER = "regulier", N_("Regulier")
-    HOOG = "hoog", N_("Hoog: binnen twee weken")
-    SPOED = "spoed", N_("Spoed: direct")
+    # No colon inside a label: sentences put one before it ("urgentie: hoog (binnen twee weken)").
+    HOOG = "hoog", N_("Hoog (binnen twee weken)")
+    SPOED = "spoed", N_("Spoed (direct)")
 
 
 class Voordracht(TimestampMixin, db.Model):

@@ -50,7 +50,7 @@ def test_a_request_notifies_every_other_supervisor_of_the_team(db, team_world):
     assert notified == {w["supervisor"].id, w["second"].id}
     [notification] = _notifications(db, "approval_requested")[:1]
     assert notification.link == f"/akkoorden/{approval.id}"
-    assert w["case"].reference in notification.title and "Vroegtijdig afsluiten" in notification.title
+    assert notification.title == f"Akkoord gevraagd (vroegtijdig afsluiten): casus {w['case'].reference}"
     line = db.session.execute(sa.select(TimelineEvent).where(TimelineEvent.kind == "approval.requested")).scalar_one()
     assert "Betrokkene verhuisd" in line.summary
     assert [e.object_id for e in _events(db, "approval.requested")] == [str(approval.id)]

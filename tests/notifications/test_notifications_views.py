@@ -65,7 +65,7 @@ def test_mark_all_read(client, login_as, notify_user, notifications_of):
     response = client.post("/meldingen/alles-gelezen", data={"csrf_token": token})
     assert response.status_code == 302
     assert all(n.read_at is not None for n in notifications_of(user))
-    assert "3 melding(en) als gelezen gemarkeerd." in client.get("/meldingen").get_data(as_text=True)
+    assert "3 meldingen als gelezen gemarkeerd." in client.get("/meldingen").get_data(as_text=True)
 
 
 def test_another_users_notification_is_404(client, login_as, make_user, notify_user, notifications_of):
