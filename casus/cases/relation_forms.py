@@ -40,6 +40,9 @@ class RelationForm(FlaskForm):
         self.subject_id.choices = [SelectChoice("", _l("Kies een betrokkene")), *options]
         self.related_subject_id.choices = [SelectChoice("", _l("Kies een betrokkene")), *options]
         self.kind.choices = [SelectChoice("", _l("Kies een soort relatie")), *choices(RelationKind, locale)]
+        # Ids of their own on the Betrokkenen tab, whose subject forms have a "kind" too; the names stay plain.
+        for form_field in self:
+            form_field.id = f"relatie-{form_field.name}"
         return self
 
 

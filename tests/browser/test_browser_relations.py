@@ -48,14 +48,14 @@ def test_a_household_member_is_recorded_and_shown_in_list_and_diagram(page, live
     assert "Er zijn nog geen relaties vastgelegd." in page.inner_text("#relaties")
 
     # A kind that does not fit: the message stands next to the field, on the form's own page.
-    page.select_option("#subject_id", str(jan))
-    page.select_option("#kind", "lid_van")
-    page.select_option("#related_subject_id", str(sanne))
+    page.select_option("#relatie-subject_id", str(jan))
+    page.select_option("#relatie-kind", "lid_van")
+    page.select_option("#relatie-related_subject_id", str(sanne))
     press(page, "Relatie vastleggen")
-    assert "alleen van een huishouden of groep" in page.inner_text("#kind-error")
+    assert "alleen van een huishouden of groep" in page.inner_text("#relatie-kind-error")
 
-    page.select_option("#related_subject_id", str(huishouden))
-    page.fill("#start_on", "01-03-2020")
+    page.select_option("#relatie-related_subject_id", str(huishouden))
+    page.fill("#relatie-start_on", "01-03-2020")
     press(page, "Relatie vastleggen")
     assert "De relatie is vastgelegd." in page.inner_text("main")
     section = page.inner_text("#relaties")
@@ -67,9 +67,9 @@ def test_a_household_member_is_recorded_and_shown_in_list_and_diagram(page, live
     assert "lid van" in page.inner_html("svg.casus-relation-diagram")
 
     # A second relation, then the first ends.
-    page.select_option("#subject_id", str(jan))
-    page.select_option("#kind", "ouder_van")
-    page.select_option("#related_subject_id", str(sanne))
+    page.select_option("#relatie-subject_id", str(jan))
+    page.select_option("#relatie-kind", "ouder_van")
+    page.select_option("#relatie-related_subject_id", str(sanne))
     press(page, "Relatie vastleggen")
     assert "Jan de Vries — ouder van — Sanne de Vries." in page.inner_text("#relaties")
     first = page.locator("#relaties-lijst li").filter(has_text="lid van")
@@ -99,7 +99,7 @@ def test_the_address_script_fills_straat_and_woonplaats(page, live_db, live_app)
     live_app.config["CASUS"] = replace(original, address_lookup="pdok",
                                        address_lookup_url=f"http://127.0.0.1:{server.server_address[1]}")
     try:
-        regisseur, case_id, _ids = prepare(live_db)
+        regisseur, _case_id, _ids = prepare(live_db)
         log_in(page, regisseur)
         # A form with the four fields the script looks for (the subject form has them), served on the app's origin.
         page.route("**/adresproef", lambda route: route.fulfill(content_type="text/html", body="""<!doctype html>

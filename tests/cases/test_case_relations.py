@@ -147,7 +147,7 @@ def test_a_refused_relation_is_shown_next_to_its_field(db, client, login, world,
         "end_on": data.get("end_on", "")})
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    error = re.search(rf'id="{field}-error">(.*?)</div>', html, re.S)
+    error = re.search(rf'id="relatie-{field}-error">(.*?)</div>', html, re.S)
     assert error and message in error.group(1)
     assert events(db, "subject.relation_added") == [] and timeline(db, case) == []
 
