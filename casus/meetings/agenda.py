@@ -243,4 +243,10 @@ def schedule_review_due_cases(app: Flask, now: datetime) -> int:
     db.session.execute(sa.insert(AgendaItem), values)
     record("agenda.auto_scheduled", object_type="meeting", details={"items": len(values),
                                                                     "meetings": meeting_ids[:50]})
+    notifications.cases_on_agenda(  # the partners of each case learn the meeting's date (the rows just written)
+        (item, case, reference, starts_at, MeetingType(kind).label_nl) for item, case, reference, starts_at, kind
+        in db.session.execute(sa.select(AgendaItem.id, Case.id, Case.reference, Meeting.starts_at, Meeting.type)
+                              .join(Case, Case.id == AgendaItem.case_id)
+                              .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                              .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.created_at == created_at)))
     return len(values)

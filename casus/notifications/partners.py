@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from casus import policy
 from casus.cases.events import CaseTransitioned, ParticipationEnded, ParticipationStarted
@@ -41,12 +42,13 @@ from casus.plans.events import ActionAssigned, ActionDueChanged
 from casus.plans.models import Action
 from casus.users.models import User, UserRole
 
-__all__ = ["case_on_agenda", "register", "signal_outcome"]
+__all__ = ["case_on_agenda", "cases_on_agenda", "register", "signal_outcome"]
 
 NOTIFICATIONS_LINK = "/meldingen"
 SIGNAL_LINK = "/signalen/{id}"
 
 Recipient = tuple[int, str | None]  # user id, locale
+_CHUNK = 500  # case ids per IN list
 
 
 def register(events: Events) -> None:
@@ -86,17 +88,38 @@ def organisation_recipients(case: Case, organisation_id: int, *, preferred: int 
     return _pick(_candidates(case.id, [organisation_id]).get(organisation_id, []), preferred, actor_id)
 
 
+def partners_of_cases(case_ids: Iterable[int], *, actor_id: int | None) -> dict[int, list[Recipient]]:
+    """Per case, everyone to tell about it: per active participation its contact person if they may see the case,
+    else the organisation's active users who may — not the case's own team, which runs it. One query per 500
+    cases (the agenda job passes thousands)."""
+    case_ids = sorted(set(case_ids))
+    found: dict[int, dict[int, Recipient]] = defaultdict(dict)
+    taking_part = aliased(Participation)  # sees_case has its own EXISTS over participations: not this row
+    for start in range(0, len(case_ids), _CHUNK):
+        rows = db.session.execute(
+            sa.select(taking_part.case_id, taking_part.organisation_id, taking_part.contact_user_id, User.id,
+                      User.locale)
+            .join(Case, Case.id == taking_part.case_id)
+            .join(User, User.organisation_id == taking_part.organisation_id)
+            .where(taking_part.case_id.in_(case_ids[start:start + _CHUNK]), taking_part.left_on.is_(None),
+                   User.active.is_(True), policy.sees_case(User, Case),
+                   # The case's own team runs it (and its meetings): the partners are the others.
+                   sa.or_(User.team_id.is_(None), User.team_id != Case.team_id))
+            .order_by(taking_part.case_id, User.id))
+        candidates: dict[tuple[int, int], list[Recipient]] = defaultdict(list)
+        contacts: dict[tuple[int, int], int | None] = {}
+        for case_id, organisation_id, contact_id, user_id, locale in rows:
+            candidates[(case_id, organisation_id)].append((user_id, locale))
+            contacts[(case_id, organisation_id)] = contact_id
+        for (case_id, organisation_id), users in candidates.items():
+            for recipient in _pick(users, contacts[(case_id, organisation_id)], actor_id):
+                found[case_id][recipient[0]] = recipient
+    return {case_id: list(recipients.values()) for case_id, recipients in found.items()}
+
+
 def partner_recipients(case: Case, *, actor_id: int | None) -> list[Recipient]:
-    """Everyone to tell about a case its partners take part in: per active participation, as for an organisation."""
-    participations = db.session.execute(
-        sa.select(Participation.organisation_id, Participation.contact_user_id)
-        .where(Participation.case_id == case.id, Participation.left_on.is_(None))).all()
-    candidates = _candidates(case.id, [organisation_id for organisation_id, _ in participations])
-    recipients: dict[int, Recipient] = {}
-    for organisation_id, contact_id in participations:
-        for recipient in _pick(candidates.get(organisation_id, []), contact_id, actor_id):
-            recipients[recipient[0]] = recipient
-    return list(recipients.values())
+    """Everyone to tell about a case its partners take part in (see :func:`partners_of_cases`)."""
+    return partners_of_cases([case.id], actor_id=actor_id).get(case.id, [])
 
 
 def _former_participants(participation: Participation, actor_id: int | None) -> list[Recipient]:
@@ -207,9 +230,22 @@ def signal_outcome(actor: User | None, outcome: str, signals: Iterable[tuple[int
 def case_on_agenda(actor: User | None, case: Case, item_id: int, *, starts_at: datetime, meeting_type: str) -> int:
     """Tell the partners of ``case`` it is on a meeting's agenda (``item_id``): the meeting's date, time and type
     (``meeting_type``: the type's Dutch label, shown in the reader's language), never its title, which could say
-    what it is about. Called by ``meetings``."""
-    local = starts_at.astimezone(local_zone())
-    params = {"reference": case.reference, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
-              "meeting_type": str(meeting_type)}
-    return _notify(partner_recipients(case, actor_id=getattr(actor, "id", None)), f"case-on-agenda:item:{item_id}",
-                   kinds.CASE_ON_AGENDA, link=case_link(case.id), params=params, case_id=case.id)
+    what it is about. Called by ``meetings`` for an item added by hand."""
+    return cases_on_agenda([(item_id, case.id, case.reference, starts_at, meeting_type)], actor=actor)
+
+
+def cases_on_agenda(items: Iterable[tuple[int, int, str, datetime, str]], *, actor: User | None = None) -> int:
+    """:func:`case_on_agenda` for many items at once, as ``(item id, case id, case reference, meeting start,
+    meeting type label)`` — the daily agenda job's: a fixed number of queries whatever the number of items."""
+    items = list(items)
+    recipients = partners_of_cases([case_id for _, case_id, _, _, _ in items], actor_id=getattr(actor, "id", None))
+    notices = []
+    for item_id, case_id, reference, starts_at, meeting_type in items:
+        local = starts_at.astimezone(local_zone())
+        params = {"reference": reference, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
+                  "meeting_type": str(meeting_type)}
+        notices.extend(NewNotification(
+            user_id=user_id, key=f"case-on-agenda:item:{item_id}:user:{user_id}", kind=kinds.CASE_ON_AGENDA.name,
+            link=case_link(case_id), params=params, case_id=case_id, locale=locale)
+            for user_id, locale in recipients.get(case_id, []))
+    return notify_many(notices)

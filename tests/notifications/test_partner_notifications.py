@@ -272,3 +272,36 @@ def test_a_reporter_hears_the_case_was_closed_with_a_referral(app, db, world, re
         cases.transition(world.regisseur, case, "refer", reason="Past beter bij de corporatie")
     [item] = _of_kind(notifications_of, "signal_referred")
     _assert_signal_notice(app, item, signal)
+
+
+def test_the_daily_agenda_job_tells_the_partners_of_every_case_it_schedules(app, db, world, make_case,
+                                                                          notifications_of, count_queries):
+    from casus.clock import today
+    from casus.database import utcnow
+    from casus.meetings.agenda import schedule_review_due_cases
+    from casus.meetings.models import Meeting
+
+    starts = datetime.combine(today() + timedelta(days=3), time(8, 30), tzinfo=UTC)
+    db.session.add(Meeting(team_id=world.team.id, type="casusoverleg", title="Geheim overleg", starts_at=starts,
+                           ends_at=starts + timedelta(hours=2), status="gepland", ical_uid=f"meeting-{uuid4()}@casus"))
+    world.case.next_review_on = today() + timedelta(days=1)
+    others = [make_case(team=world.team, partners=[world.zvh, world.corporatie], phase="aanpak.uitvoering",
+                        next_review_on=today() + timedelta(days=2)) for _ in range(3)]
+    db.session.flush()
+    with count_queries() as counter:
+        assert schedule_review_due_cases(app, utcnow()) == 4
+    items = _of_kind(notifications_of, "case_on_agenda")
+    told = {(item.case_id, item.user_id) for item in items}
+    assert told == {(world.case.id, world.agent.id), (world.case.id, world.wijkagent.id)} | {
+        (case.id, user.id) for case in others for user in world.woon}
+    _assert_need_to_know(app, [item for item in items if item.case_id == world.case.id], world.case.reference)
+    many = counter.count
+    # Twice the cases, the same number of statements: the recipients are found set-based.
+    more = [make_case(team=world.team, partners=[world.zvh, world.corporatie], phase="aanpak.uitvoering",
+                      next_review_on=today() + timedelta(days=2)) for _ in range(8)]
+    db.session.add(Meeting(team_id=world.team.id, type="casusoverleg", title="Tweede overleg", starts_at=starts,
+                           ends_at=starts + timedelta(hours=2), status="gepland", ical_uid=f"meeting-{uuid4()}@casus"))
+    db.session.flush()
+    with count_queries() as counter:
+        assert schedule_review_due_cases(app, utcnow()) == len(more)
+    assert counter.count == many
