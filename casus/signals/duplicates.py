@@ -10,8 +10,8 @@ keys* (one SQL expression per kind of match) and two signals sharing a key are p
 * ``a:<postcode>|<huisnummer>|<toevoeging>`` — an address subject, a person's own address fields, and the
   address a person ``woont_op``.
 
-The pairs come from one query (the keys of the team's pending signals, self-joined on the key, for the signals of
-the page); the group members on another page of the queue from a second: the badge counts them and the bundling
+The pairs come from one query (the keys of the team's pending signals, self-joined on the key); the group members
+on another page of the queue from a second: the badge counts them and the bundling
 form offers them, but each signal is listed on its own page only. Never a query per signal. Only the team's own pending
 signals take part (the triage queue's scope, through :mod:`casus.policy`): a group never spans teams, and a
 group shows nothing the queue does not already show — references, dates, reporters and what matched.
@@ -137,14 +137,16 @@ def _match(via_a: str, via_b: str) -> MatchKind:
     return MatchKind(via_a)
 
 
-def _pairs(user: User, signal_ids: Sequence[int]) -> list[tuple[int, int, MatchKind]]:
-    """(signal on the page, other pending signal of the team, what matched): one query."""
+def _pairs(user: User) -> list[tuple[int, int, MatchKind]]:
+    """(signal, other signal, what matched) for every two pending signals of the team that share a key: one
+    query. All of the team's pending signals, not only the page's: a group is what the matches connect, and a
+    signal on the page may reach a third one only through a second (the same BSN, then the same address). The
+    queue of signals not yet weighed is short (the triage term is days); cases never take part."""
     keys = _keys(user)
     mine, theirs = keys.alias("mine"), keys.alias("theirs")
     rows = db.session.execute(
         sa.select(mine.c.signal_id, theirs.c.signal_id, mine.c.via, theirs.c.via).distinct()
-        .join(theirs, sa.and_(theirs.c.key == mine.c.key, theirs.c.signal_id != mine.c.signal_id))
-        .where(mine.c.signal_id.in_(list(signal_ids)))).all()
+        .join(theirs, sa.and_(theirs.c.key == mine.c.key, theirs.c.signal_id > mine.c.signal_id))).all()
     return [(a, b, _match(via_a, via_b)) for a, b, via_a, via_b in rows]
 
 
@@ -154,7 +156,7 @@ def duplicate_groups(user: User, signals: Sequence[Signal]) -> list[DuplicateGro
     query), so a group always counts and offers all its signals. At most two queries, whatever the page size."""
     if not signals or not sees_triage_queue(user):
         return []
-    pairs = _pairs(user, [signal.id for signal in signals])
+    pairs = _pairs(user)
     if not pairs:
         return []
     parent: dict[int, int] = {}
@@ -168,20 +170,24 @@ def duplicate_groups(user: User, signals: Sequence[Signal]) -> list[DuplicateGro
 
     for a, b, _kind in pairs:
         parent[root(a)] = root(b)
+    component = {node: root(node) for node in list(parent)}
     known = {signal.id: signal for signal in signals}
-    missing = [node for node in parent if node not in known]
+    shown = {component[signal.id] for signal in signals if signal.id in component}  # the groups the page touches
+    component = {node: group for node, group in component.items() if group in shown}
+    missing = [node for node in component if node not in known]
     if missing:
         known.update((signal.id, signal) for signal in db.session.execute(
             sa.select(Signal).where(Signal.id.in_(missing), pending_signals(user))).scalars())
     groups: dict[int, DuplicateGroup] = {}
     for signal in signals:  # page order: a group sits where its first member on the page is
-        if signal.id in parent:
-            groups.setdefault(root(signal.id), DuplicateGroup(signals=[]))
-    for node in parent:
+        if signal.id in component:
+            groups.setdefault(component[signal.id], DuplicateGroup(signals=[]))
+    for node, group in component.items():
         if node in known:
-            groups[root(node)].signals.append(known[node])
+            groups[group].signals.append(known[node])
     for a, _b, kind in pairs:
-        groups[root(a)].matches.add(kind)
+        if a in component:
+            groups[component[a]].matches.add(kind)
     for group in groups.values():
         group.signals.sort(key=lambda signal: (signal.received_at, signal.id))
     return [group for group in groups.values() if group.size > 1]

@@ -252,9 +252,11 @@ def open_case(user: User, signal: Signal, *, title: str, risk_level: str = "midd
     same case in the same step, with all their subjects. Every signal is checked, under its row lock, before
     anything is written: one that is weighed already refuses the whole step and none is half-bundled."""
     others = [other for other in dict.fromkeys(also) if other.id != signal.id]
-    _require_triage_rights(user, signal)
-    for other in others:
-        _require_bundle_rights(user, signal, other)
+    for each in sorted((signal, *others), key=lambda each: each.id):  # row locks in one order: no deadlock
+        if each is signal:
+            _require_triage_rights(user, signal)
+        else:
+            _require_bundle_rights(user, signal, each)
     _check_aanbrenger_basis(signal, risk_level, legal_basis, confidentiality_signed_on)
     procesregisseur = user if directs_cases(user) else None
     subjects = {subject.id: subject for each in (signal, *others) for subject in signal_subjects(each)}

@@ -126,6 +126,17 @@ def test_membership_of_a_group_and_an_ended_membership(app, region, pending, mak
         (sorted([about_group.id, about_member.id]), [MatchKind.GROEP])]
 
 
+def test_a_group_follows_matches_through_a_signal_off_the_page(app, region, pending, make_subject):
+    from casus.signals.duplicates import MatchKind
+
+    with_bsn = pending(make_subject(name="Jan de Vries", bsn="111222333"))
+    bridge = pending(make_subject(name="J. de Vries", bsn="111222333", postcode="1234AB", huisnummer=5))
+    address = pending(make_subject("adres", postcode="1234AB", huisnummer=5))
+    pending(make_subject(name="Iemand Anders"))
+    assert _groups(app, region.regisseur, [with_bsn]) == [
+        (sorted([with_bsn.id, bridge.id, address.id]), [MatchKind.BSN, MatchKind.ADRES])]
+
+
 def test_no_group_across_teams_nor_with_weighed_signals(app, region, pending, make_subject, make_team, make_case):
     shared = make_subject(name="Jan de Vries", bsn="111222333")
     ours = pending(shared)
