@@ -58,7 +58,7 @@ def _checked(user: User, case: Case, *, moment: str, assessed_on: date | None, p
         if code not in known:
             raise ServiceError("Dit leefgebied bestaat niet: %(code)s.", field="scores", code=code)
         if not isinstance(score, int) or isinstance(score, bool) or score not in domains.SCALE:
-            raise ServiceError("Kies een score van 1 tot en met 5.", field=f"scores.{code}")
+            raise ServiceError("Kies een score van 1 tot en met 5.", field="scores." + code)
         given[code] = score
     if not given:
         raise ServiceError("Scoor ten minste één leefgebied.", field="scores")

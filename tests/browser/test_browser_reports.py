@@ -43,7 +43,7 @@ def test_a_supervisor_reads_the_reports(page, live_db):
     wait_for_axe(page)
     main = page.inner_text("main")
     assert "Casussen per fase" in main and "Acties per partnerorganisatie" in main
-    assert page.locator("svg.casus-chart[role=img]").count() == 8
+    assert page.locator("svg.casus-chart[role=img]").count() == 9  # leefgebieden too
     phases = page.locator("#rapport-fasen table").inner_text()
     assert "Signalering\t6" in phases and "Triage\t<5" in phases
     page.fill("#van", "31-02-2026")
