@@ -171,10 +171,14 @@ def _notify_corrected(cases: list[Case], *, key: str) -> int:
 
 
 def corrections_of(subject_request: SubjectRequest) -> list[SubjectCorrection]:
-    """The request's rectificatie history with old and new values: for the privacy officer's request page only."""
-    return list(db.session.scalars(sa.select(SubjectCorrection).where(
-        SubjectCorrection.request_id == subject_request.id).order_by(SubjectCorrection.corrected_at,
-                                                                      SubjectCorrection.id)))
+    """The rectificatie history with old and new values, for the privacy officer's request page only: the request's
+    own corrections, and those the case work made (``request_id`` NULL: casus.cases.case_subjects) to the subjects
+    confirmed in it."""
+    confirmed = sa.select(SubjectRequestMatch.subject_id).where(SubjectRequestMatch.request_id == subject_request.id)
+    return list(db.session.scalars(sa.select(SubjectCorrection).where(sa.or_(
+        SubjectCorrection.request_id == subject_request.id,
+        sa.and_(SubjectCorrection.request_id.is_(None), SubjectCorrection.subject_id.in_(confirmed))))
+        .order_by(SubjectCorrection.corrected_at, SubjectCorrection.id)))
 
 
 # --- beperking ------------------------------------------------------------------------------------------------------

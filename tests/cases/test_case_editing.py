@@ -218,3 +218,22 @@ def test_the_api_refuses_a_partner_and_hides_the_case_from_strangers(db, world, 
                json={"version": case.version, "title": "Van elders"}).status_code == 404
     db.session.refresh(case)
     assert case.title == "Overlast Dorpsstraat"
+
+
+def test_a_beperking_keeps_the_case_as_it_is(client, db, world, login, api, make_user):
+    from casus.cases.models import CaseSubject
+    from casus.subject_requests.models import SubjectRestriction
+
+    case = world["case"]
+    subject_id = db.session.scalar(sa.select(CaseSubject.subject_id).where(CaseSubject.case_id == case.id))
+    privacy = make_user("privacy", organisation=world["regisseur"].organisation)
+    db.session.add(SubjectRestriction(subject_id=subject_id, reason="Juistheid betwist", placed_by_id=privacy.id))
+    db.session.flush()
+    response = api(world["regisseur"], "PATCH", f"/cases/{case.id}", json={"version": case.version,
+                                                                           "title": "Toch gewijzigd"})
+    assert response.status_code == 423 and response.mimetype == "application/problem+json"
+    login(world["regisseur"])
+    response = post_edit(client, case, title="Via de pagina")
+    assert response.status_code == 423 and "beperkt (AVG art. 18)" in text(response)
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).title == "Overlast Dorpsstraat" and edit_events(db) == []

@@ -312,3 +312,25 @@ def test_the_tab_costs_the_same_few_queries_for_few_or_many_subjects(client, db,
         assert tab(client, case).status_code == 200
     assert many.count == few.count
     assert few.count <= 16
+
+
+def test_the_privacy_officer_sees_a_case_work_correction_in_the_request_of_that_person(app, client, db, world,
+                                                                                      login, auth):
+    from datetime import timedelta
+
+    from casus.clock import today
+    from casus.subject_requests import search, services
+
+    login(world["regisseur"])
+    assert correct(client, world["jan"], world["case"], name="Jan de Vries-Jansen").status_code == 302
+    auth.logout()
+    with app.test_request_context():
+        request = services.register_request(
+            world["privacy"], kind="rectificatie", person=services.Identification(bsn="111222333"),
+            identity_check="id_bewijs", identity_note=None, received_on=today() - timedelta(days=1),
+            description="Wat is er over mij vastgelegd?")
+        search.confirm(world["privacy"], request, world["jan"].id)
+    db.session.flush()
+    login(world["privacy"])
+    page = text(client.get(f"/verzoeken/{request.id}"))
+    assert "Jan de Vries-Jansen" in page and "Jan de Vries</td>" in page
