@@ -210,3 +210,25 @@ def test_the_detail_page_offers_the_group_preselected(client, login_as, region, 
     assert f'name="also" value="{second.id}" checked' in page
     plain = client.get(f"/signalen/{first.id}").get_data(as_text=True)
     assert f'name="also" value="{second.id}">' in plain
+
+
+def test_the_queue_page_costs_the_same_queries_with_more_groups(client, login_as, region, pending, make_subject,
+                                                                count_queries):
+    login_as("procesregisseur", organisation=region.zvh, team=region.team)
+
+    def add_group(number: int) -> None:
+        shared = make_subject(name=f"Groepslid {number}", bsn=None, date_of_birth=date(1960, 1, 1 + number))
+        pending(shared)
+        pending(make_subject(name=f"Groepslid {number}", date_of_birth=date(1960, 1, 1 + number)))
+
+    def statements() -> int:
+        with count_queries() as counter:
+            assert client.get("/triage").status_code == 200
+        return counter.count
+
+    add_group(0)
+    one = statements()
+    for number in range(1, 12):
+        add_group(number)
+    many = statements()
+    assert many == one
