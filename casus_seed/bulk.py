@@ -20,6 +20,7 @@ from casus.audit.models import AuditEvent
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.escalations.models import Escalation
 from casus.extensions import db
+from casus.nazorg.models import NazorgCheckin
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.references import ReferenceCounter
 from casus.signals.models import Signal, SignalSubject
@@ -36,6 +37,9 @@ ID_TABLES = (Subject, Case, Signal, Participation, Goal, Action, ProgressEntry, 
 # Leefgebieden assessments come after their cases; their scores after them.
 TABLE_ORDER += (Assessment, AssessmentScore)
 ID_TABLES += (Assessment,)
+# Nazorg check-ins after their cases.
+TABLE_ORDER += (NazorgCheckin,)
+ID_TABLES += (NazorgCheckin,)
 
 
 # Ids drawn from a PostgreSQL sequence per query.

@@ -19,6 +19,7 @@ from casus_seed.assessments import add_assessments
 from casus_seed.context import SeedContext, Timeline
 from casus_seed.draws import weighted
 from casus_seed.escalations import add_ladder, add_voordracht
+from casus_seed.nazorg import add_checkins
 from casus_seed.plans import add_plan
 from casus_seed.region import CATEGORY_PARTNERS, DEFAULT_PARTNERS
 from casus_seed.skeletons import CHOSEN_RESULTS, Skeleton
@@ -129,6 +130,9 @@ class CaseFactory:
                      author=procesregisseur or actor, tl=tl)
             add_assessments(ctx, case_id, accepted_on=accepted_on, closed_on=closed_on,
                             author=procesregisseur or actor, tl=tl)
+        if phase == _P.NAZORG:  # its check-ins, planned and (when due) mostly recorded
+            add_checkins(ctx, case_id, nazorg_started_on=fields["nazorg_started_on"],
+                         author=procesregisseur or actor, tl=tl)
         if phase != _P.SIGNALERING:  # notes once the case is being worked on
             for _ in range(int(weighted(rng, ((0, 25), (1, 35), (2, 25), (3, 10), (4, 5))))):
                 self._note(case_id, participant_orgs, procesregisseur, milestones[0], active_until, tl)

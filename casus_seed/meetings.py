@@ -55,6 +55,8 @@ class SeriesPlan:
     weeks_back: int = 12
     items: int = 12  # cases on the agenda of a held meeting, about (every running case comes round monthly)
     categories: tuple[str, ...] = ()  # cases of these categories first (a jeugdtafel discusses jeugd cases)
+    recurrence: str = "wekelijks"  # or "maandelijks": on the week_of_month-th weekday (-1: the last)
+    week_of_month: int | None = None
 
 
 REGION_MEETING_SERIES = (
@@ -71,6 +73,11 @@ REGION_MEETING_SERIES = (
                         "Politie Eenheid Voorbeeld", "Halt Voorbeeldregio", "Jeugdbescherming Voorbeeldregio",
                         "CJG Voorbeeldstad", "Jongerenwerk Voorbeeldstad", "Scholengroep De Linde",
                         "Veilig Thuis Voorbeeldregio", "Openbaar Ministerie Arrondissement Voorbeeld")),
+    SeriesPlan("Team Zorg en Veiligheid Lindendal", "zorgnetwerkoverleg", "Zorgnetwerkoverleg Lindendal", weekday=1,
+               start=time(10, 0), location="Gemeentehuis Lindendal, raadzaal", items=6, weeks_back=20,
+               recurrence="maandelijks", week_of_month=2,
+               invited=("Gemeente Lindendal", "Politie Eenheid Voorbeeld", "GGZ Voorbeeldregio",
+                        "Woonstichting Thuisbasis")),
 )
 
 
@@ -110,7 +117,7 @@ def _seed_series(plan: SeriesPlan, team: Team, chair: User, region: Region, rng:
         type=plan.type, title=plan.title, weekday=plan.weekday, interval_weeks=plan.interval_weeks,
         start_time=plan.start, duration_minutes=plan.duration_minutes, first_date=first, last_date=None,
         skip_holidays=True, location=plan.location, online_url=None, chair_id=chair.id,
-        organisation_ids=tuple(invited)), now=now)
+        organisation_ids=tuple(invited), recurrence=plan.recurrence, week_of_month=plan.week_of_month), now=now)
     series.generate_meetings(running, today, since=first, now=now)  # the ones already held (not announced)
     meetings = list(db.session.execute(sa.select(Meeting).where(Meeting.series_id == running.id)
                                        .order_by(Meeting.starts_at)).scalars())

@@ -4,11 +4,12 @@ that stepped down or closed no action is left open (the workflow's ``actions_fin
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus_seed.context import SeedContext, Timeline
-from casus_seed.draws import weighted
+from casus_seed.draws import at_time, weighted
 from casus_seed.texts import ACTIONS, GOALS, PROGRESS
 from workflow import ActionStatus
 
@@ -22,6 +23,9 @@ def add_plan(ctx: SeedContext, case_id: int, *, finished: bool, accepted_on: dat
              closed_on: date | None, orgs: list[int], author: int, tl: Timeline) -> None:
     """Goals and actions of an accepted case; ``finished``: it stepped down to nazorg or closed."""
     rng = ctx.rng
+    # Whether a goal is settled comes from a stream apart, seeded without advancing the seed's: every other
+    # seeded value stays as it was before goals had a status.
+    settling = random.Random(hash(rng.getstate()) ^ 0x646F656C)
     adopted = adopted_on is not None
     goal_count = rng.randint(1, 3) if adopted else rng.randint(0, 2)
     goal_ids = []
@@ -29,15 +33,40 @@ def add_plan(ctx: SeedContext, case_id: int, *, finished: bool, accepted_on: dat
         goal_id = ctx.new_id(Goal)
         created = ctx.at(accepted_on + timedelta(days=rng.randint(0, 3)))
         description = rng.choice(GOALS)
+        status = _goal_status(settling, finished=finished, adopted=adopted)
+        end = min(closed_on or ctx.today, ctx.today)
+        settled_on = None if status == "open" else max(created.date(), end - timedelta(days=settling.randint(0, 20)))
         ctx.add(Goal, id=goal_id, case_id=case_id, description=description, created_at=created,
-                created_by_id=author)
+                created_by_id=author, status=status, status_on=settled_on,
+                status_note=None if status == "open" else settling.choice(GOAL_NOTES[status]),
+                status_by_id=None if status == "open" else author, version=1 if status == "open" else 2)
         goal_ids.append(goal_id)
         tl("goal.added", f"Doel: {description}", created, author)
+        if settled_on is not None:
+            tl("goal.status", f"Doel gemarkeerd als {GOAL_PHRASES[status]}: {description}",
+               max(created, at_time(settled_on, settling, ctx.now, ctx.zone)), author)
     action_count = rng.randint(1, 8) if adopted else rng.randint(0, 4)
     end = closed_on or ctx.today
     for _ in range(action_count):
         _add_action(ctx, case_id, goal_ids, finished=finished, adopted=adopted, accepted_on=accepted_on, end=end,
                     orgs=orgs, author=author, tl=tl)
+
+
+GOAL_PHRASES = {"behaald": "behaald", "deels_behaald": "deels behaald", "vervallen": "vervallen"}
+GOAL_NOTES = {
+    "behaald": ("Geen meldingen meer sinds twee maanden.", "Betrokkene heeft een vaste dagbesteding."),
+    "deels_behaald": ("Minder overlast, maar nog niet weg.", "De schulden zijn in beeld; een regeling volgt."),
+    "vervallen": ("Betrokkene is verhuisd buiten de regio.", "Het doel is opgegaan in een ander doel."),
+}
+
+
+def _goal_status(rng: random.Random, *, finished: bool, adopted: bool) -> str:
+    """Most goals of a case that stepped down are settled; now and then one during the aanpak."""
+    if finished:
+        return weighted(rng, (("behaald", 55), ("deels_behaald", 25), ("vervallen", 10), ("open", 10)))
+    if adopted and rng.random() < 0.1:
+        return weighted(rng, (("behaald", 2), ("vervallen", 1)))
+    return "open"
 
 
 def _status(ctx: SeedContext, *, finished: bool, adopted: bool, due_on: date) -> tuple[str, date]:

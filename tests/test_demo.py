@@ -126,7 +126,7 @@ def test_the_demo_team_has_a_running_meeting_series_with_minutes_and_coming_agen
     from casus_seed.demo import seed_demo_cases
 
     assert seed_demo_cases(list(demo_region.values()), cases=120) == 0
-    assert db.session.execute(sa.select(sa.func.count(MeetingSeries.id))).scalar_one() == 2
+    assert db.session.execute(sa.select(sa.func.count(MeetingSeries.id))).scalar_one() == 3  # one monthly
 
     # Overleggen is full for the regisseur; the demo partners see the meetings their organisation is invited to,
     # and on the agenda only cases their organisation takes part in.
