@@ -34,7 +34,8 @@ def edit(case_id: int):
     form = CaseEditForm() if posted else CaseEditForm(
         formdata=None, version=case.version, title=case.title, category_id=case.category_id,
         risk_level=str(case.risk_level), gemeente=case.gemeente, procesregisseur_id=case.procesregisseur_id)
-    form.fill(current_locale(), categories=_categories(case), procesregisseurs=editing.procesregisseurs_of(case))
+    regisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
+    form.fill(current_locale(), categories=_categories(case), procesregisseurs=_procesregisseurs(case, regisseur))
     status = 200
     if posted:
         saved = submit_form(form, lambda: editing.edit_case(user, case, form.changes(),
@@ -45,7 +46,6 @@ def edit(case_id: int):
         status = saved.status if saved.stale or not form.errors else 400
         if saved.stale:
             form.version.data = str(case.version)  # the next save is checked against what is stored now
-    regisseur = db.session.get(User, case.procesregisseur_id) if case.procesregisseur_id else None
     return render_template("cases/edit.html", case=case, active_tab="cases.detail", form=form,
                            procesregisseur=regisseur), status
 
@@ -56,3 +56,12 @@ def _categories(case: Case) -> list[Category]:
     if all(category.id != case.category_id for category in categories):
         categories.append(case.category)
     return categories
+
+
+def _procesregisseurs(case: Case, current: User | None) -> list[User]:
+    """Who may direct the case, and the current procesregisseur even if no longer among them (so the form keeps
+    them unless someone else is chosen)."""
+    candidates = editing.procesregisseurs_of(case)
+    if current is not None and all(user.id != current.id for user in candidates):
+        candidates.append(current)
+    return candidates

@@ -88,7 +88,9 @@ def _validated(case: Case, changes: dict[str, object]) -> dict[str, object]:
         values["gemeente"] = gemeente
     if "procesregisseur_id" in changes:
         wanted = changes["procesregisseur_id"]
-        if wanted is not None and wanted not in {regisseur.id for regisseur in procesregisseurs_of(case)}:
+        # The current one may stay even when no longer in the list (moved team, say): saving other fields keeps them.
+        if wanted is not None and wanted != case.procesregisseur_id \
+                and wanted not in {regisseur.id for regisseur in procesregisseurs_of(case)}:
             raise ServiceError("Kies een actieve procesregisseur van het team van de casus.",
                                field="procesregisseur_id")
         values["procesregisseur_id"] = wanted

@@ -237,3 +237,13 @@ def test_a_beperking_keeps_the_case_as_it_is(client, db, world, login, api, make
     assert response.status_code == 423 and "beperkt (AVG art. 18)" in text(response)
     db.session.expire_all()
     assert db.session.get(type(case), case.id).title == "Overlast Dorpsstraat" and edit_events(db) == []
+
+
+def test_a_procesregisseur_no_longer_of_the_team_stays_while_other_fields_change(client, db, world, login, make_team):
+    case, regisseur = world["case"], world["regisseur"]
+    regisseur.team = make_team(organisation=regisseur.organisation, gemeente="Verhuisd")
+    db.session.flush()
+    login(world["supervisor"])
+    assert post_edit(client, case, risk_level="hoog").status_code == 302
+    db.session.refresh(case)
+    assert case.procesregisseur_id == regisseur.id and str(case.risk_level) == "hoog"
