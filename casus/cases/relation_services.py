@@ -130,6 +130,8 @@ def add_case_relation(user: User, case: Case, *, subject_id: int | None, related
 
 def end_case_relation(user: User, case: Case, relation: SubjectRelation, *, end_on: date | None) -> SubjectRelation:
     """Set or correct the day a relation of ``case``'s subjects ended (None: it has not ended after all)."""
+    if end_on is None and relation.end_on is None:
+        raise ServiceError("Vul de datum in waarop de relatie is beëindigd.", field="end_on")
     _unrestricted(user, case)
     relations.end_relation(relation, end_on)
     summary = "Relatie beëindigd" if end_on is not None else "Einddatum van relatie verwijderd"

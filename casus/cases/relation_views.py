@@ -19,7 +19,6 @@ from casus import policy
 from casus.cases import relation_services
 from casus.cases.models import Case
 from casus.cases.relation_forms import EndRelationForm, RelationForm, RemoveRelationForm
-from casus.clock import today
 from casus.i18n import current_locale
 from casus.labels import enum_label
 from casus.security import acting_user
@@ -67,8 +66,8 @@ def relations_section(case: Case, form: RelationForm | None = None) -> Relations
         editable = manages and found.editable(relation)
         row = Row(relation, f"relatie-{relation.id}", editable)
         if editable:
-            row.end_form = _unique(EndRelationForm(formdata=None, end_on=relation.end_on or today()),
-                                   f"relatie-{relation.id}")
+            # An ongoing relation's field starts empty: a date already filled in would read as if it had ended.
+            row.end_form = _unique(EndRelationForm(formdata=None, end_on=relation.end_on), f"relatie-{relation.id}")
             row.remove_form = RemoveRelationForm(formdata=None)
         rows.append(row)
     subjects = [*found.subjects, *found.related_outside()]

@@ -81,7 +81,8 @@ REFUSED_VALID = {
     "POST /cases/{id}/notes": "`organisationIds` that do not take part in the case",
     "POST /cases/{id}/relations": "subjects that are not both of this case, a kind that does not fit the two "
                                   "subjects (`lid_van` only of a huishouden or groep, …), a relation to itself",
-    "PATCH /cases/{id}/relations/{relation}": "an `endOn` before the relation's start",
+    "PATCH /cases/{id}/relations/{relation}": "an `endOn` before the relation's start, or `null` for a relation "
+                                              "that has not ended",
     "POST /cases/{id}/participants": "an inactive organisation or one that takes part already, a "
                                      "geheimhoudingsverklaring without its date or for another role than deelnemer, "
                                      "a contact user of another organisation",

@@ -73,6 +73,7 @@ def test_a_household_member_is_recorded_and_shown_in_list_and_diagram(page, live
     press(page, "Relatie vastleggen")
     assert "Jan de Vries — ouder van — Sanne de Vries." in page.inner_text("#relaties")
     first = page.locator("#relaties-lijst li").filter(has_text="lid van")
+    first.locator("summary").click()  # the end date and the remove button sit behind "Einddatum of verwijderen"
     first.locator("input[name=end_on]").fill("31-12-2025")
     first.get_by_role("button", name="Einddatum opslaan", exact=False).click()
     wait_for_axe(page)

@@ -157,7 +157,12 @@ def test_the_manager_ends_and_removes_a_relation(db, client, login, world):
     row = relation(db, world["jan"], "partner_van", world["sanne"], start_on=date(2015, 1, 1))
     outside = relation(db, world["buiten"], "partner_van", world["jan"])
     login(world["regisseur"])
-    token = csrf_from(client.get(f"/casussen/{case.id}/betrokkenen"))
+    tab = client.get(f"/casussen/{case.id}/betrokkenen")
+    token = csrf_from(tab)
+    assert re.search(rf'id="relatie-{row.id}-end_on"[^>]*value=""', tab.get_data(as_text=True))  # not ended: empty
+    empty = client.post(f"/casussen/{case.id}/relaties/{row.id}/beeindigen", data={"csrf_token": token, "end_on": ""})
+    assert empty.status_code == 400
+    assert "Vul de datum in waarop de relatie is beëindigd." in empty.get_data(as_text=True)
     ended = client.post(f"/casussen/{case.id}/relaties/{row.id}/beeindigen",
                         data={"csrf_token": token, "end_on": "31-12-2024"})
     assert ended.status_code == 302
@@ -225,6 +230,8 @@ def test_api_lists_adds_ends_and_removes(db, api, world):
     assert created["endOn"] is None and created["editable"] is True
     listed = ok(api(regisseur, "GET", f"/cases/{case.id}/relations"))
     assert {(item["kind"], item["editable"]) for item in listed} == {("ouder_van", True), ("partner_van", False)}
+    still_open = ok(api(regisseur, "PATCH", f"/cases/{case.id}/relations/{created['id']}", json={"endOn": None}), 400)
+    assert still_open["invalidParams"][0]["name"] == "endOn"
     ended = ok(api(regisseur, "PATCH", f"/cases/{case.id}/relations/{created['id']}", json={"endOn": "2024-12-31"}))
     assert ended["endOn"] == "2024-12-31"
     cleared = ok(api(regisseur, "PATCH", f"/cases/{case.id}/relations/{created['id']}", json={"endOn": None}))
