@@ -74,6 +74,10 @@ REFUSED_VALID = {
     "PATCH /cases/{id}/subjects/{subject}": "the same rules against the stored subject, a field its kind does not "
                                             "have, a BSN of another subject, nothing changed, a closed case",
     "DELETE /cases/{id}/subjects/{subject}": "a closed case",
+    "POST /cases/{id}/assessments": "an `assessedOn` in the future or before the case was opened, a domain "
+                                    "code that is not configured, no score at all, another moment than "
+                                    "`afsluiting` for a closed case",
+    "PATCH /cases/{id}/assessments/{assessment}": "the same as for recording one",
     "POST /cases/{id}/approvals": "`close_early` without `result`",
     "POST /cases/{id}/escalations": "a field of the other direction, a date in the past or over two years ahead, "
                                     "a closed case",
