@@ -61,6 +61,8 @@ REFUSED_VALID = {
     "PATCH /actions/{id}": PLAN,
     "POST /actions/{id}/progress": PLAN,
     "POST /cases/{id}/goals": PLAN,
+    "PATCH /goals/{id}": "a settled `status` without `statusOn`, a `statusOn` in the future",
+    "PATCH /cases/{id}/checkins/{checkin}": "a `doneOn` in the future or before nazorg started",
     "POST /cases/{id}/actions": f"{PLAN}; an owner that does not take part, a due date in the past, a goal of "
                                 "another plan, an owner user of another organisation",
     "POST /agenda-items/{id}/decisions": "an action owner that does not take part in the case, a due date in the past",
