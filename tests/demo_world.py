@@ -60,11 +60,11 @@ def shape(path: str) -> str:
 
 
 class Crawl:
-    """Breadth-first order of the pages to visit: each kind of page at most PER_SHAPE times, MAX_PAGES in all."""
+    """Breadth-first order of the pages to visit: each kind of page at most ``per_shape`` times, ``max_pages`` in
+    all."""
 
-    PER_SHAPE = 2
-
-    def __init__(self, start: str = "/", max_pages: int = 80) -> None:
+    def __init__(self, start: str = "/", max_pages: int = 80, per_shape: int = 2) -> None:
+        self.per_shape = per_shape
         self.queue = [start]
         self.seen = {start}
         self.shapes: dict[str, int] = {shape(start): 1}
@@ -80,7 +80,7 @@ class Crawl:
         if path is None or path in self.seen:
             return
         kind = shape(path)
-        if self.shapes.get(kind, 0) >= self.PER_SHAPE:
+        if self.shapes.get(kind, 0) >= self.per_shape:
             return
         self.seen.add(path)
         self.shapes[kind] = self.shapes.get(kind, 0) + 1
