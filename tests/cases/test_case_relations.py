@@ -274,3 +274,24 @@ def test_api_access_partner_reads_cannot_write_outsider_sees_nothing(db, api, wo
         assert api(world["ggz"], method, path, json=payload).status_code == 404
     assert {str(e.outcome.value) for e in events(db, "subject.relation_added")} == {"denied"}
     assert timeline(db, case) == []
+
+
+def test_api_list_costs_the_same_queries_for_many_relations(db, api, world, make_subject, count_queries):
+    from casus.cases.models import CaseSubject
+
+    url = f"/cases/{world['case'].id}/relations"
+    ok(api(world["agent"], "GET", url))  # the token is made and cached first
+
+    def queries() -> int:
+        with count_queries() as counter:
+            ok(api(world["agent"], "GET", url))
+        return counter.count
+
+    few = queries()
+    for index in range(15):
+        child = make_subject("persoon", name=f"Kind {index}")
+        db.session.add(CaseSubject(case_id=world["case"].id, subject_id=child.id))
+        relation(db, world["sanne"], "ouder_van", child)
+    db.session.flush()
+    assert queries() == few
+    assert len(ok(api(world["agent"], "GET", url))) == 15
