@@ -60,8 +60,10 @@ def check(data: SubjectInput, today: date) -> tuple[dict, list[ServiceError]]:
         take("postcode", validation.postcode, data.postcode or "")
         take("huisnummer", validation.huisnummer, data.huisnummer or "")
         take("toevoeging", validation.toevoeging, data.toevoeging)
-        take("straat", _straat, data.straat)
-        take("woonplaats", _woonplaats, data.woonplaats)
+        if _filled(data.straat):  # absent stays absent (not a None column): the lookup may fill it
+            take("straat", _straat, data.straat)
+        if _filled(data.woonplaats):
+            take("woonplaats", _woonplaats, data.woonplaats)
     if values.get("name"):
         values["name_key"] = validation.normalise_name(values["name"])
     return values, problems
