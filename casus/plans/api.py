@@ -31,6 +31,7 @@ from casus.plans.schemas import (
     ProgressSchema,
 )
 from casus.security import acting_user
+from casus.services import ServiceError
 
 blp = ApiBlueprint("plans_api", __name__, description="The plan van aanpak: goals, actions and progress")
 
@@ -130,12 +131,19 @@ class ActionItem(MethodView):
     @blp.alt_response(404, **ACTION_NOT_FOUND)
     @blp.alt_response(409, **CASE_CONFLICT)
     def patch(self, data, id):
-        """Set an action's status (with the action's `version`). Managers only."""
+        """Set an action's status and/or move its due date (with the action's `version`). Managers only."""
         user = acting_user()
         action = policy.get_action(user, id, audit_action="action.status_changed")
         case = policy.get_case(user, action.case_id)
         policy.require_manager_audited(user, case, action="action.status_changed")
-        services.set_action_status(user, case, action, data["status"], expected_version=data["version"])
+        if "status" not in data and "due_on" not in data:
+            raise ServiceError("Geef een nieuwe status of een nieuwe uiterste datum.", field="status")
+        version = data["version"]
+        if "due_on" in data:  # before the status: a finished action's date no longer moves
+            services.set_action_due(user, case, action, data["due_on"], expected_version=version)
+            version = None  # checked once: the first change bumps it
+        if "status" in data:
+            services.set_action_status(user, case, action, data["status"], expected_version=version)
         return _reloaded(action)
 
 

@@ -67,7 +67,11 @@ class ActionInputSchema(InputSchema):
 
 
 class ActionUpdateSchema(InputSchema):
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "The new status; `status`, `dueOn` or both."})
+    dueOn = fields.Date(attribute="due_on", metadata={
+        "description": "A new due date for an open action (not in the past); whoever the action is for is "
+                       "notified."})
     version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
         "description": "The action's `version` as last read; a stale one answers 409."})
 

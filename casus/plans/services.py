@@ -13,7 +13,7 @@ from casus.cases.services import participations_of
 from casus.clock import today
 from casus.database import utcnow
 from casus.extensions import db
-from casus.plans.events import ActionAssigned
+from casus.plans.events import ActionAssigned, ActionDueChanged
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
@@ -96,6 +96,29 @@ def set_action_status(user: User, case: Case, action: Action, status: str, *,
     add_timeline(case, "action.status", f"Actie '{action.description[:120]}' → {new_status.label_nl}", actor=user)
     record("action.status_changed", object_type="action", object_id=action.id, case_id=case.id,
            details={"status": new_status.value}, user=user)
+
+
+def set_action_due(user: User, case: Case, action: Action, due_on: date | None, *,
+                   expected_version: int | None = None) -> None:
+    """Move an open action's due date (the procesregisseur); whoever the action is for is told
+    (``ActionDueChanged``)."""
+    check_version(action, expected_version)
+    _open_for_planning(case)
+    if action.status not in (ActionStatus.OPEN, ActionStatus.IN_UITVOERING):
+        raise ServiceError("Alleen van een open actie kan de uiterste datum nog veranderen.", field="due_on")
+    if due_on is None:
+        raise ServiceError("Vul een uiterste datum in.", field="due_on")
+    if due_on < today():
+        raise ServiceError("De uiterste datum kan niet in het verleden liggen.", field="due_on")
+    if due_on == action.due_on:
+        return
+    action.due_on = due_on
+    flush_versioned(action)
+    add_timeline(case, "action.due_changed", f"Actie '{action.description[:120]}': uiterste datum nu "
+                 f"{due_on.strftime('%d-%m-%Y')}", actor=user)
+    record("action.due_changed", object_type="action", object_id=action.id, case_id=case.id,
+           details={"due_on": due_on.isoformat()}, user=user)
+    events.publish(ActionDueChanged(user, case, action))  # notifications tell whoever the action is for
 
 
 def add_progress(user: User, case: Case, action: Action, *, text: str, status: str | None = None,

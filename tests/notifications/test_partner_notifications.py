@@ -305,3 +305,30 @@ def test_the_daily_agenda_job_tells_the_partners_of_every_case_it_schedules(app,
     with count_queries() as counter:
         assert schedule_review_due_cases(app, utcnow()) == len(more)
     assert counter.count == many
+
+
+def test_moving_a_due_date_through_the_api_tells_the_owner(app, db, api, world, notifications_of):
+    from casus.clock import today
+    from casus.plans import services
+
+    with app.test_request_context():
+        action = services.add_action(world.regisseur, world.case, description="Huisbezoek",
+                                     owner_organisation_id=world.politie.id, due_on=today() + timedelta(days=3),
+                                     owner_user_id=world.agent.id)
+    db.session.flush()
+    new_due = today() + timedelta(days=30)
+    body = api(world.regisseur, "PATCH", f"/actions/{action.id}",
+               json={"dueOn": new_due.isoformat(), "version": action.version}).get_json()
+    assert body["dueOn"] == new_due.isoformat() and body["status"] == "open"
+    [item] = _of_kind(notifications_of, "action_due_changed")
+    assert item.user_id == world.agent.id and item.params["date"] == new_due.isoformat()
+    assert item.title == f"Nieuwe uiterste datum voor een actie: casus {world.case.reference}"
+    # In the past, or without anything to change: refused, nothing told.
+    for refused in ({"dueOn": (today() - timedelta(days=1)).isoformat(), "version": body["version"]},
+                    {"version": body["version"]}):
+        response = api(world.regisseur, "PATCH", f"/actions/{action.id}", json=refused)
+        assert response.status_code == 400 and response.content_type.startswith("application/problem+json")
+    # The partner may not move it.
+    assert api(world.agent, "PATCH", f"/actions/{action.id}",
+               json={"dueOn": new_due.isoformat(), "version": body["version"]}).status_code == 403
+    assert len(_of_kind(notifications_of, "action_due_changed")) == 1
