@@ -26,3 +26,24 @@ def assessed(db, make_organisation, make_team, make_user, make_case):
         "partner": make_user("partner", organisation=politie, totp_secret=pyotp.random_base32()),
         "outsider": make_user("partner", organisation=buiten, totp_secret=pyotp.random_base32()),
     }
+
+
+@pytest.fixture
+def sneaks_in(db):
+    """``sneaks_in(table, row_id)``: just before the next flush that writes, another writer's change of that row
+    commits (its version goes up) — the race that passes the version compare and loses at the UPDATE."""
+    from sqlalchemy import event
+
+    from casus.extensions import db as database
+
+    armed = {}
+
+    def before_flush(session, _context, _instances):
+        if armed and session.dirty:
+            table, row_id = armed.pop("table"), armed.pop("id")
+            session.execute(table.update().where(table.c.id == row_id).values(version=table.c.version + 1))
+
+    session_class = type(database.session())
+    event.listen(session_class, "before_flush", before_flush)
+    yield lambda table, row_id: armed.update(table=table, id=row_id)
+    event.remove(session_class, "before_flush", before_flush)

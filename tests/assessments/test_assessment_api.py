@@ -63,3 +63,19 @@ def test_the_domains_and_the_scale(api, assessed):
     assert [step["score"] for step in body["scale"]] == [1, 2, 3, 4, 5]
     assert body["scale"][0]["label"] == "Acute problematiek"
     assert body["moments"] == ["triage", "evaluatie", "afsluiting"]
+
+
+def test_a_correction_that_loses_the_race_at_the_update_is_a_409_and_changes_nothing(api, db, assessed, sneaks_in):
+    from casus.assessments.models import Assessment
+    from casus.assessments.services import record_assessment
+
+    assessment = record_assessment(assessed["regisseur"], assessed["case"], moment="triage", assessed_on=today(),
+                                   scores={"financien": 2})
+    db.session.flush()
+    sneaks_in(Assessment.__table__, assessment.id)
+    response = api(assessed["regisseur"], "PATCH", f"/cases/{assessed['case'].id}/assessments/{assessment.id}",
+                   json={"scores": {"financien": 5, "justitie": 1}, "version": assessment.version})
+    assert response.status_code == 409 and isinstance(response.get_json()["currentVersion"], int)
+    db.session.expire_all()
+    listed = api(assessed["regisseur"], "GET", f"/cases/{assessed['case'].id}/assessments").get_json()
+    assert listed[0]["scores"] == {"financien": 2}
