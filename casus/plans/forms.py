@@ -49,6 +49,8 @@ class ActionStatusForm(FlaskForm):
     version = VersionField()
     status = SelectField(_l("Status"), choices=[], validators=[InputRequired(REQUIRED)],
                          invalid_choice_message=NOT_IN_LIST)
+    # Moving the due date of an open action: whoever the action is for is notified (plans.events.ActionDueChanged).
+    due_on = DutchDateField(_l("Uiterste datum"), validators=[Optional()])
 
     def fill(self, locale) -> None:
         self.status.choices = status_choices(locale)

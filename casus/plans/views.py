@@ -73,7 +73,8 @@ def _render_plan(case: Case, *, goal_form=None, action_form=None, action_forms=N
     for action in actions:
         status_form, progress_form = forms.get(action.id, (None, None))
         if manages and editable and status_form is None:
-            status_form = ActionStatusForm(formdata=None, status=action.status, version=action.version)
+            status_form = ActionStatusForm(formdata=None, status=action.status, version=action.version,
+                                           due_on=action.due_on)
         if status_form is not None:
             status_form.fill(current_locale())
             unique_ids(status_form, f"status-{action.id}")
@@ -168,15 +169,21 @@ def set_status(case_id: int, action_id: int):
     form = ActionStatusForm()
     form.fill(current_locale())
     if form.validate_on_submit():
+        moved = form.due_on.data is not None and form.due_on.data != action.due_on
         try:
-            services.set_action_status(user, case, action, form.status.data, expected_version=version_of(form))
+            if moved:  # the date first (an open action's), then the status if that changed too
+                services.set_action_due(user, case, action, form.due_on.data, expected_version=version_of(form))
+            if not moved or form.status.data != action.status:
+                services.set_action_status(user, case, action, form.status.data,
+                                           expected_version=None if moved else version_of(form))
         except ServiceError as error:
             if is_stale(error):  # changed meanwhile: the plan shows the action as it is now, the choice kept
                 show_conflict()
                 return _render_plan(case, action_forms={action.id: (form, None)}, status=409)
             flash(error.message, "error")
         else:
-            flash(_("De status van de actie is gewijzigd."), "success")
+            flash(_("De uiterste datum van de actie is gewijzigd.") if moved
+                  else _("De status van de actie is gewijzigd."), "success")
         return _back(case)
     return _render_plan(case, action_forms={action.id: (form, None)}, status=400)
 

@@ -332,3 +332,28 @@ def test_moving_a_due_date_through_the_api_tells_the_owner(app, db, api, world, 
     assert api(world.agent, "PATCH", f"/actions/{action.id}",
                json={"dueOn": new_due.isoformat(), "version": body["version"]}).status_code == 403
     assert len(_of_kind(notifications_of, "action_due_changed")) == 1
+
+
+def test_moving_a_due_date_on_the_plan_page_tells_the_owner(app, db, auth, login, world, notifications_of):
+    import pyotp
+
+    from casus.clock import today
+    from casus.plans import services
+
+    with app.test_request_context():
+        action = services.add_action(world.regisseur, world.case, description="Huisbezoek",
+                                     owner_organisation_id=world.politie.id, due_on=today() + timedelta(days=3))
+    world.regisseur.totp_secret = pyotp.random_base32()
+    db.session.flush()
+    login(world.regisseur)
+    plan = f"/casussen/{world.case.id}/plan"
+    page = auth.client.get(plan).get_data(as_text=True)
+    assert f'id="status-{action.id}-due_on"' in page
+    new_due = today() + timedelta(days=21)
+    response = auth.post(f"{plan}/acties/{action.id}/status", {
+        "status": "open", "due_on": new_due.strftime("%d-%m-%Y"), "version": str(action.version)}, form_url=plan)
+    assert response.status_code == 302
+    assert "De uiterste datum van de actie is gewijzigd." in auth.client.get(plan).get_data(as_text=True)
+    items = _of_kind(notifications_of, "action_due_changed")
+    assert sorted(item.user_id for item in items) == sorted([world.agent.id, world.wijkagent.id])
+    assert {item.params["date"] for item in items} == {new_due.isoformat()}
