@@ -36,6 +36,7 @@ TIMELINE_GROUPS = {
     "acties": (_l("Plan en acties"), ("goal.", "action.", "plan.")),
     "partners": (_l("Partners"), ("participation.",)),
     "escalaties": (_l("Escalaties"), ("escalation.",)),
+    "betrokkenen": (_l("Betrokkenen"), ("subject.", "relation.")),
 }
 
 def unique_ids(form: FlaskForm, prefix: str) -> FlaskForm:

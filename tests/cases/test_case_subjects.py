@@ -334,3 +334,13 @@ def test_the_privacy_officer_sees_a_case_work_correction_in_the_request_of_that_
     login(world["privacy"])
     page = text(client.get(f"/verzoeken/{request.id}"))
     assert "Jan de Vries-Jansen" in page and "Jan de Vries</td>" in page
+
+
+def test_the_timeline_filters_the_betrokkenen_lines(client, db, world, login):
+    case = world["case"]
+    login(world["regisseur"])
+    assert add(client, db, case, kind="groep", name="Jongeren Plein").status_code == 302
+    filtered = text(client.get(f"/casussen/{case.id}/tijdlijn", query_string={"group": "betrokkenen"}))
+    assert "Betrokkene toegevoegd (groep)" in filtered
+    assert "Betrokkene toegevoegd" not in text(client.get(f"/casussen/{case.id}/tijdlijn",
+                                                          query_string={"group": "notities"}))
