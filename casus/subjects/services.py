@@ -38,7 +38,7 @@ def check(data: SubjectInput, today: date) -> tuple[dict, list[ServiceError]]:
     try:
         kind = SubjectKind(data.kind)
     except ValueError:
-        return {}, [ServiceError("Kies persoon, adres of bedrijf.", field="kind")]
+        return {}, [ServiceError("Kies persoon, adres, bedrijf, huishouden of groep.", field="kind")]
     values: dict = {"kind": kind}
     problems: list[ServiceError] = []
 

@@ -58,7 +58,8 @@ def test_the_service_names_the_field_as_the_signal_form_does():
 
 
 def test_an_unknown_kind_is_refused_on_the_kind_field():
-    assert subject_errors(SubjectInput(kind="dier"), TODAY) == {"kind": "Kies persoon, adres of bedrijf."}
+    assert subject_errors(SubjectInput(kind="dier"), TODAY) == {
+        "kind": "Kies persoon, adres, bedrijf, huishouden of groep."}
 
 
 def test_messages_come_from_the_catalogue(app):
