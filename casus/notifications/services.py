@@ -437,7 +437,8 @@ def _message(mailer: Mailer, to: str, language: str, items: list[Notification], 
             subject = ngettext("Casus: %(num)d nieuwe melding", "Casus: %(num)d nieuwe meldingen", len(items))
     # The environment directly, not render_template: context processors expect a request, and mail has none.
     template = current_app.jinja_env.get_template(f"notifications/email_{language}.txt")
-    body = template.render(items=shown, more=len(items) - len(shown), list_url=f"{base_url}/meldingen")
+    body = template.render(items=shown, more=len(items) - len(shown), list_url=f"{base_url}/meldingen",
+                           preferences_url=f"{base_url}/meldingen/voorkeuren")
     message = mailer.message(to=to, subject=subject, body=body, language=language)
     if attachment is not None:
         message.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,

@@ -147,6 +147,7 @@ def test_an_invitation_email_carries_only_a_reference_and_a_link(app, db, smtp_s
     assert case.reference in text and f"http://127.0.0.1:5000/casussen/{case.id}" in text
     for secret in ("Jan", "Jansen", "123456782", "Woonoverlast", "Carla", regisseur.name, "Woonstichting"):
         assert secret not in text
+    assert "http://127.0.0.1:5000/meldingen/voorkeuren" in text  # where to choose digest or in-app instead
 
 
 # --- the page --------------------------------------------------------------------------------------------------
