@@ -132,7 +132,8 @@ def chart_of(report: Report) -> dict:
     """
     series = [report.columns[index] for index in report.chart_columns]
     values = [row.cells[index].value for row in report.rows for index in report.chart_columns]
-    maximum = max((value for value in values if value is not None), default=0) or 1
+    # A change in score can be negative: it draws no bar (its text says it), and never sets the scale.
+    maximum = max((value for value in values if value is not None and value > 0), default=0) or 1
     top = LEGEND_LINE * len(series) + 10 if len(series) > 1 else 6
     group = len(series) * BAR_HEIGHT + (len(series) - 1) * BAR_GAP
     rows, y = [], top
@@ -140,7 +141,8 @@ def chart_of(report: Report) -> dict:
         bars = []
         for number, index in enumerate(report.chart_columns):
             cell = row.cells[index]
-            width = 0.0 if cell.value is None else round(PLOT_WIDTH * cell.value / maximum, 1)
+            positive = cell.value is not None and cell.value > 0
+            width = round(PLOT_WIDTH * cell.value / maximum, 1) if positive else 0.0
             bar_y = y + number * (BAR_HEIGHT + BAR_GAP)
             bars.append({"series": number, "y": bar_y, "width": width, "text": cell.display,
                          "text_x": PLOT_LEFT + width + 6, "text_y": bar_y + BAR_HEIGHT - 4})

@@ -108,3 +108,17 @@ def test_the_page_the_api_and_the_download_show_the_same_figures(client, api, au
     csv = client.get("/rapportages/leefgebieden.csv", query_string=PERIOD).get_data().decode("utf-8-sig")
     assert "+1,6" in csv and "<5" in csv
     assert client.get("/rapportages/leefgebieden.xlsx", query_string=PERIOD).status_code == 200
+
+
+def test_a_negative_change_draws_no_bar_and_does_not_set_the_scale(app):
+    from casus.reports.figures import Cell, Column, Kind, Report, Row
+    from casus.reports.views import PLOT_WIDTH, chart_of
+
+    rows = tuple(Row(str(n), name, (Cell(value, str(value)),)) for n, (name, value) in enumerate(
+        (("Beter", 2.0), ("Slechter", -1.0), ("Half", 1.0))))
+    report = Report(name="leefgebieden", title="t", sheet="s", description="d", row_header="r",
+                    columns=(Column("x", "x", Kind.CHANGE),), rows=rows, total=None, chart_columns=(0,),
+                    filters=FILTERS, threshold=5)
+    with app.test_request_context():
+        widths = [row["bars"][0]["width"] for row in chart_of(report)["rows"]]
+    assert widths == [PLOT_WIDTH, 0.0, PLOT_WIDTH / 2]
