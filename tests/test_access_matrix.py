@@ -19,7 +19,7 @@ from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal
 
 CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation",
-                "assessment"}
+                "assessment", "goal", "checkin"}
 TEAM_OBJECTS = {"voordracht", "approval"}  # the team's own business: not shown to partners of the case
 # Who looks, and which kinds of object they may see.
 ACTORS = {
@@ -40,11 +40,13 @@ WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "
               "escalation_id": "escalation", "voordracht_id": "voordracht", "approval_id": "approval"}
 # A leefgebieden assessment: in its case's pages and API paths (/api/v1/cases/{id}/assessments/{assessment}).
 WEB_PARAMS.update({"assessment_id": "assessment", "assessment": "assessment"})
+# A goal of the plan (its status) and a nazorg check-in (/api/v1/cases/{id}/checkins/{checkin}).
+WEB_PARAMS.update({"goal_id": "goal", "checkin_id": "checkin", "checkin": "checkin"})
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
                "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
                "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item",
                "/api/v1/escalations/<int:id>": "escalation", "/api/v1/riec-referrals/<int:id>": "voordracht",
-               "/api/v1/approvals/<int:id>": "approval"}
+               "/api/v1/approvals/<int:id>": "approval", "/api/v1/goals/<int:id>": "goal"}
 
 
 @pytest.fixture
@@ -79,13 +81,15 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     series, meeting, item = _meeting_with_case(db, team, regisseur, partner, case)
     supervisor = make_user("supervisor", organisation=zvh, team=team)
     assessment = _assessment(db, case, regisseur)
+    checkin = _checkin(db, case)
     escalation, voordracht, approval = _ladder_voordracht_approval(db, case, regisseur, supervisor, addressed_riec)
     return {
         "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec, "addressed_riec": addressed_riec},
         "teams": {"team": team, "other": other_team},
         "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id,
                 "meeting": meeting.id, "agenda_item": item.id, "series": series.id, "escalation": escalation.id,
-                "voordracht": voordracht.id, "approval": approval.id, "assessment": assessment.id},
+                "voordracht": voordracht.id, "approval": approval.id, "assessment": assessment.id,
+                "goal": goal.id, "checkin": checkin.id},
         "case": case,
     }
 
@@ -98,6 +102,17 @@ def _assessment(db, case, regisseur):
     db.session.add(assessment)
     db.session.flush()
     return assessment
+
+
+def _checkin(db, case):
+    """A nazorg check-in of an earlier nazorg period of the case (it relapsed into the aanpak)."""
+    from casus.nazorg.models import NazorgCheckin
+
+    checkin = NazorgCheckin(case_id=case.id, nazorg_started_on=today() - timedelta(days=200), months=3,
+                            planned_on=today() - timedelta(days=108))
+    db.session.add(checkin)
+    db.session.flush()
+    return checkin
 
 
 def _ladder_voordracht_approval(db, case, regisseur, supervisor, riec):
