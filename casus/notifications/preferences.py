@@ -23,12 +23,14 @@ from flask import current_app
 from casus.audit.services import record
 from casus.clock import local_zone
 from casus.extensions import db
+from casus.labels import N_, Label
 from casus.notifications.kinds import KINDS, Kind, default_delivery
 from casus.notifications.models import Delivery, NotificationPreference
 from casus.services import ServiceError
 from casus.users.models import User
 
-__all__ = ["choosable_kinds", "deliveries", "next_attempt", "next_digest", "preferences_of", "set_preferences"]
+__all__ = ["choosable_kinds", "deliveries", "grouped_kinds", "next_attempt", "next_digest", "preferences_of",
+           "set_preferences"]
 
 _CHUNK = 500  # user ids per IN list when a job notifies thousands of users at once
 
@@ -76,6 +78,38 @@ def deliveries(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], Delive
 def choosable_kinds() -> list[Kind]:
     """Every kind a user may choose a delivery for, in the order they were registered."""
     return [spec for spec in KINDS.values() if spec.label is not None]
+
+
+# The preferences page in sections, so that some forty kinds read as a few topics; a kind not named here shows
+# under "Overige meldingen".
+GROUPS: tuple[tuple[Label, tuple[str, ...]], ...] = (
+    (N_("Casussen waaraan u deelneemt"), ("participation_started", "participation_ended", "action_assigned",
+                                          "action_due_changed", "case_on_agenda", "case_relapse",
+                                          "subject_corrected")),
+    (N_("Uw signalen"), ("signal_bundled", "signal_referred", "signal_dismissed")),
+    (N_("Termijnen en herinneringen"), ("triage_deadline", "actions_overdue", "action_stale", "review_due",
+                                        "nazorg_checkin")),
+    (N_("Overleggen"), ("meeting_invitation", "meeting_update", "meeting_cancelled", "meeting_uninvited",
+                        "meeting_reminder")),
+    (N_("Akkoorden, escalaties en RIEC-voordrachten"), (
+        "approval_requested", "approval_decided", "approval_withdrawn", "approval_reminder", "escalation_raised",
+        "escalation_decision_overdue", "escalation_review_due", "voordracht_received", "voordracht_answered",
+        "voordracht_stale")),
+    (N_("Privacy, auditlog en bewaring"), (
+        "audit_verification_failed", "subject_request_due_soon", "subject_request_overdue",
+        "destruction_list_proposed", "destruction_list_submitted", "destruction_list_reminder",
+        "destruction_list_decided")),
+)
+OTHER = N_("Overige meldingen")
+
+
+def grouped_kinds() -> list[tuple[Label, list[Kind]]]:
+    """The choosable kinds by section (:data:`GROUPS`), each section in registration order; empty ones left out."""
+    kinds = choosable_kinds()
+    placed = {name for _label, names in GROUPS for name in names}
+    groups = [(label, [spec for spec in kinds if spec.name in names]) for label, names in GROUPS]
+    groups.append((OTHER, [spec for spec in kinds if spec.name not in placed]))
+    return [(label, specs) for label, specs in groups if specs]
 
 
 def preferences_of(user: User) -> dict[str, Delivery]:

@@ -9,11 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from casus.extensions import db
+from casus.labels import translate
 from casus.navigation import safe_next
 from casus.notifications import preferences as preferences_service
 from casus.notifications import services
 from casus.notifications.forms import preferences_form
-from casus.notifications.preferences import choosable_kinds
+from casus.notifications.preferences import grouped_kinds
 from casus.services import ServiceError
 from casus.web.forms import show_service_error
 
@@ -86,5 +87,6 @@ def preferences():
             flash(_("Uw voorkeuren voor meldingen zijn opgeslagen."), "success")
             return redirect(url_for("notifications.preferences"))
     status = 400 if form.is_submitted() else 200
-    return render_template("notifications/preferences.html", form=form, kinds=choosable_kinds(),
+    return render_template("notifications/preferences.html", form=form,
+                           groups=[(translate(title), specs) for title, specs in grouped_kinds()],
                            digest_time=current_app.config["CASUS"].digest_time.strftime("%H:%M")), status

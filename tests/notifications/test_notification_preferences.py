@@ -4,6 +4,7 @@ e-mail is due, and the digest arrives as one message."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -162,6 +163,20 @@ def test_the_page_shows_a_fieldset_per_kind_with_the_current_choice(client, db, 
     assert 'id="review_due-2" name="review_due" value="alleen_in_app" checked' in page
     assert 'name="participation_started" value="direct" checked' in page
     assert 'name="action_due_changed" value="dagoverzicht" checked' in page
+    # In sections: the kinds of a partner's cases first, each kind in exactly one section.
+    sections = re.findall(r'<h2 class="utrecht-heading-2">([^<]+)</h2>', page)
+    assert sections[:4] == ["Casussen waaraan u deelneemt", "Uw signalen", "Termijnen en herinneringen", "Overleggen"]
+    assert "Overige meldingen" not in page
+
+
+def test_every_kind_has_a_label_and_a_section():
+    from casus.notifications.kinds import KINDS
+    from casus.notifications.preferences import GROUPS, grouped_kinds
+
+    named = [name for _label, names in GROUPS for name in names]
+    assert sorted(named) == sorted(KINDS) and len(named) == len(set(named))
+    assert all(spec.label for spec in KINDS.values())
+    assert sum(len(specs) for _label, specs in grouped_kinds()) == len(KINDS)
 
 
 def test_the_page_is_linked_from_the_notifications_and_the_account(client, login_as):
