@@ -121,7 +121,8 @@ def test_discussed_zero_is_not_false(client, make_user, make_case, make_token, d
 
     regisseur = make_user("procesregisseur")
     case = make_case(team=regisseur.team, phase="aanpak.uitvoering", procesregisseur=regisseur)
-    starts = local_start(today() + timedelta(days=3), __import__("datetime").time(10, 0))
+    # Yesterday's meeting, still open: minutes are recorded from a meeting's start only.
+    starts = local_start(today() - timedelta(days=1), __import__("datetime").time(10, 0))
     meeting = Meeting(team_id=case.team_id, type="casusoverleg", title="Casusoverleg", starts_at=starts,
                       ends_at=starts + timedelta(hours=1), location="Stadskantoor", chair_id=regisseur.id,
                       ical_uid="contract-discussed@casus")

@@ -116,7 +116,7 @@ def world(app, db, categories, make_organisation, make_team, make_user, make_cas
     action = Action(case_id=case.id, goal_id=goal.id, description="Gesprek", owner_organisation_id=politie.id,
                     due_on=today() + timedelta(days=7))
     db.session.add(action)
-    day = today() + timedelta(days=7)
+    day = today() - timedelta(days=1)  # a meeting that has begun: minutes are recorded from its start only
     starts = local_start(day, time(9, 30))
     meeting = Meeting(team_id=team.id, type="casusoverleg", title="Overleg Logboek", starts_at=starts,
                       ends_at=starts + timedelta(hours=2), location="Zaal 1", chair_id=regisseur.id,
