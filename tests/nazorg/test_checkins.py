@@ -135,3 +135,21 @@ def test_the_manager_records_a_relapse_signal_and_is_offered_the_relapse_step(cl
     db.session.refresh(w["case"])
     assert w["case"].phase == "aanpak.uitvoering"
     assert "Terugval: terug naar de uitvoering" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_nazorg_page_reads_a_fixed_number_of_queries(client, db, auth, nazorg_world, count_queries):
+    w = nazorg_world
+    url = f"/casussen/{w['case'].id}/nazorg"
+    auth.login_with_totp(w["regisseur"])
+    client.get(url)  # plans the rows of the current period
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for started in range(5):  # earlier nazorg periods of a case that relapsed again and again
+        for months in (3, 6):
+            db.session.add(NazorgCheckin(case_id=w["case"].id, months=months,
+                                         nazorg_started_on=today() - timedelta(days=900 + started),
+                                         planned_on=today() - timedelta(days=800 + started)))
+    db.session.flush()
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count, many.statements
