@@ -49,6 +49,11 @@ def _rows(assessments: list[Assessment]) -> list[tuple[str, str]]:
     return rows + [(code, code) for code in extra]
 
 
+def _scored(rows: list[tuple[str, str]], columns) -> list[tuple[str, str]]:
+    """The chart draws only domains scored at least once (the table lists every one, "–" where unscored)."""
+    return [(code, label) for code, label in rows if any(code in scores for _, scores in columns)]
+
+
 def _heading(assessment: Assessment) -> str:
     return f"{services.moment_label(assessment.moment)} {format_date_nl(assessment.assessed_on)}"
 
@@ -65,7 +70,8 @@ def _render(case: Case, *, form=None, editing: Assessment | None = None, status:
     return render_template(
         "assessments/page.html", case=case, active_tab="assessments.page", manages=manages, rows=rows,
         columns=columns, headings=[_heading(assessment) for assessment in assessments],
-        chart=chart_of(rows, series) if assessments else None, form=form if manages else None, editing=editing,
+        chart=chart_of(_scored(rows, columns), series) if assessments else None, form=form if manages else None,
+        editing=editing,
         moment_label=services.moment_label, scale_label=domains.scale_label, scale=domains.SCALE), status
 
 

@@ -111,3 +111,14 @@ def test_the_page_costs_the_same_with_one_and_with_many_assessments(client, db, 
     with count_queries() as ten:
         assert client.get(url(assessed)).status_code == 200
     assert len(ten.statements) == len(one.statements)
+
+
+def test_the_chart_draws_only_domains_scored_at_least_once_and_the_table_lists_all(client, db, auth, assessed):
+    services.record_assessment(assessed["regisseur"], assessed["case"], moment="triage", assessed_on=today(),
+                               scores={"financien": 2})
+    auth.login_with_totp(assessed["regisseur"])
+    html = client.get(url(assessed)).get_data(as_text=True)
+    chart = html[html.index("<svg"):html.index("</svg>")]
+    table = html[html.index("Scores per leefgebied en scoring"):]
+    assert "Financiën" in chart and "Justitie" not in chart
+    assert "Justitie" in table and "(niet gescoord)" in table
