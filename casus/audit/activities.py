@@ -30,6 +30,8 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "me": "account",
     "calendar.feeds": "account",
     "calendar.revoke": "account",
+    "notifications.preferences": "account",  # how a user's own notifications reach them
+    "notifications_api.NotificationPreferences": "account",
     "organisations": "beheer",
     "users": "beheer",
     "signals": "signaal_melden",
@@ -85,6 +87,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "logout": "account",
     "api_token": "account",
     "user.locale": "account",
+    "notification_preferences": "account",
     "user.password_changed": "account",
     "user.totp_enrolled": "account",
     "user": "beheer",

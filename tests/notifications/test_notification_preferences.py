@@ -275,3 +275,15 @@ def test_counts_have_a_singular_and_a_plural():
     params["count"] = 3
     assert render_title("audit_verification_failed", params, "nl") == "Controle van het auditlog: 3 bevindingen"
     assert "3 bevindingen:" in render_intro("audit_verification_failed", params, "nl")
+
+
+def test_a_change_of_preferences_is_audited_as_account_data(client, db, auth, api, login_as, make_user):
+    from casus.audit.models import AuditEvent
+
+    login_as("partner")
+    auth.post("/meldingen/voorkeuren", _form({"review_due": "dagoverzicht"}))
+    ok(api(make_user("partner"), "PUT", "/me/notification-preferences",
+           json={"preferences": {"action_stale": "dagoverzicht"}}))
+    events = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "notification_preferences.changed")).scalars().all()
+    assert [event.activity for event in events] == ["account", "account"]
