@@ -35,6 +35,7 @@ from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participat
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision
+from casus.nazorg.models import NazorgCheckin
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.services import ServiceError
 from casus.signals.models import Signal
@@ -45,6 +46,7 @@ LOCKED = 423
 
 # Rows that belong to one case through their own case_id.
 _WITH_CASE_ID = (Participation, Note, Goal, Action, AgendaItem, Escalation, Voordracht, Approval, Signal, CaseSubject)
+_WITH_CASE_ID += (NazorgCheckin,)  # a recorded nazorg check-in is case work too
 # Rows that belong to a case through their parent: (model, its parent's id attribute, the parent's id and case_id).
 _THROUGH_PARENT = (
     (NoteAudience, "note_id", Note.id, Note.case_id),
