@@ -36,11 +36,14 @@ from casus.extensions import db
 from casus.labels import enum_label
 from casus.meetings import calendar
 from casus.meetings.models import (
+    AgendaItem,
     Meeting,
     MeetingInvitation,
     MeetingStatus,
     MeetingType,
 )
+from casus.notifications import kinds
+from casus.notifications.models import Notification
 from casus.organisations.models import Organisation
 from casus.pagination import decode_cursor, keyset_page
 from casus.services import ServiceError
@@ -101,6 +104,28 @@ def rewrite_timeline(meeting: Meeting) -> int:
             else_=sa.literal(prefix, sa.String) + sa.func.substr(TimelineEvent.summary, len(prefix) + 1)))
         .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def rewrite_agenda_notices(meeting: Meeting) -> int:
+    """The partners told that a case is on this meeting's agenda (``case_on_agenda``, one per item and user) were
+    told its date and time in the notification's params, from which its title and e-mail are rendered: after a
+    move they say the new ones. Read by the agenda's cases and the items' keys, changed in one executemany."""
+    items = db.session.execute(sa.select(AgendaItem.id, AgendaItem.case_id)
+                               .where(AgendaItem.meeting_id == meeting.id)).all()
+    if not items:
+        return 0
+    notices = db.session.execute(sa.select(Notification.id, Notification.params).where(
+        Notification.kind == kinds.CASE_ON_AGENDA.name,
+        Notification.case_id.in_({case_id for _item, case_id in items}),
+        sa.or_(*(Notification.key.startswith(f"case-on-agenda:item:{item_id}:user:") for item_id, _case in items))
+    )).all()
+    if not notices:
+        return 0
+    local = meeting.starts_at.astimezone(local_zone())
+    moved = {"date": local.date().isoformat(), "time": local.strftime("%H:%M")}
+    db.session.execute(sa.update(Notification), [{"id": notice_id, "params": {**(params or {}), **moved}}
+                                                 for notice_id, params in notices])
+    return len(notices)
 
 
 # --- validation shared by series and single meetings ---------------------------------------------------------
@@ -234,8 +259,10 @@ def move_meeting(user: User, meeting: Meeting, *, day: date | None, start_time: 
     meeting.ical_sequence += 1
     flush_versioned(meeting)
     rewritten = rewrite_timeline(meeting)
+    renotified = rewrite_agenda_notices(meeting)
     record("meeting.moved", object_type="meeting", object_id=meeting.id,
-           details={"starts_at": starts.isoformat(), "timeline_rewritten": rewritten}, user=user)
+           details={"starts_at": starts.isoformat(), "timeline_rewritten": rewritten,
+                    "agenda_notices_rewritten": renotified}, user=user)
     calendar.notify_attendees(meeting, "moved")
     return meeting
 

@@ -68,3 +68,39 @@ def test_the_discussed_line_carries_its_meeting_and_is_recomputed(db, world):
     assert services.rewrite_timeline(held) == 1
     assert lines(db, world.politie_case, "meeting.discussed")[0][0] == \
         f"Besproken in casusoverleg {today() - timedelta(days=2):%d-%m-%Y}"
+
+
+def test_moving_a_meeting_updates_the_agenda_notices_of_its_partners(db, world, make_user):
+    from casus.notifications.models import Notification
+    from casus.notifications.services import NewNotification, notify_many, title_of
+
+    agent = make_user("partner", organisation=world.politie)
+    other_meeting = add_meeting(db, world.team, starts_at=local(today() + timedelta(days=14)))
+    other_item = add_item(db, other_meeting, world.politie_case)
+
+    def notice(item, starts):
+        return NewNotification(
+            user_id=agent.id, key=f"case-on-agenda:item:{item.id}:user:{agent.id}", kind="case_on_agenda",
+            link="/", case_id=item.case_id, locale="nl",
+            params={"reference": world.politie_case.reference, "date": starts.date().isoformat(), "time": "09:30",
+                    "meeting_type": "Casusoverleg"})
+
+    week = today() + timedelta(days=7)
+    notify_many([notice(world.politie_item, local(week).astimezone(world_zone())),
+                 notice(other_item, local(today() + timedelta(days=14)).astimezone(world_zone()))], email=False)
+    new_day = today() + timedelta(days=9)
+    services.move_meeting(world.regisseur, world.meeting, day=new_day, start_time=time(14, 0), duration_minutes=90,
+                          location="Wijkcentrum", online_url=None, expected_version=world.meeting.version)
+    notices = {n.key: n for n in db.session.execute(sa.select(Notification).execution_options(
+        populate_existing=True)).scalars()}
+    moved = notices[f"case-on-agenda:item:{world.politie_item.id}:user:{agent.id}"]
+    assert (moved.params["date"], moved.params["time"]) == (new_day.isoformat(), "14:00")
+    assert f"{new_day:%d-%m-%Y}" in title_of(moved, "nl")
+    untouched = notices[f"case-on-agenda:item:{other_item.id}:user:{agent.id}"]
+    assert untouched.params["date"] == (today() + timedelta(days=14)).isoformat()
+
+
+def world_zone():
+    from casus.clock import local_zone
+
+    return local_zone()
