@@ -127,12 +127,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(case_edit_bp)
     app.register_blueprint(case_subjects_bp)
     app.register_blueprint(plans_bp)
-    from casus.assessments.views import bp as assessments_bp
-
-    app.register_blueprint(assessments_bp)
     from casus.cases.relation_views import bp as case_relations_bp
 
     app.register_blueprint(case_relations_bp)
+    from casus.assessments.views import bp as assessments_bp
+
+    app.register_blueprint(assessments_bp)
     app.register_blueprint(nazorg_bp)
     from casus.notifications.views import bp as notifications_bp
 

@@ -16,8 +16,8 @@ from casus.api_paths import API_PREFIX
 from casus.approvals.api import blp as approvals_blp
 from casus.assessments.api import blp as assessments_blp
 from casus.cases.api import blp as cases_blp
-from casus.cases.subject_api import blp as case_subjects_blp
 from casus.cases.relation_api import blp as case_relations_blp
+from casus.cases.subject_api import blp as case_subjects_blp
 from casus.escalations.api import blp as escalations_blp
 from casus.extensions import csrf
 from casus.meetings.api import blp as meetings_blp

@@ -46,10 +46,10 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "cases_api.CaseTriage": "triage",
     "plans": "casusregie",
     "plans_api": "casusregie",
-    "assessments": "casusregie",
-    "assessments_api": "casusregie",
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
+    "assessments": "casusregie",
+    "assessments_api": "casusregie",
     "nazorg": "casusregie",
     "nazorg_api": "casusregie",
     "approvals": "casusregie",
