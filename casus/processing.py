@@ -20,7 +20,7 @@ from casus.labels import N_, Label
 __all__ = ["ACTIVITIES", "CONTROLLER", "REGISTER_VERSION", "SECURITY_MEASURES", "TRANSFERS", "ProcessingActivity",
            "activity"]
 
-REGISTER_VERSION = "2026.2"  # year.sequence: raise it with every change to the register below
+REGISTER_VERSION = "2026.3"  # year.sequence: raise it with every change to the register below
 CONTROLLER = ("De deelnemende gemeente(n) en partners van het Zorg- en Veiligheidshuis, elk verwerkings"
               "verantwoordelijke voor de eigen verstrekkingen, volgens het convenant; de gemeente van het "
               "Zorg- en Veiligheidshuis beheert Casus")
@@ -37,9 +37,10 @@ _STRAFRECHT = "UAVG art. 33 lid 5 (strafrechtelijke gegevens, samenwerkingsverba
 _WPG = "Wet politiegegevens art. 20 (verstrekking aan samenwerkingsverbanden)"
 _CONVENANT = "Convenant Zorg- en Veiligheidshuis"
 _CASE_SUBJECTS = ("personen over wie een signaal of casus gaat", "bewoners van een betrokken adres",
-                  "vertegenwoordigers van een betrokken bedrijf")
+                  "leden van een betrokken huishouden of groep", "vertegenwoordigers van een betrokken bedrijf")
 _STAFF = ("medewerkers van de ketenpartners",)
-_CASE_DATA = ("naam, geboortedatum en BSN", "adres, postcode en huisnummer", "KvK-nummer",
+_CASE_DATA = ("naam, geboortedatum en BSN", "adres (straat, huisnummer, postcode, woonplaats)", "KvK-nummer",
+              "relaties tussen betrokkenen (familie, huishouden, groep, woonadres, eigendom)",
               "zorg- en veiligheidsproblematiek", "gegevens over gezondheid", "strafrechtelijke gegevens")
 _CASE_RETENTION = ("De bewaartermijn die de privacyfunctionaris voor de categorie van de casus vaststelt (in "
                    "maanden na afsluiten; standaard 60); daarna vernietigen via een goedgekeurde vernietigingslijst, "
@@ -91,7 +92,10 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
         legal_basis="AVG 6(1)(e), 9(2)(g); UAVG 30, 33; Wpg 20; convenant ZVH",
         legal_sources=(_AVG_TAAK, _GEZONDHEID, _STRAFRECHT, _WPG, _CONVENANT,
                        "Geheimhoudingsverklaring voor een ad-hocdeelnemer"),
-        data_subjects=_CASE_SUBJECTS + _STAFF, data_categories=(*_CASE_DATA, "afspraken en voortgang"),
+        data_subjects=_CASE_SUBJECTS + _STAFF,
+        data_categories=(*_CASE_DATA, "afspraken en voortgang",
+                         "scores op leefgebieden (zelfredzaamheid, waaronder gezondheid en justitie)",
+                         "nazorgcontacten en signalen van terugval"),
         recipients=("ketenpartners met een actieve casusdeelname (alleen wat voor hen bestemd is)",
                     "procesregisseurs en supervisors van het team"),
         retention=_CASE_RETENTION),

@@ -27,6 +27,7 @@ from casus.processing import (
 FINGERPRINTS = {
     "2026.1": "f05012806f54535815c895fe8dcae9a4eabe668f25ebc1af648ecbf1d2f1b859",
     "2026.2": "0e5cf7d786319645be368323465ebc41b35e3d6ef581fb380df0dd9c975f2391",
+    "2026.3": "2df29d90cd2c6b9bde24570ed4e7c73e076bce61acc17c5c8bb8af7747f46e2a",
 }
 
 

@@ -72,7 +72,13 @@ def case_relations(user: User, case: Case, *, audit: bool = True) -> CaseRelatio
     it showed; ``audit=False`` for a caller that audits the page itself."""
     subjects = subjects_of(case)
     ids = {subject.id for subject in subjects}
-    found = CaseRelations(subjects=subjects, relations=relations.relations_touching(ids), case_subject_ids=ids)
+    touching = relations.relations_touching(ids)
+    if not policy.manages(user, case):
+        # Need-to-know: a partner sees what this case holds — relations between its own subjects — never the
+        # people the case's subjects are related to elsewhere. The case's team sees those too, to add them.
+        touching = [relation for relation in touching
+                    if relation.subject_id in ids and relation.related_subject_id in ids]
+    found = CaseRelations(subjects=subjects, relations=touching, case_subject_ids=ids)
     if audit:
         record("subject.relations_view", object_type="case", object_id=case.id, case_id=case.id, user=user,
                details={"relation_ids": [relation.id for relation in found.relations],

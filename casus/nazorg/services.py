@@ -137,7 +137,8 @@ def record_checkin(user: User, case: Case, checkin: NazorgCheckin, *, done_on: d
     checkin.recorded_by_id, checkin.recorded_at = user.id, utcnow()
     flush_versioned(checkin)
     # The tijdlijn is read by every partner of the case: what happened, never the outcome text.
-    summary = (f"Nazorgcontact na {checkin.months} maanden {'vastgelegd' if first_time else 'gecorrigeerd'}; "
+    period = f"{checkin.months} {'maand' if checkin.months == 1 else 'maanden'}"
+    summary = (f"Nazorgcontact na {period} {'vastgelegd' if first_time else 'gecorrigeerd'}; "
                f"{'contact gelegd' if checkin.contact_made else 'geen contact'}")
     if checkin.relapse_signal:
         summary += "; signaal van terugval"

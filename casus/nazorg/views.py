@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from casus import policy
 from casus.cases.forms import unique_ids
@@ -61,8 +62,9 @@ def _render(case: Case, *, failed: tuple[int, CheckinForm] | None = None, status
     return render_template(
         "nazorg/checkins.html", case=case, active_tab="nazorg.checkins", checkins=found, current=current,
         forms=forms, manages=manages, offers_relapse=offers_relapse,
-        relapse_reason=_("Signaal van terugval bij het nazorgcontact na %(months)s maanden.",
-                         months=relapse_at.months) if relapse_at else ""), status
+        relapse_reason=ngettext("Signaal van terugval bij het nazorgcontact na %(num)d maand.",
+                                "Signaal van terugval bij het nazorgcontact na %(num)d maanden.",
+                                relapse_at.months) if relapse_at else ""), status
 
 
 @bp.post("/<int:case_id>/nazorg/<int:checkin_id>")

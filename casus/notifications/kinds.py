@@ -102,7 +102,7 @@ APPROVAL_DECIDED = register(Kind(
     N_("Uw verzoek is %(verdict)s: casus %(reference)s"),
     N_("Over uw verzoek (%(what)s) in casus %(reference)s is besloten: %(verdict)s."),
     translated=("what", "verdict"),
-    lowered=("verdict",),
+    lowered=("what", "verdict"),
     label=N_("Besluit over uw verzoek om akkoord")))
 APPROVAL_WITHDRAWN = register(Kind(
     "approval_withdrawn",
@@ -110,12 +110,14 @@ APPROVAL_WITHDRAWN = register(Kind(
     N_("Uw verzoek (%(what)s) in casus %(reference)s is automatisch ingetrokken: de casus is niet meer in de "
        "fase waarvoor het gold."),
     translated=("what",),
+    lowered=("what",),
     label=N_("Uw verzoek om akkoord vervallen")))
 APPROVAL_REMINDER = register(Kind(
     "approval_reminder",
     N_("Akkoord wacht nog (%(what)s): casus %(reference)s"),
     N_("Sinds %(date)s wacht een verzoek op het besluit van een supervisor: %(what)s in casus %(reference)s."),
     translated=("what",),
+    lowered=("what",),
     label=N_("Verzoek om akkoord wacht nog")))
 ESCALATION_RAISED = register(Kind(
     "escalation_raised",

@@ -24,9 +24,11 @@ API_FIELD = {"kind": "kind", "name": "name", "date_of_birth": "dateOfBirth", "bs
 
 class SubjectInputSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in SubjectKind]),
-                         metadata={"description": "`persoon`, `adres` or `bedrijf`."})
+                         metadata={"description": "`persoon`, `adres`, `bedrijf`, `huishouden` or `groep` "
+                                                 "(a household or group: a name; its members are related on the "
+                                                 "case once it exists)."})
     name = fields.String(allow_none=True, validate=validate.Length(max=200),
-                         metadata={"description": "Required for a person or a business."})
+                         metadata={"description": "Required for a person, business, household or group."})
     dateOfBirth = fields.Date(allow_none=True, metadata={"description": "A person's date of birth (ISO 8601)."})
     bsn = fields.String(allow_none=True, validate=validate.Length(max=20), metadata={
         "description": "Optional, for a person: nine digits that pass the 11-proef. Never sent in a URL."})

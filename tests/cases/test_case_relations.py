@@ -105,6 +105,18 @@ def test_a_partner_reads_the_relations_but_gets_no_forms(db, client, login_as, w
     assert len(refusals) == 2 and {(str(e.outcome.value), e.user_id) for e in refusals} == {("denied", user.id)}
 
 
+def test_a_partner_does_not_see_whom_the_subjects_are_related_to_outside_the_case(db, client, login_as, world, api):
+    relation(db, world["jan"], "ouder_van", world["sanne"])
+    relation(db, world["buiten"], "partner_van", world["jan"])
+    login_as("partner", organisation=world["agent"].organisation)
+    html = text_of(client.get(f"/casussen/{world['case'].id}/betrokkenen").get_data(as_text=True))
+    assert "Jan de Vries — ouder van — Sanne de Vries" in html and "Piet Buiten" not in html
+    listed = ok(api(world["agent"], "GET", f"/cases/{world['case'].id}/relations"))
+    assert [item["kind"] for item in listed] == ["ouder_van"]
+    (event,) = events(db, "subject.relations_view")[-1:]
+    assert event.details["outside_subject_ids"] == []
+
+
 def test_someone_outside_the_case_sees_nothing(db, client, login_as, world):
     login_as("partner", organisation=world["ggz"].organisation)
     assert client.get(f"/casussen/{world['case'].id}/betrokkenen").status_code == 404
