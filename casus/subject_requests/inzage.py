@@ -1,12 +1,14 @@
 """The inzage package (AVG art. 15): everything held about the confirmed subjects of a request, item by item.
 
-Items "about the person" are the subject data, each case they appear in (reference, category, phase, dates,
-team, the participating organisations with their role and legal basis), that case's notes, plan actions and
-agenda-item minutes, each signal they appear in, and the access log of their data (audit events on those cases
-and subjects: organisation, role, date and activity; employee names only with ``CASUS_INZAGE_EMPLOYEE_NAMES``).
-Every item has a stable ``item_key`` (``case:12``, ``note:44``, ``access:case:12``). The privacy officer withholds
-an item with a ground or releases it; ``SubjectRequestItem`` records that decision — never the content — and a
-withheld item leaves the package as its key, kind and ground only.
+Items "about the person" are the subject data, their relations to other subjects (casus.subjects.inzage), each
+case they appear in (reference, category, phase, dates, team, the participating organisations with their role and
+legal basis), that case's notes, plan actions, leefgebieden assessments (casus.assessments.inzage), nazorg
+check-ins (casus.nazorg.inzage) and agenda-item minutes, each signal they appear in, and the access log of their
+data (audit events on those cases and subjects: organisation, role, date and activity; employee names only with
+``CASUS_INZAGE_EMPLOYEE_NAMES``). Every item has a stable ``item_key`` (``case:12``, ``note:44``, ``relation:7``,
+``checkin:3``, ``access:case:12``). The privacy officer withholds an item with a ground or releases it;
+``SubjectRequestItem`` records that decision — never the content — and a withheld item leaves the package as its
+key, kind and ground only.
 
 Like the search, building the package reads outside ``policy.case_scope`` (see search.py): the confirmed
 subjects' cases, whatever team, for the privacy officer of an open request only, audited with its reference.
@@ -30,6 +32,7 @@ from casus.database import utcnow
 from casus.extensions import db
 from casus.labels import enum_label, translate
 from casus.meetings.models import AgendaItem, Meeting
+from casus.nazorg.inzage import checkin_items
 from casus.organisations.models import Organisation
 from casus.pdf import PdfDocument
 from casus.plans.models import Action
@@ -38,6 +41,7 @@ from casus.services import ServiceError
 from casus.signals.models import Signal, SignalSubject
 from casus.subject_requests import services
 from casus.subject_requests.models import SubjectRequest, SubjectRequestItem, WithholdingGround
+from casus.subjects.inzage import relation_items
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import CasePhase, ParticipationRole
@@ -69,7 +73,8 @@ class Package:
         return next((item for item in self.items if item.key == key), None)
 
 
-SECTIONS = ("subject", "case", "note", "action", "assessment", "minutes", "signal", "access")
+SECTIONS = ("subject", "relation", "case", "note", "action", "assessment", "checkin", "minutes", "signal",
+            "access")
 
 
 def _value(member) -> str | None:
@@ -96,6 +101,8 @@ def build(subject_request: SubjectRequest) -> Package:
     subjects = services.matched_subjects(subject_request)
     subject_ids = [subject.id for subject in subjects]
     package.sections["subject"] = [_subject_item(subject) for subject in subjects]
+    package.sections["relation"] = [Item(key, "relation", title, content)
+                                    for key, title, content in relation_items(subject_ids)]
     case_ids = list(db.session.scalars(sa.select(CaseSubject.case_id).distinct()
                                        .where(CaseSubject.subject_id.in_(subject_ids))))
     organisations = {organisation.id: organisation.name for organisation in db.session.scalars(
@@ -114,6 +121,8 @@ def build(subject_request: SubjectRequest) -> Package:
     package.sections["minutes"] = _minutes_items(case_ids)
     package.sections["assessment"] = [Item(key, "assessment", title, content)
                                       for key, title, content in assessment_items(case_ids)]
+    package.sections["checkin"] = [Item(key, "checkin", title, content)
+                                   for key, title, content in checkin_items(case_ids)]
     package.sections["signal"] = _signal_items(subject_ids, organisations)
     package.sections["access"] = _access_items(case_ids, subject_ids, organisations)
     _resolve_case_references(package, case_ids)
@@ -279,8 +288,9 @@ def produce(user: User, subject_request: SubjectRequest, *, format: str) -> Pack
     return package
 
 
-SECTION_TITLES = {"subject": "Uw gegevens", "case": "Casussen waarin u voorkomt", "note": "Notities",
-                  "action": "Acties uit het plan van aanpak", "assessment": "Scores op leefgebieden",
+SECTION_TITLES = {"subject": "Uw gegevens", "relation": "Relaties", "case": "Casussen waarin u voorkomt",
+                  "note": "Notities", "action": "Acties uit het plan van aanpak",
+                  "assessment": "Scores op leefgebieden", "checkin": "Nazorgcontacten",
                   "minutes": "Verslagen van casusoverleg",
                   "signal": "Signalen waarin u voorkomt", "access": "Wie uw gegevens heeft ingezien of gewijzigd"}
 FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum", "bsn": "BSN", "address": "Adres",
@@ -290,7 +300,11 @@ FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum",
                 "status": "Status", "meetingOn": "Overleg op", "beeldvorming": "Beeldvorming",
                 "oordeelsvorming": "Oordeelsvorming", "besluitvorming": "Besluitvorming", "receivedOn": "Ontvangen op",
                 "reportingOrganisation": "Gemeld door", "moment": "Moment", "participants": "Wie deden mee",
-                "note": "Toelichting", "scores": "Scores (1 acute problematiek – 5 volledig zelfredzaam)"}
+                "note": "Toelichting", "scores": "Scores (1 acute problematiek – 5 volledig zelfredzaam)",
+                "relation": "Relatie", "relationKind": "Soort relatie", "otherKind": "Soort betrokkene",
+                "otherName": "Naam betrokkene", "startOn": "Vanaf", "endOn": "Tot en met", "plannedOn": "Gepland op",
+                "doneOn": "Gehouden op", "contactMade": "Contact gelegd", "outcome": "Uitkomst",
+                "relapseSignal": "Signaal van terugval"}
 
 
 def as_pdf(package: Package) -> bytes:
@@ -319,6 +333,13 @@ def as_pdf(package: Package) -> bytes:
     return document.to_bytes()
 
 
+def _text(value):
+    """A yes/no of the content (true in the JSON) as the PDF's reader reads it."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return value
+
+
 def _pdf_item(document, item: Item) -> None:
     if item.kind == "access":
         document.paragraph(item.title)
@@ -327,7 +348,7 @@ def _pdf_item(document, item: Item) -> None:
         names = rows and len(rows[0]) == 5
         document.table(["Datum", "Organisatie", "Rol", "Activiteit", *(["Medewerker"] if names else [])], rows)
         return
-    values = [(FIELD_LABELS.get(key, key), value) for key, value in item.content.items()
+    values = [(FIELD_LABELS.get(key, key), _text(value)) for key, value in item.content.items()
               if key != "participations" and value not in (None, "")]
     document.key_values([("Onderdeel", item.title), *values])
     participations = item.content.get("participations")

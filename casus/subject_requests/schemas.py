@@ -156,6 +156,6 @@ class PackageSchema(Schema):
     request = fields.Dict(metadata={"description": "`reference`, `kind`, `receivedOn`."})
     producedAt = fields.String()
     items = fields.List(fields.Dict(), metadata={
-        "description": "Each item: `itemKey`, `kind` (`subject`, `case`, `note`, `action`, `minutes`, `signal`, "
-                       "`access`), `withheld`; a released item its `title` and content fields, a withheld one "
-                       "only its `ground`."})
+        "description": "Each item: `itemKey`, `kind` (`subject`, `relation`, `case`, `note`, `action`, "
+                       "`assessment`, `checkin`, `minutes`, `signal`, `access`), `withheld`; a released item its "
+                       "`title` and content fields, a withheld one only its `ground`."})
