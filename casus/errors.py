@@ -20,7 +20,6 @@ from casus.auth.throttling import ThrottleUnavailable
 from casus.database import SNAPSHOT_CONFLICT
 from casus.edge import INT32_MAX, RefusedInput, load_json
 from casus.extensions import db, login_manager
-from casus.i18n import current_locale
 from casus.services import ServiceError
 from workflow import TransitionRefused
 
@@ -78,9 +77,14 @@ def problem_locale() -> str:
         best = request.accept_languages.best_match(["nl", "en"])
         if best:
             return best
+    # Only a user already loaded for this request counts: a problem must never cost a token lookup (hostile input
+    # is refused before any query).
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in ("nl", "en"):
+        return user.locale
     try:
-        return current_locale()
-    except RuntimeError:  # no request context for babel (an error before it was set up)
+        return current_app.config["CASUS"].default_locale
+    except (RuntimeError, KeyError):  # no app context or configuration (an error before set-up)
         return "nl"
 
 

@@ -19,7 +19,7 @@ from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal
 
 CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation",
-                "assessment", "goal", "checkin"}
+                "assessment", "goal", "checkin", "subject", "relation"}
 TEAM_OBJECTS = {"voordracht", "approval"}  # the team's own business: not shown to partners of the case
 # Who looks, and which kinds of object they may see.
 ACTORS = {
@@ -42,6 +42,8 @@ WEB_PARAMS = {"case_id": "case", "signal_id": "signal", "action_id": "action", "
 WEB_PARAMS.update({"assessment_id": "assessment", "assessment": "assessment"})
 # A goal of the plan (its status) and a nazorg check-in (/api/v1/cases/{id}/checkins/{checkin}).
 WEB_PARAMS.update({"goal_id": "goal", "checkin_id": "checkin", "checkin": "checkin"})
+# A subject of the case and a relation between two of them (/api/v1/cases/{id}/subjects/{subject}, …/relations/…).
+WEB_PARAMS.update({"subject_id": "subject", "subject": "subject", "relation_id": "relation", "relation": "relation"})
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
                "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
                "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item",
@@ -61,7 +63,9 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     regisseur = make_user("procesregisseur", organisation=zvh, team=team)
     reporter = make_user("partner", organisation=partner)
     case = make_case(team=team, partners=[partner, zvh], phase="aanpak.uitvoering", procesregisseur=regisseur,
-                     subjects=[make_subject(name="Matrix Verborgen")], plan_discussed_on=today())
+                     subjects=[make_subject(name="Matrix Verborgen"), make_subject(name="Matrix Broer")],
+                     plan_discussed_on=today())
+    relation = _relation(db, case)
     goal = Goal(case_id=case.id, description="Doel", created_by_id=regisseur.id)
     db.session.add(goal)
     db.session.flush()
@@ -89,9 +93,23 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
         "ids": {"case": case.id, "signal": signal.id, "action": action.id, "participation": participation.id,
                 "meeting": meeting.id, "agenda_item": item.id, "series": series.id, "escalation": escalation.id,
                 "voordracht": voordracht.id, "approval": approval.id, "assessment": assessment.id,
-                "goal": goal.id, "checkin": checkin.id},
+                "goal": goal.id, "checkin": checkin.id, "subject": relation.subject_id,
+                "relation": relation.id},
         "case": case,
     }
+
+
+def _relation(db, case):
+    """A relation between the two subjects of the case."""
+    from casus.cases.models import CaseSubject
+    from casus.subjects.models import SubjectRelation
+
+    first, second = db.session.execute(sa.select(CaseSubject.subject_id).where(CaseSubject.case_id == case.id)
+                                       .order_by(CaseSubject.subject_id)).scalars().all()
+    relation = SubjectRelation(subject_id=first, related_subject_id=second, kind="partner_van")
+    db.session.add(relation)
+    db.session.flush()
+    return relation
 
 
 def _assessment(db, case, regisseur):

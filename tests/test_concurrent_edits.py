@@ -260,7 +260,8 @@ def test_agenda_item_minutes(race_app, world):
     from casus.meetings.models import AgendaItem
 
     for _round in range(ROUNDS):
-        item = _commit(race_app, lambda db: _item(db, _meeting(db, world), _case(db, world)))
+        # Minutes are recorded from the meeting's start: a meeting that began yesterday.
+        item = _commit(race_app, lambda db: _item(db, _meeting(db, world, days=-1), _case(db, world)))
         responses = _race(race_app, [_api(world, who, "PATCH", f"/agenda-items/{item.id}",
                                           {"beeldvorming": f"Beeld van {who}", "discussed": True, "version": 1})
                                      for who in WHO])
@@ -515,7 +516,7 @@ def test_a_lost_race_at_the_update_keeps_the_audit_of_the_attempt(race_app, worl
     from casus.audit.models import AuditEvent
     from casus.meetings.models import AgendaItem
 
-    item = _commit(race_app, lambda db: _item(db, _meeting(db, world), _case(db, world)))
+    item = _commit(race_app, lambda db: _item(db, _meeting(db, world, days=-1), _case(db, world)))
     armed = [True]
 
     def sneak_in(session, _context, _instances):

@@ -10,7 +10,10 @@ from flask import Flask
 from casus import events
 from casus.approvals import case_requests
 from casus.approvals.events import ApprovalDecided, ApprovalWithdrawn
-from casus.cases.events import CaseTransitioned
+from casus.cases.events import CaseTransitioned, ParticipationEnded, ParticipationStarted
+from casus.nazorg import services as nazorg
+from casus.notifications import partners
+from casus.plans.events import ActionAssigned, ActionDueChanged
 from casus.retention import archive, extension, list_decisions
 from casus.signals import services as signals
 from casus.signals.events import SignalEnded
@@ -75,12 +78,17 @@ def test_each_app_gets_its_own_registry_filled_by_the_registrars_in_order(app):
 
 
 def test_create_app_subscribes_the_domains_above_to_the_events_below(app):
-    """Signals follow a case before a pending request is withdrawn, and retention sets or clears the archive fields
-    last; the case's own requests are carried out before a voordracht's, a destruction list's and a retention
+    """Signals follow a case before a pending request is withdrawn, and retention sets or clears the archive fields,
+    then nazorg plans its check-ins and the partners hear of a relapse; the case's own requests are carried out
+    before a voordracht's, a destruction list's and a retention
     extension's; voordrachten and destruction lists undo a withdrawal; retention dates a signal that ended."""
     registry = app.extensions[events.EXTENSION]
-    assert [h.__module__ for h in registry.handlers(CaseTransitioned)] == [signals.__name__, case_requests.__name__,
-                                                                           archive.__name__]
+    assert [h.__module__ for h in registry.handlers(CaseTransitioned)] == [
+        signals.__name__, case_requests.__name__, archive.__name__, nazorg.__name__, partners.__name__]
+    assert [h.__module__ for h in registry.handlers(ParticipationStarted)] == [partners.__name__]
+    assert [h.__module__ for h in registry.handlers(ParticipationEnded)] == [partners.__name__]
+    assert [h.__module__ for h in registry.handlers(ActionAssigned)] == [partners.__name__]
+    assert [h.__module__ for h in registry.handlers(ActionDueChanged)] == [partners.__name__]
     assert [h.__module__ for h in registry.handlers(ApprovalDecided)] == [
         case_requests.__name__, voordrachten.__name__, list_decisions.__name__, extension.__name__]
     assert [h.__module__ for h in registry.handlers(ApprovalWithdrawn)] == [voordrachten.__name__,

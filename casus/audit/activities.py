@@ -46,6 +46,9 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "cases_api.CaseTriage": "triage",
     "plans": "casusregie",
     "plans_api": "casusregie",
+    "case_edit": "casusregie",  # correcting what a case knows: title, category, risk level, gemeente, regisseur
+    "case_subjects": "casusregie",  # adding, correcting and unlinking a case's betrokkenen
+    "case_subjects_api": "casusregie",
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
     "assessments": "casusregie",
