@@ -19,18 +19,17 @@ from casus.audit.services import record
 from casus.cases import case_subjects
 from casus.cases.models import Case
 from casus.cases.subject_schemas import (
-    API_FIELD,
     CaseSubjectAddedSchema,
     CaseSubjectCorrectedSchema,
     CaseSubjectSchema,
     DeleteArgsSchema,
     SubjectCorrectionSchema,
     SubjectCreateSchema,
-    to_subject_input,
 )
 from casus.extensions import db
 from casus.security import acting_user
 from casus.subjects.models import Subject
+from casus.subjects.schemas import API_FIELD, to_subject_input
 
 blp = ApiBlueprint("case_subjects_api", __name__, description="The betrokkenen of a case: list, add, correct, unlink")
 

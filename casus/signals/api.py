@@ -33,8 +33,8 @@ from casus.signals.schemas import (
     SignalListQuerySchema,
     SignalPageSchema,
     SignalSchema,
-    to_subject_input,
 )
+from casus.subjects.schemas import to_subject_input
 
 blp = ApiBlueprint("signals_api", __name__, description="Signals (signalen) reported by partners")
 

@@ -1,58 +1,20 @@
 """Signals as the API reads and writes them: camelCase keys, Dutch domain values, ISO dates.
 
-Betrokkenen are checked with the same rules as the web form (:func:`casus.subjects.services.subject_errors`),
-so the API names every wrong field (``subjects.0.bsn``) with the same Dutch message.
+Betrokkenen are :class:`casus.subjects.schemas.SubjectInputSchema`, checked with the same rules as the web form, so
+the API names every wrong field (``subjects.0.bsn``) with the same Dutch message.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.cases.models import LegalBasis, RiskLevel
-from casus.clock import today
 from casus.services import MAX_TEXT
 from casus.signals.models import SignalStatus, Urgency
 from casus.signals.services import MAX_SUBJECTS
 from casus.subjects.models import SubjectKind
-from casus.subjects.services import SubjectInput, subject_errors
-
-# subject_errors names fields as the models do; the API uses camelCase.
-API_FIELD = {"kind": "kind", "name": "name", "date_of_birth": "dateOfBirth", "bsn": "bsn", "postcode": "postcode",
-             "huisnummer": "huisnummer", "toevoeging": "toevoeging", "kvk_nummer": "kvkNummer"}
-
-
-class SubjectInputSchema(InputSchema):
-    kind = fields.String(required=True, validate=validate.OneOf([kind.value for kind in SubjectKind]),
-                         metadata={"description": "`persoon`, `adres`, `bedrijf`, `huishouden` or `groep` "
-                                                 "(a household or group: a name; its members are related on the "
-                                                 "case once it exists)."})
-    name = fields.String(allow_none=True, validate=validate.Length(max=200),
-                         metadata={"description": "Required for a person, business, household or group."})
-    dateOfBirth = fields.Date(allow_none=True, metadata={"description": "A person's date of birth (ISO 8601)."})
-    bsn = fields.String(allow_none=True, validate=validate.Length(max=20), metadata={
-        "description": "Optional, for a person: nine digits that pass the 11-proef. Never sent in a URL."})
-    postcode = fields.String(allow_none=True, validate=validate.Length(max=10),
-                             metadata={"description": "`1234 AB`; required for an address.", "example": "1234 AB"})
-    huisnummer = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=99999),
-                                metadata={"description": "Required with a postcode."})
-    toevoeging = fields.String(allow_none=True, validate=validate.Length(max=10))
-    kvkNummer = fields.String(allow_none=True, validate=validate.Length(max=12),
-                              metadata={"description": "Required for a business: eight digits."})
-
-    @validates_schema(skip_on_field_errors=True)
-    def _check_subject(self, data, **_kwargs):
-        errors = subject_errors(to_subject_input(data), today())
-        if errors:
-            raise ValidationError({API_FIELD[name]: [message] for name, message in errors.items()})
-
-
-def to_subject_input(data: dict) -> SubjectInput:
-    huisnummer = data.get("huisnummer")
-    return SubjectInput(kind=data["kind"], name=data.get("name"), date_of_birth=data.get("dateOfBirth"),
-                        bsn=data.get("bsn") or None, postcode=data.get("postcode") or None,
-                        huisnummer=str(huisnummer) if huisnummer is not None else None,
-                        toevoeging=data.get("toevoeging") or None, kvk_nummer=data.get("kvkNummer") or None)
+from casus.subjects.schemas import SubjectInputSchema
 
 
 class SignalInputSchema(InputSchema):
