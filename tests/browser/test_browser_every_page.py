@@ -1,6 +1,7 @@
 """axe on every page: each role of a demo-like world (the demo's users, a few dozen synthetic cases, the running
 meeting series) crawls breadth-first from its dashboard over same-origin links — each kind of page once, files,
-the API and logging out skipped, only GET — and no page may answer 5xx or show an accessibility violation.
+the API and logging out skipped, only GET — and no page may answer 5xx, show an accessibility violation or a
+drop-down without its arrow.
 Pages added later are crawled as soon as a link leads to them."""
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from browser_support import AXE_RUNNER, AxeReports, log_in, wait_for_axe
 MAX_PAGES = 30  # per role: each kind of page once, the first thirty kinds breadth-first
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'))
   .filter((a) => !a.hasAttribute('download')).map((a) => a.getAttribute('href'))"""
+
+
+# A drop-down draws its arrow as a background image (the theme's chevron): one without it looks like a text field.
+SELECTS_WITHOUT_ARROW = """() => Array.from(document.querySelectorAll('select:not([multiple]):not([size])'))
+  .filter((select) => getComputedStyle(select).backgroundImage === 'none').map((select) => select.id || select.name)"""
 
 
 def crawl_as(chromium, live_server, user) -> tuple[list[str], list[str], list[str]]:
@@ -39,6 +45,9 @@ def crawl_as(chromium, live_server, user) -> tuple[list[str], list[str], list[st
                 errors.append(f"{path}: {response.status}")
                 continue
             wait_for_axe(page)
+            bare = page.evaluate(SELECTS_WITHOUT_ARROW)
+            if bare:
+                errors.append(f"{path}: selects without their arrow: {bare}")
             for href in page.evaluate(LINKS):
                 crawl.add(next_link(live_server, path, href))
     finally:
