@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints make Alembic migrations deterministic and let SQLite batch mode find them.
@@ -157,3 +157,27 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: list[str], batch: int = 500) -> int:
+    """INSERT ``rows`` into ``table`` in ``session``, skipping those whose ``unique`` columns are taken already (a
+    retried job or request, or a concurrent one); how many were new. One ``ON CONFLICT DO NOTHING`` statement per
+    ``batch`` rows on PostgreSQL and SQLite, a SAVEPOINT per row elsewhere. The caller flushes first."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c[unique[0]])
+        return sum(len(session.execute(statement, rows[start:start + batch]).all())
+                   for start in range(0, len(rows), batch))
+    created = 0
+    for row in rows:
+        try:
+            with session.begin_nested():
+                session.execute(table.insert(), [row])
+            created += 1
+        except sa.exc.IntegrityError:
+            pass
+    return created

@@ -111,3 +111,18 @@ def test_the_middleware_never_repeats_a_change_or_an_unmarked_page_view():
         body = RetryStaleSnapshot(wsgi_app)({"REQUEST_METHOD": method},
                                             lambda status, *_, answered=answered: answered.append(status))
         assert body == [b"once"] and answered == ["200 OK"] and calls == [1]
+
+
+def test_insert_new_skips_rows_whose_unique_columns_are_taken(db, make_user):
+    from casus.database import insert_new
+    from casus.notifications.models import Notification
+
+    user = make_user()
+    row = {"user_id": user.id, "kind": "triage_deadline", "title": "t", "params": {}, "link": "/",
+           "email_attempts": 0}
+    first = [{**row, "key": "een"}, {**row, "key": "twee"}]
+    assert insert_new(db.session, Notification.__table__, first, unique=["key"]) == 2
+    again = [{**row, "key": "twee"}, {**row, "key": "drie"}]
+    assert insert_new(db.session, Notification.__table__, again, unique=["key"], batch=1) == 1
+    keys = db.session.scalars(sa.select(Notification.key).order_by(Notification.key)).all()
+    assert keys == ["drie", "een", "twee"]

@@ -17,13 +17,12 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case
 from casus.clock import cadences, today
-from casus.database import utcnow
+from casus.database import insert_new, utcnow
 from casus.events import Events
 from casus.extensions import db
 from casus.nazorg.models import NazorgCheckin
@@ -63,25 +62,7 @@ def plan_checkins(case: Case) -> int:
     if not rows:
         return 0
     db.session.flush()
-    table = NazorgCheckin.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(table).on_conflict_do_nothing(
-            index_elements=["case_id", "nazorg_started_on", "months"]).returning(table.c.id)
-        return len(db.session.execute(statement, rows).all())
-    created = 0
-    for row in rows:  # portable fallback: one SAVEPOINT per row
-        try:
-            with db.session.begin_nested():
-                db.session.execute(table.insert(), [row])
-            created += 1
-        except IntegrityError:
-            pass
-    return created
+    return insert_new(db.session, NazorgCheckin.__table__, rows, unique=["case_id", "nazorg_started_on", "months"])
 
 
 def _of_case(case: Case) -> sa.Select:

@@ -23,12 +23,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale, ngettext
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from casus import metrics, policy
 from casus.cases.models import Case
-from casus.database import utcnow
+from casus.database import insert_new, utcnow
 from casus.edge import BIGINT_MAX
 from casus.extensions import db
 from casus.mail import Mailer, is_permanent, is_transport_error, mailer_for
@@ -98,27 +97,7 @@ def notify_many(items: Iterable[NewNotification], *, now: datetime | None = None
     if not rows:
         return 0
     db.session.flush()
-    table = Notification.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-        created = 0
-        for start in range(0, len(rows), 500):
-            created += len(db.session.execute(statement, rows[start:start + 500]).all())
-        return created
-    created = 0
-    for row in rows:  # portable fallback: one SAVEPOINT per row
-        try:
-            with db.session.begin_nested():
-                db.session.execute(table.insert(), [row])
-            created += 1
-        except IntegrityError:
-            pass
-    return created
+    return insert_new(db.session, Notification.__table__, rows, unique=["key"])
 
 
 def notify(user: User, *, key: str, kind: str, link: str, params: dict | None = None,
