@@ -44,7 +44,7 @@ def test_a_request_waiting_three_working_days_reminds_the_other_supervisors_dail
     assert {n.user_id for n in reminders} == {w["supervisor"].id, w["second"].id}  # not the requester
     assert reminders[0].key == f"approval-reminder:2026-11-23:approval:{approval.id}:user:{reminders[0].user_id}"
     assert reminders[0].link == f"/akkoorden/{approval.id}" and reminders[0].case_id == w["case"].id
-    assert "Vroegtijdig afsluiten" in reminders[0].title and w["case"].reference in reminders[0].title
+    assert "(vroegtijdig afsluiten)" in reminders[0].title and w["case"].reference in reminders[0].title
     assert approval_reminders(app, at(2026, 11, 24)) == 2  # the next working day: again
 
 
