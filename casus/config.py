@@ -55,6 +55,20 @@ def _clock_time(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def _mapping(value: str) -> dict[str, str]:
+    """``claim value=target`` pairs separated by ``;`` (a group's name may hold a comma); a pair without ``=``
+    raises ValueError."""
+    pairs = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        key, sep, target = part.partition("=")
+        if not sep or not key.strip() or not target.strip():
+            raise ValueError(part)
+        pairs[key.strip()] = target.strip()
+    return pairs
+
+
 LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 AUDIT_CHAIN_MODES = ("scheduled", "inline")
@@ -141,6 +155,25 @@ class Config:
     # A JSON file of leefgebieden ([{code, nl, en}]) replacing the ZRM's 13 (casus.assessments.domains reads and
     # checks it at start); empty: the ZRM's.
     assessment_domains: str = ""
+    # Single sign-on through OpenID Connect (casus.auth.oidc; docs/OPERATIONS.md, "Single sign-on"): off while
+    # oidc_issuer is empty. Claims map to an organisation (oidc_organisation_map: claim value -> organisation name)
+    # and roles (oidc_role_map: claim value -> role); an unknown identity is refused unless oidc_create_users.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_provider_name: str = "SSO"
+    oidc_organisation_claim: str = ""
+    oidc_organisation_map: Mapping[str, str] = field(default_factory=dict)
+    oidc_roles_claim: str = "groups"
+    oidc_role_map: Mapping[str, str] = field(default_factory=dict)
+    oidc_create_users: bool = False
+    # The provider asserted multi-factor authentication when its amr claim holds one of these, or its acr is one
+    # of oidc_mfa_acr: Casus then asks no TOTP code of its own.
+    oidc_mfa_amr: frozenset[str] = frozenset({"mfa", "otp", "hwk", "swk", "sms", "fpt"})
+    oidc_mfa_acr: frozenset[str] = frozenset()
+    # Accounts without a login for this many days are deactivated by the scheduler (0 = never).
+    inactive_days: int = 90
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -190,9 +223,22 @@ class Config:
         "CASUS_ADDRESS_LOOKUP": ("address_lookup", lambda value: value.strip().lower()),
         "CASUS_ADDRESS_LOOKUP_URL": ("address_lookup_url", lambda value: value.strip().rstrip("/")),
         "CASUS_DIGEST_TIME": ("digest_time", _clock_time),
+        "CASUS_OIDC_ISSUER": ("oidc_issuer", lambda value: value.strip().rstrip("/")),
+        "CASUS_OIDC_CLIENT_ID": ("oidc_client_id", str),
+        "CASUS_OIDC_CLIENT_SECRET": ("oidc_client_secret", str),
+        "CASUS_OIDC_SCOPES": ("oidc_scopes", lambda value: " ".join(value.replace(",", " ").split())),
+        "CASUS_OIDC_PROVIDER_NAME": ("oidc_provider_name", str),
+        "CASUS_OIDC_ORGANISATION_CLAIM": ("oidc_organisation_claim", str),
+        "CASUS_OIDC_ORGANISATION_MAP": ("oidc_organisation_map", _mapping),
+        "CASUS_OIDC_ROLES_CLAIM": ("oidc_roles_claim", str),
+        "CASUS_OIDC_ROLE_MAP": ("oidc_role_map", _mapping),
+        "CASUS_OIDC_CREATE_USERS": ("oidc_create_users", _bool),
+        "CASUS_OIDC_MFA_AMR": ("oidc_mfa_amr", _roles),
+        "CASUS_OIDC_MFA_ACR": ("oidc_mfa_acr", _roles),
+        "CASUS_INACTIVE_DAYS": ("inactive_days", int),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
-    EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES"})
+    EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES", "CASUS_OIDC_MFA_AMR", "CASUS_OIDC_MFA_ACR"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Config:
@@ -259,6 +305,13 @@ class Config:
             raise ConfigError("The time zone must be an IANA name such as Europe/Amsterdam") from exc
         if not 0 <= config.scheduler_metrics_port <= 65535:
             raise ConfigError("CASUS_SCHEDULER_METRICS_PORT must be a port number (0 = off)")
+        oidc_url = config.oidc_issuer.startswith(("https://", "http://"))
+        if config.oidc_issuer and not (oidc_url and config.oidc_client_id):
+            raise ConfigError("CASUS_OIDC_ISSUER must be an http(s) URL and needs CASUS_OIDC_CLIENT_ID")
+        if config.oidc_issuer and "openid" not in config.oidc_scopes.split():
+            raise ConfigError("CASUS_OIDC_SCOPES must include openid")
+        if config.inactive_days < 0:
+            raise ConfigError("CASUS_INACTIVE_DAYS must be 0 (never) or more")
         if not config.database_url:
             Path(config.instance_path).mkdir(parents=True, exist_ok=True)
             config = replace(config, database_url=f"sqlite:///{Path(config.instance_path) / 'casus.db'}")
@@ -272,6 +325,10 @@ class Config:
     def owner_database_url(self) -> str:
         """The URL migrations and grants connect with: the owner's when set apart, else the application's."""
         return self.migration_database_url or self.database_url
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def log_tracebacks(self) -> bool:

@@ -36,6 +36,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "auth.login",
     "auth.totp",
     "auth.enrol",
+    "auth.sso_start",
+    "auth.sso_callback",
     "calendar.feed",  # authenticates by its own secret token, like the API
 })
 

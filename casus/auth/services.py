@@ -21,9 +21,10 @@ from casus.auth.sessions import clear_keeping_locale, end_sessions_of, start_ses
 from casus.auth.tokens import revoke_all_of
 from casus.database import utcnow
 from casus.extensions import db
-from casus.users.models import User
+from casus.users.models import LoginMethod, User
 
 PENDING_SECONDS = 300
+SSO_SESSION_KEY = "sso"  # on a session begun through the identity provider: logout offers its end-session endpoint
 
 
 class LoginStep(enum.Enum):
@@ -32,6 +33,7 @@ class LoginStep(enum.Enum):
     ENROL = "enrol"
     INVALID = "invalid"
     THROTTLED = "throttled"
+    PASSWORD_OFF = "password_off"  # the right password, but the organisation logs in through single sign-on only
 
 
 def throttle():
@@ -66,13 +68,24 @@ def check_password(email: str, password: str) -> LoginStep:
         _register_failure(user)
         return LoginStep.INVALID
     throttle().release(email, ip, attempt)  # a right password is no failed attempt
+    if not user.organisation.password_login:
+        record("login.password_disabled", object_type="user", object_id=user.id, outcome=Outcome.DENIED, user=user)
+        return LoginStep.PASSWORD_OFF
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    step = second_factor_step(user)
+    if step is LoginStep.DONE:
+        complete_login(user, LoginMethod.PASSWORD)
+        return step
+    return pend(user, step, LoginMethod.PASSWORD)
+
+
+def second_factor_step(user: User) -> LoginStep:
+    """What Casus asks after the first factor: its TOTP code, enrolment where the role requires it, or nothing."""
     if user.totp_enabled:
-        return _pend(user, LoginStep.TOTP)
+        return LoginStep.TOTP
     if totp_required(user):
-        return _pend(user, LoginStep.ENROL)
-    complete_login(user)
+        return LoginStep.ENROL
     return LoginStep.DONE
 
 
@@ -84,11 +97,12 @@ def _register_failure(user: User | None) -> None:
            outcome=Outcome.DENIED, user=user)
 
 
-def _pend(user: User, step: LoginStep) -> LoginStep:
+def pend(user: User, step: LoginStep, method: LoginMethod) -> LoginStep:
     clear_keeping_locale()
     session["pending_uid"] = user.id
     session["pending_step"] = step.value
     session["pending_since"] = time.time()
+    session["pending_method"] = method.value
     return step
 
 
@@ -152,12 +166,18 @@ def enrol_totp(user: User, secret: str, code: str) -> bool:
     return True
 
 
-def complete_login(user: User) -> None:
+def complete_login(user: User, method: LoginMethod | None = None, details: dict | None = None) -> None:
+    """Start the session. ``method``: how the first factor was given (else the pending login's, else password)."""
+    method = method or LoginMethod(session.get("pending_method", LoginMethod.PASSWORD.value))
     throttle().succeeded(user.email)  # first: when the throttle is down, no session is started at all
     start_session(user)
+    if method is LoginMethod.SSO:
+        session[SSO_SESSION_KEY] = True
     user.failed_login_count = 0
     user.last_login_at = utcnow()
-    record("login.success", object_type="user", object_id=user.id, user=user)
+    user.last_login_method = method
+    record("login.success", object_type="user", object_id=user.id, user=user,
+           details={"method": method.value, **(details or {})})
 
 
 def change_own_password(user: User, current: str, new: str, keep_session) -> bool:

@@ -6,13 +6,15 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from casus.audit.services import record
-from casus.auth import services, tokens
+from casus.auth import services, sso, tokens
 from casus.auth.forms import ChangePasswordForm, LoginForm, TotpForm
-from casus.auth.services import LoginStep
+from casus.auth.oidc import SsoError
+from casus.auth.services import SSO_SESSION_KEY, LoginStep
 from casus.auth.sessions import current_session_row, end_current_session
 from casus.navigation import safe_next
 
@@ -34,13 +36,74 @@ def login():
             return render_template("auth/login.html", form=form), 429
         if step is LoginStep.INVALID:
             flash(_("Onbekende combinatie van e-mailadres en wachtwoord."), "error")
+        elif step is LoginStep.PASSWORD_OFF:
+            flash(_("Uw organisatie logt in via %(provider)s; inloggen met een wachtwoord staat uit.",
+                    provider=current_app.config["CASUS"].oidc_provider_name), "error")
         elif step is LoginStep.DONE:
             return _logged_in_redirect(form.next.data)
         else:
             session["login_next"] = safe_next(form.next.data)  # for after the second factor
             return _after_password(step)
     form.password.data = None  # never echo a password back
-    return render_template("auth/login.html", form=form, demo=current_app.config["CASUS"].demo_mode)
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm, status: int = 200):
+    cfg = current_app.config["CASUS"]
+    return render_template("auth/login.html", form=form, demo=cfg.demo_mode,
+                           sso_provider=cfg.oidc_provider_name if cfg.oidc_enabled else None), status
+
+
+# Why a login through the provider stopped, for the person trying it: text and status per SsoError reason.
+SSO_FAILURES = {
+    "state": (_l("De inlogpoging is verlopen of komt niet uit deze browser. Probeer opnieuw in te loggen."), 400),
+    "nonce": (_l("Het antwoord van de identiteitsprovider hoort niet bij deze inlogpoging. Probeer opnieuw in te "
+                 "loggen."), 400),
+    "token": (_l("Het antwoord van de identiteitsprovider kon niet worden gecontroleerd. Probeer opnieuw in te "
+                 "loggen."), 400),
+    "expired": (_l("Het bewijs van de identiteitsprovider is verlopen. Probeer opnieuw in te loggen."), 400),
+    "denied": (_l("De identiteitsprovider heeft het inloggen niet toegestaan."), 400),
+    "provider": (_l("De identiteitsprovider is nu niet bereikbaar. Probeer het later opnieuw, of log in met uw "
+                    "wachtwoord als uw organisatie dat toestaat."), 503),
+    "unknown": (_l("Uw account bij de identiteitsprovider is niet bekend in Casus. Vraag de beheerder van uw "
+                   "organisatie om een account."), 403),
+    "organisation": (_l("Uw account bij de identiteitsprovider hoort niet bij een organisatie of rol in Casus. Vraag "
+                        "de beheerder van uw organisatie om een account."), 403),
+    "inactive": (_l("Uw account in Casus is niet actief. Neem contact op met de beheerder van uw organisatie."), 403),
+}
+
+
+def _sso_failed(error: SsoError):
+    message, status = SSO_FAILURES.get(error.reason, SSO_FAILURES["token"])
+    flash(str(message), "error")
+    return _login_page(LoginForm(), status)
+
+
+@bp.get("/inloggen/sso")
+def sso_start():
+    if not current_app.config["CASUS"].oidc_enabled:
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    try:
+        return redirect(sso.start(url_for("auth.sso_callback", _external=True), safe_next(request.args.get("next"))))
+    except SsoError as error:
+        return _sso_failed(error)
+
+
+@bp.get("/inloggen/sso/terug")
+def sso_callback():
+    if not current_app.config["CASUS"].oidc_enabled:
+        abort(404)
+    next_url = sso.pending_next()
+    try:
+        step = sso.callback(request.args, url_for("auth.sso_callback", _external=True))
+    except SsoError as error:
+        return _sso_failed(error)
+    if step is LoginStep.DONE:
+        return _logged_in_redirect(next_url)
+    session["login_next"] = next_url
+    return _after_password(step)
 
 
 def _after_password(step: LoginStep):
@@ -134,7 +197,13 @@ def revoke_token(token_id: int):
 @bp.post("/uitloggen")
 def logout():
     record("logout", object_type="user", object_id=current_user.get_id())
+    through_provider = bool(session.get(SSO_SESSION_KEY))
     end_current_session()
+    if through_provider:
+        # The Casus session has ended; the provider's own session is the provider's: offer to end it there too.
+        end_url = sso.end_session_url(url_for("auth.login", _external=True))
+        return render_template("auth/logged_out.html", end_session_url=end_url,
+                               provider=current_app.config["CASUS"].oidc_provider_name)
     flash(_("U bent uitgelogd."), "success")
     return redirect(url_for("auth.login"))
 

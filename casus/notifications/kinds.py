@@ -207,6 +207,19 @@ AUDIT_VERIFICATION_FAILED = register(Kind(
                    "die niet kloppen met de keten. Het resultaat staat op de pagina Auditlog."),
     label=N_("Bevindingen bij de controle van het auditlog")))
 
+# Accounts without a login for CASUS_INACTIVE_DAYS, deactivated by the scheduler
+# (casus.notifications.inactive_accounts):
+# the beheerders are told how many; who they are is in the user list and the audit log.
+ACCOUNTS_DEACTIVATED = register(Kind(
+    "accounts_deactivated",
+    N_("%(count)s account gedeactiveerd wegens inactiviteit"),
+    N_("Op %(date)s is %(count)s account gedeactiveerd dat %(days)s dagen niet heeft ingelogd. Een beheerder kan "
+       "het weer activeren."),
+    title_other=N_("%(count)s accounts gedeactiveerd wegens inactiviteit"),
+    intro_other=N_("Op %(date)s zijn %(count)s accounts gedeactiveerd die %(days)s dagen niet hebben ingelogd. Een "
+                   "beheerder kan ze weer activeren."),
+    label=N_("Accounts gedeactiveerd wegens inactiviteit")))
+
 # Data-subject requests (casus.subject_requests.jobs): the request's reference (AVG-2026-0001) only, never the person.
 SUBJECT_REQUEST_DUE_SOON = register(Kind(
     "subject_request_due_soon",

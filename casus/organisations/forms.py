@@ -44,6 +44,7 @@ class OrganisationForm(FlaskForm):
                        invalid_choice_message=NOT_IN_LIST)
     convenant_partner = BooleanField(_l("Convenantpartner"))
     active = BooleanField(_l("Actief"), default=True)
+    password_login = BooleanField(_l("Inloggen met wachtwoord toegestaan"), default=True)
 
 
 class TeamForm(FlaskForm):

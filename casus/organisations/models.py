@@ -38,6 +38,8 @@ class Organisation(TimestampMixin, db.Model):
     kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "organisation_kind"))
     convenant_partner: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # False: its people log in through single sign-on only (docs/OPERATIONS.md, "Single sign-on").
+    password_login: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     teams: Mapped[list[Team]] = relationship(back_populates="organisation", lazy="raise")
 

@@ -34,8 +34,10 @@ def organisation_by_name(name: str) -> Organisation | None:
 
 
 def save_organisation(organisation: Organisation | None, *, name: str, kind: str,
-                      convenant_partner: bool, active: bool = True) -> Organisation:
-    """Create (``organisation`` None) or update an organisation."""
+                      convenant_partner: bool, active: bool = True,
+                      password_login: bool | None = None) -> Organisation:
+    """Create (``organisation`` None) or update an organisation. ``password_login`` False: its people log in
+    through single sign-on only (None: unchanged; on for a new organisation). A change is audited on its own."""
     name = name.strip()
     if not name:
         raise ServiceError("Vul een naam in.", field="name")
@@ -50,10 +52,16 @@ def save_organisation(organisation: Organisation | None, *, name: str, kind: str
     organisation = organisation or Organisation()
     organisation.name, organisation.kind = name, kind_value
     organisation.convenant_partner, organisation.active = convenant_partner, active
+    previous = True if created else organisation.password_login
+    if password_login is not None:
+        organisation.password_login = password_login
     db.session.add(organisation)
     db.session.flush()
     record("organisation.created" if created else "organisation.updated",
            object_type="organisation", object_id=organisation.id)
+    if not created and password_login is not None and password_login != previous:
+        record("organisation.password_login", object_type="organisation", object_id=organisation.id,
+               details={"enabled": password_login})
     return organisation
 
 

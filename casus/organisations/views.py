@@ -40,7 +40,8 @@ def edit(organisation_id: int):
 def _organisation_form(organisation: Organisation | None):
     form = OrganisationForm(obj=organisation)
     if submit_form(form, lambda: services.save_organisation(organisation, name=form.name.data, kind=form.kind.data,
-            convenant_partner=form.convenant_partner.data, active=form.active.data),
+            convenant_partner=form.convenant_partner.data, active=form.active.data,
+            password_login=form.password_login.data),
             success=lambda saved: (_("Organisatie %(name)s is aangemaakt.", name=saved.name) if organisation is None
                                    else _("Organisatie %(name)s is opgeslagen.", name=saved.name))):
         return redirect(url_for("organisations.index"))

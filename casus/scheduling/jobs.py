@@ -86,6 +86,10 @@ JOBS: tuple[JobSpec, ...] = (
             {"day": 1, "hour": 6, "minute": 30},
             "Stelt per team de vernietigingslijst van de maand voor: wat over de archiefactiedatum is en niet "
             "bevroren; de privacyfunctionarissen krijgen bericht."),
+    JobSpec("inactive_accounts", "casus.notifications.inactive_accounts:deactivate_inactive_accounts",
+            {"hour": 5, "minute": 30},
+            "Deactiveert accounts die CASUS_INACTIVE_DAYS (standaard 90) dagen niet hebben ingelogd; de beheerders "
+            "krijgen bericht."),
     JobSpec("subject_request_deadlines", "casus.subject_requests.jobs:subject_request_deadlines",
             {"hour": 7, "minute": 15},
             "Herinnert de privacyfunctionarissen aan verzoeken van betrokkenen die binnen vijf werkdagen of al "

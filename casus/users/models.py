@@ -21,8 +21,15 @@ class Role(LabelledEnum):
     BEHEERDER = "beheerder", N_("Beheerder")
 
 
+class LoginMethod(LabelledEnum):
+    PASSWORD = "password", N_("Wachtwoord")
+    SSO = "sso", N_("Single sign-on")
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
+    # One account per identity at one identity provider (single sign-on, casus.auth.oidc).
+    __table_args__ = (sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased by the service layer, so the unique constraint is case-insensitive.
@@ -38,6 +45,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     failed_login_count: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_method: Mapped[LoginMethod | None] = mapped_column(enum_column(LoginMethod, "login_method"))
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
     locale: Mapped[str | None] = mapped_column(sa.String(5))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)

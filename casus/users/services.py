@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -20,7 +21,7 @@ from casus.organisations.models import Team
 from casus.organisations.services import get_organisation, get_team, organisation_by_name
 from casus.policy import TEAM_ROLES
 from casus.services import ServiceError
-from casus.users.models import Role, User, UserRole
+from casus.users.models import ApiToken, Role, User, UserRole
 
 
 def list_users() -> list[User]:
@@ -107,6 +108,27 @@ def set_active(user: User, active: bool) -> None:
         end_sessions_of(user)
     record("user.activated" if active else "user.deactivated", object_type="user", object_id=user.id)
     revoke_all_of(user, "reactivated" if active else "deactivated")
+
+
+def deactivate_inactive(now: datetime, days: int) -> list[User]:
+    """Deactivate every active account without a login (or, never logged in, created) and without a use of one of
+    its API tokens (a partner system's account) in the last ``days`` days, as :func:`set_active` does; each audited
+    with the reason. Returns them (none when ``days`` is 0)."""
+    if days <= 0:
+        return []
+    cutoff = now - timedelta(days=days)
+    token_used = sa.exists().where(ApiToken.user_id == User.id, ApiToken.last_used_at >= cutoff)
+    stale = list(db.session.execute(
+        sa.select(User).where(User.active.is_(True), sa.func.coalesce(User.last_login_at, User.created_at) < cutoff,
+                              ~token_used)
+        .order_by(User.id)).unique().scalars())
+    for user in stale:
+        user.active = False
+        end_sessions_of(user)
+        record("user.deactivated", object_type="user", object_id=user.id,
+               details={"reason": "inactive", "days": days})
+        revoke_all_of(user, "deactivated")
+    return stale
 
 
 def reset_password(user: User) -> str:

@@ -143,13 +143,15 @@ def test_edit_and_deactivate_organisation(client, auth, admin, make_organisation
     form = page(client.get(url))
     assert 'value="Wijkteam West"' in form
     assert re.search(r'<input[^>]* checked [^>]*id="active"', form)
-    response = auth.post(url, {"name": "Wijkteam West-Oost", "kind": "wijkteam", "convenant_partner": "y"})
+    response = auth.post(url, {"name": "Wijkteam West-Oost", "kind": "wijkteam", "convenant_partner": "y",
+                               "password_login": "y"})
     assert response.status_code == 302
     db.session.refresh(organisation)
     assert organisation.name == "Wijkteam West-Oost"
     assert organisation.active is False  # unchecked box: deactivated
     assert "inactief" in page(client.get("/beheer/organisaties"))
-    response = auth.post(url, {"name": "Wijkteam West-Oost", "kind": "wijkteam", "active": "y"})
+    response = auth.post(url, {"name": "Wijkteam West-Oost", "kind": "wijkteam", "active": "y",
+                               "password_login": "y"})
     db.session.refresh(organisation)
     assert organisation.active is True
     assert organisation.convenant_partner is False
@@ -246,3 +248,28 @@ def test_edit_and_deactivate_team(client, auth, admin, make_team, db):
     assert team.active is False
     assert audit_actions(db, "team", team.id) == ["team.updated"]
     assert "inactief" in page(client.get("/beheer/teams"))
+
+
+def test_switching_password_login_off_is_audited_and_its_people_cannot_log_in_with_a_password(
+        client, auth, admin, make_organisation, make_user, db):
+    from casus.audit.models import AuditEvent
+
+    organisation = make_organisation(name="Gemeente Eenlogin")
+    member = make_user("partner", organisation=organisation)
+    response = auth.post(f"/beheer/organisaties/{organisation.id}", {
+        "name": "Gemeente Eenlogin", "kind": organisation.kind.value, "active": "y"})  # the box left unticked
+    assert response.status_code == 302
+    db.session.refresh(organisation)
+    assert organisation.password_login is False
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "organisation.password_login")
+                               ).scalar_one()
+    assert event.details == {"enabled": False}
+    assert "Inloggen met wachtwoord toegestaan" in page(client.get(f"/beheer/organisaties/{organisation.id}"))
+
+    auth.post("/uitloggen", form_url="/account")
+    answer = auth.login(member)
+    assert "inloggen met een wachtwoord staat uit" in page(answer)
+    assert client.get("/").status_code == 302  # no session was started
+    refused = db.session.execute(sa.select(AuditEvent.user_id).where(AuditEvent.action == "login.password_disabled")
+                                 ).scalars().all()
+    assert refused == [member.id]

@@ -100,6 +100,25 @@ def test_user_list_shows_columns(client, admin, make_user, make_team, db):
     assert "nooit" in inactive_row
 
 
+def test_user_list_shows_how_each_user_last_logged_in(client, admin, make_user, db):
+    from datetime import UTC, datetime
+
+    from casus.users.models import LoginMethod
+
+    when = datetime(2026, 3, 4, 8, 5, tzinfo=UTC)
+    make_user("partner", name="Sara Sso", last_login_at=when, last_login_method=LoginMethod.SSO)
+    make_user("partner", name="Wim Wachtwoord", last_login_at=when, last_login_method=LoginMethod.PASSWORD)
+    html = page(client.get("/beheer/gebruikers"))
+    assert "Ingelogd met" in html
+
+    def row(name: str) -> str:
+        return html[html.index(name):html.index("</tr>", html.index(name))]
+
+    assert ">Single sign-on<" in row("Sara Sso")
+    assert "04-03-2026 09:05" in row("Sara Sso")
+    assert ">Wachtwoord<" in row("Wim Wachtwoord")
+
+
 def test_create_user_shows_password_once_and_it_works(client, auth, admin, make_organisation, db, second_client):
     from casus.users.models import User
 
