@@ -73,6 +73,7 @@ LOG_FORMATS = ("json", "text")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 AUDIT_CHAIN_MODES = ("scheduled", "inline")
 ADDRESS_LOOKUPS = ("none", "pdok")
+STORAGE_BACKENDS = ("local", "s3")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,24 @@ class Config:
     oidc_mfa_acr: frozenset[str] = frozenset()
     # Accounts without a login for this many days are deactivated by the scheduler (0 = never).
     inactive_days: int = 90
+    # Documents (casus.documents; docs/OPERATIONS.md, "Documents"). Files live outside the database: "local" (a
+    # directory, storage_dir; empty: <instance>/documents) or "s3" (an S3-compatible endpoint and bucket).
+    storage_backend: str = "local"
+    storage_dir: str = ""
+    storage_s3_endpoint: str = ""
+    storage_s3_bucket: str = ""
+    storage_s3_region: str = "us-east-1"
+    storage_s3_access_key: str = ""
+    storage_s3_secret_key: str = ""
+    # Encryption keys at rest (AES-256-GCM): ``key id=base64 of 32 bytes`` pairs separated by ``;``. The first
+    # encrypts new files, every one decrypts (rotation: put the new key first, run `casus documents rotate-key`).
+    storage_keys: Mapping[str, str] = field(default_factory=dict)
+    # The largest document accepted, in bytes.
+    document_max_bytes: int = 25 * 1024 * 1024
+    # ClamAV's daemon: "unix:/run/clamav/clamd.ctl" or "tcp:host:port"; empty: no scanning. Configured but not
+    # reachable: uploads are refused, never stored unscanned.
+    clamd_address: str = ""
+    clamd_timeout_seconds: int = 30
     extra: Mapping[str, object] = field(default_factory=dict)
 
     # Environment variable name -> (field name, parser)
@@ -236,6 +255,17 @@ class Config:
         "CASUS_OIDC_MFA_AMR": ("oidc_mfa_amr", _roles),
         "CASUS_OIDC_MFA_ACR": ("oidc_mfa_acr", _roles),
         "CASUS_INACTIVE_DAYS": ("inactive_days", int),
+        "CASUS_STORAGE_BACKEND": ("storage_backend", lambda value: value.strip().lower()),
+        "CASUS_STORAGE_DIR": ("storage_dir", str),
+        "CASUS_STORAGE_S3_ENDPOINT": ("storage_s3_endpoint", lambda value: value.strip().rstrip("/")),
+        "CASUS_STORAGE_S3_BUCKET": ("storage_s3_bucket", str),
+        "CASUS_STORAGE_S3_REGION": ("storage_s3_region", str),
+        "CASUS_STORAGE_S3_ACCESS_KEY": ("storage_s3_access_key", str),
+        "CASUS_STORAGE_S3_SECRET_KEY": ("storage_s3_secret_key", str),
+        "CASUS_STORAGE_KEYS": ("storage_keys", _mapping),
+        "CASUS_DOCUMENT_MAX_BYTES": ("document_max_bytes", int),
+        "CASUS_CLAMD_ADDRESS": ("clamd_address", str),
+        "CASUS_CLAMD_TIMEOUT_SECONDS": ("clamd_timeout_seconds", int),
     }
     # Variables where an empty value means "none" rather than "not set, use the default".
     EMPTY_MEANS_NONE = frozenset({"CASUS_TOTP_REQUIRED_ROLES", "CASUS_OIDC_MFA_AMR", "CASUS_OIDC_MFA_ACR"})
@@ -312,6 +342,14 @@ class Config:
             raise ConfigError("CASUS_OIDC_SCOPES must include openid")
         if config.inactive_days < 0:
             raise ConfigError("CASUS_INACTIVE_DAYS must be 0 (never) or more")
+        if config.storage_backend not in STORAGE_BACKENDS:
+            raise ConfigError(f"CASUS_STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}")
+        if config.storage_backend == "s3" and not (config.storage_s3_endpoint and config.storage_s3_bucket):
+            raise ConfigError("CASUS_STORAGE_BACKEND=s3 needs CASUS_STORAGE_S3_ENDPOINT and CASUS_STORAGE_S3_BUCKET")
+        if config.document_max_bytes < 1:
+            raise ConfigError("CASUS_DOCUMENT_MAX_BYTES must be 1 or more")
+        if config.clamd_address and not config.clamd_address.startswith(("unix:", "tcp:")):
+            raise ConfigError("CASUS_CLAMD_ADDRESS must start with unix: or tcp:")
         if not config.database_url:
             Path(config.instance_path).mkdir(parents=True, exist_ok=True)
             config = replace(config, database_url=f"sqlite:///{Path(config.instance_path) / 'casus.db'}")

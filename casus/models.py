@@ -12,6 +12,7 @@ from casus.cases.models import (
     Participation,
     TransitionLog,
 )
+from casus.documents.models import Document, DocumentAudience, DocumentVersion, StoredFile
 from casus.escalations.models import Escalation
 from casus.meetings.models import (
     AgendaItem,
@@ -70,6 +71,9 @@ __all__ = [
     "DestructionDeclaration",
     "DestructionList",
     "DestructionListItem",
+    "Document",
+    "DocumentAudience",
+    "DocumentVersion",
     "Escalation",
     "Goal",
     "LegalHold",
@@ -89,6 +93,7 @@ __all__ = [
     "RetentionTerm",
     "Signal",
     "SignalSubject",
+    "StoredFile",
     "Subject",
     "SubjectCorrection",
     "SubjectRelation",
