@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.cases.models import Case, CaseSubject, Category, Note, NoteAudience, Participation, TransitionLog
+from casus.search.keys import fold
 from casus.signals.models import Signal, SignalStatus, SignalSubject
 from casus.signals.services import signal_status_for
 from casus.timeline.models import TimelineEvent
@@ -91,8 +92,9 @@ class CaseFactory:
         escalation = "operationeel"
         if phase in AANPAK or phase == _P.NAZORG:
             escalation = weighted(rng, (("operationeel", 86), ("tactisch", 11), ("bestuurlijk", 3)))
+        title = self._title(skeleton.category)
         case_row = ctx.add(
-            Case, id=case_id, reference=reference, title=self._title(skeleton.category), category_id=category.id,
+            Case, id=case_id, reference=reference, title=title, search_key=fold(title), category_id=category.id,
             team_id=team.id, gemeente=gemeente, phase=phase, escalation_level=escalation,
             risk_level=weighted(rng, (("laag", 25), ("midden", 50), ("hoog", 25))),
             procesregisseur_id=procesregisseur, aanbrenger_organisation_id=orgs[0], legal_basis="convenant",

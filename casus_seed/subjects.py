@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from faker import Faker
 
+from casus.search.keys import fold
 from casus.subjects.models import RelationKind, Subject, SubjectRelation
 from casus.subjects.validation import normalise_name
 from casus_seed.context import SeedContext
@@ -82,6 +83,7 @@ class SubjectMaker:
         values.setdefault("kvk_nummer", None)
         values.setdefault("straat", None)
         values.setdefault("woonplaats", None)
+        values["search_key"] = fold(values["name_key"])  # bulk inserts skip the model's flush hook
         ctx.add(Subject, id=subject_id, created_at=ctx.now, updated_at=ctx.now, **values)
         return subject_id
 

@@ -105,6 +105,11 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    from casus.search.schema import is_index_object
+
+    # The search index (GIN indexes, FTS5 tables) is not in the models: autogenerate must not drop it.
+    conf_args.setdefault("include_name", lambda name, _type, _parents: not is_index_object(name))
+
     with connectable.connect() as connection:
         context.configure(
             connection=connection,

@@ -9,6 +9,8 @@ from casus.database import TimestampMixin, UTCDateTime, enum_column, utcnow
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum
 from casus.organisations.models import Organisation, Team
+from casus.search import schema as search_schema
+from casus.search.keys import fold
 from casus.subjects.models import Subject
 from casus.users.models import User
 from workflow import CasePhase, ClosureResult, EscalationLevel, ParticipationRole, TriageOutcome
@@ -84,6 +86,8 @@ class Case(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(12), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    # The title folded (lower case, no accents): what title search compares (set on every flush; casus.search).
+    search_key: Mapped[str | None] = mapped_column(sa.String(200))
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
     gemeente: Mapped[str] = mapped_column(sa.String(120))
@@ -133,6 +137,16 @@ class Case(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+@sa.event.listens_for(Case, "before_insert")
+@sa.event.listens_for(Case, "before_update")
+def _keep_search_key(_mapper, _connection, case: Case) -> None:
+    # On the flush, not in the services: opening, bundling and editing a case all keep it right (casus.search).
+    case.search_key = fold(case.title)
+
+
+search_schema.register(Case.__table__, source="title")
 
 
 class CaseSubject(db.Model):

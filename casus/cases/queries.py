@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -21,9 +22,11 @@ from casus.clock import today
 from casus.extensions import db
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import visible_cases
+from casus.search.conditions import word_prefix
+from casus.search.keys import fold
 from casus.services import ServiceError
 from casus.subjects.models import Subject
-from casus.subjects.validation import normalise_name, postcode
+from casus.subjects.validation import bsn, postcode
 from casus.users.models import User
 from workflow import CasePhase
 
@@ -70,32 +73,43 @@ CASE_SORTS: dict[str, SortSpec] = {
 }
 
 
-def _subject_match(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    # IN (uncorrelated) rather than a correlated EXISTS: the subjects are scanned once, not once per visible case
-    # (3-4x faster for a name search over 100,000 cases on SQLite; PostgreSQL plans both as a semi-join).
-    return Case.id.in_(sa.select(CaseSubject.case_id).join(Subject, Subject.id == CaseSubject.subject_id)
-                       .where(*conditions))
-
-
 REFERENCE_TERM = re.compile(r"^\d{2,4}(-\d{0,5})?$")
+BSN_LIKE = re.compile(r"^\d{8,9}$")
+POSTCODE_DIGITS = re.compile(r"^[1-9]\d{3}$")
+
+
+def _cases_of_subjects(condition: ColumnElement[bool]) -> sa.Select:
+    return sa.select(CaseSubject.case_id).join(Subject, Subject.id == CaseSubject.subject_id).where(condition)
 
 
 def search_condition(term: str) -> ColumnElement[bool]:
-    """Reference (exact or prefix), subject name (word prefix) or postcode; correlated to ``Case``."""
+    """Reference (exact or prefix), BSN, postcode (with or without its space; four digits: a prefix), a subject's
+    name or the case's title (word prefix, case and accents ignored: "vries" finds "De Vriës"); on ``Case``.
+
+    ``Case.id IN (<the ids each way finds, UNION ALL>)``: each way on its own index (the search index of
+    ``casus.search`` for names and titles, ``subjects.bsn``, ``ix_subjects_address``), uncorrelated, so each runs
+    once — not once per visible case — and the caller's need-to-know scope narrows the same statement."""
     term = term.strip()
-    conditions: list[ColumnElement[bool]] = []
+    dialect = db.session.get_bind().dialect.name
+    found: list[sa.Select] = []
     if REFERENCE_TERM.match(term):
-        conditions.append(Case.reference.startswith(term, autoescape=True))
+        found.append(sa.select(Case.id).where(Case.reference.startswith(term, autoescape=True)))
+    digits = re.sub(r"[\s.]", "", term)
+    if BSN_LIKE.match(digits):
+        with suppress(ServiceError):  # fails the 11-proef: no BSN to look for
+            found.append(_cases_of_subjects(Subject.bsn == bsn(digits)))
     try:
-        conditions.append(_subject_match(Subject.postcode == postcode(term)))
+        found.append(_cases_of_subjects(Subject.postcode == postcode(term)))
     except ServiceError:  # not a full postcode
-        if re.fullmatch(r"[1-9]\d{3}", term):
-            conditions.append(_subject_match(Subject.postcode.startswith(term, autoescape=True)))
-    name = normalise_name(term)
-    if name and not name.isdigit():
-        conditions.append(_subject_match(sa.or_(Subject.name_key.startswith(name, autoescape=True),
-                                                Subject.name_key.contains(" " + name, autoescape=True))))
-    return sa.or_(*conditions) if conditions else sa.false()
+        if POSTCODE_DIGITS.match(term):  # stored as 1234AB: the range is the prefix, on the index
+            found.append(_cases_of_subjects(Subject.postcode.between(term, term + "ZZ")))
+    folded = fold(term)
+    if folded and not folded.isdigit():
+        found.append(_cases_of_subjects(word_prefix(dialect, Subject.__table__, Subject.search_key, folded)))
+        found.append(sa.select(Case.id).where(word_prefix(dialect, Case.__table__, Case.search_key, folded)))
+    if not found:
+        return sa.false()
+    return Case.id.in_(sa.union_all(*(select.correlate(None) for select in found)))
 
 
 def filtered_cases(user: User, filters: CaseFilters) -> sa.Select:
@@ -146,9 +160,6 @@ def count_cases(user: User, filters: CaseFilters, cap: int | None = None) -> int
     cap = LIST_COUNT_CAP if cap is None else cap
     ids = filtered_cases(user, filters).with_only_columns(Case.id).limit(cap + 1).subquery()
     return db.session.execute(sa.select(sa.func.count()).select_from(ids)).scalar_one()
-
-
-BSN_LIKE = re.compile(r"^\d{8,9}$")
 
 
 def search_terms_for_audit(filters: CaseFilters) -> dict:

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casus.database import TimestampMixin, enum_column
 from casus.extensions import db
 from casus.labels import N_, LabelledEnum, enum_label
+from casus.search import schema as search_schema
+from casus.search.keys import fold
 from casus.subjects.validation import format_postcode
 
 
@@ -63,6 +65,8 @@ class Subject(TimestampMixin, db.Model):
     name: Mapped[str | None] = mapped_column(sa.String(200))
     # Lower-cased, single-spaced name: what matching and search compare.
     name_key: Mapped[str | None] = mapped_column(sa.String(200))
+    # name_key without accents: what name search compares (set on every flush; casus.search).
+    search_key: Mapped[str | None] = mapped_column(sa.String(200))
     date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
     bsn: Mapped[str | None] = mapped_column(sa.String(9), index=True)
     postcode: Mapped[str | None] = mapped_column(sa.String(6))
@@ -97,6 +101,17 @@ class Subject(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:  # never the name or BSN: reprs end up in logs
         return f"<Subject {self.id} {self.kind}>"
+
+
+@sa.event.listens_for(Subject, "before_insert")
+@sa.event.listens_for(Subject, "before_update")
+def _keep_search_key(_mapper, _connection, subject: Subject) -> None:
+    # On the flush, not in the services: every ORM path that names a subject (intake, correction, rectification,
+    # test factories) keeps its search key right without having to remember it. Bulk inserts set it themselves.
+    subject.search_key = fold(subject.name_key)
+
+
+search_schema.register(Subject.__table__, source="name_key")
 
 
 class SubjectRelation(TimestampMixin, db.Model):
