@@ -32,18 +32,22 @@ def refold(table: str, progress=None) -> int:
 
 
 def rebuild(progress=None) -> dict[str, int]:
-    """Every table's keys refolded, its structures made when missing (SQLite: the triggers always made again,
-    as a batch migration may have dropped them) and the FTS index rebuilt from the keys."""
+    """Every table's keys refolded and its index built anew. On SQLite the FTS triggers go first: an
+    external-content FTS5 table refuses (as a "malformed" database) to delete a row it never indexed, which is
+    what updating the keys of rows written while a trigger was missing would ask; the FTS table is then made again
+    and filled from the keys in one transaction. On PostgreSQL the GIN index follows the keys by itself; it is made
+    only when missing."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        for table in schema.SEARCHED_TABLES:
+            schema.drop(connection, table)
+        db.session.commit()
     changed = {table: refold(table, progress) for table in schema.SEARCHED_TABLES}
     connection = db.session.connection()
     for table in schema.SEARCHED_TABLES:
         if not schema.exists(connection, table):
             schema.drop(connection, table)
             schema.create(connection, table)
-        elif connection.dialect.name == "sqlite":
-            schema.recreate_sqlite_triggers(connection, table)
-            connection.exec_driver_sql(f"INSERT INTO {schema.fts_table(table)}({schema.fts_table(table)}) "
-                                       "VALUES ('rebuild')")
     db.session.commit()
     return changed
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from contextlib import suppress
 
 import pytest
 import sqlalchemy as sa
@@ -69,10 +70,8 @@ def _old_scan(term: str):
     conditions = []
     if REFERENCE_TERM.match(term):
         conditions.append(Case.reference.startswith(term, autoescape=True))
-    try:
+    with suppress(ServiceError):
         conditions.append(subject_match(Subject.bsn == bsn(re.sub(r"[\s.]", "", term))))
-    except ServiceError:
-        pass
     try:
         conditions.append(subject_match(Subject.postcode == postcode(term)))
     except ServiceError:
