@@ -114,24 +114,36 @@ def test_the_index_follows_a_case_title_edit(db, make_case, make_user):
     _assert_in_step("cases")
 
 
+def _plan(db, query) -> str:
+    compiled = query.compile(dialect=db.engine.dialect)
+    return "\n".join(row[0] for row in db.session.connection().exec_driver_sql(f"EXPLAIN {compiled.string}",
+                                                                              compiled.params))
+
+
 @pytest.mark.postgres_only
 def test_postgresql_finds_names_and_titles_through_the_trigram_index(db):
-    """On 20,000 subjects the planner, left to itself (no enable_seqscan=off), takes the GIN index for a name."""
+    """The word-prefix condition is one the GIN index serves, for names and titles. Asserted with sequential scans
+    priced out (enable_seqscan off): whether the planner prefers the index depends on statistics, which the
+    runtime role may not gather (ANALYZE needs the owner) and which rows inside the test's rolled-back
+    transaction do not have; the planner's own choice on the seeded 100,000-case database is in
+    docs/PERFORMANCE.md ("Search")."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the trigram index exists on PostgreSQL only")
-    db.session.execute(sa.text(
-        "INSERT INTO subjects (kind, name, name_key, search_key, version, created_at, updated_at) "
-        "SELECT 'persoon', 'Persoon ' || n, 'persoon ' || n, 'persoon ' || n || ' achternaam' || (n % 997), 1, "
-        "now(), now() FROM generate_series(1, 20000) AS n"))
+    from casus.cases.models import Case
     from casus.search.conditions import word_prefix
     from casus.subjects.models import Subject
 
-    query = sa.select(Subject.id).where(word_prefix("postgresql", Subject.__table__, Subject.search_key,
-                                                    "achternaam12"))
-    compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-    plan = "\n".join(db.session.execute(sa.text(f"EXPLAIN {compiled}")).scalars())
-    assert "ix_subjects_search_trgm" in plan, plan
-    assert "Seq Scan" not in plan, plan
+    db.session.execute(sa.text(
+        "INSERT INTO subjects (kind, name, name_key, search_key, version, created_at, updated_at) "
+        "SELECT 'persoon', 'Persoon ' || n, 'persoon ' || n, 'persoon ' || n || ' achternaam' || (n % 997), 1, "
+        "now(), now() FROM generate_series(1, 2000) AS n"))
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    for term in ("vries", "de vr"):
+        plan = _plan(db, sa.select(Subject.id).where(word_prefix("postgresql", Subject.__table__, Subject.search_key,
+                                                                 term)))
+        assert "Bitmap Index Scan on ix_subjects_search_trgm" in plan and "Seq Scan" not in plan, plan
+    plan = _plan(db, sa.select(Case.id).where(word_prefix("postgresql", Case.__table__, Case.search_key, "overlast")))
+    assert "ix_cases_search_trgm" in plan, plan
 
 
 def test_casus_search_rebuild_refills_the_keys_and_the_index(tmp_path):
