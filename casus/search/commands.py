@@ -38,13 +38,13 @@ def rebuild(progress=None) -> dict[str, int]:
     and filled from the keys in one transaction. On PostgreSQL the GIN index follows the keys by itself; it is made
     only when missing."""
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite":  # the FTS tables stay: searches meanwhile use the index as it was
         for table in schema.SEARCHED_TABLES:
-            schema.drop(connection, table)
+            schema.drop_sqlite_triggers(connection, table)
         db.session.commit()
     changed = {table: refold(table, progress) for table in schema.SEARCHED_TABLES}
     connection = db.session.connection()
-    for table in schema.SEARCHED_TABLES:
+    for table in schema.SEARCHED_TABLES:  # one transaction: a search sees the old index or the new one
         if not schema.exists(connection, table):
             schema.drop(connection, table)
             schema.create(connection, table)

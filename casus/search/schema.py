@@ -89,15 +89,18 @@ def drop(connection: sa.Connection, table: str) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"DROP INDEX IF EXISTS {gin_index(table)}")
     elif connection.dialect.name == "sqlite":
-        for suffix in TRIGGER_SUFFIXES:
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts_table(table)}{suffix}")
+        drop_sqlite_triggers(connection, table)
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts_table(table)}")
+
+
+def drop_sqlite_triggers(connection: sa.Connection, table: str) -> None:
+    for suffix in TRIGGER_SUFFIXES:
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts_table(table)}{suffix}")
 
 
 def recreate_sqlite_triggers(connection: sa.Connection, table: str) -> None:
     """The triggers of ``table``'s FTS table, new (after a batch migration copied the table, which drops them)."""
-    for suffix in TRIGGER_SUFFIXES:
-        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {fts_table(table)}{suffix}")
+    drop_sqlite_triggers(connection, table)
     for statement in sqlite_trigger_statements(table):
         connection.exec_driver_sql(statement)
 
