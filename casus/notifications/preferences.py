@@ -98,7 +98,7 @@ GROUPS: tuple[tuple[Label, tuple[str, ...]], ...] = (
     (N_("Privacy, auditlog en bewaring"), (
         "audit_verification_failed", "subject_request_due_soon", "subject_request_overdue",
         "destruction_list_proposed", "destruction_list_submitted", "destruction_list_reminder",
-        "destruction_list_decided", "accounts_deactivated")),
+        "destruction_list_decided", "accounts_deactivated", "document_corrupt")),
 )
 OTHER = N_("Overige meldingen")
 
