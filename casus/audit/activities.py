@@ -52,10 +52,6 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
     "assessments": "casusregie",
-    "documents": "casusregie",  # documents in the case file; those of a signal, agenda item or voordracht:
-    "documents.for_signal": "signaal_melden",  # the work of what they hang on
-    "documents.for_agenda_item": "casusoverleg",
-    "documents.for_voordracht": "riec_voordracht",
     "assessments_api": "casusregie",
     "nazorg": "casusregie",
     "nazorg_api": "casusregie",
@@ -84,11 +80,6 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "subject_requests_api": "privacyverzoek",
     "declarations": "bewaren_vernietigen",  # the verklaringen van vernietiging: the proof of what was destroyed
     "declarations_api": "bewaren_vernietigen",
-    # documents over the API: the work of what they hang on (one document's routes: the case file's)
-    "documents_api": "casusregie",
-    "documents_api.SignalDocuments": "signaal_melden",
-    "documents_api.AgendaItemDocuments": "casusoverleg",
-    "documents_api.RiecReferralDocuments": "riec_voordracht",
     # the printable packs: each belongs to the work of what it prints
     "printing.case_summary": "casusregie",
     "printing.meeting_agenda": "casusoverleg",
@@ -125,7 +116,6 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "note": "casusregie",
     "goal": "casusregie",
     "assessment": "casusregie",
-    "document": "casusregie",
     "nazorg_checkin": "casusregie",
     "action": "casusregie",
     "approval": "casusregie",
