@@ -80,6 +80,11 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "subject_requests_api": "privacyverzoek",
     "declarations": "bewaren_vernietigen",  # the verklaringen van vernietiging: the proof of what was destroyed
     "declarations_api": "bewaren_vernietigen",
+    # documents over the API: the work of what they hang on (one document's routes: the case file's)
+    "documents_api": "casusregie",
+    "documents_api.SignalDocuments": "signaal_melden",
+    "documents_api.AgendaItemDocuments": "casusoverleg",
+    "documents_api.RiecReferralDocuments": "riec_voordracht",
     # the printable packs: each belongs to the work of what it prints
     "printing.case_summary": "casusregie",
     "printing.meeting_agenda": "casusoverleg",
