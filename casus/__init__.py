@@ -169,6 +169,9 @@ def _register_blueprints(app: Flask) -> None:
     from casus.retention.declaration_views import bp as declarations_bp
 
     app.register_blueprint(declarations_bp)
+    from casus.documents.views import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
     from casus.printing.views import bp as printing_bp
 
     app.register_blueprint(printing_bp)

@@ -52,6 +52,10 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
     "assessments": "casusregie",
+    "documents": "casusregie",  # documents in the case file; those of a signal, agenda item or voordracht:
+    "documents.for_signal": "signaal_melden",  # the work of what they hang on
+    "documents.for_agenda_item": "casusoverleg",
+    "documents.for_voordracht": "riec_voordracht",
     "assessments_api": "casusregie",
     "nazorg": "casusregie",
     "nazorg_api": "casusregie",
@@ -121,6 +125,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "note": "casusregie",
     "goal": "casusregie",
     "assessment": "casusregie",
+    "document": "casusregie",
     "nazorg_checkin": "casusregie",
     "action": "casusregie",
     "approval": "casusregie",

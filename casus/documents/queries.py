@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from casus import policy
-from casus.documents.models import Document, DocumentVersion
+from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.documents.parents import Parent, ParentKind
 from casus.extensions import db
+from casus.organisations.models import Organisation
 from casus.users.models import User
 
 
@@ -43,6 +44,20 @@ def count_of(user: User, parent: Parent) -> int:
     return db.session.execute(query).scalar_one()
 
 
+def count_of_case(user: User, case) -> int:
+    """How many documents of ``case`` (a case already read through the policy) ``user`` may see."""
+    query = sa.select(sa.func.count()).select_from(Document).where(Document.case_id == case.id,
+                                                                    policy.document_scope(user))
+    return db.session.execute(query).scalar_one()
+
+
 def current_version(document: Document) -> DocumentVersion:
     """The current version of a document read by :func:`documents_of` (its only loaded version)."""
     return next(version for version in document.versions if version.number == document.current_number)
+
+
+def audience_of(document: Document) -> list[Organisation]:
+    """The organisations a document names (visibility "genoemde organisaties"), by name."""
+    query = (sa.select(Organisation).join(DocumentAudience, DocumentAudience.organisation_id == Organisation.id)
+             .where(DocumentAudience.document_id == document.id).order_by(Organisation.name))
+    return list(db.session.execute(query).scalars())

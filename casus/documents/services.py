@@ -236,7 +236,7 @@ def add_version(user: User, document: Document, *, filename: str, data: bytes,
     return version
 
 
-def _parent_of(document: Document) -> Parent:
+def parent_for_choices(document: Document) -> Parent:
     """The parent of a document already read through the policy (for its audience choices)."""
     if document.signal_id is not None:
         signal = db.session.get(Signal, document.signal_id)
@@ -249,7 +249,7 @@ def update_document(user: User, document: Document, *, title, document_type, doc
     """Title, type, date, visibility (and audience) and legal basis."""
     _require_change(user, document, "document.update")
     check_version(document, expected_version)
-    values = _fields(_parent_of(document), user, title=title, document_type=document_type,
+    values = _fields(parent_for_choices(document), user, title=title, document_type=document_type,
                      document_date=document_date, visibility=visibility, audience_ids=audience_ids,
                      legal_basis=legal_basis)
     audience = values.pop("audience")
