@@ -130,9 +130,11 @@ def prints_for_any_organisation(user: User, meeting: Meeting) -> bool:
     return policy.manages_team(user, meeting.team_id) or meeting.chair_id == user.id
 
 
-def organisations_to_print_for(user: User, meeting: Meeting) -> list[Organisation]:
-    """The invited organisations ``user`` may print the agenda and minutes for (the meeting page's choice)."""
-    invited = invited_organisations(meeting)
+def organisations_to_print_for(user: User, meeting: Meeting,
+                               invited: list[Organisation] | None = None) -> list[Organisation]:
+    """The invited organisations ``user`` may print the agenda and minutes for (the meeting page's choice;
+    ``invited``: the meeting's invited organisations when the caller has them already)."""
+    invited = invited_organisations(meeting) if invited is None else invited
     if prints_for_any_organisation(user, meeting):
         return invited
     return [organisation for organisation in invited if organisation.id == user.organisation_id]

@@ -13,6 +13,17 @@ from casus.security import acting_user
 bp = Blueprint("printing", __name__)
 
 
+@bp.app_context_processor
+def print_helpers() -> dict:
+    """For the meeting page's print form: the invited organisations the reader may print for, and whether the
+    meeting has minutes to print."""
+    return {
+        "print_organisations": lambda meeting, invited: services.organisations_to_print_for(
+            acting_user(), meeting, invited),
+        "meeting_has_minutes": services.has_minutes,
+    }
+
+
 def _pdf(pack: PrintedPack) -> Response:
     response = Response(pack.data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pack.filename}"'

@@ -124,3 +124,9 @@ def test_the_renderer_fetches_nothing_from_outside(url):
 def test_the_renderer_fetches_the_vendored_font():
     response = LocalOnlyFetcher().fetch((FONT_DIR / "noto-sans-latin-400-normal.woff").resolve().as_uri())
     assert response is not None
+
+
+def test_the_case_page_and_the_voordracht_pages_link_to_their_pdf(client, login, world):
+    login(world.agent)
+    page = client.get(f"/casussen/{world.case_a.id}").get_data(as_text=True)
+    assert f'href="{summary_url(world.case_a)}"' in page and "Afdrukken (PDF)" in page

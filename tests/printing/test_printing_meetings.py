@@ -135,3 +135,18 @@ def _begin(db, world):
     world.meeting.starts_at = utcnow() - timedelta(hours=1)
     world.meeting.ends_at = utcnow() + timedelta(hours=1)
     db.session.flush()
+
+
+def test_the_meeting_page_offers_the_chair_every_invited_organisation_and_a_partner_their_own(client, auth, login,
+                                                                                                world):
+    login(world.regisseur)
+    page = client.get(f"/overleggen/{world.meeting.id}").get_data(as_text=True)
+    select = page.split('id="afdrukken-organisatie"')[1].split("</select>")[0]
+    options = set(re.findall(r'<option value="(\d+)">', select))
+    assert options == {str(world.politie.id), str(world.ggz.id), str(world.corporatie.id)}
+    assert "notulen.pdf" not in page  # no minutes before the meeting begins
+    auth.logout()
+    login(world.agent)
+    page = client.get(f"/overleggen/{world.meeting.id}").get_data(as_text=True)
+    assert 'id="afdrukken-organisatie"' not in page
+    assert f'name="organisatie" value="{world.politie.id}"' in page
