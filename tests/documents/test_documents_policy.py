@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
-from document_world import doc_storage, docs_world, upload  # noqa: F401 - fixtures
+from document_world import upload
 from werkzeug.exceptions import NotFound
 
 from casus import policy

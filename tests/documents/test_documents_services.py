@@ -7,8 +7,7 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
-from document_samples import elf_bytes, image_bytes
-from document_world import doc_storage, docs_world, unique_pdf, upload  # noqa: F401 - fixtures
+from document_world import unique_pdf, upload
 
 from casus.audit.models import AuditEvent
 from casus.documents import files, queries, services
@@ -17,6 +16,8 @@ from casus.documents.parents import ParentKind, get_parent
 from casus.services import ServiceError
 from casus.timeline.models import TimelineEvent
 from casus.versioning import StaleVersion
+
+from document_samples import elf_bytes, image_bytes
 
 
 def case_parent(w, user):

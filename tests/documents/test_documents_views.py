@@ -8,13 +8,14 @@ import hashlib
 import io
 
 import sqlalchemy as sa
-from document_samples import elf_bytes, image_bytes
-from document_world import doc_storage, docs_world, unique_pdf, upload  # noqa: F401 - fixtures
+from document_world import unique_pdf, upload
 
 from casus.audit.models import AuditEvent
 from casus.documents import files
 from casus.documents.models import Document
 from casus.documents.parents import ParentKind, get_parent
+
+from document_samples import elf_bytes, image_bytes
 
 
 def form(csrf, **fields):
