@@ -103,7 +103,9 @@ def _register_event_handlers(app: Flask) -> None:
 
     events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register,
                           archive.register, nazorg.register, partners.register))
-    notifications.init_attachments(app, calendar.attachment_builders())
+    from casus.printing import mail as printing_mail
+
+    notifications.init_attachments(app, printing_mail.with_agenda(calendar.attachment_builders()))
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import render_template
+from flask import current_app
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -61,8 +61,12 @@ def font_url(name: str) -> str:
 
 
 def render_pdf(template: str, print_header: PrintHeader, **context) -> bytes:
-    """The PDF of ``template`` (extending ``printing/base_print.html``) with ``context``."""
-    html = render_template(template, print_header=print_header, font_url=font_url, **context)
+    """The PDF of ``template`` (extending ``printing/base_print.html``) with ``context``.
+
+    The Jinja environment directly, not render_template: a pack is also built for an e-mail, outside any request,
+    where the pages' context processors have nothing to work with; the caller hands in the helpers it uses."""
+    html = current_app.jinja_env.get_template(template).render(print_header=print_header, font_url=font_url,
+                                                               **context)
     return html_to_pdf(html)
 
 

@@ -179,11 +179,13 @@ def _meeting_context(meeting: Meeting) -> dict:
     return {"meeting": meeting, "chair": chair, "invited": invited_organisations(meeting)}
 
 
-def render_agenda(user: User, meeting: Meeting, organisation: Organisation) -> PrintedPack:
-    """The agenda PDF for ``organisation`` (already checked as one ``user`` may print for), audited."""
+def render_agenda(user: User, meeting: Meeting, organisation: Organisation, *, emailed: bool = False) -> PrintedPack:
+    """The agenda PDF for ``organisation`` (already checked as one ``user`` may print for), audited — ``emailed``:
+    built for ``user``'s invitation e-mail (casus.printing.mail) rather than printed by them."""
     items = _agenda_for(user, meeting, organisation)
+    details = {"organisation_id": organisation.id, **({"emailed_to": user.id} if emailed else {})}
     record_shown("print.meeting_agenda", (item.case_id for item in items), object_type="meeting",
-                 object_id=meeting.id, user=user, details={"organisation_id": organisation.id})
+                 object_id=meeting.id, user=None if emailed else user, details=details)
     print_header = header(_("Agenda %(meeting)s %(date)s", meeting=meeting.title,
                             date=_local_date(meeting)), organisation.name)
     return PrintedPack(f"agenda-{_local_date(meeting)}-{_slug(organisation.name)}.pdf",

@@ -1,0 +1,91 @@
+"""The per-organisation agenda PDF on an invitation e-mail, sent through a real SMTP server (aiosmtpd): each
+invited organisation's mail carries only the cases that organisation takes part in."""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+
+import pytest
+import sqlalchemy as sa
+from print_support import pdf_text
+
+from casus.audit.models import AuditEvent
+
+REFERENCE = re.compile(r"\b2026-\d{5}\b")
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content,
+                                                                           policy=email_policy.default)))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list:
+        return [message for recipients, message in self.messages if recipients == [address]]
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    from casus.mail import Mailer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.extensions, "casus_mailer", Mailer(host="127.0.0.1", port=port,
+                                                               sender="casus@example.org", timeout=5))
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def _send(app):
+    from casus.notifications.services import send_pending_emails
+
+    return send_pending_emails(app, datetime.now(UTC) + timedelta(minutes=1))
+
+
+def _attachments(message) -> dict[str, bytes]:
+    return {part.get_content_type(): part.get_payload(decode=True) for part in message.iter_attachments()}
+
+
+def test_each_organisation_s_invitation_carries_its_own_agenda(app, db, smtp_server, world):
+    from casus.meetings.calendar import notify_attendees
+
+    notify_attendees(world.meeting, "new", attach_agenda=True)
+    db.session.commit()
+    assert _send(app).failed == 0
+    expected = {world.behandelaar: {world.case_b.reference, world.case_c.reference},
+                world.agent: {world.case_a.reference, world.case_c.reference},
+                world.woonconsulent: set()}
+    for reader, references in expected.items():
+        [message] = smtp_server.to(reader.email)
+        files = _attachments(message)
+        assert "text/calendar" in files and "application/pdf" in files, reader.name
+        text = pdf_text(files["application/pdf"])
+        assert set(REFERENCE.findall(text)) == references, reader.name
+        assert reader.organisation.name in text
+    emailed = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "print.meeting_agenda")).scalars()
+    assert {event.details["emailed_to"] for event in emailed} >= {world.behandelaar.id, world.agent.id}
+
+
+def test_without_the_option_the_invitation_carries_the_ics_alone(app, db, smtp_server, world):
+    from casus.meetings.calendar import notify_attendees
+
+    notify_attendees(world.meeting, "new")
+    db.session.commit()
+    _send(app)
+    [message] = smtp_server.to(world.behandelaar.email)
+    assert set(_attachments(message)) == {"text/calendar"}
