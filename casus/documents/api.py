@@ -6,7 +6,8 @@ metadata and versions, change, delete), a new version (``/documents/{id}/version
 Need-to-know through :mod:`casus.policy`: a document of a parent the caller may not see, or restricted to other
 organisations, is absent (404, audited). Changes carry the document's ``version`` (409 with ``currentVersion`` when
 stale). A refused upload answers by its reason (docs/API.md, "Documents"): 413 too large, 415 a type not allowed by
-its content, 422 a virus, 503 with ``Retry-After`` when the scanner or the storage is down — audited as denied.
+its content, 400 naming ``file`` for a virus or an empty file (a business rule: Casus does not use 422), 503 with
+``Retry-After`` when the scanner or the storage is down — audited as denied.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.http import parse_etags
+from werkzeug.http import HTTP_STATUS_CODES, parse_etags
 
 from casus import policy
 from casus.api.blueprint import ApiBlueprint
@@ -51,9 +52,10 @@ blp = ApiBlueprint("documents_api", __name__, description="Documents in the case
                                                           "agenda item or a RIEC voordracht; versions and content")
 
 RETRY_AFTER_SECONDS = 60
-# A refused upload's status by its reason (casus.documents.files.UploadRefused); "empty" stays a 400 on `file`.
-REFUSED_STATUS = {"too_large": 413, "type": 415, "virus": 422, "scanner_unavailable": 503,
-                  "storage_unavailable": 503, "not_configured": 503}
+# A refused upload's status by its reason (casus.documents.files.UploadRefused); "empty" and "virus" stay a 400
+# naming `file`, as any refused field.
+REFUSED_STATUS = {"too_large": 413, "type": 415, "scanner_unavailable": 503, "storage_unavailable": 503,
+                  "not_configured": 503}
 ETAG_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 NOT_FOUND = {"schema": ProblemSchema, "description": "No such document or parent, or the caller may not know "
@@ -68,7 +70,6 @@ UPLOAD_REFUSALS = (
     (413, "The file is larger than `CASUS_DOCUMENT_MAX_BYTES`"),
     (415, "The file's content is no PDF, image, office document or plain text (whatever its name), or the body "
           "is not multipart/form-data"),
-    (422, "The virus scanner found a virus (audited); nothing was stored"),
     (503, "The virus scanner or the document storage is unavailable (`Retry-After`); nothing was stored — a "
           "file is never kept unscanned"),
 )
@@ -125,16 +126,12 @@ def _refused(error: files.UploadRefused):
     """A refused upload by its reason; its audit event (denied, with the reason) is kept."""
     status = REFUSED_STATUS.get(error.reason)
     if status is None:
-        raise error  # an empty file: a 400 naming `file`, like any refused field
+        raise error  # an empty file or a virus: a 400 naming `file`, like any refused field
     rollback_keeping_audit(status)
-    response = problem(status, _TITLES[status], error.message)
+    response = problem(status, HTTP_STATUS_CODES[status], error.message)
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-_TITLES = {409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-           503: "Service Unavailable"}
 
 
 def _upload_refusals(func):
@@ -302,10 +299,10 @@ def _content(id: int, headers: dict, number: int | None = None):
         download = services.open_for_download(user, document, number=number)
     except services.DocumentCorrupt as error:
         # Answered without rolling back: the audit event and the privacy officers' alert must stay.
-        return problem(409, _TITLES[409], error.message)
+        return problem(409, HTTP_STATUS_CODES[409], error.message)
     except files.DocumentStorageUnavailable as error:
         rollback_keeping_audit(503)
-        response = problem(503, _TITLES[503], error.message)
+        response = problem(503, HTTP_STATUS_CODES[503], error.message)
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if parse_etags(headers.get("if_none_match")).contains_weak(download.sha256):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from casus.audit.models import AuditEvent, Outcome
 from casus.clock import today
 
+from clamd_support import EICAR, clamd_address  # noqa: F401 - a fixture
 from document_samples import elf_bytes, image_bytes, pdf_bytes
 
 
@@ -119,6 +120,24 @@ def test_refused_uploads_answer_by_their_reason_and_are_audited(api, db, app, fi
     assert api(filed["regisseur"], "GET", path).get_json() == []
 
 
+def test_a_virus_is_refused_and_a_scanner_down_refuses_every_upload(api, db, app, filed, clamd_address,  # noqa: F811
+                                                                      monkeypatch):
+    path = f"/cases/{filed['case'].id}/documents"
+    scanned = replace(app.config["CASUS"], clamd_address=clamd_address)
+    monkeypatch.setitem(app.config, "CASUS", scanned)
+    clean = upload(api, filed["regisseur"], path, pdf_bytes())
+    assert clean.status_code == 201 and clean.get_json()["current"]["scanResult"]
+    virus = upload(api, filed["regisseur"], path, EICAR, "brief.txt")
+    assert virus.status_code == 400 and virus.get_json()["invalidParams"][0]["name"] == "file"
+    assert "virus" in virus.get_json()["detail"]
+    monkeypatch.setitem(app.config, "CASUS", replace(scanned, clamd_address="tcp:127.0.0.1:9"))
+    down = upload(api, filed["regisseur"], path, pdf_bytes("Nog een rapportage"))
+    assert down.status_code == 503 and down.headers["Retry-After"] == "60"
+    assert down.mimetype == "application/problem+json"
+    assert {"virus", "scanner_unavailable"} <= {details["reason"] for details in denied_uploads(db)}
+    assert len(api(filed["regisseur"], "GET", path).get_json()) == 1
+
+
 def test_the_body_must_be_multipart_and_complete(api, filed):
     path = f"/cases/{filed['case'].id}/documents"
     as_json = api(filed["regisseur"], "POST", path, json={"title": "Rapportage"})
@@ -188,3 +207,20 @@ def test_documents_of_an_agenda_item_and_a_signal(api, db, filed, make_user):
     assert api(filed["ggz"], "GET", f"/signals/{signal.id}/documents").status_code == 404
     assert api(filed["regisseur"], "GET", "/agenda-items/999999/documents").status_code == 404
     assert api(filed["regisseur"], "GET", "/riec-referrals/999999/documents").status_code == 404
+
+
+def test_a_damaged_file_is_refused_and_the_privacy_officer_alerted(api, db, filed, make_user):
+    from casus.documents.files import backend
+    from casus.notifications.models import Notification
+
+    officer = make_user("privacy", organisation=filed["regisseur"].organisation)
+    document = upload(api, filed["regisseur"], f"/cases/{filed['case'].id}/documents",
+                      pdf_bytes("Beschadigd bestand (test)")).get_json()
+    backend().storage.put(document["current"]["sha256"], b"not what was stored")
+    refused = api(filed["politie"], "GET", f"/documents/{document['id']}/content")
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    assert "beschadigd" in refused.get_json()["detail"]
+    # Answered without a rollback: the denied download and the officer's alert are kept.
+    assert db.session.execute(sa.select(sa.func.count()).where(
+        AuditEvent.action == "document.download", AuditEvent.outcome == Outcome.DENIED)).scalar_one() == 1
+    assert db.session.execute(sa.select(sa.func.count()).where(Notification.user_id == officer.id)).scalar_one() == 1
