@@ -30,7 +30,7 @@ from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, LegalBasis, Note, Participation
 from casus.clock import local_zone
 from casus.database import utcnow
-from casus.documents.inzage import document_items
+from casus.documents.inzage import attach_files, document_items
 from casus.extensions import db
 from casus.labels import enum_label, translate
 from casus.meetings.models import AgendaItem, Meeting
@@ -309,7 +309,7 @@ FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum",
                 "otherName": "Naam betrokkene", "startOn": "Vanaf", "endOn": "Tot en met", "plannedOn": "Gepland op",
                 "doneOn": "Gehouden op", "contactMade": "Contact gelegd", "outcome": "Uitkomst",
                 "relapseSignal": "Signaal van terugval", "signal": "Signaal", "documentTitle": "Titel",
-                "documentType": "Soort document", "versions": "Aantal versies",
+                "documentType": "Soort document", "versions": "Aantal versies", "filename": "Bestandsnaam",
                 "sha256": "Controlegetal van het bestand (SHA-256)"}
 
 
@@ -331,6 +331,11 @@ def as_pdf(package: Package) -> bytes:
             document.heading(SECTION_TITLES[section])
             for item in shown:
                 _pdf_item(document, item)
+    attached = [(item.key, item.content) for item in package.sections["document"] if not item.withheld]
+    if attached:
+        document.heading("Bijgevoegde bestanden")
+        document.paragraph("De huidige versie van elk document hierboven zit als bijlage in dit PDF-bestand.")
+        document.table(["Document", "Bijlage", "Status"], attach_files(document, attached))
     withheld = [item for item in package.items if item.withheld]
     if withheld:
         document.heading("Achtergehouden onderdelen")

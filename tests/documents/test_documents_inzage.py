@@ -1,8 +1,10 @@
 """Documents and the rights of the people in the cases: the inzage package lists the documents of the person's cases
-and signals (never the files), withholdable like every item; a beperking refuses document changes like any other."""
+and signals, withholdable like every item, and its PDF carries the current file of each document not withheld; a
+beperking refuses document changes like any other."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -64,13 +66,52 @@ def test_the_package_lists_the_documents_of_the_persons_cases_and_signals(db, pa
     assert item.kind == "document"
     assert item.content == {"case": w["cases"][0].reference, "documentTitle": "Rapport Veilig Thuis",
                             "documentType": "Rapportage", "date": "21-11-2026", "organisation": w["zvh"].name,
-                            "versions": 2, "sha256": current}
+                            "filename": "versie2.pdf", "versions": 2, "sha256": current}
     on_signal = package.item(f"document:{w['on_signal'].id}")
     assert on_signal.content["signal"] == w["signal"].reference
     assert on_signal.content["documentTitle"] == "Proces-verbaal melding"  # whatever its visibility
     text = json.dumps(inzage.as_json(package), ensure_ascii=False)
     assert "Rapport Veilig Thuis" in text and "Over een ander" not in text
     assert inzage.as_pdf(package).startswith(b"%PDF")
+
+
+def attachments(pdf: bytes) -> dict[str, bytes]:
+    from pypdf import PdfReader
+
+    return {name: data for name, (data, *_more) in PdfReader(io.BytesIO(pdf)).attachments.items()}
+
+
+def pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_pdf_package_carries_the_current_file_of_each_document_not_withheld(db, package_world):
+    from casus.documents.files import read_verified
+
+    w = package_world
+    inzage.review(w["privacy"], w["request"], f"document:{w['on_signal'].id}", withheld=True,
+                  ground="rechten_anderen", note=None)
+    mine = inzage.build(w["request"]).item(f"document:{w['mine'].id}")
+
+    pdf = inzage.as_pdf(inzage.build(w["request"]))
+
+    assert attachments(pdf) == {f"{w['mine'].id}-versie2.pdf": read_verified(mine.content["sha256"])}
+    assert "Bijgevoegde bestanden" in pdf_text(pdf)
+
+
+def test_a_file_that_fails_its_checksum_is_named_not_attached(db, package_world):
+    from casus.documents.files import backend
+
+    w = package_world
+    sha256 = inzage.build(w["request"]).item(f"document:{w['mine'].id}").content["sha256"]
+    backend().storage.put(sha256, b"niet meer het bestand")
+
+    pdf = inzage.as_pdf(inzage.build(w["request"]))
+
+    assert f"{w['mine'].id}-versie2.pdf" not in attachments(pdf)
+    assert "niet beschikbaar" in pdf_text(pdf)
 
 
 def test_a_withheld_document_leaves_only_its_key_and_ground(db, package_world):
