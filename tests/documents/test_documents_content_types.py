@@ -30,6 +30,7 @@ def detect(data: bytes, filename: str = "upload.bin"):
     (lambda: image_bytes("GIF"), "image/gif", "gif"),
     (lambda: image_bytes("WEBP"), "image/webp", "webp"),
     (lambda: image_bytes("TIFF"), "image/tiff", "tif"),
+    (lambda: b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64, "image/heic", "heic"),  # an iPhone photo's box
     (docx_bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     (xlsx_bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     (odt_bytes, "application/vnd.oasis.opendocument.text", "odt"),
