@@ -151,7 +151,8 @@ def _store(user: User, *, filename: str, data: bytes, object_id: int | None, cas
         return files.store_upload(data, filename)
     except files.UploadRefused as error:
         record(action, object_type="document", object_id=object_id, case_id=case_id, outcome=Outcome.DENIED,
-               details={"reason": error.reason}, user=user)
+               details={"reason": error.reason, **({"signature": error.signature} if error.signature else {})},
+               user=user)
         raise
 
 

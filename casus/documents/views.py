@@ -54,7 +54,15 @@ def _list_url(kind: ParentKind, object_id: int) -> str:
 def _back_to_list(document_or_parent) -> Response:
     kind, object_id = (parent_ref(document_or_parent) if isinstance(document_or_parent, Document)
                        else (document_or_parent.kind, document_or_parent.id))
-    return redirect(_list_url(kind, object_id))
+    return _done(_list_url(kind, object_id))
+
+
+def _done(url: str) -> Response:
+    """After a saved upload: a redirect, or — to the upload script (static/js/document-upload.js), whose request
+    would follow a redirect and swallow the flashed message — the address to go to, in a header."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return Response(status=204, headers={"X-Casus-Location": url})
+    return redirect(url)
 
 
 # --- the lists, with the upload form -------------------------------------------------------------------------
@@ -221,7 +229,7 @@ def new_version(document_id: int):
         user, document, filename=upload.filename if upload else "", data=upload.read() if upload else b"",
         expected_version=version_of(form)), success=_("De nieuwe versie is opgeslagen."))
     if submission:
-        return redirect(url_for("documents.detail", document_id=document.id))
+        return _done(url_for("documents.detail", document_id=document.id))
     return _render_detail(user, document, version_form=form, status=submission.status if submission.stale else 400)
 
 
