@@ -35,6 +35,7 @@ from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
 from casus.plans.models import Action
+from casus.policy import documents as _documents
 
 # Every role predicate is policy's: callers ask policy.<predicate>, wherever it is written.
 from casus.policy.roles import *  # noqa: F403
@@ -451,13 +452,29 @@ def get_visible(user: User, model: type, object_id: int, *, action: str, purpose
     return found
 
 
-# --- documents (docs/DESIGN.md §4, "Documents"): their own module, built on the scopes above -----------------------
-from casus.policy import documents as _documents  # noqa: E402  (last: it builds on the scopes above)
-
-document_scope = _documents.document_scope
+# --- documents (docs/DESIGN.md §4, "Documents"): the rules in casus.policy.documents, on the parents' scopes here ----
+# A document read audited elsewhere: the download records itself, with the version it served.
+SELF_AUDITED_DOCUMENT_READS = frozenset({"document.download"})
 document_visibility_scope = _documents.document_visibility_scope
-get_document = _documents.get_document
 uploads_to = _documents.uploads_to
 changes_document = _documents.changes_document
 sees_old_versions = _documents.sees_old_versions
+
+
+def document_scope(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for documents ``user`` may see: a visible parent, and a visibility that includes them."""
+    parent = _documents.parent_visible(user, cases=case_scope, agenda_items=agenda_item_scope,
+                                       voordrachten=voordracht_scope, signals=signal_scope)
+    return sa.and_(parent, document_visibility_scope(user))
+
+
+def get_document(user: User, document_id: int, *, action: str = "document.view") -> Any:
+    """The document if ``user`` may see it, else 404 (audited either way; a download audits itself, with the
+    version it served)."""
+    document = get_visible(user, Document, document_id, action=action)
+    if action not in SELF_AUDITED_DOCUMENT_READS:
+        record(action, object_type="document", object_id=document.id, case_id=document.case_id, user=user)
+    return document
+
+
 VISIBLE[Document] = Visible("document", _by_id(Document, document_scope))  # a read is audited by get_document

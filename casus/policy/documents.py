@@ -5,17 +5,18 @@ A document is seen by who sees its parent — the case, the agenda item (visible
 note: everyone who sees the parent, only the uploading organisation, or the organisations it names (the uploader's
 own always among them). Anything else is absent: 404, never 403.
 
-Re-exported from :mod:`casus.policy`; imported at the end of its ``__init__`` so the scopes it builds on exist.
+Re-exported from :mod:`casus.policy`, which passes in the parents' scopes (this module imports none of it: no
+import cycle) and fetches a document through its one audited getter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from casus import policy
 from casus.cases.models import Case, Participation
 from casus.documents.models import Document, DocumentAudience, DocumentVisibility
 from casus.extensions import db
@@ -27,24 +28,23 @@ from casus.voordrachten.models import Voordracht
 
 # A signal's reporter adds documents while the team has not yet handled it.
 OPEN_SIGNAL_STATES = (SignalStatus.ONTVANGEN, SignalStatus.IN_TRIAGE)
-# A document read audited elsewhere: the download records itself, with the version it served.
-SELF_AUDITED = frozenset({"document.download"})
+Scope = Callable[[User], ColumnElement[bool]]
 
 
-def _parent_visible(user: User) -> ColumnElement[bool]:
-    """The document's parent is one ``user`` may see."""
+def parent_visible(user: User, *, cases: Scope, agenda_items: Scope, voordrachten: Scope,
+                   signals: Scope) -> ColumnElement[bool]:
+    """The document's parent is one ``user`` may see, by that parent's own scope."""
     on_case = sa.and_(
         Document.case_id.is_not(None), Document.agenda_item_id.is_(None), Document.voordracht_id.is_(None),
-        sa.exists().where(Case.id == Document.case_id, policy.case_scope(user)).correlate_except(Case))
+        sa.exists().where(Case.id == Document.case_id, cases(user)).correlate_except(Case))
     on_item = sa.and_(Document.agenda_item_id.is_not(None),
-                      sa.exists().where(AgendaItem.id == Document.agenda_item_id, policy.agenda_item_scope(user))
+                      sa.exists().where(AgendaItem.id == Document.agenda_item_id, agenda_items(user))
                       .correlate_except(AgendaItem))
     on_voordracht = sa.and_(Document.voordracht_id.is_not(None),
-                            sa.exists().where(Voordracht.id == Document.voordracht_id, policy.voordracht_scope(user))
+                            sa.exists().where(Voordracht.id == Document.voordracht_id, voordrachten(user))
                             .correlate_except(Voordracht))
     on_signal = sa.and_(Document.signal_id.is_not(None),
-                        sa.exists().where(Signal.id == Document.signal_id, policy.signal_scope(user))
-                        .correlate_except(Signal))
+                        sa.exists().where(Signal.id == Document.signal_id, signals(user)).correlate_except(Signal))
     return sa.or_(on_case, on_item, on_voordracht, on_signal)
 
 
@@ -55,20 +55,6 @@ def document_visibility_scope(user: User) -> ColumnElement[bool]:
     return sa.or_(Document.visibility == DocumentVisibility.ALL,
                   Document.organisation_id == user.organisation_id,
                   sa.and_(Document.visibility == DocumentVisibility.NAMED, named))
-
-
-def document_scope(user: User) -> ColumnElement[bool]:
-    """The WHERE clause for documents ``user`` may see: a visible parent, and a visibility that includes them."""
-    return sa.and_(_parent_visible(user), document_visibility_scope(user))
-
-
-def get_document(user: User, document_id: int, *, action: str = "document.view") -> Document:
-    """The document if ``user`` may see it, else 404 (audited either way; a download audits itself, with the
-    version it served)."""
-    document = policy.get_visible(user, Document, document_id, action=action)
-    if action not in SELF_AUDITED:
-        policy.record(action, object_type="document", object_id=document.id, case_id=document.case_id, user=user)
-    return document
 
 
 def _team_of(document: Document) -> int | None:
@@ -100,7 +86,7 @@ def uploads_to(user: User, parent: Any) -> bool:
     invited organisations that take part in the case."""
     kind, target = str(parent.kind), parent.object
     if kind == "case":
-        return policy.manages(user, target) or _takes_part(user, target.id)
+        return manages_team(user, target.team_id) or _takes_part(user, target.id)
     if kind == "signal":
         return manages_team(user, target.team_id) or (
             target.reporting_organisation_id == user.organisation_id and target.status in OPEN_SIGNAL_STATES)
