@@ -74,4 +74,6 @@ def html_to_pdf(html: str) -> bytes:
     # A fresh FontConfiguration per document: the @font-face rules of one print never linger in another.
     fonts = FontConfiguration()
     document = HTML(string=html, base_url=FONT_DIR.resolve().as_uri() + "/", url_fetcher=LocalOnlyFetcher())
-    return document.write_pdf(font_config=fonts)
+    # PDF/UA-1: a tagged PDF (headings, tables, reading order) with its title and language, so that a screen
+    # reader reads the pack as it reads the page.
+    return document.write_pdf(font_config=fonts, pdf_variant="pdf/ua-1")

@@ -101,7 +101,7 @@ def test_a_case_the_reader_does_not_take_part_in_is_404(db, client, login, world
     assert not db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "print.case_summary")).first()
 
 
-def test_the_pdf_carries_its_title_and_embeds_the_vendored_font(client, login, world):
+def test_the_pdf_is_tagged_carries_its_title_and_embeds_the_vendored_font(client, login, world):
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -109,6 +109,9 @@ def test_the_pdf_carries_its_title_and_embeds_the_vendored_font(client, login, w
     login(world.regisseur)
     reader = PdfReader(BytesIO(client.get(summary_url(world.case_a)).data))
     assert reader.metadata.title == f"Casussamenvatting {world.case_a.reference}"
+    catalog = reader.trailer["/Root"]
+    # tagged (PDF/UA): a structure tree and the language, so that a screen reader can follow the pack
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"] and catalog["/Lang"] == "nl"
     fonts = {font.get_object()["/BaseFont"] for page in reader.pages
              for font in page["/Resources"]["/Font"].values()}
     assert fonts and all("Casus-Noto-Sans" in str(font) for font in fonts)
