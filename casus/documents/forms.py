@@ -16,7 +16,6 @@ from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG
 from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 
 INVALID_DATE = _l("Vul een geldige datum in (dag-maand-jaar).")
-NO_FILE = _l("Kies een bestand.")
 
 
 class _Fields(FlaskForm):

@@ -60,10 +60,6 @@ class DocumentCorrupt(ServiceError):
                          "privacyfunctionaris is gewaarschuwd.", status=409)
 
 
-def _refuse(message: str, *, field: str | None = None, status: int = 400) -> ServiceError:
-    return ServiceError(message, field=field, status=status)
-
-
 # --- who may be named, and the checks of the fields --------------------------------------------------------------
 
 def audience_choices(parent: Parent) -> list[Organisation]:
@@ -85,38 +81,39 @@ def audience_choices(parent: Parent) -> list[Organisation]:
 def _title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise _refuse("Geef het document een titel.", field="title")
+        raise ServiceError("Geef het document een titel.", field="title")
     if len(title) > MAX_TITLE:
         raise ServiceError("Een titel is hoogstens %(max)s tekens.", field="title", max=MAX_TITLE)
     return title
 
 
-def _enum(enum, value, *, field: str, message: str):
+def _enum(enum, value):
+    """The member, or None for a value the enum does not know."""
     try:
         return enum(value)
-    except ValueError as error:
-        raise _refuse(message, field=field) from error
+    except ValueError:
+        return None
 
 
 def _fields(parent: Parent, user: User, *, title, document_type, document_date, visibility, audience_ids,
             legal_basis) -> dict:
     """Every field checked; the audience of "genoemde organisaties" with the uploader's own organisation added."""
-    values = {
-        "title": _title(title),
-        "document_type": _enum(DocumentType, document_type, field="document_type", message="Kies het soort document."),
-        "visibility": _enum(DocumentVisibility, visibility, field="visibility",
-                            message="Kies voor wie het document zichtbaar is."),
-        "legal_basis": _enum(SharingBasis, legal_basis, field="legal_basis",
-                             message="Kies de grondslag waarop u het document deelt."),
-    }
+    values = {"title": _title(title), "document_type": _enum(DocumentType, document_type),
+              "visibility": _enum(DocumentVisibility, visibility), "legal_basis": _enum(SharingBasis, legal_basis)}
+    if values["document_type"] is None:
+        raise ServiceError("Kies het soort document.", field="document_type")
+    if values["visibility"] is None:
+        raise ServiceError("Kies voor wie het document zichtbaar is.", field="visibility")
+    if values["legal_basis"] is None:
+        raise ServiceError("Kies de grondslag waarop u het document deelt.", field="legal_basis")
     if not isinstance(document_date, date):
-        raise _refuse("Vul de datum van het document in (dd-mm-jjjj).", field="document_date")
+        raise ServiceError("Vul de datum van het document in (dd-mm-jjjj).", field="document_date")
     values["document_date"] = document_date
     audience = {int(org_id) for org_id in audience_ids or ()}
     if values["visibility"] == DocumentVisibility.NAMED:
         allowed = {organisation.id for organisation in audience_choices(parent)}
         if not audience or not audience <= allowed:
-            raise _refuse("Kies een of meer organisaties die aan de casus deelnemen.", field="audience_ids")
+            raise ServiceError("Kies een of meer organisaties die aan de casus deelnemen.", field="audience_ids")
         audience.add(user.organisation_id)
     else:
         audience = set()
@@ -188,7 +185,7 @@ def upload_document(user: User, parent: Parent, *, title: str, document_type: Do
     if not policy.uploads_to(user, parent):
         record("document.upload", object_type="document", case_id=parent.case_id, outcome=Outcome.DENIED,
                details={"reason": "not_allowed"}, user=user)
-        raise _refuse("U kunt hier geen documenten toevoegen.", status=403)
+        raise ServiceError("U kunt hier geen documenten toevoegen.", status=403)
     values = _fields(parent, user, title=title, document_type=document_type, document_date=document_date,
                      visibility=visibility, audience_ids=audience_ids, legal_basis=legal_basis)
     _case_of(parent.case_id, user)
@@ -213,7 +210,7 @@ def _require_change(user: User, document: Document, action: str) -> None:
     if not policy.changes_document(user, document):
         record(action, object_type="document", object_id=document.id, case_id=document.case_id,
                outcome=Outcome.DENIED, user=user)
-        raise _refuse("Alleen de organisatie die het document toevoegde of het team van de casus kan dit "
+        raise ServiceError("Alleen de organisatie die het document toevoegde of het team van de casus kan dit "
                       "document wijzigen.", status=403)
 
 
@@ -324,12 +321,12 @@ def open_for_download(user: User, document: Document, *, number: int | None = No
     if number != document.current_number and not policy.sees_old_versions(user, document):
         record("document.download", object_type="document", object_id=document.id, case_id=document.case_id,
                outcome=Outcome.DENIED, details={"version": number, "reason": "old_version"}, user=user)
-        raise _refuse("Eerdere versies van dit document zijn niet voor u zichtbaar.", status=403)
+        raise ServiceError("Eerdere versies van dit document zijn niet voor u zichtbaar.", status=403)
     version = version_of(document, number)
     if version is None:
         record("document.download", object_type="document", object_id=document.id, case_id=document.case_id,
                outcome=Outcome.DENIED, details={"version": number, "reason": "no_version"}, user=user)
-        raise _refuse("Deze versie van het document bestaat niet.", status=404)
+        raise ServiceError("Deze versie van het document bestaat niet.", status=404)
     try:
         data = files.read_verified(version.sha256)
     except files.CorruptFile as error:
