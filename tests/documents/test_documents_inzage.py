@@ -180,3 +180,15 @@ def test_a_restricted_subjects_bundled_signal_refuses_a_document(app, db, packag
         with pytest.raises(ServiceError) as refused:
             signal_document(db, w["signal"], w["partner"], "Na de beperking")
     assert refused.value.status == 423
+
+
+def test_the_request_page_lists_the_document_and_its_pdf_carries_the_file(client, db, package_world, login):
+    w = package_world
+    login(w["privacy"])
+
+    page = client.get(f"/verzoeken/{w['request'].id}").get_data(as_text=True)
+    pdf = client.get(f"/verzoeken/{w['request'].id}/pakket.pdf")
+
+    assert f"Document 21-11-2026, casus {w['cases'][0].reference}" in page
+    assert "<td class=\"utrecht-table__cell\">Document</td>" in page  # its kind, named
+    assert pdf.status_code == 200 and f"{w['mine'].id}-versie2.pdf" in attachments(pdf.data)
