@@ -75,6 +75,9 @@ OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
 CHANGES = {
     "new": (kinds.MEETING_INVITATION.name, "REQUEST"),
     "moved": (kinds.MEETING_UPDATE.name, "REQUEST"),
+    # The chair sends the settled agenda: the same meeting (a REQUEST with a higher SEQUENCE), each organisation's
+    # agenda as a PDF beside it (attach_agenda).
+    "agenda": (kinds.MEETING_AGENDA.name, "REQUEST"),
     "cancelled": (kinds.MEETING_CANCELLED.name, "CANCEL"),
     # To the users of an organisation taken off the invitation list: the meeting goes on without them.
     "uninvited": (kinds.MEETING_UNINVITED.name, "CANCEL"),

@@ -152,6 +152,13 @@ MEETING_UPDATE = register(Kind(
        "als agendabestand (.ics) bij dit bericht."),
     attachment=True,
     label=N_("Overleg gewijzigd")))
+MEETING_AGENDA = register(Kind(
+    "meeting_agenda",
+    N_("Agenda: %(meeting)s op %(date)s om %(time)s"),
+    N_("De agenda van %(meeting)s op %(date)s om %(time)s: de casussen waaraan uw organisatie deelneemt staan in "
+       "de PDF bij dit bericht, de afspraak in het agendabestand (.ics)."),
+    attachment=True,
+    label=N_("Agenda van een overleg")))
 MEETING_CANCELLED = register(Kind(
     "meeting_cancelled",
     N_("Geannuleerd: %(meeting)s op %(date)s"),

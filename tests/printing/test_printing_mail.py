@@ -89,3 +89,46 @@ def test_without_the_option_the_invitation_carries_the_ics_alone(app, db, smtp_s
     _send(app)
     [message] = smtp_server.to(world.behandelaar.email)
     assert set(_attachments(message)) == {"text/calendar"}
+
+
+def test_the_chair_sends_the_agenda_from_the_meeting_page(app, db, client, auth, smtp_server, world):
+    """The button on the meeting page: each organisation's users get the invitation again (a higher SEQUENCE)
+    with their own organisation's agenda as a PDF; an invited partner may not send it (403, as for any change)."""
+    auth.login_with_totp(world.regisseur)
+    page = client.get(f"/overleggen/{world.meeting.id}")
+    assert "Agenda versturen" in page.get_data(as_text=True)
+    sequence = world.meeting.ical_sequence
+    response = client.post(f"/overleggen/{world.meeting.id}/agenda-versturen",
+                           data={"csrf_token": auth.csrf(f"/overleggen/{world.meeting.id}"),
+                                 "version": world.meeting.version})
+    assert response.status_code == 302
+    db.session.refresh(world.meeting)
+    assert world.meeting.ical_sequence == sequence + 1
+    assert _send(app).failed == 0
+    [message] = smtp_server.to(world.behandelaar.email)
+    assert "Agenda: " in message["Subject"]
+    files = _attachments(message)
+    assert set(REFERENCE.findall(pdf_text(files["application/pdf"]))) == {world.case_b.reference,
+                                                                         world.case_c.reference}
+    events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "meeting.agenda_sent")).scalars()
+    assert [event.details.get("agenda_items") for event in events if event.details] == [3]
+
+    auth.logout()
+    auth.login_with_totp(world.agent)
+    refused = client.post(f"/overleggen/{world.meeting.id}/agenda-versturen",
+                          data={"csrf_token": auth.csrf("/"), "version": world.meeting.version})
+    assert refused.status_code == 403  # sees the meeting (invited), may not change it
+
+
+def test_an_empty_agenda_is_not_sent(app, db, client, auth, smtp_server, world):
+    for item in world.items:
+        db.session.delete(item)
+    db.session.flush()
+    auth.login_with_totp(world.regisseur)
+    response = client.post(f"/overleggen/{world.meeting.id}/agenda-versturen",
+                           data={"csrf_token": auth.csrf(f"/overleggen/{world.meeting.id}"),
+                                 "version": world.meeting.version}, follow_redirects=True)
+    assert "De agenda is nog leeg" in response.get_data(as_text=True)
+    db.session.commit()
+    assert _send(app).sent == 0
+    assert smtp_server.messages == []
