@@ -21,6 +21,9 @@ __all__ = ["create_app"]
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     """Build the application. ``config`` is a :class:`Config` or overrides for the environment's."""
     cfg = _resolve_config(config)
+    from casus.documents.crypto import parse_keys
+
+    parse_keys(cfg.storage_keys)  # a malformed storage key stops the start, not the first upload
     from casus import logs
 
     logs.configure(cfg)

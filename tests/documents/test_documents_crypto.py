@@ -101,3 +101,13 @@ def test_keys_come_from_the_environment_in_order():
     keys = key_ring_for(config.storage_keys, config.env)
     assert [key_id for key_id, _ in keys.keys] == ["2026b", "2026a"]
     assert keys.key("2026a") == base64.b64decode(second)
+
+
+def test_a_malformed_storage_key_stops_the_app_at_start(app_config):
+    from dataclasses import replace
+
+    from casus import create_app
+    from casus.config import ConfigError
+
+    with pytest.raises(ConfigError, match="CASUS_STORAGE_KEYS"):
+        create_app(replace(app_config, storage_keys={"2026": "dGUgc2hvcnQ="}))
