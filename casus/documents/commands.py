@@ -55,7 +55,8 @@ def _report_leftovers(known: set[str]) -> None:
     except StorageUnavailable as error:
         raise click.ClickException(f"De documentopslag is niet bereikbaar: {error}") from error
     if leftovers:
-        click.echo(f"{len(leftovers)} opgeslagen object(en) zonder document (mogen weg): {', '.join(leftovers)}",
+        objects = "opgeslagen object" if len(leftovers) == 1 else "opgeslagen objecten"
+        click.echo(f"{len(leftovers)} {objects} zonder document (mogen weg): {', '.join(leftovers)}",
                    err=True)
 
 
@@ -77,11 +78,15 @@ def rotate_key_command() -> None:
                 db.session.rollback()
                 bad.append(error)
     if bad:
-        click.echo(f"{len(bad)} bestand(en) niet opnieuw versleuteld, want beschadigd of onleesbaar:")
+        click.echo(f"{_files(len(bad))} niet opnieuw versleuteld, want beschadigd of onleesbaar:")
         for error in bad:
             click.echo(f"{error.sha256} {error.reason}")
         raise SystemExit(1)
-    click.echo(f"{len(todo)} bestand(en) opnieuw versleuteld met sleutel {ring.current_id}.")
+    click.echo(f"{_files(len(todo))} opnieuw versleuteld met sleutel {ring.current_id}.")
+
+
+def _files(count: int) -> str:
+    return f"{count} {'bestand' if count == 1 else 'bestanden'}"
 
 
 def _rotate(sha256: str, ring: crypto.KeyRing) -> None:

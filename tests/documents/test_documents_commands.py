@@ -78,10 +78,10 @@ def test_a_key_rotation_from_a_to_b_after_which_a_can_be_removed(installation):
     # Step 1: B added in front of A. Everything stays readable.
     assert "Alle 2 opgeslagen bestanden zijn in orde." in assert_ok(casus(installation, "verify", keys=f"B={b};A={a}"))
     # Step 2: rotate. Every file is now under B; a second run has nothing left to do.
-    assert "2 bestand(en) opnieuw versleuteld met sleutel B." in assert_ok(
+    assert "2 bestanden opnieuw versleuteld met sleutel B." in assert_ok(
         casus(installation, "rotate-key", keys=f"B={b};A={a}"))
     assert set(key_ids(installation, {"B": b}).values()) == {"B"}
-    assert "0 bestand(en)" in assert_ok(casus(installation, "rotate-key", keys=f"B={b};A={a}"))
+    assert "0 bestanden" in assert_ok(casus(installation, "rotate-key", keys=f"B={b};A={a}"))
     # Step 3: A removed.
     assert "Alle 2" in assert_ok(casus(installation, "verify", keys=f"B={b}"))
     with documents_app(installation, {"B": b}):
@@ -101,7 +101,7 @@ def test_an_interrupted_rotation_continues_where_it_stopped(installation):
         plain = crypto.decrypt(stored.storage.get(name), name, stored.ring)
         stored.storage.put(name, crypto.encrypt(plain, name, stored.ring))
     assert key_ids(installation, {"A": a}) == {name: "A"}
-    assert "1 bestand(en) opnieuw versleuteld" in assert_ok(casus(installation, "rotate-key", keys=f"B={b};A={a}"))
+    assert "1 bestand opnieuw versleuteld" in assert_ok(casus(installation, "rotate-key", keys=f"B={b};A={a}"))
     assert key_ids(installation, {"B": b}) == {name: "B"}
     assert "Alle 1" in assert_ok(casus(installation, "verify", keys=f"B={b}"))
 
@@ -128,10 +128,12 @@ def test_verify_reports_a_corrupted_and_a_missing_file_with_exit_1(installation)
 
 def test_without_keys_or_with_a_malformed_key_the_commands_say_so_in_one_line(tmp_path):
     installation = (f"sqlite:///{tmp_path / 'casus.db'}", tmp_path / "documents")  # keys are checked first
-    for keys, says in (("", "Geen sleutels ingesteld"), ("A=a29ydA==", "must be 32 bytes")):
+    # No keys: the command refuses (1). A malformed key is a configuration error like any other setting's: the app
+    # does not start, and the CLI says so as a usage error (2).
+    for keys, says, code in (("", "Geen sleutels ingesteld", 1), ("A=a29ydA==", "must be 32 bytes", 2)):
         for command in ("verify", "rotate-key"):
             result = casus(installation, command, keys=keys)
-            assert result.returncode == 1
+            assert result.returncode == code
             assert says in result.stderr
             assert "Traceback" not in result.stderr
 
