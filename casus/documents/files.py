@@ -27,6 +27,7 @@ from casus.documents.models import DocumentVersion, StoredFile
 from casus.documents.scanning import ClamdClient, ScannerUnavailable
 from casus.documents.storage import ObjectMissing, Storage, StorageUnavailable, storage_for
 from casus.extensions import db
+from casus.labels import N_
 from casus.services import ServiceError
 
 log = logging.getLogger(__name__)
@@ -57,22 +58,22 @@ class NotConfigured(UploadRefused):
     reason = "not_configured"
 
     def __init__(self) -> None:
-        super().__init__("Documenten uploaden is niet ingesteld: er is geen sleutel voor versleuteling "
-                         "geconfigureerd. Neem contact op met de beheerder.", field="file")
+        super().__init__(N_("Documenten uploaden is niet ingesteld: er is geen sleutel voor versleuteling "
+                         "geconfigureerd. Neem contact op met de beheerder."), field="file")
 
 
 class EmptyUpload(UploadRefused):
     reason = "empty"
 
     def __init__(self) -> None:
-        super().__init__("Het bestand is leeg.", field="file")
+        super().__init__(N_("Het bestand is leeg."), field="file")
 
 
 class TooLarge(UploadRefused):
     reason = "too_large"
 
     def __init__(self, limit: int) -> None:
-        super().__init__("Het bestand is te groot: hoogstens %(max)s MB.", field="file",
+        super().__init__(N_("Het bestand is te groot: hoogstens %(max)s MB."), field="file",
                          max=f"{limit / 1024 / 1024:.2f}".rstrip("0").rstrip(".").replace(".", ","))
 
 
@@ -80,15 +81,15 @@ class TypeRefused(UploadRefused):
     reason = "type"
 
     def __init__(self) -> None:
-        super().__init__("Dit soort bestand is niet toegestaan. Toegestaan zijn PDF, afbeeldingen, "
-                         "kantoordocumenten en platte tekst.", field="file")
+        super().__init__(N_("Dit soort bestand is niet toegestaan. Toegestaan zijn PDF, afbeeldingen, "
+                         "kantoordocumenten en platte tekst."), field="file")
 
 
 class VirusFound(UploadRefused):
     reason = "virus"
 
     def __init__(self, signature: str | None) -> None:
-        super().__init__("Het bestand bevat een virus of ander schadelijk materiaal en is geweigerd.", field="file")
+        super().__init__(N_("Het bestand bevat een virus of ander schadelijk materiaal en is geweigerd."), field="file")
         self.signature = signature
 
 
@@ -96,16 +97,16 @@ class ScannerDown(UploadRefused):
     reason = "scanner_unavailable"
 
     def __init__(self) -> None:
-        super().__init__("De virusscanner is nu niet bereikbaar, dus het bestand is niet opgeslagen. Probeer het "
-                         "later opnieuw.", field="file")
+        super().__init__(N_("De virusscanner is nu niet bereikbaar, dus het bestand is niet opgeslagen. Probeer het "
+                         "later opnieuw."), field="file")
 
 
 class StorageDown(UploadRefused):
     reason = "storage_unavailable"
 
     def __init__(self) -> None:
-        super().__init__("De documentopslag is nu niet bereikbaar, dus het bestand is niet opgeslagen. Probeer "
-                         "het later opnieuw.", field="file")
+        super().__init__(N_("De documentopslag is nu niet bereikbaar, dus het bestand is niet opgeslagen. Probeer "
+                         "het later opnieuw."), field="file")
 
 
 class CorruptFile(Exception):
@@ -121,7 +122,7 @@ class DocumentStorageUnavailable(ServiceError):
     """The storage backend did not answer while reading: try again later (not a corrupt file)."""
 
     def __init__(self) -> None:
-        super().__init__("De documentopslag is nu niet bereikbaar. Probeer het later opnieuw.", status=503)
+        super().__init__(N_("De documentopslag is nu niet bereikbaar. Probeer het later opnieuw."), status=503)
 
 
 @dataclass

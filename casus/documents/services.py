@@ -31,7 +31,7 @@ from casus.documents.models import (
 )
 from casus.documents.parents import Parent, ParentKind
 from casus.extensions import db
-from casus.labels import enum_label
+from casus.labels import N_, enum_label
 from casus.notifications import kinds
 from casus.notifications.audit_checks import privacy_officers
 from casus.notifications.services import NewNotification, notify_many
@@ -56,8 +56,8 @@ class DocumentCorrupt(ServiceError):
     the request back (its status is 409, below the one commit's rollback)."""
 
     def __init__(self) -> None:
-        super().__init__("Dit bestand is beschadigd of ontbreekt en wordt daarom niet gedownload. De "
-                         "privacyfunctionaris is gewaarschuwd.", status=409)
+        super().__init__(N_("Dit bestand is beschadigd of ontbreekt en wordt daarom niet gedownload. De "
+                         "privacyfunctionaris is gewaarschuwd."), status=409)
 
 
 # --- who may be named, and the checks of the fields --------------------------------------------------------------

@@ -28,7 +28,7 @@ from casus.cases.models import Case
 from casus.cases.services import participations_of
 from casus.clock import local_zone
 from casus.extensions import db
-from casus.labels import Labels
+from casus.labels import N_, Labels
 from casus.meetings.agenda import agenda_of
 from casus.meetings.minutes import has_started
 from casus.meetings.models import (
@@ -150,7 +150,7 @@ class NoMinutesYet(ServiceError):
     """The meeting has no minutes (yet): it has not begun, or it was cancelled."""
 
     def __init__(self, meeting: Meeting) -> None:
-        super().__init__("Dit overleg heeft (nog) geen verslag om af te drukken.", status=409)
+        super().__init__(N_("Dit overleg heeft (nog) geen verslag om af te drukken."), status=409)
         self.meeting = meeting
 
 
