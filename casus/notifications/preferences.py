@@ -89,8 +89,8 @@ GROUPS: tuple[tuple[Label, tuple[str, ...]], ...] = (
     (N_("Uw signalen"), ("signal_bundled", "signal_referred", "signal_dismissed")),
     (N_("Termijnen en herinneringen"), ("triage_deadline", "actions_overdue", "action_stale", "review_due",
                                         "nazorg_checkin")),
-    (N_("Overleggen"), ("meeting_invitation", "meeting_update", "meeting_cancelled", "meeting_uninvited",
-                        "meeting_reminder")),
+    (N_("Overleggen"), ("meeting_invitation", "meeting_agenda", "meeting_update", "meeting_cancelled",
+                        "meeting_uninvited", "meeting_reminder")),
     (N_("Akkoorden, escalaties en RIEC-voordrachten"), (
         "approval_requested", "approval_decided", "approval_withdrawn", "approval_reminder", "escalation_raised",
         "escalation_decision_overdue", "escalation_review_due", "voordracht_received", "voordracht_answered",

@@ -12,6 +12,8 @@ from print_support import add_item, add_meeting
 from casus.clock import today
 from casus.organisations.models import OrganisationKind
 
+from smtp_support import smtp_server  # noqa: F401 (the fixture, for the tests here that send e-mail)
+
 
 @pytest.fixture
 def world(app, db, make_organisation, make_team, make_user, make_case):
