@@ -21,6 +21,9 @@ __all__ = ["create_app"]
 def create_app(config: Config | Mapping[str, object] | None = None) -> Flask:
     """Build the application. ``config`` is a :class:`Config` or overrides for the environment's."""
     cfg = _resolve_config(config)
+    from casus.documents.crypto import parse_keys
+
+    parse_keys(cfg.storage_keys)  # a malformed storage key stops the start, not the first upload
     from casus import logs
 
     logs.configure(cfg)
@@ -103,7 +106,9 @@ def _register_event_handlers(app: Flask) -> None:
 
     events.init_app(app, (signals.register, case_requests.register, voordrachten.register, list_decisions.register,
                           archive.register, nazorg.register, partners.register))
-    notifications.init_attachments(app, calendar.attachment_builders())
+    from casus.printing import mail as printing_mail
+
+    notifications.init_attachments(app, printing_mail.with_agenda(calendar.attachment_builders()))
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -169,6 +174,12 @@ def _register_blueprints(app: Flask) -> None:
     from casus.retention.declaration_views import bp as declarations_bp
 
     app.register_blueprint(declarations_bp)
+    from casus.documents.views import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
+    from casus.printing.views import bp as printing_bp
+
+    app.register_blueprint(printing_bp)
     init_api(app)
     from casus.metrics import bp as metrics_bp
 

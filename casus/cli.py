@@ -24,6 +24,7 @@ from casus import create_app
 from casus.audit.commands import audit_group
 from casus.config import ConfigError
 from casus.database_roles import GrantRefused, check_applicable, grant_runtime
+from casus.documents.commands import documents_group
 from casus.extensions import db
 from casus.organisations.models import OrganisationKind
 from casus.scheduling.runner import scheduler_command
@@ -110,7 +111,7 @@ def _create_app_or_explain():
 
 def all_commands() -> tuple[click.Command, ...]:
     return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command,
-            audit_group, search_group)
+            audit_group, documents_group, search_group)
 
 
 @click.command("create-organisation")

@@ -24,7 +24,7 @@ import math
 import re
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -90,10 +90,31 @@ def date_in_window(value: date | datetime) -> bool:
     return DATE_MIN <= day <= DATE_MAX
 
 
+# Room for the form fields around an uploaded file (title, type, …) and the multipart framing.
+UPLOAD_FORM_BYTES = 256 * 1024
+
+
 # --- the request: query string, form fields, path segments ----------------------------------------------------
+
+def takes_uploads(view):
+    """Mark a view (function or MethodView class) that takes a document upload: its multipart body may be as large
+    as ``CASUS_DOCUMENT_MAX_BYTES`` and the form around it, beyond ``CASUS_MAX_CONTENT_LENGTH``."""
+    view.takes_uploads = True
+    return view
+
+
+def _allow_uploads() -> None:
+    """Raise this request's body limit for a view that takes uploads, before anything reads the body."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "takes_uploads", False) or getattr(getattr(view, "view_class", None), "takes_uploads", False):
+        limit = current_app.config["CASUS"].document_max_bytes + UPLOAD_FORM_BYTES
+        request.max_content_length = max(limit, current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+
 
 def check_request() -> None:
     """before_request: the query string's length and the characters of every query, form and path value."""
+    if request.mimetype == "multipart/form-data":
+        _allow_uploads()
     if len(request.query_string) > MAX_QUERY_BYTES:
         raise RefusedInput(f"The query string is longer than {MAX_QUERY_BYTES} bytes.", TOO_LONG, status=414)
     params = [*_bad_values(request.args), *_bad_values(request.view_args or {})]

@@ -403,7 +403,8 @@ def _param_name(path: list[str]) -> str:
     return ".".join(part for part in parts if part != "_schema") or "body"
 
 
-_LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", "headers", "files", "cookies"})
+_LOCATIONS = frozenset({"json", "query", "querystring", "form", "json_or_form", "headers", "files", "cookies",
+                        "multipart"})
 
 
 def init_app(app: Flask) -> None:

@@ -121,6 +121,10 @@ class PdfDocument:
                 table.row([_printable(_shown(value)) for value in values])
         self._pdf.ln(2)
 
+    def attach(self, filename: str, data: bytes, *, mime_type: str | None = None) -> None:
+        """Embed a file (a PDF reader lists it among the document's attachments)."""
+        self._pdf.embed_file(bytes=data, basename=filename, mime_type=mime_type)
+
     def to_bytes(self) -> bytes:
         return bytes(self._pdf.output())
 

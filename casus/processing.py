@@ -20,13 +20,15 @@ from casus.labels import N_, Label
 __all__ = ["ACTIVITIES", "CONTROLLER", "REGISTER_VERSION", "SECURITY_MEASURES", "TRANSFERS", "ProcessingActivity",
            "activity"]
 
-REGISTER_VERSION = "2026.3"  # year.sequence: raise it with every change to the register below
+REGISTER_VERSION = "2026.4"  # year.sequence: raise it with every change to the register below
 CONTROLLER = ("De deelnemende gemeente(n) en partners van het Zorg- en Veiligheidshuis, elk verwerkings"
               "verantwoordelijke voor de eigen verstrekkingen, volgens het convenant; de gemeente van het "
               "Zorg- en Veiligheidshuis beheert Casus")
 TRANSFERS = "Geen doorgifte naar landen buiten de Europese Economische Ruimte"
 SECURITY_MEASURES = ("Need-to-know-toegang per casusdeelname, tweede factor voor rollen met ruime toegang, "
-                     "versleuteld transport, een doorlopend en verzegeld auditlog (NEN 7513, BIO 12.4)")
+                     "versleuteld transport, een doorlopend en verzegeld auditlog (NEN 7513, BIO 12.4); "
+                     "documenten versleuteld opgeslagen (AES-GCM), op virussen gescand en bij elke download aan "
+                     "hun SHA-256 gecontroleerd")
 LEGAL_BASIS_MAX = 80  # AuditEvent.legal_basis: the short form every event carries
 ID_MAX = 40  # AuditEvent.activity
 
@@ -72,7 +74,7 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
                 "Veiligheidshuis kan wegen of een gezamenlijke aanpak nodig is; de melder ziet de status.",
         legal_basis="AVG 6(1)(e), 9(2)(g); UAVG 30, 33; Wpg 20; convenant ZVH",
         legal_sources=(_AVG_TAAK, _GEZONDHEID, _STRAFRECHT, _WPG, _CONVENANT),
-        data_subjects=_CASE_SUBJECTS + _STAFF, data_categories=_CASE_DATA,
+        data_subjects=_CASE_SUBJECTS + _STAFF, data_categories=(*_CASE_DATA, "documenten bij het signaal"),
         recipients=("procesregisseurs van het ontvangende team", "de meldende organisatie (alleen de status)"),
         retention="Als de casus waarin het signaal is gebundeld; een signaal zonder casus de bewaartermijn van zijn "
                   "afloop (geen casus, doorverwezen, ingetrokken; standaard 12 maanden na afsluiten)"),
@@ -88,24 +90,30 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
     ProcessingActivity(
         id="casusregie", name=N_("Casusregie"),
         purpose="Regie op een casus van zorg en veiligheid: het casusdossier met betrokkenen, partners, plan van "
-                "aanpak, notities, akkoorden en tijdlijn, zodat de partners samen één aanpak uitvoeren.",
+                "aanpak, notities, documenten, akkoorden en tijdlijn, zodat de partners samen één aanpak "
+                "uitvoeren; een afdrukbare samenvatting van de casus (PDF) voor wie deelneemt.",
         legal_basis="AVG 6(1)(e), 9(2)(g); UAVG 30, 33; Wpg 20; convenant ZVH",
         legal_sources=(_AVG_TAAK, _GEZONDHEID, _STRAFRECHT, _WPG, _CONVENANT,
                        "Geheimhoudingsverklaring voor een ad-hocdeelnemer"),
         data_subjects=_CASE_SUBJECTS + _STAFF,
         data_categories=(*_CASE_DATA, "afspraken en voortgang",
                          "scores op leefgebieden (zelfredzaamheid, waaronder gezondheid en justitie)",
-                         "nazorgcontacten en signalen van terugval"),
+                         "nazorgcontacten en signalen van terugval",
+                         "documenten in het casusdossier (rapportages, besluiten, verklaringen, correspondentie, "
+                         "foto's) met hun versies, zichtbaarheid en grondslag van verstrekking"),
         recipients=("ketenpartners met een actieve casusdeelname (alleen wat voor hen bestemd is)",
                     "procesregisseurs en supervisors van het team"),
         retention=_CASE_RETENTION),
     ProcessingActivity(
         id="casusoverleg", name=N_("Casusoverleg"),
         purpose="Casusoverleggen voorbereiden, voeren en vastleggen: agenda, verslag per casus (beeldvorming, "
-                "oordeelsvorming, besluitvorming), besluiten en aanwezigheid; agenda's in de eigen kalender.",
+                "oordeelsvorming, besluitvorming), besluiten en aanwezigheid; agenda's in de eigen kalender; "
+                "agenda en verslag als PDF per uitgenodigde organisatie, met alleen de casussen waaraan zij "
+                "deelneemt, ook als bijlage bij de uitnodiging.",
         legal_basis="AVG 6(1)(e), 9(2)(g); UAVG 30, 33; convenant ZVH",
         legal_sources=(_AVG_TAAK, _GEZONDHEID, _STRAFRECHT, _CONVENANT),
-        data_subjects=_CASE_SUBJECTS + _STAFF, data_categories=(*_CASE_DATA, "besluiten en verslagen"),
+        data_subjects=_CASE_SUBJECTS + _STAFF,
+        data_categories=(*_CASE_DATA, "besluiten en verslagen", "documenten bij een agendapunt"),
         recipients=("uitgenodigde organisaties met een actieve casusdeelname",),
         retention=_CASE_RETENTION),
     ProcessingActivity(
@@ -121,12 +129,12 @@ ACTIVITIES: tuple[ProcessingActivity, ...] = (
     ProcessingActivity(
         id="riec_voordracht", name=N_("RIEC-voordracht"),
         purpose="Signalen van ondermijning voordragen aan het RIEC (na een vier-ogenbesluit) en het antwoord "
-                "van het RIEC vastleggen.",
+                "van het RIEC vastleggen; de voordracht als PDF zoals het RIEC haar ontvangt.",
         legal_basis="AVG 6(1)(e); UAVG 33; Wpg 20; RIEC-convenant",
         legal_sources=(_AVG_TAAK, _STRAFRECHT, _WPG, "Convenant Regionaal Informatie- en Expertisecentrum (RIEC)"),
         data_subjects=_CASE_SUBJECTS,
         data_categories=("samenvatting en indicatoren", "gedeelde betrokkenen zonder BSN",
-                         "strafrechtelijke gegevens"),
+                         "strafrechtelijke gegevens", "documenten bij de voordracht"),
         recipients=("het RIEC waaraan de voordracht is gericht",),
         retention=_CASE_RETENTION),
     ProcessingActivity(

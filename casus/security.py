@@ -140,8 +140,9 @@ def _security_headers(response):
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     if request.endpoint != "static":
-        # Personal data must never linger in a shared or browser cache.
-        headers["Cache-Control"] = "no-store"
+        # Personal data must never linger in a shared or browser cache (a download's "private, no-store" stays).
+        if "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     return response
 

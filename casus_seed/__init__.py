@@ -12,6 +12,7 @@ Layout (everything invented: Faker ``nl_NL`` names and Dutch phrase lists):
   ``context``/``bulk``/``draws`` are the row buffer, the bulk insert and the random draws, ``texts`` the phrases.
 * ``region``   – the organisations, teams and users, the same whatever the seed number.
 * ``meetings`` – running meeting series through the meeting services (the demo's).
+* ``documents`` – a few dozen documents (generated PDFs and PNGs) in some cases, through the application's storage.
 * ``demo``     – the demo's configuration, organisations and one user per role.
 
 Nothing is imported here, so that importing ``casus_seed.commands`` (``casus --help``) imports no Faker.

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from faker import Faker
 
 from casus.cases.categories import ensure_standard_categories
-from casus.cases.models import Category
+from casus.cases.models import Case, Category
 from casus.clock import cadences, local_zone, today
 from casus.database import utcnow
 from casus.extensions import db
@@ -27,6 +27,7 @@ from casus.retention import terms
 from casus.retention.models import RetentionTerm
 from casus_seed.cases import CaseFactory
 from casus_seed.context import SeedContext
+from casus_seed.documents import add_documents
 from casus_seed.draws import weighted
 from casus_seed.region import ensure_region
 from casus_seed.skeletons import make_skeletons, reserve_references
@@ -55,6 +56,7 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
     ensure_standard_categories()
     region = ensure_region()
     db.session.commit()
+    first_case_id = db.session.execute(sa.select(sa.func.coalesce(sa.func.max(Case.id), 0))).scalar_one()
     categories = {c.code: c for c in db.session.execute(
         sa.select(Category).where(Category.active.is_(True)).order_by(Category.id)).scalars()}
     local_today, now = today(), utcnow()
@@ -81,6 +83,9 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
     for reference in loose_refs:
         code = rng.choice(codes)
         factory.loose_signal(reference, categories[code], code)
+    ctx.flush()
+    db.session.commit()
+    documents = add_documents(region, seed, first_case_id)  # through the storage, after the cases are in
     _date_closed_cases()
     ctx.audit(None, "seed.run", "database", None, None, utcnow(), {"cases": cases, "seed": seed})
     ctx.flush()
@@ -90,7 +95,7 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
     totals = ctx.totals
     return SeedSummary(cases=totals.get("cases", 0), signals=totals.get("signals", 0),
                        subjects=totals.get("subjects", 0), actions=totals.get("actions", 0),
-                       users_created=region.users_created, counts=dict(totals),
+                       users_created=region.users_created, counts={**totals, "documents": documents},
                        seconds=(utcnow() - started).total_seconds())
 
 

@@ -19,7 +19,8 @@ from casus.plans.models import Action, Goal, ProgressEntry
 from casus.signals.models import Signal
 
 CASE_OBJECTS = {"case", "action", "participation", "meeting", "agenda_item", "series", "escalation",
-                "assessment", "goal", "checkin", "subject", "relation"}
+                "assessment", "goal", "checkin", "subject", "relation", "document",
+                "document_version"}  # a route's parameters come as a set: either may be the first
 TEAM_OBJECTS = {"voordracht", "approval"}  # the team's own business: not shown to partners of the case
 # Who looks, and which kinds of object they may see.
 ACTORS = {
@@ -44,11 +45,15 @@ WEB_PARAMS.update({"assessment_id": "assessment", "assessment": "assessment"})
 WEB_PARAMS.update({"goal_id": "goal", "checkin_id": "checkin", "checkin": "checkin"})
 # A subject of the case and a relation between two of them (/api/v1/cases/{id}/subjects/{subject}, …/relations/…).
 WEB_PARAMS.update({"subject_id": "subject", "subject": "subject", "relation_id": "relation", "relation": "relation"})
+# A document in the case file (for everyone in the case) and the number of one of its versions
+# (/api/v1/documents/{id}/versions/{number}/content).
+WEB_PARAMS.update({"document_id": "document", "number": "document_version"})
 API_OBJECTS = {"/api/v1/cases/<int:id>": "case", "/api/v1/actions/<int:id>": "action",
                "/api/v1/participants/<int:id>": "participation", "/api/v1/signals/<int:id>": "signal",
                "/api/v1/meetings/<int:id>": "meeting", "/api/v1/agenda-items/<int:id>": "agenda_item",
                "/api/v1/escalations/<int:id>": "escalation", "/api/v1/riec-referrals/<int:id>": "voordracht",
-               "/api/v1/approvals/<int:id>": "approval", "/api/v1/goals/<int:id>": "goal"}
+               "/api/v1/approvals/<int:id>": "approval", "/api/v1/goals/<int:id>": "goal",
+               "/api/v1/documents/<int:id>": "document"}
 
 
 @pytest.fixture
@@ -87,6 +92,7 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
     assessment = _assessment(db, case, regisseur)
     checkin = _checkin(db, case)
     escalation, voordracht, approval = _ladder_voordracht_approval(db, case, regisseur, supervisor, addressed_riec)
+    document = _document(db, case, regisseur)
     return {
         "orgs": {"zvh": zvh, "partner": partner, "other": other, "riec": riec, "addressed_riec": addressed_riec},
         "teams": {"team": team, "other": other_team},
@@ -94,7 +100,7 @@ def world(db, make_organisation, make_team, make_user, make_case, make_subject):
                 "meeting": meeting.id, "agenda_item": item.id, "series": series.id, "escalation": escalation.id,
                 "voordracht": voordracht.id, "approval": approval.id, "assessment": assessment.id,
                 "goal": goal.id, "checkin": checkin.id, "subject": relation.subject_id,
-                "relation": relation.id},
+                "relation": relation.id, "document": document.id, "document_version": 1},
         "case": case,
     }
 
@@ -110,6 +116,30 @@ def _relation(db, case):
     db.session.add(relation)
     db.session.flush()
     return relation
+
+
+def _document(db, case, uploader):
+    """A document everyone in the case may see, its file stored (a download reads and verifies it)."""
+    from fpdf import FPDF
+
+    from casus.documents.files import store_upload
+    from casus.documents.models import Document, DocumentVersion
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Rapportage")
+    stored = store_upload(bytes(pdf.output()), "rapportage.pdf")
+    document = Document(case_id=case.id, title="Rapportage", document_type="rapportage", document_date=today(),
+                        visibility="alle_deelnemers", legal_basis="convenant", uploaded_by_id=uploader.id,
+                        organisation_id=uploader.organisation_id)
+    db.session.add(document)
+    db.session.flush()
+    db.session.add(DocumentVersion(document_id=document.id, number=1, sha256=stored.sha256, filename="rapportage.pdf",
+                                   content_type=stored.content_type, size=stored.size, uploaded_by_id=uploader.id,
+                                   organisation_id=uploader.organisation_id))
+    db.session.flush()
+    return document
 
 
 def _assessment(db, case, regisseur):
@@ -241,7 +271,11 @@ ALWAYS_READABLE = {"cases.detail", "cases.subjects", "cases.partners", "cases.no
                    "cases_api.CaseItem", "cases_api.CaseNotes", "cases_api.CaseTimeline", "plans_api.CaseActions",
                    "signals.detail", "signals_api.SignalItem", "meetings.detail", "meetings.for_case",
                    "meetings_api.MeetingItem", "meetings_api.MeetingAgenda", "meetings_api.MeetingMinutes",
-                   "meetings_api.AgendaItemResource", "meetings_api.AgendaItemDecisions"}
+                   "meetings_api.AgendaItemResource", "meetings_api.AgendaItemDecisions",
+                   "documents_api.CaseDocuments", "documents_api.SignalDocuments", "documents_api.AgendaItemDocuments",
+                   "documents_api.RiecReferralDocuments", "documents_api.DocumentItem", "documents_api.DocumentContent",
+                   "documents_api.DocumentVersionContent",
+                   "documents.for_case", "documents.detail", "documents.download", "documents.download_version"}
 NOT_CASE_DATA = {"/api/v1/me/notifications/<bigint:id>", "/meldingen/<bigint:notification_id>/gelezen",
                  "/agenda/<token>.ics",  # the personal feed: a secret token, not an object id (calendar tests)
                  # The user's own API tokens (access: tests/users/test_users_tokens.py).

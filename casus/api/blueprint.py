@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import wraps
 
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest import abort as smorest_abort
 from marshmallow import EXCLUDE, RAISE
@@ -39,12 +39,21 @@ class StrictParser(FlaskParser):
         "headers": EXCLUDE,
         "cookies": EXCLUDE,
         "files": EXCLUDE,
+        "multipart": RAISE,
     }
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def load_querystring(self, req, schema):
         """Query values are text and the schemas are strict (JSON types): type each value as its field says —
         ``7`` for an integer, ``true``/``false`` for a boolean. Anything else stays text, and the field refuses it."""
         return self._makeproxy(_typed_query(req.args, schema), schema)
+
+    def load_multipart(self, req, schema):
+        """A ``multipart/form-data`` body: its form fields typed as for a query string, and its files."""
+        values = _typed_query(req.form, schema)
+        for key, files in req.files.lists():
+            values.setlist(key, files)
+        return self._makeproxy(values, schema)
 
     def _raw_load_json(self, req):
         """The body through :func:`casus.edge.load_json`: no NUL or lone surrogate, not nested too deep."""
@@ -71,13 +80,21 @@ def _typed_value(field, value: str):
     return value
 
 
+MULTIPART = "multipart/form-data"
+
+
 class ApiBlueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
+    # An upload (location "multipart"): the file and its fields in one multipart/form-data body.
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": MULTIPART}
 
     def arguments(self, schema, *, location="json", required=True, **kwargs):
         """As flask-smorest's, and a JSON body documented as required (the default) is required: a request without
         one answers 400 naming ``body`` — never the endpoint run as if ``{}`` had been sent."""
         decorator = super().arguments(schema, location=location, required=required, **kwargs)
+        if location == "multipart":
+            return _takes_multipart(decorator)
         if location != "json" or not required:
             return decorator
 
@@ -93,6 +110,23 @@ class ApiBlueprint(SmorestBlueprint):
             return wrapper
 
         return with_body
+
+
+def _takes_multipart(decorator):
+    """Mark the operation as one that reads a multipart body (:func:`takes_multipart`; the guard lets it in)."""
+    def marked(func):
+        parsed = decorator(func)
+        parsed.takes_multipart = True
+        return parsed
+
+    return marked
+
+
+def takes_multipart() -> bool:
+    """The request's operation reads a ``multipart/form-data`` body (an upload)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return bool(getattr(handler, "takes_multipart", False))
 
 
 def has_body() -> bool:

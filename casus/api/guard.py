@@ -8,7 +8,7 @@ from flask import abort, current_app, g, request
 from flask.sessions import SecureCookieSession, SessionInterface
 from flask_login import current_user
 
-from casus.api.blueprint import has_body
+from casus.api.blueprint import MULTIPART, has_body, takes_multipart
 from casus.api_paths import is_api_path
 
 PUBLIC_API_ENDPOINTS = frozenset({"api_docs.openapi_json"})
@@ -45,7 +45,10 @@ def guard_api_request():
         g.insufficient_scope = True
         abort(403, description=f"This token lacks the '{needed}' scope.")
     if request.method in BODY_METHODS and has_body() and not request.is_json:
-        abort(415, description="Send the request body as application/json.")
+        if not takes_multipart():
+            abort(415, description="Send the request body as application/json.")
+        if request.mimetype != MULTIPART:  # an upload: the file and its fields
+            abort(415, description="Send the request body as multipart/form-data.")
 
 
 def api_headers(response):

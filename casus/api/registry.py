@@ -18,6 +18,7 @@ from casus.assessments.api import blp as assessments_blp
 from casus.cases.api import blp as cases_blp
 from casus.cases.relation_api import blp as case_relations_blp
 from casus.cases.subject_api import blp as case_subjects_blp
+from casus.documents.api import blp as documents_blp
 from casus.escalations.api import blp as escalations_blp
 from casus.extensions import csrf
 from casus.meetings.api import blp as meetings_blp
@@ -36,7 +37,8 @@ from casus.voordrachten.api import blp as voordrachten_blp
 # In this order in the OpenAPI document.
 BLUEPRINTS = (me_blp, cases_blp, plans_blp, nazorg_blp, signals_blp, notifications_blp, meetings_blp, escalations_blp,
               voordrachten_blp, approvals_blp, reports_blp, retention_blp, destruction_lists_blp,
-              declarations_blp, subject_requests_blp, case_subjects_blp, assessments_blp, case_relations_blp)
+              declarations_blp, subject_requests_blp, case_subjects_blp, assessments_blp, case_relations_blp,
+              documents_blp)
 
 
 def init_api(app: Flask) -> None:

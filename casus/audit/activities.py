@@ -52,6 +52,10 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "case_relations": "casusregie",  # relations of a case's subjects, and the address lookup of its forms
     "case_relations_api": "casusregie",
     "assessments": "casusregie",
+    "documents": "casusregie",  # documents in the case file; those of a signal, agenda item or voordracht:
+    "documents.for_signal": "signaal_melden",  # the work of what they hang on
+    "documents.for_agenda_item": "casusoverleg",
+    "documents.for_voordracht": "riec_voordracht",
     "assessments_api": "casusregie",
     "nazorg": "casusregie",
     "nazorg_api": "casusregie",
@@ -80,6 +84,16 @@ ENDPOINT_ACTIVITIES: dict[str, str] = {
     "subject_requests_api": "privacyverzoek",
     "declarations": "bewaren_vernietigen",  # the verklaringen van vernietiging: the proof of what was destroyed
     "declarations_api": "bewaren_vernietigen",
+    # documents over the API: the work of what they hang on (one document's routes: the case file's)
+    "documents_api": "casusregie",
+    "documents_api.SignalDocuments": "signaal_melden",
+    "documents_api.AgendaItemDocuments": "casusoverleg",
+    "documents_api.RiecReferralDocuments": "riec_voordracht",
+    # the printable packs: each belongs to the work of what it prints
+    "printing.case_summary": "casusregie",
+    "printing.meeting_agenda": "casusoverleg",
+    "printing.meeting_minutes": "casusoverleg",
+    "printing.voordracht": "riec_voordracht",
 }
 
 # By the action's dotted prefix: "case.triage_recorded" finds "case.triage_recorded", else "case". (An action
@@ -111,6 +125,7 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "note": "casusregie",
     "goal": "casusregie",
     "assessment": "casusregie",
+    "document": "casusregie",
     "nazorg_checkin": "casusregie",
     "action": "casusregie",
     "approval": "casusregie",
@@ -134,6 +149,11 @@ ACTION_ACTIVITIES: dict[str, str] = {
     "case.destroyed": "bewaren_vernietigen",
     "signal.destroyed": "bewaren_vernietigen",
     "subject.erased": "privacyverzoek",
+    # the printable packs (the agenda also when it goes with an invitation, outside a request)
+    "print.case_summary": "casusregie",
+    "print.meeting_agenda": "casusoverleg",
+    "print.meeting_minutes": "casusoverleg",
+    "print.voordracht": "riec_voordracht",
 }
 
 

@@ -75,6 +75,9 @@ OPEN_ACTION = (ActionStatus.OPEN, ActionStatus.IN_UITVOERING)
 CHANGES = {
     "new": (kinds.MEETING_INVITATION.name, "REQUEST"),
     "moved": (kinds.MEETING_UPDATE.name, "REQUEST"),
+    # The chair sends the settled agenda: the same meeting (a REQUEST with a higher SEQUENCE), each organisation's
+    # agenda as a PDF beside it (attach_agenda).
+    "agenda": (kinds.MEETING_AGENDA.name, "REQUEST"),
     "cancelled": (kinds.MEETING_CANCELLED.name, "CANCEL"),
     # To the users of an organisation taken off the invitation list: the meeting goes on without them.
     "uninvited": (kinds.MEETING_UNINVITED.name, "CANCEL"),
@@ -242,7 +245,7 @@ def meeting_params(meeting: Meeting) -> dict:
 # --- invitations ------------------------------------------------------------------------------------------------
 
 def notify_attendees(meeting: Meeting, change: str, *, recipients: list[tuple[int, str | None]] | None = None,
-                     now: datetime | None = None) -> int:
+                     now: datetime | None = None, attach_agenda: bool = False) -> int:
     """Tell the attendees about a ``"new"``, ``"moved"`` or ``"cancelled"`` meeting: an in-app notification
     each and, after the commit, an e-mail with the .ics (METHOD:REQUEST, or CANCEL for a cancellation).
 
@@ -251,6 +254,9 @@ def notify_attendees(meeting: Meeting, change: str, *, recipients: list[tuple[in
     The caller raises ``meeting.ical_sequence`` before notifying a change (``"moved"`` covers any change of
     time or place); the key ``meeting:{id}:seq:{n}:user:{uid}`` makes a repeated call for the same version a
     no-op. Flushes only. Returns the number of new notifications.
+
+    ``attach_agenda``: the e-mail of a new or moved meeting also carries the agenda as each recipient's
+    organisation receives it, as a PDF built at send time (``casus.printing.mail``).
     """
     if change not in CHANGES:
         raise ValueError(f"unknown meeting change {change!r}")
@@ -262,7 +268,8 @@ def notify_attendees(meeting: Meeting, change: str, *, recipients: list[tuple[in
         raise ValueError("say who is no longer invited")
     db.session.flush()
     kind, method = CHANGES[change]
-    params = {**meeting_params(meeting), "sequence": meeting.ical_sequence, "method": method}
+    params = {**meeting_params(meeting), "sequence": meeting.ical_sequence, "method": method,
+              **({"agenda_pdf": True} if attach_agenda else {})}
     link = meeting_link(meeting.id)
     return notify_many((NewNotification(user_id=user_id, key=f"meeting:{meeting.id}:seq:{meeting.ical_sequence}"
                                         f":user:{user_id}", kind=kind, link=link, params=params, locale=locale)

@@ -267,6 +267,23 @@ def move_meeting(user: User, meeting: Meeting, *, day: date | None, start_time: 
     return meeting
 
 
+def send_agenda(user: User, meeting: Meeting, *, expected_version: int | None) -> int:
+    """Send the invitation again with the agenda: each invited organisation's users get the .ics and a PDF of the
+    agenda items of the cases their organisation takes part in (built at send time). Returns how many are told."""
+    check_version(meeting, expected_version)
+    require_planned(meeting)
+    items = db.session.scalar(sa.select(sa.func.count()).select_from(AgendaItem)
+                              .where(AgendaItem.meeting_id == meeting.id))
+    if not items:
+        raise ServiceError("De agenda is nog leeg: zet eerst casussen op de agenda.")
+    meeting.ical_sequence += 1
+    flush_versioned(meeting)
+    told = calendar.notify_attendees(meeting, "agenda", attach_agenda=True)
+    record("meeting.agenda_sent", object_type="meeting", object_id=meeting.id,
+           details={"agenda_items": items, "recipients": told}, user=user)
+    return told
+
+
 def mark_cancelled(meeting: Meeting) -> None:
     meeting.status = MeetingStatus.GEANNULEERD
     meeting.ical_sequence += 1

@@ -339,6 +339,26 @@ def cancel(meeting_id: int):
     return _back(meeting)
 
 
+@bp.post("/overleggen/<int:meeting_id>/agenda-versturen")
+def send_agenda(meeting_id: int):
+    user, meeting = _meeting_for_change(meeting_id, "meeting.agenda_sent")
+    form = VersionForm()
+    if not form.validate_on_submit():
+        flash(_("Laad de pagina opnieuw en probeer het nog eens."), "error")
+        return _back(meeting)
+    try:
+        services.send_agenda(user, meeting, expected_version=version_of(form))
+    except ServiceError as error:
+        if is_stale(error):
+            show_conflict()
+            return render_detail(meeting, status=409)
+        flash(error.message, "error")
+    else:
+        flash(_("De genodigden krijgen de uitnodiging opnieuw, met de agenda van hun eigen organisatie als PDF."),
+              "success")
+    return _back(meeting)
+
+
 @bp.route("/overleggen/nieuw", methods=["GET", "POST"])
 def new():
     user = acting_user()

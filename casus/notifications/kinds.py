@@ -152,6 +152,13 @@ MEETING_UPDATE = register(Kind(
        "als agendabestand (.ics) bij dit bericht."),
     attachment=True,
     label=N_("Overleg gewijzigd")))
+MEETING_AGENDA = register(Kind(
+    "meeting_agenda",
+    N_("Agenda: %(meeting)s op %(date)s om %(time)s"),
+    N_("De agenda van %(meeting)s op %(date)s om %(time)s: de casussen waaraan uw organisatie deelneemt staan in "
+       "de PDF bij dit bericht, de afspraak in het agendabestand (.ics)."),
+    attachment=True,
+    label=N_("Agenda van een overleg")))
 MEETING_CANCELLED = register(Kind(
     "meeting_cancelled",
     N_("Geannuleerd: %(meeting)s op %(date)s"),
@@ -343,6 +350,15 @@ CASE_RELAPSE = register(Kind(
     N_("Terugval: casus %(reference)s weer in aanpak"),
     N_("Casus %(reference)s is op %(date)s na een terugval in de nazorg weer in uitvoering genomen."),
     label=N_("Terugval in een casus waaraan u deelneemt")))
+
+# A stored document that is missing, cannot be decrypted or no longer matches its SHA-256 was refused on download
+# (casus.documents.services): the privacy officers are told which document; what happened is in the audit log.
+DOCUMENT_CORRUPT = register(Kind(
+    "document_corrupt",
+    N_("Beschadigd bestand: document %(number)s"),
+    N_("Een download van document %(number)s is geweigerd: het opgeslagen bestand ontbreekt, is niet te "
+       "ontsleutelen of klopt niet meer met zijn controlegetal (SHA-256). Zie het auditlog."),
+    label=N_("Beschadigde bestanden van documenten")))
 
 # Who an action is for, in an ACTION_ASSIGNED or ACTION_DUE_CHANGED text (the param ``assignee``).
 ASSIGNEE_YOU = N_("u")

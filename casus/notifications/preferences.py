@@ -89,8 +89,8 @@ GROUPS: tuple[tuple[Label, tuple[str, ...]], ...] = (
     (N_("Uw signalen"), ("signal_bundled", "signal_referred", "signal_dismissed")),
     (N_("Termijnen en herinneringen"), ("triage_deadline", "actions_overdue", "action_stale", "review_due",
                                         "nazorg_checkin")),
-    (N_("Overleggen"), ("meeting_invitation", "meeting_update", "meeting_cancelled", "meeting_uninvited",
-                        "meeting_reminder")),
+    (N_("Overleggen"), ("meeting_invitation", "meeting_agenda", "meeting_update", "meeting_cancelled",
+                        "meeting_uninvited", "meeting_reminder")),
     (N_("Akkoorden, escalaties en RIEC-voordrachten"), (
         "approval_requested", "approval_decided", "approval_withdrawn", "approval_reminder", "escalation_raised",
         "escalation_decision_overdue", "escalation_review_due", "voordracht_received", "voordracht_answered",
@@ -98,7 +98,7 @@ GROUPS: tuple[tuple[Label, tuple[str, ...]], ...] = (
     (N_("Privacy, auditlog en bewaring"), (
         "audit_verification_failed", "subject_request_due_soon", "subject_request_overdue",
         "destruction_list_proposed", "destruction_list_submitted", "destruction_list_reminder",
-        "destruction_list_decided", "accounts_deactivated")),
+        "destruction_list_decided", "accounts_deactivated", "document_corrupt")),
 )
 OTHER = N_("Overige meldingen")
 

@@ -201,7 +201,7 @@ class SkipEmail(Exception):
         self.reason = reason
 
 
-AttachmentBuilder = Callable[..., Attachment]
+AttachmentBuilder = Callable[..., Attachment | tuple[Attachment, ...]]  # a tuple: several files (the .ics and a PDF)
 
 
 ATTACHMENTS = "casus_email_attachments"
@@ -403,7 +403,7 @@ def _language(locale: str | None, app: Flask) -> str:
 
 
 def _message(mailer: Mailer, to: str, language: str, items: list[Notification], base_url: str,
-             attachment: Attachment | None = None, *, digest: bool = False):
+             attachment: Attachment | tuple[Attachment, ...] | None = None, *, digest: bool = False):
     shown = [{"title": title_of(item, language), "intro": render_intro(item.kind, item.params or {}, language),
               "url": f"{base_url}{item.link}"} for item in items[:EMAIL_MAX_ITEMS]]
     with force_locale(language):
@@ -419,8 +419,10 @@ def _message(mailer: Mailer, to: str, language: str, items: list[Notification], 
     body = template.render(items=shown, more=len(items) - len(shown), list_url=f"{base_url}/meldingen",
                            preferences_url=f"{base_url}/meldingen/voorkeuren")
     message = mailer.message(to=to, subject=subject, body=body, language=language)
-    if attachment is not None:
-        message.add_attachment(attachment.content, maintype=attachment.maintype, subtype=attachment.subtype,
-                               filename=attachment.filename, params=attachment.params)
+    attachments = attachment if isinstance(attachment, tuple) else (attachment,) if attachment is not None else ()
+    for one in attachments:
+        message.add_attachment(one.content, maintype=one.maintype, subtype=one.subtype, filename=one.filename,
+                               params=one.params)
+    if attachments:
         message["Content-Language"] = language  # making it multipart moved the Content-* headers to the body part
     return message

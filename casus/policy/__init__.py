@@ -30,10 +30,12 @@ from casus.approvals.models import Approval, ApprovalKind
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case, Note, NoteAudience, NoteVisibility, Participation
+from casus.documents.models import Document
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Meeting, MeetingInvitation, MeetingSeries, MeetingSeriesInvitation
 from casus.plans.models import Action
+from casus.policy import documents as _documents
 
 # Every role predicate is policy's: callers ask policy.<predicate>, wherever it is written.
 from casus.policy.roles import *  # noqa: F403
@@ -111,7 +113,10 @@ def timeline_scope(user: User) -> ColumnElement[bool]:
     """Timeline lines: everything except lines about notes the user may not read, and the team's own lines
     (``team_timeline_scope``) for anyone outside the case's team."""
     readable_note = sa.exists().where(Note.id == TimelineEvent.note_id, note_scope(user))
-    return sa.and_(sa.or_(TimelineEvent.note_id.is_(None), readable_note), team_timeline_scope(user))
+    # A line about a document goes with the document: hidden where the document is (casus.policy.documents).
+    readable_document = sa.exists().where(Document.id == TimelineEvent.document_id, document_scope(user))
+    return sa.and_(sa.or_(TimelineEvent.note_id.is_(None), readable_note),
+                   sa.or_(TimelineEvent.document_id.is_(None), readable_document), team_timeline_scope(user))
 
 
 def get_signal(user: User, signal_id: int, *, action: str = "signal.view") -> Signal:
@@ -240,6 +245,14 @@ def agenda_item_scope(user: User) -> ColumnElement[bool]:
     return sa.and_(
         sa.exists().where(Meeting.id == AgendaItem.meeting_id, meeting_scope(user)).correlate_except(Meeting),
         sa.exists().where(Case.id == AgendaItem.case_id, case_scope(user)).correlate_except(Case))
+
+
+def organisation_agenda_scope(organisation_id: int) -> ColumnElement[bool]:
+    """Agenda items of cases ``organisation_id`` takes part in (an active casusdeelname): what its attendees see
+    of an agenda. The per-organisation agenda and minutes (casus.printing) add it to the printer's own scope."""
+    return sa.exists().where(Participation.case_id == AgendaItem.case_id,
+                             Participation.organisation_id == organisation_id,
+                             Participation.left_on.is_(None))
 
 
 def series_scope(user: User) -> ColumnElement[bool]:
@@ -437,3 +450,31 @@ def get_visible(user: User, model: type, object_id: int, *, action: str, purpose
         record(action, object_type=kind.object_type, object_id=found.id, case_id=_case_id_of(found),
                purpose=purpose, user=user)
     return found
+
+
+# --- documents (docs/DESIGN.md §4, "Documents"): the rules in casus.policy.documents, on the parents' scopes here ----
+# A document read audited elsewhere: the download records itself, with the version it served.
+SELF_AUDITED_DOCUMENT_READS = frozenset({"document.download"})
+document_visibility_scope = _documents.document_visibility_scope
+uploads_to = _documents.uploads_to
+changes_document = _documents.changes_document
+sees_old_versions = _documents.sees_old_versions
+
+
+def document_scope(user: User) -> ColumnElement[bool]:
+    """The WHERE clause for documents ``user`` may see: a visible parent, and a visibility that includes them."""
+    parent = _documents.parent_visible(user, cases=case_scope, agenda_items=agenda_item_scope,
+                                       voordrachten=voordracht_scope, signals=signal_scope)
+    return sa.and_(parent, document_visibility_scope(user))
+
+
+def get_document(user: User, document_id: int, *, action: str = "document.view") -> Any:
+    """The document if ``user`` may see it, else 404 (audited either way; a download audits itself, with the
+    version it served)."""
+    document = get_visible(user, Document, document_id, action=action)
+    if action not in SELF_AUDITED_DOCUMENT_READS:
+        record(action, object_type="document", object_id=document.id, case_id=document.case_id, user=user)
+    return document
+
+
+VISIBLE[Document] = Visible("document", _by_id(Document, document_scope))  # a read is audited by get_document

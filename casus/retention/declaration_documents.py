@@ -26,6 +26,7 @@ COUNT_LABELS = {
     "signals": N_("Signalen"),
     "notes": N_("Notities"),
     "timeline_events": N_("Tijdlijnregels"),
+    "documents": N_("Documenten met hun versies"),
     "goals": N_("Doelen"),
     "actions": N_("Acties"),
     "progress_entries": N_("Voortgangsberichten"),

@@ -17,11 +17,12 @@ class DeclarationEntrySchema(Schema):
     closedOn = fields.Date(attribute="closed_on", allow_none=True)
     destroyedOn = fields.Date(attribute="destroyed_on")
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "Records destroyed per kind: `subjects`, `signals`, `notes`, `timeline_events`, `goals`, "
+        "description": "Records destroyed per kind: `subjects`, `signals`, `notes`, `timeline_events`, "
+                       "`documents` (with their versions and stored files), `goals`, "
                        "`actions`, `progress_entries`, `assessments`, `nazorg_checkins`, `participations`, "
                        "`agenda_items`, `decisions`, "
                        "`escalations`, `voordrachten`, `approvals`, `notifications`, `transitions`, "
-                       "`legal_holds` (a signal: `subjects`).",
+                       "`legal_holds` (a signal: `subjects`, `documents`).",
         "example": {"notes": 12, "subjects": 2}})
 
 

@@ -1,18 +1,20 @@
 """Destruction that really destroys: a case, a signal or a person's subject row, and everything carrying it.
 
-A case goes with its notes (and their audience), tijdlijn, plan van aanpak (goals, actions, progress), its
-leefgebieden assessments (and their scores), nazorg check-ins, its
+A case goes with its notes (and their audience), tijdlijn, documents (with their versions and audience), plan van
+aanpak (goals, actions, progress), its leefgebieden assessments (and their scores), nazorg check-ins, its
 participations, its agenda items with their minutes and decisions, escalations, RIEC voordrachten (and their
 subjects), four-eyes approvals, the notifications quoting it, transition log, legal holds, the signals bundled in
-it, and every subject no other case, signal or voordracht still uses (with that subject's relations, rectificatie
-history and restrictions; a data-subject request's match loses its link). Rows go in bulk DELETEs in foreign-key order,
-a batch of cases at a time, never by loading them. What stays: the audit log (ids and keyed hashes, never
-titles or names), a destruction list item's copied reference and dates (its link becomes NULL), reference
-counters, and the verklaring van vernietiging the caller records (:mod:`casus.retention.declarations`).
+it (with their documents), and every subject no other case, signal or voordracht still uses (with that subject's
+relations, rectificatie history and restrictions; a data-subject request's match loses its link). Rows go in bulk
+DELETEs in foreign-key order, a batch of cases at a time, never by loading them. What stays: the audit log (ids and
+keyed hashes, never titles or names), a destruction list item's copied reference and dates (its link becomes NULL),
+reference counters, and the verklaring van vernietiging the caller records (:mod:`casus.retention.declarations`).
 
 Deleted rows must not linger in the database file either: SQLite overwrites them (``PRAGMA secure_delete``,
 :mod:`casus.database`); on PostgreSQL a deleted row is a dead tuple until VACUUM, which every destruction runs on
-the tables it deleted from once its transaction has committed (:func:`vacuum_after_commit`).
+the tables it deleted from once its transaction has committed (:func:`vacuum_after_commit`). A document's stored
+file (encrypted, outside the database) goes once no version of any document uses it any more, and only after the
+commit (:func:`casus.documents.files.forget_unreferenced`): a rolled-back destruction never loses a file.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.clock import today
+from casus.documents import files
+from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision
@@ -80,6 +84,10 @@ class _Part:
 
 # In foreign-key order: every row goes before the rows it points at.
 CASE_PARTS = (
+    _Part("timeline_events", TimelineEvent, TimelineEvent.case_id),  # points at notes and documents
+    _Part(None, DocumentAudience, parent=Document, parent_key=DocumentAudience.document_id),
+    _Part(None, DocumentVersion, parent=Document, parent_key=DocumentVersion.document_id),
+    _Part("documents", Document, Document.case_id),  # also those of its agenda items and voordrachten
     _Part("decisions", Decision, parent=AgendaItem, parent_key=Decision.agenda_item_id),
     _Part("agenda_items", AgendaItem, AgendaItem.case_id),
     _Part("progress_entries", ProgressEntry, parent=Action, parent_key=ProgressEntry.action_id),
@@ -88,7 +96,6 @@ CASE_PARTS = (
     _Part(None, AssessmentScore, parent=Assessment, parent_key=AssessmentScore.assessment_id),
     _Part("assessments", Assessment, Assessment.case_id),
     _Part("nazorg_checkins", NazorgCheckin, NazorgCheckin.case_id),
-    _Part("timeline_events", TimelineEvent, TimelineEvent.case_id),
     _Part(None, NoteAudience, parent=Note, parent_key=NoteAudience.note_id),
     _Part("notes", Note, Note.case_id),
     _Part("participations", Participation, Participation.case_id),
@@ -100,15 +107,15 @@ CASE_PARTS = (
     _Part("legal_holds", LegalHold, LegalHold.case_id),
 )
 # The kinds a case's count has, in the order the verklaring shows them.
-CASE_COUNT_KINDS = ("subjects", "signals", "notes", "timeline_events", "goals", "actions", "progress_entries",
-                    "assessments", "nazorg_checkins", "participations", "agenda_items", "decisions", "escalations",
-                    "voordrachten", "approvals",
+CASE_COUNT_KINDS = ("subjects", "signals", "notes", "timeline_events", "documents", "goals", "actions",
+                    "progress_entries", "assessments", "nazorg_checkins", "participations", "agenda_items",
+                    "decisions", "escalations", "voordrachten", "approvals",
                     "notifications", "transitions", "legal_holds")
-SIGNAL_COUNT_KINDS = ("subjects",)
+SIGNAL_COUNT_KINDS = ("subjects", "documents")
 # Tables a case's destruction touches beyond CASE_PARTS (for the VACUUM and for the completeness test).
 OTHER_TABLES = ("notifications", "signal_subjects", "signals", "case_subjects", "destruction_list_items", "cases",
                 "subject_corrections", "subject_restrictions", "subject_request_matches", "subject_relations",
-                "subjects")
+                "subjects", "stored_files")
 
 
 # --- the public services -------------------------------------------------------------------------------------------
@@ -186,6 +193,7 @@ def _refuse_held(case_ids: Sequence[int]) -> None:
 def _destroy_case_batch(case_ids: Sequence[int], tables: set[str]) -> dict[int, dict[str, int]]:
     counts = {case_id: dict.fromkeys(CASE_COUNT_KINDS, 0) for case_id in case_ids}
     subject_owner = _subjects_of_cases(case_ids)
+    stored = _stored_files_of(Document.case_id, case_ids)
     _count_notifications(case_ids, counts, tables)
     for part in CASE_PARTS:
         if part.kind is not None:
@@ -193,9 +201,12 @@ def _destroy_case_batch(case_ids: Sequence[int], tables: set[str]) -> dict[int, 
                 counts[case_id][part.kind] = number
         _delete(sa.delete(part.model).where(part.where(case_ids)), tables)
     signal_ids = db.session.execute(sa.select(Signal.id, Signal.case_id).where(Signal.case_id.in_(case_ids))).all()
-    for _signal_id, case_id in signal_ids:
+    case_of_signal = dict(signal_ids)
+    for case_id in case_of_signal.values():
         counts[case_id]["signals"] += 1
-    _destroy_signal_rows([signal_id for signal_id, _ in signal_ids], tables)
+    for signal_id, number in _destroy_signal_rows(list(case_of_signal), tables).items():
+        counts[case_of_signal[signal_id]]["documents"] += number  # a bundled signal's documents are the case's
+    _forget_stored_files(stored, tables)
     _delete(sa.delete(CaseSubject).where(CaseSubject.case_id.in_(case_ids)), tables)
     _unlink_list_items(DestructionListItem.case_id, case_ids, tables)
     _delete(sa.delete(Case).where(Case.id.in_(case_ids)), tables)
@@ -262,18 +273,52 @@ def _destroy_signals(signal_ids: Sequence[int], tables: set[str]) -> dict[int, d
     owner = dict(db.session.execute(
         sa.select(SignalSubject.subject_id, sa.func.min(SignalSubject.signal_id))
         .where(SignalSubject.signal_id.in_(signal_ids)).group_by(SignalSubject.subject_id)).all())
-    _destroy_signal_rows(signal_ids, tables)
+    for signal_id, number in _destroy_signal_rows(signal_ids, tables).items():
+        counts[signal_id]["documents"] = number
     for subject_id in _delete_unused_subjects(owner, tables):
         counts[owner[subject_id]]["subjects"] += 1
     return counts
 
 
-def _destroy_signal_rows(signal_ids: Sequence[int], tables: set[str]) -> None:
+def _destroy_signal_rows(signal_ids: Sequence[int], tables: set[str]) -> dict[int, int]:
+    """Delete these signals with their subject links and documents; the number of documents per signal."""
     if not signal_ids:
-        return
+        return {}
+    documents = _destroy_signal_documents(signal_ids, tables)
     _delete(sa.delete(SignalSubject).where(SignalSubject.signal_id.in_(signal_ids)), tables)
     _unlink_list_items(DestructionListItem.signal_id, signal_ids, tables)
     _delete(sa.delete(Signal).where(Signal.id.in_(signal_ids)), tables)
+    return documents
+
+
+# --- documents -----------------------------------------------------------------------------------------------------
+
+def _destroy_signal_documents(signal_ids: Sequence[int], tables: set[str]) -> dict[int, int]:
+    """Delete the documents of these signals (their versions and audience first; stored files nobody else uses
+    go after the commit); the number per signal. A case's own documents are CASE_PARTS."""
+    numbers = dict(db.session.execute(sa.select(Document.signal_id, sa.func.count())
+                                      .where(Document.signal_id.in_(signal_ids)).group_by(Document.signal_id)).all())
+    if not numbers:
+        return {}
+    stored = _stored_files_of(Document.signal_id, signal_ids)
+    of_signals = sa.select(Document.id).where(Document.signal_id.in_(signal_ids))
+    _delete(sa.delete(DocumentAudience).where(DocumentAudience.document_id.in_(of_signals)), tables)
+    _delete(sa.delete(DocumentVersion).where(DocumentVersion.document_id.in_(of_signals)), tables)
+    _delete(sa.delete(Document).where(Document.signal_id.in_(signal_ids)), tables)
+    _forget_stored_files(stored, tables)
+    return numbers
+
+
+def _stored_files_of(owner: InstrumentedAttribute, ids: Sequence[int]) -> list[str]:
+    """The SHA-256 of every version of the documents hanging on these cases or signals (read before they go)."""
+    return list(db.session.execute(sa.select(DocumentVersion.sha256).distinct().join(
+        Document, Document.id == DocumentVersion.document_id).where(owner.in_(ids))).scalars())
+
+
+def _forget_stored_files(sha256s: Sequence[str], tables: set[str]) -> None:
+    """The stored files no document version uses any more: their rows now, their objects after the commit."""
+    if sha256s and files.forget_unreferenced(sha256s):
+        tables.add("stored_files")
 
 
 def _delete_unused_subjects(candidates: Iterable[int], tables: set[str]) -> list[int]:

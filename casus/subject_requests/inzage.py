@@ -3,8 +3,9 @@
 Items "about the person" are the subject data, their relations to other subjects (casus.subjects.inzage), each
 case they appear in (reference, category, phase, dates, team, the participating organisations with their role and
 legal basis), that case's notes, plan actions, leefgebieden assessments (casus.assessments.inzage), nazorg
-check-ins (casus.nazorg.inzage) and agenda-item minutes, each signal they appear in, and the access log of their
-data (audit events on those cases and subjects: organisation, role, date and activity; employee names only with
+check-ins (casus.nazorg.inzage), agenda-item minutes and documents (casus.documents.inzage), each signal they
+appear in, and the access log of their data (audit events on those cases and subjects: organisation, role, date and
+activity; employee names only with
 ``CASUS_INZAGE_EMPLOYEE_NAMES``). Every item has a stable ``item_key`` (``case:12``, ``note:44``, ``relation:7``,
 ``checkin:3``, ``access:case:12``). The privacy officer withholds an item with a ground or releases it;
 ``SubjectRequestItem`` records that decision — never the content — and a withheld item leaves the package as its
@@ -29,6 +30,7 @@ from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, LegalBasis, Note, Participation
 from casus.clock import local_zone
 from casus.database import utcnow
+from casus.documents.inzage import attach_files, document_items
 from casus.extensions import db
 from casus.labels import enum_label, translate
 from casus.meetings.models import AgendaItem, Meeting
@@ -73,8 +75,8 @@ class Package:
         return next((item for item in self.items if item.key == key), None)
 
 
-SECTIONS = ("subject", "relation", "case", "note", "action", "assessment", "checkin", "minutes", "signal",
-            "access")
+SECTIONS = ("subject", "relation", "case", "note", "action", "assessment", "checkin", "minutes", "document",
+            "signal", "access")
 
 
 def _value(member) -> str | None:
@@ -123,6 +125,8 @@ def build(subject_request: SubjectRequest) -> Package:
                                       for key, title, content in assessment_items(case_ids)]
     package.sections["checkin"] = [Item(key, "checkin", title, content)
                                    for key, title, content in checkin_items(case_ids)]
+    package.sections["document"] = [Item(key, "document", title, content)
+                                    for key, title, content in document_items(case_ids, subject_ids)]
     package.sections["signal"] = _signal_items(subject_ids, organisations)
     package.sections["access"] = _access_items(case_ids, subject_ids, organisations)
     _resolve_case_references(package, case_ids)
@@ -291,7 +295,7 @@ def produce(user: User, subject_request: SubjectRequest, *, format: str) -> Pack
 SECTION_TITLES = {"subject": "Uw gegevens", "relation": "Relaties", "case": "Casussen waarin u voorkomt",
                   "note": "Notities", "action": "Acties uit het plan van aanpak",
                   "assessment": "Scores op leefgebieden", "checkin": "Nazorgcontacten",
-                  "minutes": "Verslagen van casusoverleg",
+                  "minutes": "Verslagen van casusoverleg", "document": "Documenten",
                   "signal": "Signalen waarin u voorkomt", "access": "Wie uw gegevens heeft ingezien of gewijzigd"}
 FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum", "bsn": "BSN", "address": "Adres",
                 "reference": "Kenmerk", "category": "Categorie", "phase": "Fase", "openedOn": "Geopend op",
@@ -304,7 +308,9 @@ FIELD_LABELS = {"kind": "Soort", "name": "Naam", "dateOfBirth": "Geboortedatum",
                 "relation": "Relatie", "relationKind": "Soort relatie", "otherKind": "Soort betrokkene",
                 "otherName": "Naam betrokkene", "startOn": "Vanaf", "endOn": "Tot en met", "plannedOn": "Gepland op",
                 "doneOn": "Gehouden op", "contactMade": "Contact gelegd", "outcome": "Uitkomst",
-                "relapseSignal": "Signaal van terugval"}
+                "relapseSignal": "Signaal van terugval", "signal": "Signaal", "documentTitle": "Titel",
+                "documentType": "Soort document", "versions": "Aantal versies", "filename": "Bestandsnaam",
+                "sha256": "Controlegetal van het bestand (SHA-256)"}
 
 
 def as_pdf(package: Package) -> bytes:
@@ -325,6 +331,11 @@ def as_pdf(package: Package) -> bytes:
             document.heading(SECTION_TITLES[section])
             for item in shown:
                 _pdf_item(document, item)
+    attached = [(item.key, item.content) for item in package.sections["document"] if not item.withheld]
+    if attached:
+        document.heading("Bijgevoegde bestanden")
+        document.paragraph("De huidige versie van elk document hierboven zit als bijlage in dit PDF-bestand.")
+        document.table(["Document", "Bijlage", "Status"], attach_files(document, attached))
     withheld = [item for item in package.items if item.withheld]
     if withheld:
         document.heading("Achtergehouden onderdelen")

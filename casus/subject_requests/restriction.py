@@ -2,8 +2,9 @@
 but the privacy officer — enforced in one place no service can bypass, a session ``before_flush`` listener.
 
 The listener looks at what a flush would add, change or delete. When that includes case-work rows (the case itself,
-its participations, notes, plan, agenda items and decisions, escalations, voordrachten, approvals, bundled signals
-and its subject links) and the acting user may not change restricted cases (``policy.changes_restricted_cases``), it
+its participations, notes, documents (and their versions and audience), plan, agenda items and decisions,
+escalations, voordrachten, approvals, bundled signals and their documents, and its subject links) and the acting
+user may not change restricted cases (``policy.changes_restricted_cases``), it
 asks the database once whether any of those cases has a subject with an active ``SubjectRestriction``. If so the
 attempt is audited (``case.change_restricted``, denied), the request is rolled back keeping its audit events, and a
 ``ServiceError`` with status 423 (Locked) is raised: the API answers problem+json 423, a page shows the message. A
@@ -32,6 +33,7 @@ from casus.approvals.models import Approval, ApprovalKind
 from casus.audit.models import Outcome
 from casus.audit.services import record, rollback_keeping_audit
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation
+from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision
@@ -47,12 +49,16 @@ LOCKED = 423
 # Rows that belong to one case through their own case_id.
 _WITH_CASE_ID = (Participation, Note, Goal, Action, AgendaItem, Escalation, Voordracht, Approval, Signal, CaseSubject)
 _WITH_CASE_ID += (NazorgCheckin,)  # a recorded nazorg check-in is case work too
+_WITH_CASE_ID += (Document,)  # a document in the case file (on the case, an agenda item or a voordracht)
 # Rows that belong to a case through their parent: (model, its parent's id attribute, the parent's id and case_id).
 _THROUGH_PARENT = (
     (NoteAudience, "note_id", Note.id, Note.case_id),
     (ProgressEntry, "action_id", Action.id, Action.case_id),
     (Decision, "agenda_item_id", AgendaItem.id, AgendaItem.case_id),
     (VoordrachtSubject, "voordracht_id", Voordracht.id, Voordracht.case_id),
+    (DocumentVersion, "document_id", Document.id, Document.case_id),
+    (DocumentAudience, "document_id", Document.id, Document.case_id),
+    (Document, "signal_id", Signal.id, Signal.case_id),  # a document of a signal bundled in the case
 )
 _GUARDED = (Case, *_WITH_CASE_ID, *(model for model, *_rest in _THROUGH_PARENT))
 # A case's retention, changed alone (with its version and timestamp): storage, which a restriction allows.

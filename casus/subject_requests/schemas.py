@@ -157,5 +157,7 @@ class PackageSchema(Schema):
     producedAt = fields.String()
     items = fields.List(fields.Dict(), metadata={
         "description": "Each item: `itemKey`, `kind` (`subject`, `relation`, `case`, `note`, `action`, "
-                       "`assessment`, `checkin`, `minutes`, `signal`, `access`), `withheld`; a released item its "
-                       "`title` and content fields, a withheld one only its `ground`."})
+                       "`assessment`, `checkin`, `minutes`, `document`, `signal`, `access`), `withheld`; a released "
+                       "item its `title` and content fields (a `document`: `case` or `signal`, `documentTitle`, "
+                       "`documentType`, `date`, `organisation`, `filename`, `versions`, `sha256`), a withheld one "
+                       "only its `ground`."})

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from casus import policy
 from casus.cases.models import Case, LegalBasis, NoteVisibility, RiskLevel
 from casus.clock import today
+from casus.documents.queries import count_of_case as document_count
 from casus.labels import enum_label
 from casus.plans.models import GoalStatus
 from casus.security import acting_user
@@ -24,6 +25,7 @@ TABS = (
     ("assessments.page", _l("Leefgebieden")),
     ("nazorg.checkins", _l("Nazorg")),
     ("cases.notes", _l("Notities")),
+    ("documents.for_case", _l("Documenten")),
     ("cases.timeline", _l("Tijdlijn")),
     ("escalations.for_case", _l("Escalaties")),
     ("voordrachten.for_case", _l("RIEC")),
@@ -38,8 +40,12 @@ def mask_bsn(bsn: str | None) -> str:
 
 def case_tabs_for(case: Case) -> list[tuple[str, str]]:
     """The case file's tabs for the current user: the team-only ones for the case's managers alone."""
-    manages = policy.manages(acting_user(), case)
-    return [(endpoint, label) for endpoint, label in TABS if manages or endpoint not in MANAGER_TABS]
+    user = acting_user()
+    manages = policy.manages(user, case)
+    tabs = [(endpoint, label) for endpoint, label in TABS if manages or endpoint not in MANAGER_TABS]
+    # The Documenten tab says how many the reader may see (one count query).
+    return [(endpoint, f"{label} ({document_count(user, case)})" if endpoint == "documents.for_case" else label)
+            for endpoint, label in tabs]
 
 
 def case_restricted(case: Case) -> bool:

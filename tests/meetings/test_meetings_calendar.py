@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email import policy as email_policy
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -247,39 +244,6 @@ def test_a_change_without_a_new_sequence_is_refused(app, db, invited_meeting):
 
 
 # --- the mail, through a real SMTP server --------------------------------------------------------------------
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content,
-                                                                           policy=email_policy.default)))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list:
-        return [message for recipients, message in self.messages if recipients == [address]]
-
-
-@pytest.fixture
-def smtp_server(app, monkeypatch):
-    from aiosmtpd.controller import Controller
-
-    from casus.mail import Mailer
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.extensions, "casus_mailer", Mailer(host="127.0.0.1", port=port,
-                                                               sender="casus@example.org", timeout=5))
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
 
 def _send(app, now=None):
     from casus.notifications.services import send_pending_emails

@@ -2,56 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler: keeps every message; ``answer`` replaces the reply to DATA (e.g. a 451)."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.answer: str | None = None
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.answer:
-            return self.answer
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-    def text(self, index: int = -1) -> str:
-        _recipients, message = self.messages[index]
-        return f"{message['Subject']}\n{message.get_content()}"
-
-
-@pytest.fixture
-def smtp_server(app, monkeypatch):
-    """A real SMTP server on a free port; the app's mailer sends to it. Yields the inbox."""
-    from aiosmtpd.controller import Controller
-
-    from casus.mail import Mailer
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    monkeypatch.setitem(app.extensions, "casus_mailer", Mailer(host="127.0.0.1", port=port,
-                                                               sender="casus@example.org", timeout=5))
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+from smtp_support import Inbox, free_port, smtp_server  # noqa: F401 (fixtures and helpers the tests here use)
 
 
 @pytest.fixture

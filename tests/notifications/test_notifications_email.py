@@ -215,7 +215,10 @@ def test_each_kind_with_an_attachment_has_the_builder_its_domain_registered_at_a
     from casus.notifications.services import ATTACHMENTS
 
     with_attachment = {name for name, spec in KINDS.items() if spec.attachment}
-    assert with_attachment and app.extensions[ATTACHMENTS] == dict.fromkeys(with_attachment, invitation_attachment)
+    registered = app.extensions[ATTACHMENTS]
+    assert with_attachment and set(registered) == with_attachment
+    # the calendar's .ics builder, wrapped by casus.printing.mail so that an invitation may carry the agenda PDF too
+    assert all(getattr(builder, "__wrapped__", None) is invitation_attachment for builder in registered.values())
 
 
 def test_an_app_without_a_builder_for_a_kind_with_an_attachment_does_not_start():

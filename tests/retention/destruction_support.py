@@ -1,7 +1,8 @@
 """Cases, signals and subjects whose every text field carries a marker of its own, for the destruction tests.
 
 ``seed_case(world, tag)`` writes a case with everything that can hang off it — subjects, a bundled signal,
-notes with an audience, tijdlijn, plan (goal, action, progress), an agenda item with minutes and a decision,
+notes with an audience, tijdlijn, documents (two versions, an audience, a file of their own; also on the agenda item
+and on each signal), plan (goal, action, progress), an agenda item with minutes and a decision,
 an escalation, a RIEC voordracht with a subject, an approval, notifications (also the caseless ones that quote
 it), a transition, a lifted legal hold, rectificatie history and a restriction on its subject, a data-subject
 request's match, a destruction list item — and returns the markers it used. Markers are lower case: name_key
@@ -18,6 +19,8 @@ from casus.approvals.models import Approval
 from casus.assessments.models import Assessment, AssessmentScore
 from casus.cases.models import Case, CaseSubject, Category, Note, NoteAudience, Participation, TransitionLog
 from casus.database import utcnow
+from casus.documents.files import store_upload
+from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.escalations.models import Escalation
 from casus.extensions import db
 from casus.meetings.models import AgendaItem, Decision, Meeting
@@ -107,7 +110,8 @@ def seed_case(world: World, tag: str, *, shared: Subject | None = None) -> tuple
     db.session.add_all([CaseSubject(case_id=case.id, subject_id=subject.id) for subject in subjects])
     db.session.add(SubjectRelation(subject_id=person.id, related_subject_id=business.id, kind="eigenaar_van"))
     _seed_case_file(world, case, m)
-    _seed_plan_and_meeting(world, case, m)
+    item = _seed_plan_and_meeting(world, case, m)
+    seed_document(world, m, case=case, agenda_item=item)
     _seed_team_work(world, case, person, m)
     _seed_subject_history(world, person, m)
     signal = seed_signal(world, tag + "m", case=case, subjects=[person])
@@ -133,6 +137,7 @@ def seed_signal(world: World, tag: str, *, case: Case | None = None, subjects=()
     db.session.flush()
     db.session.add_all([SignalSubject(signal_id=signal.id, subject_id=subject.id, reported_as=m(f"gemeld{index}"))
                         for index, subject in enumerate([own, *subjects])])
+    seed_document(world, m, signal=signal)
     if case is None:
         db.session.add(DestructionListItem(
             destruction_list_id=world.destruction_list.id, signal_id=signal.id, record_kind="signal",
@@ -141,6 +146,33 @@ def seed_signal(world: World, tag: str, *, case: Case | None = None, subjects=()
     db.session.flush()
     world.markers[signal.reference] = [*m.used, own.bsn]
     return signal
+
+
+def seed_document(world: World, m: _Marks, *, case: Case | None = None, signal: Signal | None = None,
+                  agenda_item: AgendaItem | None = None, versions: int = 2) -> Document:
+    """A document on ``case`` (and ``agenda_item``) or ``signal``, named for one other organisation, with
+    ``versions`` stored files of its own (plain text, as store_upload keeps any upload) and, on a case, the
+    tijdlijn line naming it."""
+    document = Document(case_id=case.id if case is not None else None, signal_id=signal.id if signal else None,
+                        agenda_item_id=agenda_item.id if agenda_item is not None else None, title=m("document"),
+                        document_type="rapportage", document_date=date(2019, 7, 1),
+                        visibility="genoemde_organisaties", legal_basis="convenant", uploaded_by_id=world.user.id,
+                        organisation_id=world.organisation.id, current_number=versions)
+    db.session.add(document)
+    db.session.flush()
+    db.session.add(DocumentAudience(document_id=document.id, organisation_id=world.riec.id))
+    for number in range(1, versions + 1):
+        name = m(f"bestand{number}")
+        stored = store_upload(f"{name} inhoud van versie {number}\n".encode(), f"{name}.txt")
+        db.session.add(DocumentVersion(document_id=document.id, number=number, sha256=stored.sha256,
+                                       filename=f"{name}.txt", content_type=stored.content_type, size=stored.size,
+                                       uploaded_by_id=world.user.id, organisation_id=world.organisation.id,
+                                       scan_result=stored.scan_result))
+    if case is not None:
+        db.session.add(TimelineEvent(case_id=case.id, kind="document.uploaded", summary=m("documentregel"),
+                                     actor_id=world.user.id, document_id=document.id))
+    db.session.flush()
+    return document
 
 
 class _Marks:
@@ -178,7 +210,7 @@ def _seed_case_file(world: World, case: Case, m: _Marks) -> None:
     ])
 
 
-def _seed_plan_and_meeting(world: World, case: Case, m: _Marks) -> None:
+def _seed_plan_and_meeting(world: World, case: Case, m: _Marks) -> AgendaItem:
     goal = Goal(case_id=case.id, description=m("doel"), created_by_id=world.user.id)
     db.session.add(goal)
     db.session.flush()
@@ -199,6 +231,7 @@ def _seed_plan_and_meeting(world: World, case: Case, m: _Marks) -> None:
                       done_on=date(2020, 1, 6), contact_made=True, outcome=m("nazorguitkomst"),
                       recorded_by_id=world.user.id),
     ])
+    return item
 
 
 def _seed_team_work(world: World, case: Case, person: Subject, m: _Marks) -> None:

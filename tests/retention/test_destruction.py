@@ -45,7 +45,8 @@ def test_destroy_case_removes_everything_carrying_it_and_counts_it(world):
 
     counts = destroy_case(doomed)
 
-    assert counts == {"subjects": 3, "signals": 1, "notes": 1, "timeline_events": 2, "goals": 1, "actions": 1,
+    assert counts == {"subjects": 3, "signals": 1, "notes": 1, "timeline_events": 3, "documents": 2, "goals": 1,
+                      "actions": 1,
                       "progress_entries": 1, "assessments": 1, "nazorg_checkins": 1,
                       "participations": 1, "agenda_items": 1, "decisions": 1,
                       "escalations": 1, "voordrachten": 1, "approvals": 1, "notifications": 3, "transitions": 1,
@@ -101,7 +102,7 @@ def test_destroy_signal_removes_it_and_its_own_subjects_only(world):
 
     counts = destroy_signal(signal)
 
-    assert counts == {"subjects": 1}  # its reporter's subject; the person of the control case stays
+    assert counts == {"subjects": 1, "documents": 1}  # its reporter's subject; the control case's person stays
     text = all_text()
     assert [marker for marker in markers if marker in text] == []
     assert [marker for marker in control_markers if marker not in text] == []
