@@ -44,6 +44,7 @@ from casus.notifications.models import Notification
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.retention.models import DestructionListItem, LegalHold
 from casus.retention.queries import active_hold
+from casus.search import schema as search_schema
 from casus.services import ServiceError
 from casus.signals.models import Signal, SignalSubject
 from casus.subject_requests.models import SubjectCorrection, SubjectRequestMatch, SubjectRestriction
@@ -368,7 +369,8 @@ _LISTENING = "casus.vacuum_listening"
 
 
 def vacuum_after_commit(tables: Iterable[str]) -> None:
-    """VACUUM these tables once the session's current transaction has committed (PostgreSQL only).
+    """VACUUM these tables once the session's current transaction has committed (PostgreSQL); on SQLite, where
+    secure_delete already zeroes deleted rows, purge them from the search index now (its FTS5 segments keep them).
 
     A deleted row stays in the table's file as a dead tuple until VACUUM reclaims it; autovacuum would come,
     but not at a time anyone can state. VACUUM cannot run inside a transaction and only the tables' owner may
@@ -378,6 +380,7 @@ def vacuum_after_commit(tables: Iterable[str]) -> None:
     """
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
+        search_schema.purge_deleted(session.connection(), set(tables))
         return
     known = set(db.metadata.tables)
     session.info.setdefault(_PENDING, set()).update(table for table in tables if table in known)

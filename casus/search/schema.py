@@ -123,3 +123,19 @@ def register(table: sa.Table, *, source: str) -> None:
     SOURCES[table.name] = source
     sa.event.listen(table, "after_create", lambda target, connection, **_: create(connection, target.name))
     sa.event.listen(table, "before_drop", lambda target, connection, **_: drop(connection, target.name))
+
+
+def purge_deleted(connection: sa.Connection, tables: set[str]) -> None:
+    """On SQLite, drop the tokens of deleted rows from the FTS5 index of those of ``tables`` that are searched.
+
+    FTS5 records a deletion as a marker and keeps the old tokens in its segments until they merge: a destroyed
+    person's name would stay readable in the database file. 'optimize' merges every segment into one without them
+    (and secure_delete zeroes the pages they leave). PostgreSQL's GIN index is cleaned by the VACUUM that follows
+    a destruction."""
+    if connection.dialect.name != "sqlite":
+        return
+    for table in SEARCHED_TABLES:
+        if table in tables:
+            fts = fts_table(table)
+            connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
