@@ -67,5 +67,9 @@ def rebuild_command() -> None:
     with click.progressbar(length=total, label="Zoekindex opnieuw opbouwen", file=click.get_text_stream("stderr"),
                            show_pos=True) as bar:
         changed = rebuild(bar)
-    click.echo("Zoekindex opnieuw opgebouwd: " + ", ".join(f"{table} {count} sleutel(s) bijgewerkt"
+    click.echo("Zoekindex opnieuw opgebouwd: " + ", ".join(f"{table} {_keys(count)} bijgewerkt"
                                                            for table, count in changed.items()) + ".")
+
+
+def _keys(count: int) -> str:
+    return f"{count} {'sleutel' if count == 1 else 'sleutels'}"
