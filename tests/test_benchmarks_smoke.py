@@ -157,7 +157,7 @@ def _renders_the_size_comparison(results, directory):
     assert re.search(r"\| case list p1 \(partner\) \| [\d.]+ \| [\d.]+ \| 1\.10× \| ✅ \|", markdown)
     assert re.search(r"\| case file \(partner\) \| [\d.]+ \| [\d.]+ \| 2\.00× \| ❌ \|", markdown)
     assert re.search(r"\| list floor [^\n]*\| 2\.00× \| ❌ \|", markdown)
-    assert "endpoints with an in-process time cost at most 1.2× at 500 cases what they cost at 50." in markdown
+    assert "Casus endpoints with an in-process time cost at most 1.2× at 500 cases what they cost at 50." in markdown
 
 
 def test_each_chain_mode_gets_its_own_share_of_the_write_inputs():
