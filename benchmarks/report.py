@@ -142,7 +142,8 @@ def render(results: dict) -> str:
     header = [
         f"Run of {results['started']} on {m['cpus']} × {m['cpu']}, {m['memory_gb']} GB RAM, {m['system']}, "
         f"Python {m['python']}: `python -m benchmarks --cases {args['cases']} --clients {args['clients']} "
-        f"--duration {args['duration']:g}` (seed {args['seed']})"
+        f"--duration {args['duration']:g}"
+        + (f" --repeats {args['repeats']}" if args.get("repeats", 5) != 5 else "") + f"` (seed {args['seed']})"
         + (f"; load average at the start {start[0]:.2f}/{start[1]:.2f}/{start[2]:.2f}" if start else "") + ".",
         "",
         "Latencies are wall-clock per request as the load clients see them (new connection per request, as with "
