@@ -3,8 +3,11 @@
 Per backend: a fresh database (SQLite file in a temporary directory; PostgreSQL database ``casus_bench``
 created as ``postgres`` on 127.0.0.1:5432 and dropped at the end), ``casus db upgrade`` + ``casus seed``,
 then in-process (not under load) the scheduler's daily sweep and the SQL statements per request, then the
-floor (benchmarks/floor.py) and Casus, each served by gunicorn with the same settings, driven by a separate
-process with ``--clients`` concurrent clients for ``--duration`` seconds per endpoint.
+two floors (benchmarks/floor.py, the bare "hello"; benchmarks/list_floor.py, a minimal 25-row case list on the
+same database) and Casus, each served by gunicorn with the same settings, driven by a separate process with
+``--clients`` concurrent clients for ``--duration`` seconds per endpoint. With ``--compare-json`` (an earlier
+run's ``--json``, e.g. at 100,000 cases, and this one ``--big``) the report adds each page's cost ratio between
+the two sizes (benchmarks/scaling.py).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import report
+from benchmarks import report, scaling
 from benchmarks.client import driver_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +44,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="cases to seed (default 100,000)")
     parser.add_argument("--big", action="store_true", help=f"seed {BIG:,} cases")
+    parser.add_argument("--compare-json", type=Path, default=None,
+                        help="an earlier run's --json (e.g. at 100,000 cases): report each page's in-process cost "
+                             "at this run's size against it")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="single in-process requests per page for '1 client ms' (the median after a warm-up; "
+                             "default 5, more for a steadier size comparison)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load per endpoint")
     parser.add_argument("--warmup", type=float, default=None, help="seconds before measuring (default duration/10)")
@@ -280,7 +289,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         token = casus_command("create-token", "--email", scenario.partner_email, "--days", "1",
                               "--name", "benchmark", env=env, capture=True).strip().splitlines()[-1].strip()
         log(f"{backend}: SQL statements per request (in-process)")
-        in_process = scenarios.measure_in_process(app, scenario, password=SEED_PASSWORD, token=token)
+        in_process = scenarios.measure_in_process(app, scenario, password=SEED_PASSWORD, token=token,
+                                                  repeats=args.repeats)
 
         logs = args.workdir or Path(tempfile.gettempdir())
         logs.mkdir(parents=True, exist_ok=True)
@@ -297,6 +307,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
                 floor.stop()
             rows.append({"name": "floor (bare Flask)", **measured, "queries": 0})
             floor_rps = measured["rps"] or None
+            rows.append(measure_list_floor(driver, url, env, args, logs / f"{backend}-list-floor.log", backend))
+            list_floor_rps = rows[-1]["rps"] or None
+            for row in rows:
+                row.update(ratios(row["rps"], floor_rps, list_floor_rps))
 
             log(f"{backend}: casus")
             server = Gunicorn("wsgi:app", env, args.workers, "/healthz", logs / f"{backend}-casus.log")
@@ -320,7 +334,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
                     measured = driver.call("run", endpoint.spec(), args.duration, args.clients, args.warmup)
                     row.update(measured)
                     row.update(in_process.get(endpoint.name, {}))
-                    row["ratio"] = measured["rps"] / floor_rps if floor_rps else None
+                    row.update(ratios(measured["rps"], floor_rps, list_floor_rps))
                     rows.append(row)
                 result["peak_rss_mb"] = server.peak_rss_mb()
                 if any(row.get("errors") for row in rows):
@@ -330,7 +344,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             for index, mode in enumerate(modes[1:]):
                 rows += measure_writes(driver, scenario, create_app({**settings, "audit_chain": mode}), env, mode,
                                        [pools[index] for pools in later_pools], token, args,
-                                       logs / f"{backend}-casus-{mode}.log", floor_rps)
+                                       logs / f"{backend}-casus-{mode}.log", (floor_rps, list_floor_rps))
             result["transitions"] = scenarios.transitions_since(app, started)
             log(f"{backend}: audit chain (link what is not linked yet, then verify all)")
             result["audit_chain"] = {"modes": modes, **scenarios.time_audit_chain(app)}
@@ -338,8 +352,37 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             driver.stop()
         result["rows"] = rows
         result["floor_rps"] = floor_rps
+        result["list_floor_rps"] = list_floor_rps
         result["load_after"] = os.getloadavg()
     return result
+
+
+def ratios(rps: float, floor_rps: float | None, list_floor_rps: float | None) -> dict:
+    """Throughput against the bare floor (``ratio``) and against the list floor (``list_ratio``)."""
+    return {"ratio": rps / floor_rps if floor_rps else None,
+            "list_ratio": rps / list_floor_rps if list_floor_rps else None}
+
+
+def measure_list_floor(driver: Driver, url: str, env: dict, args: argparse.Namespace, log_path: Path,
+                       backend: str) -> dict:
+    """The list floor (benchmarks/list_floor.py) on the benchmark database: in-process, then under load."""
+    from benchmarks import list_floor
+
+    log(f"{backend}: list floor")
+    in_process = list_floor.time_in_process(url, args.repeats)
+    if in_process["rows"] != list_floor.PAGE_SIZE:
+        log(f"{backend}: the list floor's first page holds {in_process['rows']} rows")
+    server = Gunicorn("benchmarks.list_floor:create_app()", env, args.workers, "/", log_path)
+    try:
+        driver.call("anonymous", "list floor", server.base_url, args.clients)
+        measured = driver.call("run", {"group": "list floor", "path": "/"}, args.duration, args.clients,
+                               args.warmup)
+        if measured["errors"]:
+            log(f"{backend}: list floor errors; the end of its gunicorn log:\n{server.log_tail()}")
+    finally:
+        server.stop()
+    return {"name": f"list floor (Flask + SQLAlchemy, {list_floor.PAGE_SIZE} rows)", **measured, **in_process,
+            "note": "cases ⋈ categories ⋈ teams ⟕ users, keyset, Jinja, no login"}
 
 
 def is_write(endpoint) -> bool:
@@ -364,7 +407,7 @@ def share_pools(endpoints, modes: int) -> list[list[list]]:
 
 
 def measure_writes(driver: Driver, scenario, app, env: dict, mode: str, pools: list[list], token: str,
-                   args: argparse.Namespace, log_path: Path, floor_rps: float | None) -> list[dict]:
+                   args: argparse.Namespace, log_path: Path, floors: tuple[float | None, float | None]) -> list[dict]:
     """The write endpoints again, with CASUS_AUDIT_CHAIN=mode: their SQL statements in-process (``app``, built
     for the mode), then under load; pooled inputs from ``pools``."""
     from benchmarks import scenario as scenarios
@@ -389,8 +432,7 @@ def measure_writes(driver: Driver, scenario, app, env: dict, mode: str, pools: l
             log(f"{endpoint.name} [chain {mode}]")
             measured = driver.call("run", spec, args.duration, args.clients, args.warmup)
             rows.append({"name": f"{endpoint.name} [chain {mode}]", "note": endpoint.note, "target": endpoint.target,
-                         **measured, **counted.get(endpoint.name, {}),
-                         "ratio": measured["rps"] / floor_rps if floor_rps else None})
+                         **measured, **counted.get(endpoint.name, {}), **ratios(measured["rps"], *floors)})
         if any(row.get("errors") for row in rows):
             log(f"errors; the end of the gunicorn log ({server.log_path}):\n{server.log_tail()}")
     finally:
@@ -403,13 +445,16 @@ def main(argv: list[str] | None = None) -> int:
     backends = [name.strip() for name in args.databases.split(",") if name.strip()]
     results = {"machine": machine(), "started": datetime.now(UTC).isoformat(timespec="seconds"),
                "arguments": {"cases": args.cases, "clients": args.clients, "duration": args.duration,
-                             "workers": args.workers, "seed": args.seed}, "backends": []}
+                             "workers": args.workers, "seed": args.seed, "repeats": args.repeats},
+               "load_start": os.getloadavg(), "backends": []}
     if args.merge:
         loaded = [json.loads(path.read_text()) for path in args.merge]
         results = {**loaded[0], "backends": [backend for run in loaded for backend in run["backends"]]}
         results["started"] = " and ".join(run["started"] for run in loaded)
     for backend in [] if args.merge else backends:
         results["backends"].append(bench_backend(backend, args))
+    if args.compare_json:
+        scaling.attach(results, scaling.baseline(args.compare_json))
     markdown = report.render(results)
     print(markdown)
     if args.output:

@@ -2,7 +2,9 @@
 
 50 seeded cases on a SQLite file, the scenario, the SQL counts, the daily sweep, the real login form and
 CSRF through HTTP (a threaded werkzeug server instead of gunicorn, to stay fast), 2 clients for 1 s per
-endpoint, the page-200 cursor against the app's own "next" links, and the Markdown report.
+endpoint, the page-200 cursor against the app's own "next" links, and the Markdown report. The list floor
+(benchmarks/list_floor.py) runs under real gunicorn on the same seeded file, and the report renders both floor
+ratios and the comparison between two sizes.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def _token(app, email):
     return plain
 
 
-def test_benchmark_machinery_end_to_end(bench_app, server):
+def test_benchmark_machinery_end_to_end(bench_app, server, tmp_path_factory):
     from benchmarks import report, scenario
     from benchmarks.client import Client, drive
     from casus_seed.region import SEED_PASSWORD
@@ -92,7 +94,10 @@ def test_benchmark_machinery_end_to_end(bench_app, server):
         groups["supervisor"] = [supervisor, supervisor.twin()]
     groups["api"] = [Client(server, bearer=token) for _ in range(2)]
 
-    rows = []
+    rows = [{"name": "floor (bare Flask)", "p50": 1.0, "p95": 2.0, "p99": 3.0, "rps": 1000.0, "errors": 0,
+             "queries": 0, "ratio": 1.0, "list_ratio": 4.0},
+            {"name": "list floor (Flask + SQLAlchemy, 25 rows)", "p50": 4.0, "p95": 8.0, "p99": 9.0, "rps": 250.0,
+             "errors": 0, "queries": 1, "single_ms": 2.0, "ratio": 0.25, "list_ratio": 1.0}]
     for endpoint in chosen.endpoints:
         if endpoint.missing:
             rows.append({"name": endpoint.name, "missing": endpoint.missing})
@@ -103,7 +108,7 @@ def test_benchmark_machinery_end_to_end(bench_app, server):
         if endpoint.pool is None:
             assert measured["requests"] > 0, endpoint.name
         rows.append({"name": endpoint.name, "note": endpoint.note, "target": endpoint.target, **measured,
-                     **in_process.get(endpoint.name, {}), "ratio": 1.0})
+                     **in_process.get(endpoint.name, {}), "ratio": 0.125, "list_ratio": 0.5})
     missing = {row["name"]: row["missing"] for row in rows if row.get("missing")}
     assert not missing, missing  # the meeting agenda and the reports are measured too
     read_only = [row for row in rows if row["name"].startswith(("dashboard", "case list", "API", "meeting", "reports"))]
@@ -122,6 +127,37 @@ def test_benchmark_machinery_end_to_end(bench_app, server):
     markdown = report.render(results)
     assert "| case file (partner) |" in markdown and "daily sweep" in markdown
     assert "Audit chain (CASUS_AUDIT_CHAIN scheduled vs inline): linking the" in markdown
+    assert "| × floor | × list floor |" in markdown
+    assert re.search(r"\| floor \(bare Flask\) \|[^\n]*\| 1\.00 \| 4\.00 \| 0 \|", markdown)
+    assert re.search(r"\| list floor \(Flask \+ SQLAlchemy, 25 rows\) \|[^\n]*\| 0\.25 \| 1\.00 \|", markdown)
+    assert re.search(r"\| case file \(partner\) \|[^\n]*\| 0\.12 \| 0\.50 \|", markdown)
+    assert "Cost at" not in markdown  # no earlier run to compare with
+    _renders_the_size_comparison(results, tmp_path_factory.mktemp("compare"))
+
+
+def _renders_the_size_comparison(results, directory):
+    """An earlier run's --json at another size: per endpoint the in-process cost ratio, against the target."""
+    import copy
+    import json
+
+    from benchmarks import report, scaling
+
+    small = copy.deepcopy(results)
+    path = directory / "small.json"
+    path.write_text(json.dumps(small, default=str))
+    big = copy.deepcopy(results)
+    big["backends"][0]["cases"] = 500
+    for row in big["backends"][0]["rows"]:
+        if row.get("single_ms") is not None:
+            row["single_ms"] *= 1.1 if row["name"].startswith("case list") else 2.0
+    scaling.attach(big, scaling.baseline(path))
+    markdown = report.render(big)
+    assert "#### Cost at 500 cases against 50" in markdown
+    assert "| 1 client ms at 50 | at 500 | ratio | target ≤ 1.2× |" in markdown
+    assert re.search(r"\| case list p1 \(partner\) \| [\d.]+ \| [\d.]+ \| 1\.10× \| ✅ \|", markdown)
+    assert re.search(r"\| case file \(partner\) \| [\d.]+ \| [\d.]+ \| 2\.00× \| ❌ \|", markdown)
+    assert re.search(r"\| list floor [^\n]*\| 2\.00× \| ❌ \|", markdown)
+    assert "Casus endpoints with an in-process time cost at most 1.2× at 500 cases what they cost at 50." in markdown
 
 
 def test_each_chain_mode_gets_its_own_share_of_the_write_inputs():
@@ -175,3 +211,44 @@ def test_results_section_is_replaced_between_markers(tmp_path):
     assert text.startswith("# Performance\n\nIntro.")
     assert "second" in text and "first" not in text
     assert text.count(report.BEGIN) == 1 and text.count(report.END) == 1
+
+
+def test_list_floor_serves_the_case_list_under_gunicorn(bench_app, tmp_path):
+    """The second floor on the seeded file: real gunicorn, 25 rows a page in Casus's default order, the next
+    page through its cursor, and the same page in-process."""
+    import urllib.request
+
+    import sqlalchemy as sa
+
+    from benchmarks import list_floor
+    from benchmarks.run import Gunicorn, app_env
+    from casus.cases.models import Case
+    from casus.extensions import db
+
+    url = bench_app.config["CASUS"].database_url
+    with bench_app.app_context():
+        expected = list(db.session.execute(
+            sa.select(Case.id).order_by(Case.updated_at.desc(), Case.id.desc())).scalars())
+        db.engine.dispose()
+    assert len(expected) == 50
+
+    def ids(page: str) -> list[int]:
+        return [int(number) for number in re.findall(r'<th scope="row"><a href="/casussen/(\d+)">', page)]
+
+    server = Gunicorn("benchmarks.list_floor:create_app()", app_env(url, "x" * 40), 2, "/",
+                      tmp_path / "list-floor.log")
+    try:
+        with urllib.request.urlopen(server.base_url + "/", timeout=10) as response:
+            first = response.read().decode()
+        assert list_floor.rows_on(first) == list_floor.PAGE_SIZE == 25
+        assert ids(first) == expected[:25]
+        cursor = re.search(r'href="/\?na=([^"]+)"', first).group(1)
+        with urllib.request.urlopen(f"{server.base_url}/?na={cursor}", timeout=10) as response:
+            second = response.read().decode()
+        assert ids(second) == expected[25:50]
+        assert 'rel="next"' not in second
+    finally:
+        server.stop()
+
+    measured = list_floor.time_in_process(url, repeats=3)
+    assert measured["rows"] == 25 and measured["single_ms"] > 0
