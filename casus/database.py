@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -181,3 +182,28 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, unique: l
         except sa.exc.IntegrityError:
             pass
     return created
+
+
+def after_commit(session: Session, key: str, items: Iterable, action: Callable[[list], None]) -> None:
+    """Hand ``items`` (gathered under ``key`` over the transaction, sorted) to ``action`` once the session's whole
+    transaction has committed; a rollback of the whole transaction forgets them and runs nothing. For work that
+    must never run for a change that did not happen: deleting stored files, VACUUM after a destruction.
+    ``action`` runs outside the transaction and must not raise."""
+    pending_key = ("casus.after_commit", key)
+    session.info.setdefault(pending_key, set()).update(items)
+    listening = session.info.setdefault("casus.after_commit.listening", set())
+    if key in listening:
+        return
+    listening.add(key)
+
+    def run(committed: Session) -> None:
+        pending = sorted(committed.info.pop(pending_key, set()))
+        if pending:
+            action(pending)
+
+    def forget(rolled_back: Session, previous_transaction) -> None:
+        if previous_transaction.parent is None:  # the whole transaction, not a savepoint inside it
+            rolled_back.info.pop(pending_key, None)
+
+    event.listen(session, "after_commit", run)
+    event.listen(session, "after_soft_rollback", forget)

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
+from casus.database import after_commit
 from casus.documents import crypto
 from casus.documents.content_types import detect
 from casus.documents.models import DocumentVersion, StoredFile
@@ -32,8 +31,6 @@ from casus.services import ServiceError
 
 log = logging.getLogger(__name__)
 EXTENSION = "casus_documents"
-_PENDING = "casus.documents.delete_after_commit"
-_LISTENING = "casus.documents.listening"
 
 
 @dataclass(frozen=True)
@@ -244,33 +241,16 @@ def forget_unreferenced(sha256s: Iterable[str]) -> int:
     if not unreferenced:
         return 0
     forgotten = db.session.execute(sa.delete(StoredFile).where(StoredFile.sha256.in_(unreferenced))).rowcount
-    _delete_after_commit(unreferenced)
+    after_commit(db.session(), "casus.documents.delete_stored", unreferenced, _delete_pending)
     return forgotten
 
 
-def _delete_after_commit(sha256s: Iterable[str]) -> None:
-    session = db.session()
-    session.info.setdefault(_PENDING, set()).update(sha256s)
-    if not session.info.get(_LISTENING):
-        event.listen(session, "after_commit", _delete_pending)
-        event.listen(session, "after_soft_rollback", _forget_pending)
-        session.info[_LISTENING] = True
-
-
-def _forget_pending(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint inside it
-        session.info.pop(_PENDING, None)
-
-
-def _delete_pending(session: Session) -> None:
-    """Delete the objects whose rows this transaction deleted. Never raises: the commit stands; an object
+def _delete_pending(pending: list[str]) -> None:
+    """Delete the objects whose rows a committed transaction deleted. Never raises: the commit stands; an object
     left behind is only unreferenced ciphertext (``casus documents verify`` lists such leftovers).
 
     Known narrow race: the same content uploaded anew between this commit and the delete loses its object; the
     next download then reports it missing (CorruptFile) and a new upload of the file stores it again."""
-    pending = sorted(session.info.pop(_PENDING, set()))
-    if not pending:
-        return
     try:
         storage = backend().storage
         for sha256 in pending:

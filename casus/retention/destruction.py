@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.pool import NullPool
 
 from casus.approvals.models import Approval
@@ -34,6 +33,7 @@ from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.clock import today
+from casus.database import after_commit
 from casus.documents import files
 from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.escalations.models import Escalation
@@ -364,8 +364,6 @@ def _delete(statement, tables: set[str]) -> int:
 
 # --- VACUUM after the commit (PostgreSQL) --------------------------------------------------------------------------
 
-_PENDING = "casus.vacuum_tables"
-_LISTENING = "casus.vacuum_listening"
 
 
 def vacuum_after_commit(tables: Iterable[str]) -> None:
@@ -383,22 +381,11 @@ def vacuum_after_commit(tables: Iterable[str]) -> None:
         search_schema.purge_deleted(session.connection(), set(tables))
         return
     known = set(db.metadata.tables)
-    session.info.setdefault(_PENDING, set()).update(table for table in tables if table in known)
-    if not session.info.get(_LISTENING):
-        event.listen(session, "after_commit", _vacuum_pending)
-        event.listen(session, "after_soft_rollback", _forget_pending)
-        session.info[_LISTENING] = True
+    after_commit(session, "casus.retention.vacuum", (table for table in tables if table in known), _vacuum)
 
 
-def _forget_pending(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:  # the whole transaction, not a savepoint inside it
-        session.info.pop(_PENDING, None)
-
-
-def _vacuum_pending(session: Session) -> None:
-    tables = sorted(session.info.pop(_PENDING, set()))
-    if tables:
-        vacuum(tables, current_app.config["CASUS"].owner_database_url)
+def _vacuum(tables: list[str]) -> None:
+    vacuum(tables, current_app.config["CASUS"].owner_database_url)
 
 
 def vacuum(tables: Sequence[str], url: str) -> None:
