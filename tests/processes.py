@@ -164,17 +164,33 @@ def assert_scheduler_starts_and_stops(env: dict[str, str], cwd: Path, bin_dir: P
 
 
 def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
+    """What ``process`` printed up to and including ``marker``.
+
+    Reads the pipe's file descriptor directly: ``readline()`` on the buffered stream can pull several
+    lines into Python's buffer at once, after which ``select`` sees an empty pipe and the marker that
+    is already read would never be looked at (a flaky "no marker within 60 s").
+    """
+    import codecs
     import selectors
 
     seen, deadline = "", time.monotonic() + timeout
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    descriptor = process.stdout.fileno()
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    selector.register(descriptor, selectors.EVENT_READ)
     while marker not in seen:
         if process.poll() is not None:  # it stopped: what it said last is why
-            seen += process.stdout.read()
+            seen += decoder.decode(_drain(descriptor), final=True)
             raise AssertionError(f"no {marker!r} from the scheduler (exit {process.returncode}):\n{seen}")
         if time.monotonic() > deadline:
             raise AssertionError(f"no {marker!r} from the scheduler within {timeout} s:\n{seen}")
         if selector.select(timeout=1):
-            seen += process.stdout.readline()
+            seen += decoder.decode(os.read(descriptor, 65536))
     return seen
+
+
+def _drain(descriptor: int) -> bytes:
+    chunks = []
+    while chunk := os.read(descriptor, 65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
