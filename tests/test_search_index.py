@@ -16,7 +16,7 @@ def _structures(connection) -> dict[str, str]:
     if connection.dialect.name == "postgresql":
         rows = connection.execute(sa.text(
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND indexname LIKE 'ix\\_%\\_search\\_trgm'")).all()
+            "AND (indexname LIKE 'ix\\_%\\_search\\_trgm' OR indexname LIKE 'ix\\_%\\_prefix')")).all()
         schema = connection.execute(sa.text("SELECT current_schema()")).scalar_one()
         return {name: definition.replace(f"{schema}.", "") for name, definition in rows}
     rows = connection.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE name LIKE '%\\_search%' ESCAPE '\\' "
@@ -43,7 +43,8 @@ def test_the_migration_builds_the_same_search_structures_as_create_all(app, app_
         upgrade()
         with db.engine.connect() as connection:
             migrated = _structures(connection)
-    expected = {"ix_subjects_search_trgm", "ix_cases_search_trgm"} if dialect == "postgresql" else {
+    postgresql = {"ix_subjects_search_trgm", "ix_cases_search_trgm", "ix_cases_reference_prefix"}
+    expected = postgresql if dialect == "postgresql" else {
         f"{table}_search{suffix}" for table in ("subjects", "cases") for suffix in ("", "_ai", "_ad", "_au")}
     assert expected <= set(created)  # (on SQLite with FTS5's own shadow tables)
     assert migrated == created
@@ -177,3 +178,25 @@ def test_casus_search_rebuild_refills_the_keys_and_the_index(tmp_path):
 
 def test_search_rebuild_is_listed_without_configuration(tmp_path):
     assert "rebuild" in assert_ok(run_casus("search", "--help", env=casus_env(), cwd=tmp_path))
+
+
+def test_a_reference_prefix_is_answered_from_an_index_on_both_databases(db, make_case):
+    """"2026-6" finds the cases whose reference starts with it, through a b-tree: PostgreSQL's text_pattern_ops
+    index (its unique index compares by collation and cannot serve LIKE), SQLite's unique index through GLOB
+    (its LIKE ignores case and cannot use it). Sequential scans priced out on PostgreSQL, as above."""
+    from casus.cases.models import Case
+    from casus.search.conditions import prefix
+
+    dialect = db.engine.dialect.name
+    wanted = make_case()
+    query = sa.select(Case.id).where(prefix(dialect, Case.reference, wanted.reference[:6]))
+    assert wanted.id in set(db.session.scalars(query))
+    assert not set(db.session.scalars(sa.select(Case.id).where(prefix(dialect, Case.reference, "1999-"))))
+    if dialect == "postgresql":
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        assert "ix_cases_reference_prefix" in _plan(db, query)
+    else:
+        compiled = query.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+        plan = " ".join(row[3] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled.string}"))
+        assert "USING COVERING INDEX" in plan and "reference>" in plan, plan

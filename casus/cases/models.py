@@ -146,7 +146,7 @@ def _keep_search_key(_mapper, _connection, case: Case) -> None:
     case.search_key = fold(case.title)
 
 
-search_schema.register(Case.__table__, source="title")
+search_schema.register(Case.__table__, source="title", prefix="reference")
 
 
 class CaseSubject(db.Model):

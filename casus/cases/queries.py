@@ -22,7 +22,7 @@ from casus.clock import today
 from casus.extensions import db
 from casus.pagination import KeysetPage, decode_cursor, keyset_page
 from casus.policy import visible_cases
-from casus.search.conditions import word_prefix
+from casus.search.conditions import prefix, word_prefix
 from casus.search.keys import fold
 from casus.services import ServiceError
 from casus.subjects.models import Subject
@@ -93,7 +93,7 @@ def search_condition(term: str) -> ColumnElement[bool]:
     dialect = db.session.get_bind().dialect.name
     found: list[sa.Select] = []
     if REFERENCE_TERM.match(term):
-        found.append(sa.select(Case.id).where(Case.reference.startswith(term, autoescape=True)))
+        found.append(sa.select(Case.id).where(prefix(dialect, Case.reference, term)))
     digits = re.sub(r"[\s.]", "", term)
     if BSN_LIKE.match(digits):
         with suppress(ServiceError):  # fails the 11-proef: no BSN to look for

@@ -34,3 +34,12 @@ def word_prefix(dialect: str, table: sa.Table, key: sa.ColumnElement[str], folde
     fts = sa.table(fts_table(table.name), sa.column("rowid"))
     found = sa.select(fts.c.rowid).where(sa.literal_column(fts_table(table.name)).op("MATCH")(phrase))
     return sa.and_(table.c.id.in_(found), exact)
+
+
+def prefix(dialect: str, column: sa.ColumnElement[str], term: str) -> ColumnElement[bool]:
+    """``column`` starts with ``term`` (letters, digits and dashes only: the caller checks), through an index: on
+    PostgreSQL the ``text_pattern_ops`` b-tree of ``casus.search.schema`` serves ``LIKE 'term%'``; on SQLite a
+    ``LIKE`` is case-insensitive and cannot use the column's (case-sensitive) index, a ``GLOB`` can."""
+    if dialect == "sqlite":
+        return column.op("GLOB")(term + "*")
+    return column.like(term + "%")

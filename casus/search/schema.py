@@ -1,6 +1,9 @@
 """The index structures behind name and title search, one set per searched table (``subjects``, ``cases``).
 
-PostgreSQL: a GIN index with pg_trgm's trigram operator class on the table's ``search_key``. The planner uses it
+PostgreSQL: a GIN index with pg_trgm's trigram operator class on the table's ``search_key``; for a table with a
+prefix-searched column (``cases.reference``) also a b-tree with ``text_pattern_ops`` on it: the database's collation
+is not "C" in production (and "C.UTF-8" does not count as "C" for the planner), so neither the unique index nor any
+plain b-tree can answer ``reference LIKE '2026-6%'``; this operator class can. The planner uses it
 for the word-prefix ``LIKE 'x%' OR LIKE '% x%'`` and rechecks every row, so the answer is exactly the LIKE's.
 The extension is created in schema ``public`` when missing (pg_trgm is a trusted extension since PostgreSQL 13:
 the database owner may create it without being a superuser), and the operator class is named with the schema it
@@ -25,6 +28,7 @@ import sqlalchemy as sa
 
 SEARCHED_TABLES: list[str] = []  # filled by register(), in the models
 SOURCES: dict[str, str] = {}  # table -> the column its search_key folds
+PREFIXED: dict[str, str] = {}  # table -> a column searched by prefix (PostgreSQL: a text_pattern_ops index)
 FTS_SHADOW_SUFFIXES = ("", "_data", "_idx", "_content", "_docsize", "_config")
 TRIGGER_SUFFIXES = ("_ai", "_ad", "_au")
 
@@ -37,10 +41,15 @@ def gin_index(table: str) -> str:
     return f"ix_{table}_search_trgm"
 
 
+def prefix_index(table: str) -> str:
+    return f"ix_{table}_{PREFIXED[table]}_prefix"
+
+
 def is_index_object(name: str | None) -> bool:
     """Whether ``name`` is one of the search structures (not in the models: Alembic's comparison skips it)."""
     return bool(name) and any(name == gin_index(table) or name in {fts_table(table) + suffix
                                                                    for suffix in FTS_SHADOW_SUFFIXES}
+                              or (table in PREFIXED and name == prefix_index(table))
                               for table in SEARCHED_TABLES)
 
 
@@ -70,15 +79,24 @@ def trigram_schema(connection: sa.Connection) -> str:
     return schema
 
 
-def postgresql_statement(table: str, schema: str) -> str:
-    return (f'CREATE INDEX IF NOT EXISTS {gin_index(table)} ON {table} '
-            f'USING gin (search_key "{schema}".gin_trgm_ops)')
+def postgresql_statements(table: str, schema: str) -> list[str]:
+    statements = [f'CREATE INDEX IF NOT EXISTS {gin_index(table)} ON {table} '
+                  f'USING gin (search_key "{schema}".gin_trgm_ops)']
+    if table in PREFIXED:
+        statements.append(f"CREATE INDEX IF NOT EXISTS {prefix_index(table)} ON {table} "
+                          f"({PREFIXED[table]} text_pattern_ops)")
+    return statements
+
+
+def _postgresql_indexes(table: str) -> list[str]:
+    return [gin_index(table), *([prefix_index(table)] if table in PREFIXED else [])]
 
 
 def create(connection: sa.Connection, table: str) -> None:
     """The search structures of ``table``, new (its rows, if any, are indexed as they stand)."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(postgresql_statement(table, trigram_schema(connection)))
+        for statement in postgresql_statements(table, trigram_schema(connection)):
+            connection.exec_driver_sql(statement)
     elif connection.dialect.name == "sqlite":
         for statement in sqlite_statements(table):
             connection.exec_driver_sql(statement)
@@ -87,7 +105,8 @@ def create(connection: sa.Connection, table: str) -> None:
 
 def drop(connection: sa.Connection, table: str) -> None:
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {gin_index(table)}")
+        for index in _postgresql_indexes(table):
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
     elif connection.dialect.name == "sqlite":
         drop_sqlite_triggers(connection, table)
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {fts_table(table)}")
@@ -108,19 +127,23 @@ def recreate_sqlite_triggers(connection: sa.Connection, table: str) -> None:
 def exists(connection: sa.Connection, table: str) -> bool:
     """Whether ``table``'s search structures are all there (on SQLite: the FTS table and its three triggers)."""
     if connection.dialect.name == "postgresql":
-        query = sa.text("SELECT 1 FROM pg_indexes WHERE indexname = :name AND schemaname = current_schema()")
-        return connection.execute(query, {"name": gin_index(table)}).first() is not None
+        query = sa.text("SELECT indexname FROM pg_indexes WHERE indexname IN :names AND schemaname = current_schema()"
+                        ).bindparams(sa.bindparam("names", expanding=True))
+        wanted = _postgresql_indexes(table)
+        return set(connection.execute(query, {"names": wanted}).scalars()) == set(wanted)
     names = {fts_table(table) + suffix for suffix in ("", *TRIGGER_SUFFIXES)}
     found = connection.execute(sa.text("SELECT name FROM sqlite_master WHERE name IN :names")
                                .bindparams(sa.bindparam("names", expanding=True)), {"names": sorted(names)}).scalars()
     return set(found) == names
 
 
-def register(table: sa.Table, *, source: str) -> None:
+def register(table: sa.Table, *, source: str, prefix: str | None = None) -> None:
     """Build ``table``'s search structures whenever ``create_all`` creates it (and drop them before it drops);
-    its ``search_key`` folds the column ``source``."""
+    its ``search_key`` folds the column ``source``; the column ``prefix``, if given, is searched by prefix."""
     SEARCHED_TABLES.append(table.name)
     SOURCES[table.name] = source
+    if prefix is not None:
+        PREFIXED[table.name] = prefix
     sa.event.listen(table, "after_create", lambda target, connection, **_: create(connection, target.name))
     sa.event.listen(table, "before_drop", lambda target, connection, **_: drop(connection, target.name))
 
