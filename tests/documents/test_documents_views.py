@@ -89,7 +89,10 @@ def test_the_document_page_a_new_version_editing_and_deleting(client, db, auth, 
     document = case_doc(w, w["agent"], title="Proces-verbaal")
     auth.login_with_totp(w["agent"])
     page = f"/documenten/{document.id}"
-    assert "Proces-verbaal" in client.get(page).get_data(as_text=True)
+    text = client.get(page).get_data(as_text=True)
+    # the new-version form carries the upload progress (one macro with the upload form): bar, label, spoken status
+    assert "Proces-verbaal" in text and 'for="file-progress"' in text and '<progress id="file-progress"' in text
+    assert 'class="utrecht-paragraph casus-upload-status" role="status"' in text
     png = image_bytes("PNG", colour="green")
     response = client.post(f"{page}/nieuwe-versie", data={"csrf_token": auth.csrf(page), "version": "1",
                                                           "file": (io.BytesIO(png), "foto.png")},
