@@ -33,7 +33,8 @@ class Kind:
     those in ``lowered`` are shown in lower case, inside a sentence.
 
     ``title_other`` / ``intro_other``: the texts for a ``count`` other than 1 (Dutch and English both have
-    one form for 1 and one for the rest), so that no text reads "1 actie(s)".
+    one form for 1 and one for the rest), so that no text reads "1 actie(s)"; ``counted_by`` names the param
+    that holds the number when it is not ``count`` (a check-in "na 1 maand" / "na 3 maanden").
 
     ``attachment``: the e-mail of a notification of this kind carries an attachment, built at send time (see
     :func:`casus.notifications.services.send_pending_emails`) by the builder the domain that owns the kind
@@ -53,6 +54,7 @@ class Kind:
     intro_other: Label | None = None
     label: Label | None = None
     delivery: Delivery = Delivery.IMMEDIATELY
+    counted_by: str = "count"
 
 
 KINDS: dict[str, Kind] = {}
@@ -86,8 +88,11 @@ REVIEW_DUE = register(Kind(
     label=N_("Herbeoordeling van een casus nodig")))
 NAZORG_CHECKIN = register(Kind(
     "nazorg_checkin",
-    N_("Nazorgcontact na %(months)s maanden: casus %(reference)s"),
-    N_("Het nazorgcontact van casus %(reference)s na %(months)s maanden staat voor %(date)s gepland."),
+    N_("Nazorgcontact na %(months)s maand: casus %(reference)s"),
+    N_("Het nazorgcontact van casus %(reference)s na %(months)s maand staat voor %(date)s gepland."),
+    title_other=N_("Nazorgcontact na %(months)s maanden: casus %(reference)s"),
+    intro_other=N_("Het nazorgcontact van casus %(reference)s na %(months)s maanden staat voor %(date)s gepland."),
+    counted_by="months",
     label=N_("Nazorgcontact gepland")))
 APPROVAL_REQUESTED = register(Kind(
     "approval_requested",
@@ -365,9 +370,10 @@ ASSIGNEE_YOU = N_("u")
 ASSIGNEE_ORGANISATION = N_("uw organisatie")
 
 
-def _counted(one: Label, other: Label | None, params: dict) -> Label:
-    """The text for ``params["count"]``: ``one`` for 1 (or no count), else ``other`` when the kind has it."""
-    return other if other is not None and (params or {}).get("count", 1) != 1 else one
+def _counted(spec: Kind, one: Label, other: Label | None, params: dict) -> Label:
+    """The text for the kind's number (``params["count"]`` unless ``counted_by`` names another): ``one`` for 1 (or
+    no number), else ``other`` when the kind has it."""
+    return other if other is not None and (params or {}).get(spec.counted_by, 1) != 1 else one
 
 
 def _render(spec: Kind, text: Label, params: dict, locale: object) -> str:
@@ -383,14 +389,14 @@ def render_title(kind: str, params: dict, locale: object, fallback: str = "") ->
     spec = KINDS.get(kind)
     if spec is None:
         return fallback
-    return _render(spec, _counted(spec.title, spec.title_other, params), params, locale)[:200]
+    return _render(spec, _counted(spec, spec.title, spec.title_other, params), params, locale)[:200]
 
 
 def render_intro(kind: str, params: dict, locale: object) -> str:
     spec = KINDS.get(kind)
     if spec is None:
         return ""
-    return _render(spec, _counted(spec.intro, spec.intro_other, params), params, locale)
+    return _render(spec, _counted(spec, spec.intro, spec.intro_other, params), params, locale)
 
 
 def default_delivery(kind: str) -> Delivery:

@@ -264,7 +264,7 @@ def test_the_service_refuses_an_unknown_kind_by_name(app, db, make_user):
 
 # --- texts -----------------------------------------------------------------------------------------------------
 
-def test_counts_have_a_singular_and_a_plural():
+def test_counts_have_a_singular_and_a_plural(app):
     from casus.notifications.kinds import render_intro, render_title
 
     assert render_title("actions_overdue", {"count": 1, "references": ["2026-00001"]}, "nl") == "1 actie over datum"
@@ -275,6 +275,15 @@ def test_counts_have_a_singular_and_a_plural():
     params["count"] = 3
     assert render_title("audit_verification_failed", params, "nl") == "Controle van het auditlog: 3 bevindingen"
     assert "3 bevindingen:" in render_intro("audit_verification_failed", params, "nl")
+    # a nazorg check-in counts its months: "na 1 maand", "na 3 maanden", in both languages
+    checkin = {"months": 1, "reference": "2026-00001", "date": "2027-01-05"}
+    assert render_title("nazorg_checkin", checkin, "nl") == "Nazorgcontact na 1 maand: casus 2026-00001"
+    assert "na 1 maand staat voor 05-01-2027" in render_intro("nazorg_checkin", checkin, "nl")
+    with app.app_context():
+        assert render_title("nazorg_checkin", checkin, "en") == "Aftercare check-in after 1 month: case 2026-00001"
+        checkin["months"] = 3
+        assert render_title("nazorg_checkin", checkin, "nl") == "Nazorgcontact na 3 maanden: casus 2026-00001"
+        assert "after 3 months is planned" in render_intro("nazorg_checkin", checkin, "en")
 
 
 def test_a_change_of_preferences_is_audited_as_account_data(client, db, auth, api, login_as, make_user):
