@@ -281,9 +281,10 @@ def test_counts_have_a_singular_and_a_plural(app):
     assert "na 1 maand staat voor 05-01-2027" in render_intro("nazorg_checkin", checkin, "nl")
     with app.app_context():
         assert render_title("nazorg_checkin", checkin, "en") == "Aftercare check-in after 1 month: case 2026-00001"
+        assert "after 1 month is due on 05-01-2027" in render_intro("nazorg_checkin", checkin, "en")
         checkin["months"] = 3
         assert render_title("nazorg_checkin", checkin, "nl") == "Nazorgcontact na 3 maanden: casus 2026-00001"
-        assert "after 3 months is planned" in render_intro("nazorg_checkin", checkin, "en")
+        assert "after 3 months is due on 05-01-2027" in render_intro("nazorg_checkin", checkin, "en")
 
 
 def test_a_change_of_preferences_is_audited_as_account_data(client, db, auth, api, login_as, make_user):
