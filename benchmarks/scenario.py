@@ -28,7 +28,7 @@ PAGE_200 = 200
 CASE_SAMPLE = 2000
 TRANSITION_POOL = 20_000
 MEETINGS = 5  # meetings the benchmark plans for the procesregisseur's team when the seed has none
-AGENDA_ITEMS = 12  # cases on each of their agendas (a full meeting)
+AGENDA_ITEMS = 30  # cases on each of their agendas (a long meeting: issue 19's 30-item agenda)
 # A type the daily sweep's agenda_review_due leaves alone: it puts every case whose review is due on the team's
 # next casusoverleg, which after seeding is the whole backlog (thousands of items on one agenda).
 MEETING_TYPE = "zorgnetwerkoverleg"
@@ -65,6 +65,7 @@ class Scenario:
     procesregisseur_team: str
     procesregisseur_cases: int
     surname: str
+    postcode: str | None = None  # of a betrokkene in the partner's cases, written as users type it ("1234 AB")
     supervisor_email: str | None = None  # of the procesregisseur's team: reads the reports
     endpoints: list[Endpoint] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -155,6 +156,7 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             .where(case_scope(partner), Subject.kind == "persoon", Subject.name.is_not(None)).limit(20_000)).scalars()
         surnames = Counter(name.split()[-1] for name in names if name and name.split())
         surname = surnames.most_common(1)[0][0] if surnames else "Jansen"
+        postcodes, bsns = _subject_terms(session, partner, rng)
 
         page_size = app.config["CASUS"].cases_page_size
         cursors = {}
@@ -172,7 +174,7 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             partner_organisation=session.get(Organisation, partner.organisation_id).name,
             partner_cases=partner_total, procesregisseur_email=procesregisseur.email,
             procesregisseur_team=session.get(Team, procesregisseur.team_id).name,
-            procesregisseur_cases=regie_total, surname=surname,
+            procesregisseur_cases=regie_total, surname=surname, postcode=postcodes[0] if postcodes else None,
             supervisor_email=supervisor.email if supervisor is not None else None)
         pool = [{"path": f"/casussen/{case_id}/overgang",
                  "form": {"trigger": "start_triage", "version": str(version), "reason": ""}}
@@ -191,8 +193,7 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
             endpoints.append(Endpoint(f"case list p200 ({group})", group, path=path, note=note,
                                       target=("p95", 50.0)))
         for group in ("partner", "procesregisseur"):
-            endpoints.append(Endpoint(f"search ({group})", group, path=f"/casussen?q={surname}",
-                                      note=f"q={surname}", target=("p95", 50.0)))
+            endpoints.extend(_search_endpoints(group, surname, postcodes, bsns))
         for group, ids in (("partner", partner_ids), ("procesregisseur", regie_ids)):
             endpoints.append(Endpoint(f"case file ({group})", group, paths=[f"/casussen/{i}" for i in ids],
                                       note=f"random of {len(ids)} visible cases", target=("p95", 30.0)))
@@ -219,6 +220,43 @@ def build_scenario(app: Flask, *, rng: random.Random | None = None) -> Scenario:
         return scenario
 
 
+SEARCH_TERMS = 50  # postcodes and BSNs searched for, each request one of them
+
+
+def _subject_terms(session, partner, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Postcodes (as "1234 AB") and BSNs of betrokkenen in cases the partner sees: what a user searches for
+    when a person or an address is known. Synthetic data only (the seed's)."""
+    from casus.cases.models import Case, CaseSubject
+    from casus.policy import case_scope
+    from casus.subjects.models import Subject
+
+    def sample(column) -> list[str]:
+        values = list(session.execute(
+            sa.select(column).join(CaseSubject, CaseSubject.subject_id == Subject.id)
+            .join(Case, Case.id == CaseSubject.case_id)
+            .where(case_scope(partner), column.is_not(None)).limit(5000)).scalars())
+        rng.shuffle(values)
+        return values[:SEARCH_TERMS]
+
+    postcodes = [f"{code[:4]} {code[4:]}" for code in sample(Subject.postcode)]
+    return postcodes, sample(Subject.bsn)
+
+
+def _search_endpoints(group: str, surname: str, postcodes: list[str], bsns: list[str]) -> list[Endpoint]:
+    """The case list's search as a procesregisseur uses it before an intake ("is this person known?"): by
+    surname, by postcode, by BSN (issue 19: p95 ≤ 100 ms for each)."""
+    found = [Endpoint(f"search name ({group})", group, path=f"/casussen?q={surname}", note=f"q={surname}",
+                      target=("p95", 100.0))]
+    for kind, terms in (("postcode", postcodes), ("BSN", bsns)):
+        if not terms:
+            found.append(Endpoint(f"search {kind} ({group})", group, missing=f"n/a: no {kind} in the seed"))
+            continue
+        found.append(Endpoint(f"search {kind} ({group})", group,
+                              paths=[f"/casussen?q={term.replace(' ', '+')}" for term in terms],
+                              note=f"random of {len(terms)} {kind}s of betrokkenen", target=("p95", 100.0)))
+    return found
+
+
 def _reports_endpoint(app: Flask, supervisor) -> Endpoint:
     """The supervisor's reports page (every report of the team, default period), once it exists."""
     if "reports.index" not in app.view_functions:
@@ -229,7 +267,7 @@ def _reports_endpoint(app: Flask, supervisor) -> Endpoint:
         from flask import url_for
 
         path = url_for("reports.index")
-    return Endpoint("reports (supervisor)", "supervisor", path=path,
+    return Endpoint("reports (supervisor)", "supervisor", path=path, target=("p95", 250.0),
                     note="every report of the team's cases, default period; login with TOTP")
 
 
@@ -302,7 +340,7 @@ def _meeting_endpoint(app: Flask, user) -> Endpoint:
             from flask import url_for
 
             paths = [url_for("meetings.detail", **{argument: meeting_id}) for meeting_id in ids]
-        return Endpoint("meeting agenda (procesregisseur)", "procesregisseur", paths=paths,
+        return Endpoint("meeting agenda (procesregisseur)", "procesregisseur", paths=paths, target=("p95", 75.0),
                         note=f"random of {len(ids)} {MEETING_TYPE} meetings of the team, {AGENDA_ITEMS} cases each")
     except Exception as error:  # reported in the table instead of stopping the run
         from casus.extensions import db

@@ -131,6 +131,13 @@ def test_benchmark_machinery_end_to_end(bench_app, server, tmp_path_factory):
     assert re.search(r"\| floor \(bare Flask\) \|[^\n]*\| 1\.00 \| 4\.00 \| 0 \|", markdown)
     assert re.search(r"\| list floor \(Flask \+ SQLAlchemy, 25 rows\) \|[^\n]*\| 0\.25 \| 1\.00 \|", markdown)
     assert re.search(r"\| case file \(partner\) \|[^\n]*\| 0\.12 \| 0\.50 \|", markdown)
+    # the second round's endpoints and targets: search by postcode and BSN, agenda, reports, the list floor share
+    for name in ("search name (partner)", "search postcode (partner)", "search BSN (procesregisseur)"):
+        assert f"| {name} |" in markdown, name
+    for label in ("search by BSN p95 ≤ 100 ms (procesregisseur)", "meeting agenda (30 items) p95 ≤ 75 ms",
+                  "reports page p95 ≤ 250 ms (supervisor)", "procesregisseur dashboard p95 ≤ 75 ms"):
+        assert f"| {label} |" in markdown, label
+    assert "| case file (partner) throughput ≥ 0.5× the list floor | 0.50× | ✅ yes |" in markdown
     assert "Cost at" not in markdown  # no earlier run to compare with
     _renders_the_size_comparison(results, tmp_path_factory.mktemp("compare"))
 
