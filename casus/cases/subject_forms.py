@@ -11,39 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from casus.cases.case_subjects import CORRECTABLE
 from casus.cases.models import RiskLevel
 from casus.clock import today
 from casus.labels import choices
 from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_int
+from casus.subjects.forms import TEXT_FIELDS, SubjectFieldSet
 from casus.subjects.models import SubjectKind
 from casus.subjects.services import SubjectInput, subject_errors
-from casus.web.fields import DutchDateField, VersionField
-
-TEXT_FIELDS = ("name", "bsn", "straat", "huisnummer", "toevoeging", "postcode", "woonplaats", "kvk_nummer")
+from casus.web.fields import VersionField
 
 
-class SubjectFields(FlaskForm):
+class SubjectFields(SubjectFieldSet, FlaskForm):
     """The fields of a betrokkene; which apply depends on its kind (the template says so, the services check)."""
-
-    name = StringField(_l("Naam"), validators=[Length(max=200, message=TOO_LONG)], render_kw={"autocomplete": "off"})
-    date_of_birth = DutchDateField(_l("Geboortedatum"), validators=[Optional()])
-    bsn = StringField(_l("BSN"), validators=[Length(max=20, message=TOO_LONG)],
-                      render_kw={"autocomplete": "off", "inputmode": "numeric"})
-    postcode = StringField(_l("Postcode"), validators=[Length(max=10, message=TOO_LONG)],
-                           render_kw={"autocomplete": "off"})
-    huisnummer = StringField(_l("Huisnummer"), validators=[Length(max=10, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
-    toevoeging = StringField(_l("Toevoeging"), validators=[Length(max=10, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off"})
-    straat = StringField(_l("Straat"), validators=[Length(max=120, message=TOO_LONG)],
-                         render_kw={"autocomplete": "off"})
-    woonplaats = StringField(_l("Woonplaats"), validators=[Length(max=80, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off"})
-    kvk_nummer = StringField(_l("KvK-nummer"), validators=[Length(max=12, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
 
     def subject_kind(self) -> str:
         raise NotImplementedError

@@ -28,6 +28,7 @@ from casus.organisations.forms import NOT_IN_LIST, REQUIRED, TOO_LONG, optional_
 from casus.services import MAX_TEXT
 from casus.signals.models import Urgency
 from casus.signals.services import MAX_SUBJECTS
+from casus.subjects.forms import TEXT_FIELDS, SubjectFieldSet
 from casus.subjects.models import SubjectKind
 from casus.web.fields import DutchDateField, MultiCheckboxField, VersionField
 from workflow import InclusionCriterion, TriageOutcome
@@ -37,31 +38,16 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class SubjectForm(Form):
+class SubjectForm(SubjectFieldSet, Form):
     """One betrokkene. Which fields apply depends on the kind; the services check them."""
 
     kind = RadioField(_l("Soort betrokkene"), choices=labels.lazy_choices(SubjectKind), default=SubjectKind.PERSOON,
                       validators=[InputRequired(REQUIRED)], validate_choice=True)
-    name = StringField(_l("Naam"), validators=[Length(max=200, message=TOO_LONG)],
-                       render_kw={"autocomplete": "off"})
-    date_of_birth = DutchDateField(_l("Geboortedatum"), validators=[Optional()])
-    bsn = StringField(_l("BSN"), validators=[Length(max=20, message=TOO_LONG)],
-                      render_kw={"autocomplete": "off", "inputmode": "numeric"})
-    postcode = StringField(_l("Postcode"), validators=[Length(max=10, message=TOO_LONG)],
-                           render_kw={"autocomplete": "off"})
-    huisnummer = StringField(_l("Huisnummer"), validators=[Length(max=10, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
-    toevoeging = StringField(_l("Toevoeging"), validators=[Length(max=10, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off"})
-    kvk_nummer = StringField(_l("KvK-nummer"), validators=[Length(max=12, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off", "inputmode": "numeric"})
-
-    TEXT_FIELDS = ("name", "bsn", "postcode", "huisnummer", "toevoeging", "kvk_nummer")
 
     def is_blank(self) -> bool:
         """Nothing typed in (the kind alone does not count): an unused extra row."""
         typed_date = any(str(value).strip() for value in (self.date_of_birth.raw_data or ()))
-        return not typed_date and all(not (self[name].data or "").strip() for name in self.TEXT_FIELDS)
+        return not typed_date and all(not (self[name].data or "").strip() for name in TEXT_FIELDS)
 
 
 class SignalForm(FlaskForm):

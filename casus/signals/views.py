@@ -35,6 +35,7 @@ from casus.signals.forms import (
     choices,
 )
 from casus.signals.models import Signal, SignalStatus, Urgency
+from casus.subjects.forms import TEXT_FIELDS
 from casus.subjects.models import SubjectKind
 from casus.subjects.services import SubjectInput, subject_errors
 from casus.web.forms import is_stale, show_conflict, show_service_error, version_of
@@ -130,9 +131,8 @@ def _subject_input(entry: SubjectForm) -> SubjectInput:
     def text(name: str) -> str | None:
         return (entry[name].data or "").strip() or None
 
-    return SubjectInput(kind=entry.kind.data, name=text("name"), date_of_birth=entry.date_of_birth.data,
-                        bsn=text("bsn"), postcode=text("postcode"), huisnummer=text("huisnummer"),
-                        toevoeging=text("toevoeging"), kvk_nummer=text("kvk_nummer"))
+    return SubjectInput(kind=entry.kind.data, date_of_birth=entry.date_of_birth.data,
+                        **{name: text(name) for name in TEXT_FIELDS})
 
 
 def _add_error(field, message: str) -> None:

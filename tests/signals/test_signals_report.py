@@ -22,6 +22,7 @@ def test_the_form_offers_active_categories_and_teams_as_gemeente_and_team(client
     assert "Voorbeeldstad — Team Centrum" in page
     assert "Woonoverlast" in page
     assert 'name="subjects-0-name"' in page and 'name="subjects-1-name"' not in page
+    assert 'name="subjects-0-straat"' in page and 'name="subjects-0-woonplaats"' in page
     assert "Nog een betrokkene" in page
 
 
@@ -35,7 +36,8 @@ def test_partner_reports_a_signal_with_two_subjects(client, auth, login_as, regi
     agent = login_as("partner", organisation=region.politie)
     response = auth.post("/signalen/nieuw", signal_form(region, [
         {"kind": "persoon", "name": "Jan de Vries", "date_of_birth": "21-11-1980", "bsn": VALID_BSN},
-        {"kind": "adres", "postcode": "1234 ab", "huisnummer": "12", "toevoeging": "a"},
+        {"kind": "adres", "postcode": "1234 ab", "huisnummer": "12", "toevoeging": "a",
+         "straat": " Dorpsstraat ", "woonplaats": "Voorbeeldstad"},
     ], urgency="hoog"))
     assert response.status_code == 302
     signal = db.session.execute(sa.select(Signal)).unique().scalar_one()
@@ -49,7 +51,9 @@ def test_partner_reports_a_signal_with_two_subjects(client, auth, login_as, regi
         ("persoon", "Jan de Vries", "1980-11-21", VALID_BSN)]
     assert (subjects[1].kind, subjects[1].postcode, subjects[1].huisnummer, subjects[1].toevoeging) == (
         "adres", "1234AB", 12, "A")
+    assert (subjects[1].straat, subjects[1].woonplaats) == ("Dorpsstraat", "Voorbeeldstad")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Dorpsstraat 12-A, 1234 AB Voorbeeldstad" in page
     assert f"Uw signaal is ontvangen onder kenmerk {signal.reference}" in page
     assert "al bekend" not in page
     assert [event.object_id for event in audit_actions(db, "signal.view")] == [str(signal.id)]
