@@ -110,10 +110,11 @@ def render_backend(backend: dict) -> str:
         note = row.get("note") or ""
         if row.get("pool_exhausted"):
             note += " (pool used up before the end)"
+        rps = "–" if row.get("rps") is None else f"{row['rps']:.1f}"
         lines.append(
-            f"| {row['name']} | {_ms(row['p50'])} | {_ms(row['p95'])} | {_ms(row['p99'])} | {row['rps']:.1f} | "
-            f"{ratio_cell} | {list_cell} | {row['errors']} | {row.get('queries', '–')} | {_ms(row.get('single_ms'))} | "
-            f"{_target_cell(row)} | {note} |")
+            f"| {row['name']} | {_ms(row.get('p50'))} | {_ms(row.get('p95'))} | {_ms(row.get('p99'))} | {rps} | "
+            f"{ratio_cell} | {list_cell} | {row.get('errors', '–')} | {row.get('queries', '–')} | "
+            f"{_ms(row.get('single_ms'))} | {_target_cell(row)} | {note} |")
     lines.append("")
     sweep = backend.get("sweep", {})
     jobs = ", ".join(f"{job} {seconds:.2f} s" for job, seconds in sweep.items())

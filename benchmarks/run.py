@@ -65,6 +65,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-database", default=PG_DATABASE)
     parser.add_argument("--reuse", action="store_true",
                         help="use an already seeded database (--workdir / --pg-database) and keep it")
+    parser.add_argument("--no-load", action="store_true",
+                        help="measure in-process only (SQL statements and 1 client ms; no gunicorn, no load, no "
+                             "audit chain): enough for the size comparison of --big --compare-json")
     parser.add_argument("--only", default=None, help="comma-separated substrings: measure only these endpoints")
     parser.add_argument("--merge", type=Path, nargs="+", default=None,
                         help="measure nothing: render (and --output) the results of earlier --json files")
@@ -263,9 +266,9 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
     with database(backend, args) as (url, fresh):
         env = {**app_env(url, secret), "CASUS_AUDIT_CHAIN": modes[0]}
         result["fresh"] = fresh
+        log(f"{backend}: migrating")  # a reused database too: it may predate the newest migrations
+        casus_command("db", "upgrade", env=env)
         if fresh:
-            log(f"{backend}: migrating")
-            casus_command("db", "upgrade", env=env)
             log(f"{backend}: seeding {args.cases:,} cases")
             began = time.perf_counter()
             casus_command("seed", "--cases", str(args.cases), "--seed", str(args.seed), env=env)
@@ -291,6 +294,10 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         log(f"{backend}: SQL statements per request (in-process)")
         in_process = scenarios.measure_in_process(app, scenario, password=SEED_PASSWORD, token=token,
                                                   repeats=args.repeats)
+        if args.no_load:
+            result["rows"] = in_process_rows(scenario, in_process, url, args, backend)
+            result["load_after"] = os.getloadavg()
+            return result
 
         logs = args.workdir or Path(tempfile.gettempdir())
         logs.mkdir(parents=True, exist_ok=True)
@@ -355,6 +362,20 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         result["list_floor_rps"] = list_floor_rps
         result["load_after"] = os.getloadavg()
     return result
+
+
+def in_process_rows(scenario, in_process: dict, url: str, args: argparse.Namespace, backend: str) -> list[dict]:
+    """``--no-load``: the list floor and every endpoint with only what was measured in-process."""
+    from benchmarks import list_floor
+
+    log(f"{backend}: list floor (in-process)")
+    rows = [{"name": f"list floor (Flask + SQLAlchemy, {list_floor.PAGE_SIZE} rows)", "in_process_only": True,
+             **list_floor.time_in_process(url, args.repeats)}]
+    for endpoint in scenario.endpoints:
+        row = {"name": endpoint.name, "note": endpoint.note, "target": endpoint.target, "in_process_only": True}
+        rows.append({**row, "missing": endpoint.missing} if endpoint.missing else
+                    {**row, **in_process.get(endpoint.name, {})})
+    return rows
 
 
 def ratios(rps: float, floor_rps: float | None, list_floor_rps: float | None) -> dict:

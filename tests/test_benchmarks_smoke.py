@@ -259,3 +259,29 @@ def test_list_floor_serves_the_case_list_under_gunicorn(bench_app, tmp_path):
 
     measured = list_floor.time_in_process(url, repeats=3)
     assert measured["rows"] == 25 and measured["single_ms"] > 0
+
+
+def test_no_load_measures_in_process_only_through_the_command_line(tmp_path):
+    """``python -m benchmarks --no-load`` (what the 1,000,000-case comparison needs): migrate, seed, sweep and the
+    in-process numbers, no gunicorn; a second run on the kept database (``--reuse``) migrates it again and reuses it."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "benchmarks", "--databases", "sqlite", "--cases", "30", "--seed", "3",
+               "--no-load", "--repeats", "2", "--workdir", str(tmp_path / "work")]
+    first = subprocess.run([*command, "--json", str(tmp_path / "first.json")], cwd=root, capture_output=True,
+                           text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    backend = json.loads((tmp_path / "first.json").read_text())["backends"][0]
+    measured = {row["name"]: row for row in backend["rows"] if not row.get("missing")}
+    assert measured["case file (partner)"]["single_ms"] > 0 and "p95" not in measured["case file (partner)"]
+    assert backend["seed_seconds"] > 0 and backend["sweep"]
+    second = subprocess.run([*command, "--reuse", "--compare-json", str(tmp_path / "first.json")], cwd=root,
+                            capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "sqlite: migrating" in second.stderr and "seeding" not in second.stderr
+    assert "#### Cost at 30 cases against 30" in second.stdout
+    assert re.search(r"\| case file \(partner\) \| – \| – \| – \| – \|", second.stdout)
