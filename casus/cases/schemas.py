@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
-from casus.cases.models import LegalBasis, NoteVisibility, RiskLevel
+from casus.cases.models import Archiefnominatie, Archiefstatus, LegalBasis, NoteVisibility, RiskLevel
 from casus.i18n import current_locale
 from casus.services import MAX_TEXT
 from casus.users.schemas import OrganisationRefSchema, TeamRefSchema
@@ -156,6 +156,13 @@ class CaseSchema(CaseSummarySchema):
     nazorgStartedOn = fields.Date(attribute="nazorg_started_on", allow_none=True)
     closedOn = fields.Date(attribute="closed_on", allow_none=True)
     result = fields.String(allow_none=True, validate=_one_of(ClosureResult))
+    archiefnominatie = fields.String(allow_none=True, validate=_one_of(Archiefnominatie), metadata={
+        "description": "After the ZGW APIs: what happens at `archiefactiedatum` (`vernietigen`, `blijvend_bewaren`); "
+                       "set at closure from the category's retention term, empty while the case runs."})
+    archiefactiedatum = fields.Date(allow_none=True, metadata={
+        "description": "The closing date plus the retention term: from then the case is on the monthly destruction "
+                       "list (unless frozen). Empty while the case runs."})
+    archiefstatus = fields.String(validate=_one_of(Archiefstatus), metadata={"description": "`nog_te_archiveren`."})
     openApprovals = fields.List(fields.Nested(OpenApprovalSchema), attribute="open_approvals", metadata={
         "description": "Pending four-eyes requests (early closure, reopening, RIEC voordracht); shown to the "
                        "team's procesregisseurs and supervisors only, empty for everyone else."})

@@ -141,6 +141,9 @@ def test_signal_to_closure_through_the_api(api, db, region, opened):
 
     case = ok(api(r["agent"], "GET", f"/cases/{case_id}"))
     assert case["phase"] == "afgesloten" and case["result"] == "doel_bereikt" and case["closedOn"]
+    # the archive fields after the ZGW APIs: set at closure from the category's retention term
+    assert case["archiefnominatie"] == "vernietigen" and case["archiefstatus"] == "nog_te_archiveren"
+    assert case["archiefactiedatum"] > case["closedOn"]
     assert [(trigger, allowed) for trigger, allowed, _codes in transition_log(db, case_id)] == [
         ("start_triage", True), ("accept", False), ("accept", True),
         ("adopt_plan", False), ("adopt_plan", True), ("step_down", True), ("close", False), ("close", True)]
