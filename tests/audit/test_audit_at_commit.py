@@ -19,7 +19,7 @@ def file_app(tmp_path_factory):
     """An app on its own SQLite file (the test database wraps everything in one outer transaction instead), with a
     page view that audits a read, then reads once more while another connection writes."""
     from casus import create_app
-    from casus.audit.services import record
+    from casus.audit.services import record, record_shown
     from casus.extensions import db
 
     path = tmp_path_factory.mktemp("sqlite") / "casus.db"
@@ -35,6 +35,13 @@ def file_app(tmp_path_factory):
         db.session.execute(sa.text("SELECT count(*) FROM categories")).scalar_one()
         return "gelezen"
 
+    @app.get("/_probe_list")
+    def probe_list():
+        record_shown("case.list", [3, 1, 2])
+        record("case.view", object_type="case", object_id=3)
+        db.session.execute(sa.text("SELECT count(*) FROM categories")).scalar_one()
+        return "lijst"
+
     with app.app_context():
         db.create_all()
         db.engine.dispose()
@@ -44,7 +51,7 @@ def file_app(tmp_path_factory):
 @pytest.fixture
 def probe_client(file_app, monkeypatch):
     app, path = file_app
-    monkeypatch.setattr(security, "PUBLIC_ENDPOINTS", security.PUBLIC_ENDPOINTS | {"probe"})
+    monkeypatch.setattr(security, "PUBLIC_ENDPOINTS", security.PUBLIC_ENDPOINTS | {"probe", "probe_list"})
     yield app.test_client(), app, path
     app.config.pop("PROBE_WHILE_READING", None)
 
@@ -112,7 +119,7 @@ def test_the_page_is_not_shown_when_its_audit_event_cannot_be_written(probe_clie
     app.config["PROBE_WHILE_READING"] = lock_and_shorten_the_wait
     before = _events(path)
     try:
-        response = client.get("/_probe", environ_base={"casus.sqlite_write_lock_at_begin": False})
+        response = client.get("/_probe")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -143,3 +150,34 @@ def test_a_page_view_that_wrote_keeps_its_event_in_its_own_transaction(probe_cli
         stop()
     assert response.status_code == 200 and _events(path) == before + 1
     assert "BEGIN IMMEDIATE" not in seen and seen.count("COMMIT") == 0  # one transaction, committed by the driver
+
+
+def test_all_events_of_a_page_view_and_the_cases_shown_go_in_together_and_inline_chaining_links_them(probe_client):
+    from casus.audit import chain
+
+    client, app, path = probe_client
+    app.extensions[chain.EXTENSION] = "inline"
+    seen, stop = _statements(app)
+    try:
+        response = client.get("/_probe_list")
+    finally:
+        stop()
+        app.extensions[chain.EXTENSION] = "scheduled"
+    assert response.status_code == 200
+    with sqlite3.connect(path) as connection:
+        listed = connection.execute("SELECT id FROM audit_events WHERE action = 'case.list' "
+                                    "ORDER BY id DESC LIMIT 1").fetchone()[0]
+        shown = connection.execute("SELECT case_id FROM audit_shown_cases WHERE event_id = ? ORDER BY rowid",
+                                   (listed,)).fetchall()
+        linked = connection.execute(
+            "SELECT count(*), count(audit_chain.event_id) FROM audit_events LEFT JOIN audit_chain "
+            "ON audit_chain.event_id = audit_events.id WHERE request_id = ?",
+            (response.headers["X-Request-ID"],)).fetchone()
+    assert [case_id for (case_id,) in shown] == [3, 1, 2]
+    assert linked == (2, 2)  # inline: both events linked in the same commit
+    writing = seen.index("BEGIN IMMEDIATE")
+    assert all(statement.startswith(("SELECT", "BEGIN", "COMMIT")) for statement in seen[:writing])
+    inserts = [statement for statement in seen[writing:] if statement.startswith("INSERT")]
+    assert inserts[:2] == ["INSERT INTO audit_events"] * 2  # the events, the cases shown, then the chain's links
+    assert [statement for statement in inserts if "audit_shown_cases" in statement] == [
+        "INSERT INTO audit_shown_cases"]
