@@ -88,32 +88,69 @@ def _configure_sqlite(dbapi_connection, _record):
 # once another connection has committed since its first read (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy
 # timeout). So writes take the lock at BEGIN (IMMEDIATE, waiting up to busy_timeout). Page views (GET/HEAD)
 # begin DEFERRED: most only read, and two workers can then work at the same time instead of one after the other
-# (+25-60 % throughput on SQLite in the benchmark). A GET that also writes (the audit event of a case read, the
-# session touch) and loses that race is run once more by ``RetryStaleSnapshot`` with the lock taken at BEGIN;
-# nothing of the failed attempt was committed, so the retry is invisible.
+# (+25-60 % throughput on SQLite in the benchmark). A GET that also writes (the session touch, a view that
+# changes something; its audit events no longer, see ``begin_writing``) and loses that race is run once more by
+# ``RetryStaleSnapshot`` with the lock taken at BEGIN; nothing of the failed attempt was committed, so the retry
+# is invisible.
 WRITE_LOCK_AT_BEGIN = "casus.sqlite_write_lock_at_begin"  # WSGI environ keys
 SNAPSHOT_CONFLICT = "casus.sqlite_snapshot_conflict"
 READ_METHODS = ("GET", "HEAD")
 
 
-def _deferred_request() -> bool:
+def deferred_request() -> bool:
+    """A page view whose SQLite transaction begins DEFERRED (GET/HEAD, not rerun with the lock at BEGIN)."""
     from flask import has_request_context, request
 
     return (has_request_context() and request.method in READ_METHODS
             and not request.environ.get(WRITE_LOCK_AT_BEGIN))
 
 
+# A page view's audit events wait for its commit (casus.audit.services) and its transaction has then only read:
+# ``begin_writing`` ends the read and takes the write lock just for the INSERTs and the COMMIT, so page views
+# hold the lock for about a millisecond instead of from their first write to the end of rendering, and never lose
+# the race above. The connection notes whether its transaction has read only so far.
+READ_ONLY_SO_FAR = "casus.sqlite_read_only_so_far"  # Connection.info
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(conn):
     """DEFERRED for page views, IMMEDIATE for everything else (see above)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN" if _deferred_request() else "BEGIN IMMEDIATE")
+        deferred = deferred_request()
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        conn.info[READ_ONLY_SO_FAR] = deferred
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_sqlite_write(conn, _cursor, statement, *_args) -> None:
+    """Anything but a SELECT may write (or take the lock): the transaction is no longer read-only."""
+    if conn.info.get(READ_ONLY_SO_FAR) and statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[READ_ONLY_SO_FAR] = False
+
+
+def begin_writing(session: Session) -> bool:
+    """End the session's SQLite transaction if it has only read, and begin a new one holding the write lock
+    (IMMEDIATE, waiting up to busy_timeout); whether it did. Nothing read is lost (nothing was written), and the
+    new transaction sees everything committed since. Only for writes that do not depend on what was read — the
+    audit events of the reads — and only with nothing else pending in the session; the caller checks that.
+    Anywhere else (PostgreSQL, a transaction that wrote or took the lock at BEGIN, a session inside an outer
+    transaction) it does nothing: the writes then go into the transaction as it is."""
+    bind = session.get_bind()
+    if not isinstance(bind, sa.Engine) or bind.dialect.name != "sqlite":
+        return False
+    connection = session.connection()
+    if not connection.info.get(READ_ONLY_SO_FAR):
+        return False
+    connection.exec_driver_sql("COMMIT")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[READ_ONLY_SO_FAR] = False
+    return True
 
 
 @event.listens_for(Engine, "handle_error")
 def _note_snapshot_conflict(context) -> None:
     """Mark the request for a retry when its deferred SQLite transaction could not take the write lock."""
-    if context.engine is None or context.engine.dialect.name != "sqlite" or not _deferred_request():
+    if context.engine is None or context.engine.dialect.name != "sqlite" or not deferred_request():
         return
     if str(getattr(context.original_exception, "sqlite_errorname", "")).startswith("SQLITE_BUSY"):
         from flask import request

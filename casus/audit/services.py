@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from casus import tracing
 from casus.audit.activities import activity_for
 from casus.audit.models import AuditEvent, AuditShownCase, Outcome
+from casus.database import begin_writing, deferred_request, utcnow
 from casus.edge import printable
 from casus.extensions import db
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 _RECORDED = "casus_audit_recorded"  # g: the events this request recorded since its transaction began
 _SHOWN = "shown_case_ids"  # an event's InstanceState.info: the cases its page view showed (record_shown)
 _PURPOSE = "casus.audit_purpose"  # request.environ: the purpose the user stated for it (casus.audit.purpose)
+_AT_COMMIT = "casus_audit_at_commit"  # g: events of a SQLite page view, written by its commit (_write_at_commit)
 
 
 def record(
@@ -75,8 +77,45 @@ def record(
         event.ip = request.remote_addr
         event.request_id = g.get("request_id")
         g.setdefault(_RECORDED, []).append(event)
-    db.session.add(event)
+    if _written_at_commit():
+        event.occurred_at = utcnow()  # when it was seen, not when the commit wrote it
+        g.setdefault(_AT_COMMIT, []).append(event)
+    else:
+        db.session.add(event)
     return event
+
+
+# --- SQLite page views: the events go in at the commit, with the write lock taken just for them -----------------
+# Flushed at once, a page view's event would take SQLite's single write lock at the view's first query after it
+# and hold it through the rest of the reads and the rendering, so page views of two workers ran one after the other
+# (and a view that read first lost the race for the lock to any commit since: a rerun, casus.database). Instead its
+# events wait in the request until its commit, which ends the read-only transaction, takes the lock (BEGIN
+# IMMEDIATE), inserts them all and commits: the lock is held for the INSERTs and the COMMIT only. Still one commit
+# before the response: if it fails, the request fails (security._commit_request), and no page is shown.
+
+def _written_at_commit() -> bool:
+    """A page view on SQLite, its session on the engine (not inside an outer transaction)."""
+    if not has_request_context() or not deferred_request():
+        return False
+    bind = db.session.get_bind()
+    return isinstance(bind, sa.Engine) and bind.dialect.name == "sqlite"
+
+
+@sa.event.listens_for(Session, "before_commit", insert=True)  # before the inline chain links them
+def _write_at_commit(session: Session) -> None:
+    """Write the request's waiting events (and the cases they showed) in the transaction that is committing: in a
+    new one holding the write lock if the request only read, else in the request's own."""
+    if not has_request_context() or session.in_nested_transaction() or not g.get(_AT_COMMIT):
+        return
+    events = g.pop(_AT_COMMIT)
+    if not (session.new or session.dirty or session.deleted):  # anything else pending may depend on the reads
+        begin_writing(session)
+    session.add_all(events)
+    session.flush()
+    shown = [{"event_id": event.id, "case_id": case_id}
+             for event in events for case_id in sa.inspect(event).info.get(_SHOWN, ())]
+    if shown:
+        session.execute(sa.insert(AuditShownCase).values(shown))
 
 
 def bind_purpose(purpose: str) -> None:
@@ -94,12 +133,15 @@ def stated_purpose() -> str | None:
 def _forget_recorded(session, transaction) -> None:
     """The request's transaction ended — a commit wrote its events, a deliberate rollback discarded them — or a
     savepoint did: events rolled back with it on purpose are no longer the request's."""
-    if not has_request_context() or _RECORDED not in g:
+    if not has_request_context():
         return
     if transaction.parent is None:
-        g.pop(_RECORDED)
-    elif transaction.nested:
-        setattr(g, _RECORDED, [event for event in g.get(_RECORDED) if event in session])
+        g.pop(_AT_COMMIT, None)  # a commit wrote them first; a rollback discards them like those in the session
+        g.pop(_RECORDED, None)
+    elif transaction.nested and _RECORDED in g:
+        # Events waiting for the commit stay: they are the request's reads, and kept rather than lost.
+        waiting = g.get(_AT_COMMIT, ())
+        setattr(g, _RECORDED, [event for event in g.get(_RECORDED) if event in session or event in waiting])
 
 
 def rollback_keeping_audit(status: int) -> None:
@@ -117,6 +159,7 @@ def rollback_keeping_audit(status: int) -> None:
                for event in g.get(_RECORDED, [])]
     db.session.rollback()
     g.pop(_RECORDED, None)
+    g.pop(_AT_COMMIT, None)
     if not pending:
         return
     try:
@@ -188,7 +231,7 @@ def record_shown(action: str, case_ids: Iterable[int | None], *, object_type: st
     event = record(action, object_type=object_type, object_id=object_id,
                    details={**(details or {}), "shown": len(ids)}, user=user)
     sa.inspect(event).info[_SHOWN] = ids  # kept with the event if the request is refused after all
-    if ids:
+    if ids and event in db.session:  # else written with the event at the commit (_write_at_commit)
         db.session.flush()
         db.session.execute(sa.insert(AuditShownCase).values(
             [{"event_id": event.id, "case_id": case_id} for case_id in ids]))
