@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import orm
@@ -264,7 +264,3 @@ def readyz():
         return "unavailable", 503, {"Content-Type": "text/plain"}
     return "ok", 200, {"Content-Type": "text/plain"}
 
-
-@bp.app_context_processor
-def language_form():
-    return {"language_form": LanguageForm(formdata=None, locale=None, next=request.full_path.rstrip("?"))}
