@@ -83,7 +83,10 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
-    app.jinja_env.globals["csrf_token"] = request_csrf_token  # replaces flask-wtf's generate_csrf
+    # Replaces flask-wtf's generate_csrf in templates: its global and its context processor (registered before
+    # this one, so ours wins the update of the template context).
+    app.jinja_env.globals["csrf_token"] = request_csrf_token
+    app.context_processor(lambda: {"csrf_token": request_csrf_token})
     login_manager.init_app(app)
     app.extensions["casus_throttle"] = LoginThrottle(cfg.login_attempts_per_minute, cfg.redis_url)
     from casus.audit import chain
