@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from casus.config import Config
@@ -66,6 +67,14 @@ def _resolve_config(config: Config | Mapping[str, object] | None) -> Config:
     return Config.from_env(**overrides)
 
 
+def request_csrf_token() -> str:
+    """The request's CSRF token for templates: flask-wtf's ``generate_csrf`` caches it on ``g`` itself, but reads
+    its configuration five times per call before looking there, and a page with a form per row (a 30-item
+    agenda) calls it a hundred times. Same token, same cache: a token flask-wtf drops from ``g`` is made anew."""
+    token = g.get("csrf_token")  # flask-wtf's cache (WTF_CSRF_FIELD_NAME is left at its default)
+    return token if token is not None else generate_csrf()
+
+
 def _init_extensions(app: Flask, cfg: Config) -> None:
     from casus import models  # noqa: F401  (register every model with the metadata)
     from casus.auth.throttling import LoginThrottle
@@ -74,6 +83,10 @@ def _init_extensions(app: Flask, cfg: Config) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
+    # Replaces flask-wtf's generate_csrf in templates: its global and its context processor (registered before
+    # this one, so ours wins the update of the template context).
+    app.jinja_env.globals["csrf_token"] = request_csrf_token
+    app.context_processor(lambda: {"csrf_token": request_csrf_token})
     login_manager.init_app(app)
     app.extensions["casus_throttle"] = LoginThrottle(cfg.login_attempts_per_minute, cfg.redis_url)
     from casus.audit import chain

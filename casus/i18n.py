@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
+from babel.support import Translations
 from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
+from wtforms.i18n import messages_path
 
 from casus.clock import local_zone
 
@@ -61,7 +64,32 @@ def request_translations():
     return translations
 
 
+@cache
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WtformsTranslations:
+    """WTForms' own messages ("This field is required.") in the request's language, from a catalogue read once
+    per process and language: flask-wtf reads and parses the .mo file again on every request that builds a
+    form (about 1 ms). Looked up lazily, so a request without forms never selects a locale for it."""
+
+    def ugettext(self, message: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(message)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = _WtformsTranslations()
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def share_wtforms_catalogue() -> None:
+        # flask_wtf.i18n looks for request.wtforms_translations before it loads the catalogue itself.
+        request.wtforms_translations = WTFORMS_TRANSLATIONS
+
     app.jinja_env.install_gettext_callables(
         gettext=lambda message: request_translations().ugettext(message),
         ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),

@@ -24,6 +24,7 @@ from flask_babel import force_locale, get_translations
 from flask_babel.speaklater import LazyString
 from wtforms.fields.choices import SelectChoice
 
+from casus.i18n import request_translations
 from workflow.enums import N_, NC_, Label, LabelledEnum, is_english
 
 __all__ = ["NC_", "N_", "Label", "LabelledEnum", "Labels", "choices", "enum_label", "init_app", "label",
@@ -36,7 +37,7 @@ def translate(text: str, locale: object = None) -> str:
     application context."""
     if locale is not None and not is_english(locale):
         return str(text)
-    catalogue = get_translations() if locale is None else _catalogue(str(locale))
+    catalogue = request_translations() if locale is None else _catalogue(str(locale))
     context = getattr(text, "context", None)
     return str(catalogue.upgettext(context, text) if context else catalogue.ugettext(text))
 

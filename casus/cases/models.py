@@ -63,6 +63,12 @@ class Category(db.Model):
         return self.name_en if str(locale).startswith("en") else self.name
 
 
+# Running cases as literal SQL, like plans.models.OPEN_ACTIONS_SQL: a partial index over the running cases is only
+# used when the query repeats its condition literally (SQLite cannot match a bound parameter, nor can a generic
+# PostgreSQL plan).
+RUNNING_CASES_SQL = "phase <> 'afgesloten'"
+
+
 class Case(TimestampMixin, db.Model):
     __tablename__ = "cases"
     __table_args__ = (

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import orm
@@ -13,7 +13,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from casus.audit.services import record_shown
-from casus.cases.models import Case, Participation
+from casus.cases.models import RUNNING_CASES_SQL, Case, Participation
 from casus.clock import cadences, local_zone
 from casus.clock import today as local_today
 from casus.extensions import db
@@ -89,7 +89,11 @@ def _case_block(user: User, *conditions, order: tuple) -> Block:
 
 
 def _my_cases(user: User) -> Block:
-    return _case_block(user, Case.procesregisseur_id == user.id, Case.phase != CasePhase.AFGESLOTEN,
+    # The running cases as literal SQL: closed cases keep their last dates, so a walk of
+    # ix_cases_procesregisseur_next in date order passes all of a regisseur's closed cases (thousands, the
+    # oldest dates) before the first running one; a partial index over the running cases skips them, and is
+    # only used when the condition is spelled out (see RUNNING_CASES_SQL).
+    return _case_block(user, Case.procesregisseur_id == user.id, sa.text(f"cases.{RUNNING_CASES_SQL}"),
                        order=(sa.func.coalesce(Case.next_review_on, Case.triage_due_on), Case.id))
 
 
@@ -264,7 +268,3 @@ def readyz():
         return "unavailable", 503, {"Content-Type": "text/plain"}
     return "ok", 200, {"Content-Type": "text/plain"}
 
-
-@bp.app_context_processor
-def language_form():
-    return {"language_form": LanguageForm(formdata=None, locale=None, next=request.full_path.rstrip("?"))}

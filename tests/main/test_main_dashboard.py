@@ -229,3 +229,16 @@ def test_procesregisseur_dashboard_costs_the_same_queries_for_1_and_20_rows(
     html = page(client.get("/"))
     assert "Alle mijn casussen" in html or "/casussen" not in html
     assert _cost(client, count_queries) == one
+
+
+def test_my_cases_spell_the_running_case_condition_for_a_partial_index(
+        client, login_as, region, make_case, count_queries):
+    """A partial index over the running cases serves "my cases" only when the query repeats its condition as
+    literal SQL (SQLite cannot match a bound parameter, nor can a generic PostgreSQL plan)."""
+    from casus.cases.models import RUNNING_CASES_SQL
+
+    regisseur = login_as("procesregisseur", organisation=region["zvh"], team=region["team"])
+    make_case(team=region["team"], partners=[region["politie"]], procesregisseur=regisseur, phase="aanpak.plan")
+    with count_queries() as counter:
+        assert client.get("/").status_code == 200
+    assert any(f"cases.{RUNNING_CASES_SQL}" in statement for statement in counter.statements)
