@@ -242,3 +242,36 @@ def test_my_cases_spell_the_running_case_condition_for_a_partial_index(
     with count_queries() as counter:
         assert client.get("/").status_code == 200
     assert any(f"cases.{RUNNING_CASES_SQL}" in statement for statement in counter.statements)
+
+
+def test_my_cases_are_walked_on_the_partial_index_of_running_cases(client, db, login_as, region, make_case):
+    """The statement the dashboard sends for "my cases" is one the partial index ix_cases_procesregisseur_open
+    serves (sequential scans priced out on PostgreSQL: with a handful of rows its planner would rightly scan)."""
+    import sqlalchemy as sa
+
+    from casus.cases.models import RUNNING_CASES_SQL
+
+    regisseur = login_as("procesregisseur", organisation=region["zvh"], team=region["team"])
+    make_case(team=region["team"], partners=[region["politie"]], procesregisseur=regisseur, phase="aanpak.plan")
+    sent = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args):
+        if f"cases.{RUNNING_CASES_SQL}" in statement:
+            sent.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", keep)
+    assert sent
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        explain = "EXPLAIN"
+    else:
+        explain = "EXPLAIN QUERY PLAN"
+    for statement, parameters in sent:
+        plan = " ".join(str(cell) for row in connection.exec_driver_sql(f"{explain} {statement}", parameters)
+                        for cell in row)
+        assert "ix_cases_procesregisseur_open" in plan, plan
