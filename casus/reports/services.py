@@ -9,17 +9,21 @@ place where figures are suppressed. Reports only read: nothing here changes data
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 
 from casus import clock, policy
 from casus.cases.models import Category
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.models import Team
+from casus.reports import rollups
 from casus.reports.figures import Report, ReportFilters
+from casus.reports.models import ReportRollup, ReportRollupRun
 from casus.reports.queries import run_reports
 from casus.services import ServiceError
 from casus.users.models import User
@@ -88,8 +92,35 @@ def build_reports(user: User, filters: ReportFilters, names: Sequence[str] | Non
     The caller checks ``policy.reads_reports`` and audits; the figures themselves are always limited to
     ``policy.case_scope(user)``.
     """
-    return run_reports(user, filters, names, threshold=threshold(), locale=_locale(), today=clock.today())
+    return run_reports(user, filters, names, threshold=threshold(), locale=_locale(), today=clock.today(),
+                       now=clock.now())
+
+
+def updated_text(computed_at: datetime, today: date) -> str:
+    """"Bijgewerkt om 14:15" (local time), with the date when it was not today."""
+    local = computed_at.astimezone(clock.local_zone())
+    if local.date() == today:
+        return _("Bijgewerkt om %(time)s", time=local.strftime("%H:%M"))
+    return _("Bijgewerkt op %(date)s om %(time)s", date=local.strftime("%d-%m-%Y"), time=local.strftime("%H:%M"))
 
 
 def build_report(user: User, filters: ReportFilters, name: str) -> Report:
     return build_reports(user, filters, [name])[0]
+
+
+# --- the rollup ----------------------------------------------------------------------------------------------
+
+def refresh_rollup(progress: Callable[[int], None] | None = None) -> int:
+    """Count the rollup again from the cases and replace the old one in one transaction, so a report reads the old
+    rollup or the new one, never half of each. Answers the number of rows written; ``progress`` is called with
+    the number of cases counted so far, batch by batch."""
+    computed_at = clock.now()
+    counted = rollups.count_rollup(clock.today(), progress)
+    records = list(rollups.as_records(counted))
+    db.session.execute(sa.delete(ReportRollup))
+    db.session.execute(sa.delete(ReportRollupRun))
+    if records:
+        db.session.execute(sa.insert(ReportRollup), records)
+    db.session.add(ReportRollupRun(computed_at=computed_at, latest_day=counted.latest_day))
+    db.session.commit()
+    return len(records)
