@@ -23,7 +23,8 @@ from casus.extensions import db
 
 class ReportRollup(db.Model):
     __tablename__ = "report_rollups"
-    __table_args__ = (sa.Index("ix_report_rollups_kind_team", "kind", "team_id", "category_id"),)
+    __table_args__ = (sa.Index("ix_report_rollups_kind_team", "kind", "team_id", "category_id"),
+                      sa.Index("ix_report_rollups_kind_team_key_total", "kind", "team_id", "key", "total"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
@@ -34,6 +35,12 @@ class ReportRollup(db.Model):
     closed_month: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     n: Mapped[int] = mapped_column(sa.Integer, default=0)
     total: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # The doorlooptijd: one case's summed stays in a phase (``days``) that ended in the months ``created_month``
+    # to ``closed_month``; it counts for a period holding those months but not ``lower_month`` nor ``upper_month``
+    # (the months before and after in which that case's other stays in the phase ended).
+    days: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    lower_month: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    upper_month: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
 
 
 class ReportRollupRun(db.Model):

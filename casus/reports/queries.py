@@ -99,13 +99,12 @@ class _Run:
             conditions.append(Case.category_id == self.filters.category_id)
         return conditions
 
-    def report(self, name: str, row_header, columns, rows, total, chart_columns, *, direct: bool = False) -> Report:
-        """``direct``: counted from the cases even when the run reads the rollup (the doorlooptijd)."""
+    def report(self, name: str, row_header, columns, rows, total, chart_columns) -> Report:
         spec = REPORTS[name]
         return Report(name=name, title=str(spec.title), sheet=str(spec.sheet), description=str(spec.description),
                       row_header=str(row_header), columns=tuple(columns), rows=tuple(rows), total=total,
                       chart_columns=tuple(chart_columns), filters=self.filters, threshold=self.threshold,
-                      computed_at=self.now if direct or self.rollup is None else self.rollup_at)
+                      computed_at=self.now if self.rollup is None else self.rollup_at)
 
 
 def _rows(keys_labels: Sequence[tuple[str, str]], columns: Sequence[Sequence[Cell]]) -> list[Row]:
@@ -212,12 +211,6 @@ def _flow_report(run: _Run) -> Report:
 
 # -- doorlooptijd --
 
-def _days_between(start, end) -> sa.ColumnElement:
-    if db.session.get_bind().dialect.name == "sqlite":
-        return sa.func.julianday(end) - sa.func.julianday(start)
-    return sa.extract("epoch", end - start) / 86400.0
-
-
 def stay_days(run: _Run) -> dict[str, list[float]]:
     """Per phase, the days each case spent in it (completed stays ending in the period, summed per case).
 
@@ -232,7 +225,7 @@ def stay_days(run: _Run) -> dict[str, list[float]]:
              .where(*run.case_conditions(), TransitionLog.machine == "case", TransitionLog.allowed.is_(True),
                     TransitionLog.at < run.filters.end)
              .subquery())
-    query = (sa.select(stays.c.phase, sa.func.sum(_days_between(stays.c.started, stays.c.ended)))
+    query = (sa.select(stays.c.phase, sa.func.sum(rollups.days_between(stays.c.started, stays.c.ended)))
              .where(stays.c.ended >= run.filters.start)
              .group_by(stays.c.phase, stays.c.case_id))
     days: dict[str, list[float]] = defaultdict(list)
@@ -241,21 +234,28 @@ def stay_days(run: _Run) -> dict[str, list[float]]:
     return days
 
 
+def _stay_percentiles(run: _Run, fractions: Sequence[float]) -> dict[str, tuple[int, list[float | None]]]:
+    found = {}
+    for phase, values in stay_days(run).items():
+        values.sort()
+        found[phase] = (len(values), [percentile(values, fraction) for fraction in fractions])
+    return found
+
+
 def _duration_report(run: _Run) -> Report:
-    days, t = stay_days(run), run.threshold
+    fractions, t = (0.5, 0.9), run.threshold
+    found = run.rollup.stay_percentiles(fractions) if run.rollup else _stay_percentiles(run, fractions)
     rows = []
     for phase in CasePhase:
         if phase == CasePhase.AFGESLOTEN:
             continue  # closed is where a case ends, not a stay with a duration
-        values = sorted(days.get(phase.value, []))
+        cases, (median, p90) = found.get(phase.value, (0, [None, None]))
         rows.append(Row(phase.value, labels.label(phase, run.locale), (
-            count_cell(len(values), t),
-            days_cell(percentile(values, 0.5), len(values), t, run.locale),
-            days_cell(percentile(values, 0.9), len(values), t, run.locale))))
+            count_cell(cases, t), days_cell(median, cases, t, run.locale), days_cell(p90, cases, t, run.locale))))
     columns = [Column("casussen", str(_l("Aantal casussen"))),
                Column("mediaan", str(_l("Mediaan (dagen)")), Kind.DAYS),
                Column("p90", str(_l("90e percentiel (dagen)")), Kind.DAYS)]
-    return run.report("doorlooptijd", _l("Fase"), columns, rows, None, [1, 2], direct=True)
+    return run.report("doorlooptijd", _l("Fase"), columns, rows, None, [1, 2])
 
 
 # -- the partner accountability board --
@@ -393,8 +393,8 @@ def run_reports(user: User, filters: ReportFilters, names: Sequence[str] | None,
     suppressed at ``threshold``; labels in ``locale``, "today" (open actions, late decisions) is ``today``.
 
     The counts come from the rollup (:mod:`casus.reports.rollups`) when it was computed, answers the period and
-    the user's scope is whole teams; the reports then carry when it was computed. Otherwise — and always for the
-    doorlooptijd — they are counted from the cases, as of ``now``.
+    the user's scope is whole teams; the reports then carry when it was computed. Otherwise they are counted from
+    the cases, as of ``now``.
     """
     run = _Run(user=user, filters=filters, threshold=threshold, locale=locale, today=today, now=now)
     teams = policy.case_scope_teams(user)

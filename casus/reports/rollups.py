@@ -7,22 +7,25 @@ every case once and answers rows, which :func:`casus.reports.services.refresh_ro
 grain: so only a period that starts on the first of a month and ends on the last day of a month (or on or after
 the latest day counted) can be read from it (:func:`answers`).
 
-The doorlooptijd is not in the rollup: its median and 90th percentile are over each case's summed stays that ended
-in the period, which no per-month count can give exactly; it stays on the direct path.
+The doorlooptijd's median and 90th percentile are over each case's summed stays in a phase that ended in the
+period, so its rows hold values, not counts: per case and phase one row for every run of consecutive months in which
+its stays ended (almost always one month), with the months just outside the run, so that a period picks exactly one
+row per case — the sum of that case's stays in the period. No row names the case.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from casus import clock
 from casus.assessments.models import AssessmentMoment, AssessmentScore
-from casus.cases.models import Case
+from casus.cases.models import Case, TransitionLog
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
 from casus.organisations.models import Organisation
@@ -43,6 +46,8 @@ ACTIONS = "actions"  # key: owning organisation id; n open actions, total of the
 STEPS = "steps"  # key: direction|from|to; created month; n escalation steps
 LATE = "late_decisions"  # key: level stepped up to; n open steps up past their deadline on the day counted
 VOORDRACHTEN = "voordrachten"  # key: state of today; created month; n
+STAYS = "stays"  # key: phase; days, months and bounds as in models.ReportRollup; n cases; total the whole days
+BINS = "stay_bins"  # as STAYS without days: n cases whose value has ``total`` whole days (a histogram)
 ASSESSED = "assessed"  # closed month; n closed cases with a triage and an afsluiting scoring
 CHANGES = "changes"  # key: domain; closed month; n cases that scored it both times, total the summed change
 
@@ -62,19 +67,21 @@ class Counted:
     rows: Counter
     totals: Counter
     latest_day: date
+    stays: Counter = field(default_factory=Counter)  # (team, category, phase, first, last, lower, upper, days) -> n
 
 
 # --- counting ----------------------------------------------------------------------------------------------
 
 def count_rollup(today: date, progress: Callable[[int], None] | None = None) -> Counted:
     """Every rollup row, counted from the cases, their actions, escalations, voordrachten and scorings."""
-    rows, totals, days = Counter(), Counter(), [today]
+    rows, totals, days, stays = Counter(), Counter(), [today], Counter()
     _count_cases(rows, days, progress)
+    _count_stays(stays, days)
     _count_actions(rows, totals, today)
     _count_escalations(rows, days, today)
     _count_voordrachten(rows, days)
     _count_assessments(rows, totals)
-    return Counted(rows, totals, max(days))
+    return Counted(rows, totals, max(days), stays)
 
 
 def _count_cases(rows: Counter, days: list, progress) -> None:
@@ -91,6 +98,50 @@ def _count_cases(rows: Counter, days: list, progress) -> None:
             progress(BATCH)
     if latest is not None:
         days.append(latest)
+
+
+def days_between(start, end) -> sa.ColumnElement:
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.julianday(end) - sa.func.julianday(start)
+    return sa.extract("epoch", end - start) / 86400.0
+
+
+def _count_stays(stays: Counter, days: list) -> None:
+    """As :func:`casus.reports.queries.stay_days` without a period: every completed stay, then per case and phase
+    the sum for every run of consecutive months (of the months its stays ended in)."""
+    previous = sa.func.lag(TransitionLog.at).over(partition_by=TransitionLog.case_id,
+                                                  order_by=(TransitionLog.at, TransitionLog.id))
+    ended = (sa.select(TransitionLog.case_id.label("case_id"), TransitionLog.from_state.label("phase"),
+                       TransitionLog.at.label("ended"), sa.func.coalesce(previous, Case.created_at).label("started"),
+                       Case.team_id.label("team_id"), Case.category_id.label("category_id"))
+             .join(Case, Case.id == TransitionLog.case_id)
+             .where(TransitionLog.machine == "case", TransitionLog.allowed.is_(True), Case.team_id.is_not(None))
+             .subquery())
+    query = sa.select(ended.c.case_id, ended.c.team_id, ended.c.category_id, ended.c.phase, ended.c.ended,
+                      days_between(ended.c.started, ended.c.ended)).execution_options(yield_per=BATCH)
+    per_case: dict[tuple, Counter] = {}
+    latest = None
+    for case_id, team, category, phase, at, length in db.session.execute(query):
+        day = at.astimezone(clock.local_zone()).date() if isinstance(at, datetime) else _parse_day(at)
+        per_case.setdefault((case_id, team, category, str(phase)), Counter())[month_of(day)] += float(length)
+        latest = day if latest is None or day > latest else latest
+    if latest is not None:
+        days.append(latest)
+    for (_case, team, category, phase), by_month in per_case.items():
+        months = sorted(by_month)
+        for first in range(len(months)):
+            total = 0.0
+            for last in range(first, len(months)):
+                total += by_month[months[last]]
+                lower = months[first - 1] if first else None
+                upper = months[last + 1] if last + 1 < len(months) else None
+                stays[(team, category, phase, months[first], months[last], lower, upper, max(total, 0.0))] += 1
+
+
+def _parse_day(value) -> date:
+    """SQLite hands a window function's datetime back as text (no column type to convert it by)."""
+    moment = datetime.fromisoformat(str(value))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(clock.local_zone()).date()
 
 
 def _count_actions(rows: Counter, totals: Counter, today: date) -> None:
@@ -147,13 +198,52 @@ def _count_assessments(rows: Counter, totals: Counter) -> None:
 
 
 def as_records(counted: Counted) -> Iterable[dict]:
+    empty = {"days": None, "lower_month": None, "upper_month": None}
     for (kind, team, category, key, created_month, closed_month), n in counted.rows.items():
         yield {"kind": kind, "team_id": team, "category_id": category, "key": key, "created_month": created_month,
                "closed_month": closed_month, "n": n, "total": counted.totals.get(
-                   (kind, team, category, key, created_month, closed_month), 0)}
+                   (kind, team, category, key, created_month, closed_month), 0), **empty}
+    bins = Counter()
+    for (team, category, phase, first, last, lower, upper, days), n in counted.stays.items():
+        yield {"kind": STAYS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
+               "closed_month": last, "n": n, "total": int(days), "days": days, "lower_month": lower,
+               "upper_month": upper}
+        bins[(team, category, phase, first, last, lower, upper, int(days))] += n
+    for (team, category, phase, first, last, lower, upper, whole_days), n in bins.items():
+        yield {"kind": BINS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
+               "closed_month": last, "n": n, "total": whole_days, "days": None, "lower_month": lower,
+               "upper_month": upper}
 
 
 # --- reading -----------------------------------------------------------------------------------------------
+
+def _ranks(count: int, fractions: Sequence[float]) -> set[int]:
+    """The ranks (0-based, in sorted order) :func:`percentile_of` reads for ``fractions`` of ``count`` values."""
+    found = set()
+    for fraction in fractions:
+        low = math.floor((count - 1) * fraction)
+        found |= {low, min(low + 1, count - 1)}
+    return found
+
+
+def bin_of(bins: dict[int, int], rank: int) -> tuple[int, int]:
+    """The bin (whole days) holding the value of ``rank`` in sorted order, and its rank within the bin."""
+    for whole in sorted(bins):
+        if rank < bins[whole]:
+            return whole, rank
+        rank -= bins[whole]
+    raise IndexError(rank)
+
+
+def percentile_of(value_at: Callable[[int], float], count: int, fraction: float) -> float | None:
+    """``figures.percentile`` with the sorted values read by rank: the same arithmetic, so the same figure."""
+    if not count:
+        return None
+    position = (count - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, count - 1)
+    return value_at(low) + (value_at(high) - value_at(low)) * (position - low)
+
 
 def latest_run() -> ReportRollupRun | None:
     return db.session.execute(sa.select(ReportRollupRun).order_by(ReportRollupRun.id.desc()).limit(1)).scalar()
@@ -232,6 +322,41 @@ class RollupCounts:
     def voordrachten(self) -> dict[str, int]:
         return {state: int(n) for state, n in self._sum(
             VOORDRACHTEN, ReportRollup.key, where=(ReportRollup.created_month.between(self.first, self.last),))}
+
+    def _stays_in_period(self) -> tuple:
+        return (*self.conditions, ReportRollup.created_month >= self.first, ReportRollup.closed_month <= self.last,
+                sa.or_(ReportRollup.lower_month.is_(None), ReportRollup.lower_month < self.first),
+                sa.or_(ReportRollup.upper_month.is_(None), ReportRollup.upper_month > self.last))
+
+    def stay_percentiles(self, fractions: Sequence[float]) -> dict[str, tuple[int, list[float | None]]]:
+        """Per phase the number of cases and the percentiles of their summed stays in the period — exactly as
+        ``figures.percentile`` over all values, from two queries: the histogram of whole days tells which ranks
+        the percentiles need and in which bins they lie; only the values in those bins are read."""
+        histogram: dict[str, dict[int, int]] = {}
+        for phase, whole_days, n in db.session.execute(
+                sa.select(ReportRollup.key, ReportRollup.total, sa.func.sum(ReportRollup.n))
+                .where(ReportRollup.kind == BINS, *self._stays_in_period())
+                .group_by(ReportRollup.key, ReportRollup.total)):
+            histogram.setdefault(phase, {})[int(whole_days)] = int(n)
+        ranks = {phase: _ranks(sum(bins.values()), fractions) for phase, bins in histogram.items()}
+        wanted = {(phase, bin_of(bins, rank)[0]) for phase, bins in histogram.items() for rank in ranks[phase]}
+        values: dict[tuple[str, int], list[float]] = {}
+        if wanted:
+            pairs = [sa.and_(ReportRollup.key == phase, ReportRollup.total == whole) for phase, whole in wanted]
+            for phase, whole_days, days, n in db.session.execute(
+                    sa.select(ReportRollup.key, ReportRollup.total, ReportRollup.days, ReportRollup.n)
+                    .where(ReportRollup.kind == STAYS, sa.or_(*pairs), *self._stays_in_period())):
+                values.setdefault((phase, int(whole_days)), []).extend([days] * int(n))
+        for found in values.values():
+            found.sort()
+
+        def value_at(phase: str, rank: int) -> float:
+            whole, offset = bin_of(histogram[phase], rank)
+            return values[(phase, whole)][offset]
+
+        return {phase: (sum(bins.values()), [percentile_of(lambda rank, p=phase: value_at(p, rank),
+                                                           sum(bins.values()), fraction) for fraction in fractions])
+                for phase, bins in histogram.items()}
 
     def assessments(self) -> tuple[dict[int, int], dict[tuple[int, str], tuple[int, int]]]:
         """Closed cases with both scorings per category; per category and domain the cases and summed change."""

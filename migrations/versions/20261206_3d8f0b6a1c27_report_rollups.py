@@ -33,9 +33,13 @@ def upgrade():
         sa.Column('closed_month', sa.Date(), nullable=True),
         sa.Column('n', sa.Integer(), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('days', sa.Float(), nullable=True),
+        sa.Column('lower_month', sa.Date(), nullable=True),
+        sa.Column('upper_month', sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_rollups')),
     )
     op.create_index('ix_report_rollups_kind_team', 'report_rollups', ['kind', 'team_id', 'category_id'])
+    op.create_index('ix_report_rollups_kind_team_key_total', 'report_rollups', ['kind', 'team_id', 'key', 'total'])
     op.create_table(
         'report_rollup_runs',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,5 +51,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('report_rollup_runs')
+    op.drop_index('ix_report_rollups_kind_team_key_total', table_name='report_rollups')
     op.drop_index('ix_report_rollups_kind_team', table_name='report_rollups')
     op.drop_table('report_rollups')
