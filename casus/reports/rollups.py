@@ -46,8 +46,8 @@ ACTIONS = "actions"  # key: owning organisation id; n open actions, total of the
 STEPS = "steps"  # key: direction|from|to; created month; n escalation steps
 LATE = "late_decisions"  # key: level stepped up to; n open steps up past their deadline on the day counted
 VOORDRACHTEN = "voordrachten"  # key: state of today; created month; n
-STAYS = "stays"  # key: phase; days, months and bounds as in models.ReportRollup; n cases; total the whole days
-BINS = "stay_bins"  # as STAYS without days: n cases whose value has ``total`` whole days (a histogram)
+STAYS = "stays"  # key: phase; days, months and bounds as in models.ReportRollup; one row (n 1) per case and run
+STAY_COUNTS = "stay_counts"  # as STAYS without days: n such rows
 ASSESSED = "assessed"  # closed month; n closed cases with a triage and an afsluiting scoring
 CHANGES = "changes"  # key: domain; closed month; n cases that scored it both times, total the summed change
 
@@ -203,37 +203,18 @@ def as_records(counted: Counted) -> Iterable[dict]:
         yield {"kind": kind, "team_id": team, "category_id": category, "key": key, "created_month": created_month,
                "closed_month": closed_month, "n": n, "total": counted.totals.get(
                    (kind, team, category, key, created_month, closed_month), 0), **empty}
-    bins = Counter()
+    counts = Counter()
     for (team, category, phase, first, last, lower, upper, days), n in counted.stays.items():
-        yield {"kind": STAYS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
-               "closed_month": last, "n": n, "total": int(days), "days": days, "lower_month": lower,
-               "upper_month": upper}
-        bins[(team, category, phase, first, last, lower, upper, int(days))] += n
-    for (team, category, phase, first, last, lower, upper, whole_days), n in bins.items():
-        yield {"kind": BINS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
-               "closed_month": last, "n": n, "total": whole_days, "days": None, "lower_month": lower,
-               "upper_month": upper}
+        row = {"kind": STAYS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
+               "closed_month": last, "n": 1, "total": 0, "days": days, "lower_month": lower, "upper_month": upper}
+        yield from (row for _ in range(n))  # one row per case: a rank is an OFFSET
+        counts[(team, category, phase, first, last, lower, upper)] += n
+    for (team, category, phase, first, last, lower, upper), n in counts.items():
+        yield {"kind": STAY_COUNTS, "team_id": team, "category_id": category, "key": phase, "created_month": first,
+               "closed_month": last, "n": n, "total": 0, "days": None, "lower_month": lower, "upper_month": upper}
 
 
 # --- reading -----------------------------------------------------------------------------------------------
-
-def _ranks(count: int, fractions: Sequence[float]) -> set[int]:
-    """The ranks (0-based, in sorted order) :func:`percentile_of` reads for ``fractions`` of ``count`` values."""
-    found = set()
-    for fraction in fractions:
-        low = math.floor((count - 1) * fraction)
-        found |= {low, min(low + 1, count - 1)}
-    return found
-
-
-def bin_of(bins: dict[int, int], rank: int) -> tuple[int, int]:
-    """The bin (whole days) holding the value of ``rank`` in sorted order, and its rank within the bin."""
-    for whole in sorted(bins):
-        if rank < bins[whole]:
-            return whole, rank
-        rank -= bins[whole]
-    raise IndexError(rank)
-
 
 def percentile_of(value_at: Callable[[int], float], count: int, fraction: float) -> float | None:
     """``figures.percentile`` with the sorted values read by rank: the same arithmetic, so the same figure."""
@@ -330,33 +311,35 @@ class RollupCounts:
 
     def stay_percentiles(self, fractions: Sequence[float]) -> dict[str, tuple[int, list[float | None]]]:
         """Per phase the number of cases and the percentiles of their summed stays in the period — exactly as
-        ``figures.percentile`` over all values, from two queries: the histogram of whole days tells which ranks
-        the percentiles need and in which bins they lie; only the values in those bins are read."""
-        histogram: dict[str, dict[int, int]] = {}
-        for phase, whole_days, n in db.session.execute(
-                sa.select(ReportRollup.key, ReportRollup.total, sa.func.sum(ReportRollup.n))
-                .where(ReportRollup.kind == BINS, *self._stays_in_period())
-                .group_by(ReportRollup.key, ReportRollup.total)):
-            histogram.setdefault(phase, {})[int(whole_days)] = int(n)
-        ranks = {phase: _ranks(sum(bins.values()), fractions) for phase, bins in histogram.items()}
-        wanted = {(phase, bin_of(bins, rank)[0]) for phase, bins in histogram.items() for rank in ranks[phase]}
+        ``figures.percentile`` over all values, from two queries: the number of values per phase, then for each
+        percentile the two values it interpolates between, read in order from an index (LIMIT 2 OFFSET rank)."""
+        counts = {phase: int(n) for phase, n in self._sum(STAY_COUNTS, ReportRollup.key,
+                                                         where=self._stays_in_period()[len(self.conditions):])}
+        picks, lows, read = [], {}, set()
+        for phase, count in counts.items():
+            for fraction in fractions:
+                lows[(phase, fraction)] = low = math.floor((count - 1) * fraction)
+                if (phase, low) in read:
+                    continue  # the same two values as another percentile's (a median and p90 of 3 values)
+                read.add((phase, low))
+                ordered = (sa.select(sa.literal(phase).label("phase"), sa.literal(low).label("low"),
+                                     ReportRollup.days.label("days"))
+                           .where(ReportRollup.kind == STAYS, ReportRollup.key == phase, *self._stays_in_period())
+                           .order_by(ReportRollup.days).limit(2).offset(low).subquery())
+                picks.append(sa.select(ordered.c.phase, ordered.c.low, ordered.c.days))
         values: dict[tuple[str, int], list[float]] = {}
-        if wanted:
-            pairs = [sa.and_(ReportRollup.key == phase, ReportRollup.total == whole) for phase, whole in wanted]
-            for phase, whole_days, days, n in db.session.execute(
-                    sa.select(ReportRollup.key, ReportRollup.total, ReportRollup.days, ReportRollup.n)
-                    .where(ReportRollup.kind == STAYS, sa.or_(*pairs), *self._stays_in_period())):
-                values.setdefault((phase, int(whole_days)), []).extend([days] * int(n))
-        for found in values.values():
-            found.sort()
-
-        def value_at(phase: str, rank: int) -> float:
-            whole, offset = bin_of(histogram[phase], rank)
-            return values[(phase, whole)][offset]
-
-        return {phase: (sum(bins.values()), [percentile_of(lambda rank, p=phase: value_at(p, rank),
-                                                           sum(bins.values()), fraction) for fraction in fractions])
-                for phase, bins in histogram.items()}
+        if picks:
+            for phase, low, days in db.session.execute(sa.union_all(*picks)):
+                values.setdefault((phase, int(low)), []).append(days)
+        found = {}
+        for phase, count in counts.items():
+            percentiles = []
+            for fraction in fractions:
+                low = lows[(phase, fraction)]
+                pair = sorted(values[(phase, low)])
+                percentiles.append(percentile_of(lambda rank, p=pair, lo=low: p[rank - lo], count, fraction))
+            found[phase] = (count, percentiles)
+        return found
 
     def assessments(self) -> tuple[dict[int, int], dict[tuple[int, str], tuple[int, int]]]:
         """Closed cases with both scorings per category; per category and domain the cases and summed change."""

@@ -39,7 +39,9 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_rollups')),
     )
     op.create_index('ix_report_rollups_kind_team', 'report_rollups', ['kind', 'team_id', 'category_id'])
-    op.create_index('ix_report_rollups_kind_team_key_total', 'report_rollups', ['kind', 'team_id', 'key', 'total'])
+    op.create_index('ix_report_rollups_days', 'report_rollups', ['kind', 'team_id', 'key', 'days', 'created_month',
+                                                                 'closed_month', 'lower_month', 'upper_month',
+                                                                 'category_id'])
     op.create_table(
         'report_rollup_runs',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -51,6 +53,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('report_rollup_runs')
-    op.drop_index('ix_report_rollups_kind_team_key_total', table_name='report_rollups')
+    op.drop_index('ix_report_rollups_days', table_name='report_rollups')
     op.drop_index('ix_report_rollups_kind_team', table_name='report_rollups')
     op.drop_table('report_rollups')
