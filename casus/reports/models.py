@@ -7,7 +7,9 @@ calendar month the counted thing was created in and, for cases, closed in. The t
 scopes a supervisor on, so a supervisor's sum is over exactly their team's rows. No row names a case.
 
 :class:`ReportRollupRun` holds when the rows were computed (the page shows it) and the latest day any counted date
-fell on (the rollup answers a period that ends on or after that day as if it ended today).
+fell on (the rollup answers a period that ends on or after that day as if it ended today). A run's rows are written
+in short batches and read only once it is ``finished``; the previous run's rows are deleted after that, so readers
+see one whole run and SQLite's write lock is never held for long.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from casus.extensions import db
 
 class ReportRollup(db.Model):
     __tablename__ = "report_rollups"
-    __table_args__ = (sa.Index("ix_report_rollups_kind_team", "kind", "team_id", "category_id"),
+    __table_args__ = (sa.Index("ix_report_rollups_run_kind_team", "run_id", "kind", "team_id", "category_id"),
                       # The doorlooptijd's values of a phase in order, with what a period filters on: a percentile
                       # is read by walking this index (ORDER BY days LIMIT 2 OFFSET rank), never the table.
-                      sa.Index("ix_report_rollups_days", "kind", "team_id", "key", "days", "created_month",
-                               "closed_month", "lower_month", "upper_month", "category_id"))
+                      sa.Index("ix_report_rollups_days", "run_id", "kind", "team_id", "key", "days",
+                               "created_month", "closed_month", "lower_month", "upper_month", "category_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.Integer)  # the ReportRollupRun that counted it
     kind: Mapped[str] = mapped_column(sa.String(20))
     team_id: Mapped[int] = mapped_column(sa.Integer)
     category_id: Mapped[int] = mapped_column(sa.Integer)
@@ -52,3 +55,4 @@ class ReportRollupRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     latest_day: Mapped[date] = mapped_column(sa.Date)
+    finished: Mapped[bool] = mapped_column(default=False)  # all its rows written: the reports may read it

@@ -401,5 +401,5 @@ def run_reports(user: User, filters: ReportFilters, names: Sequence[str] | None,
     if use_rollup and teams is not None:
         latest = rollups.latest_run()
         if rollups.answers(latest, filters):
-            run.rollup, run.rollup_at = rollups.RollupCounts(teams, filters), latest.computed_at
+            run.rollup, run.rollup_at = rollups.RollupCounts(latest, teams, filters), latest.computed_at
     return [REPORTS[name].build(run) for name in (names or list(REPORTS))]

@@ -227,7 +227,8 @@ def percentile_of(value_at: Callable[[int], float], count: int, fraction: float)
 
 
 def latest_run() -> ReportRollupRun | None:
-    return db.session.execute(sa.select(ReportRollupRun).order_by(ReportRollupRun.id.desc()).limit(1)).scalar()
+    return db.session.execute(sa.select(ReportRollupRun).where(ReportRollupRun.finished.is_(True))
+                              .order_by(ReportRollupRun.id.desc()).limit(1)).scalar()
 
 
 def answers(run: ReportRollupRun | None, filters: ReportFilters) -> bool:
@@ -242,10 +243,10 @@ def answers(run: ReportRollupRun | None, filters: ReportFilters) -> bool:
 class RollupCounts:
     """The counts of one report run, summed from the rollup within ``teams`` (and the chosen team and category)."""
 
-    def __init__(self, teams: frozenset[int], filters: ReportFilters):
+    def __init__(self, run: ReportRollupRun, teams: frozenset[int], filters: ReportFilters):
         self.filters = filters
         self.first, self.last = month_of(filters.date_from), month_of(filters.date_to)
-        self.conditions = [ReportRollup.team_id.in_(sorted(teams))]
+        self.conditions = [ReportRollup.run_id == run.id, ReportRollup.team_id.in_(sorted(teams))]
         if filters.team_id is not None:
             self.conditions.append(ReportRollup.team_id == filters.team_id)
         if filters.category_id is not None:

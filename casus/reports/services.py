@@ -28,6 +28,7 @@ from casus.reports.queries import run_reports
 from casus.services import ServiceError
 from casus.users.models import User
 
+WRITE_BATCH = 5000  # rollup rows per committed batch
 MAX_MONTHS = 120  # a period of at most ten years keeps the month buckets (and the queries) small
 DEFAULT_MONTHS = 12
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -111,16 +112,33 @@ def build_report(user: User, filters: ReportFilters, name: str) -> Report:
 # --- the rollup ----------------------------------------------------------------------------------------------
 
 def refresh_rollup(progress: Callable[[int], None] | None = None) -> int:
-    """Count the rollup again from the cases and replace the old one in one transaction, so a report reads the old
-    rollup or the new one, never half of each. Answers the number of rows written; ``progress`` is called with
-    the number of cases counted so far, batch by batch."""
+    """Count the rollup again from the cases and replace the old one: the new run's rows are written in committed
+    batches (SQLite's write lock is held a moment at a time), the run is marked finished — from then on reports read
+    it, never half of it — and the older runs' rows are deleted, again in batches. Answers the number of rows
+    written; ``progress`` is called with the number of cases counted so far, batch by batch."""
     computed_at = clock.now()
     counted = rollups.count_rollup(clock.today(), progress)
     records = list(rollups.as_records(counted))
-    db.session.execute(sa.delete(ReportRollup))
-    db.session.execute(sa.delete(ReportRollupRun))
-    if records:
-        db.session.execute(sa.insert(ReportRollup), records)
-    db.session.add(ReportRollupRun(computed_at=computed_at, latest_day=counted.latest_day))
+    db.session.commit()  # end the reading transaction: on SQLite an old read snapshot cannot become a write
+    run = ReportRollupRun(computed_at=computed_at, latest_day=counted.latest_day, finished=False)
+    db.session.add(run)
     db.session.commit()
+    for start in range(0, len(records), WRITE_BATCH):
+        db.session.execute(sa.insert(ReportRollup), [{**record, "run_id": run.id}
+                                                     for record in records[start:start + WRITE_BATCH]])
+        db.session.commit()
+    run.finished = True
+    db.session.commit()
+    _delete_runs_before(run.id)
     return len(records)
+
+
+def _delete_runs_before(run_id: int) -> None:
+    while True:
+        batch = sa.select(ReportRollup.id).where(ReportRollup.run_id < run_id).limit(WRITE_BATCH)
+        deleted = db.session.execute(sa.delete(ReportRollup).where(ReportRollup.id.in_(batch))).rowcount
+        db.session.commit()
+        if not deleted:
+            break
+    db.session.execute(sa.delete(ReportRollupRun).where(ReportRollupRun.id < run_id))
+    db.session.commit()

@@ -25,6 +25,7 @@ def upgrade():
     op.create_table(
         'report_rollups',
         sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('run_id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('team_id', sa.Integer(), nullable=False),
         sa.Column('category_id', sa.Integer(), nullable=False),
@@ -38,15 +39,16 @@ def upgrade():
         sa.Column('upper_month', sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_rollups')),
     )
-    op.create_index('ix_report_rollups_kind_team', 'report_rollups', ['kind', 'team_id', 'category_id'])
-    op.create_index('ix_report_rollups_days', 'report_rollups', ['kind', 'team_id', 'key', 'days', 'created_month',
-                                                                 'closed_month', 'lower_month', 'upper_month',
-                                                                 'category_id'])
+    op.create_index('ix_report_rollups_run_kind_team', 'report_rollups', ['run_id', 'kind', 'team_id', 'category_id'])
+    op.create_index('ix_report_rollups_days', 'report_rollups', ['run_id', 'kind', 'team_id', 'key', 'days',
+                                                                 'created_month', 'closed_month', 'lower_month',
+                                                                 'upper_month', 'category_id'])
     op.create_table(
         'report_rollup_runs',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('computed_at', casus.database.UTCDateTime(timezone=True), nullable=False),
         sa.Column('latest_day', sa.Date(), nullable=False),
+        sa.Column('finished', sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_report_rollup_runs')),
     )
 
@@ -54,5 +56,5 @@ def upgrade():
 def downgrade():
     op.drop_table('report_rollup_runs')
     op.drop_index('ix_report_rollups_days', table_name='report_rollups')
-    op.drop_index('ix_report_rollups_kind_team', table_name='report_rollups')
+    op.drop_index('ix_report_rollups_run_kind_team', table_name='report_rollups')
     op.drop_table('report_rollups')

@@ -268,3 +268,19 @@ def test_casus_reports_refresh_as_an_operator_runs_it(tmp_path):
     assert "refresh" in assert_ok(run_casus("reports", "--help", env=production_env("sqlite://"), cwd=tmp_path))
 
 
+
+
+def test_a_run_still_being_written_is_not_read(app, db, world, stand):
+    """The rows of a refresh are written in batches; until its run is finished the reports read the previous one."""
+    from casus.reports.models import ReportRollupRun
+    from casus.reports.rollups import latest_run
+
+    refresh()
+    finished = latest_run()
+    db.session.add(ReportRollupRun(computed_at=NOW, latest_day=date(2030, 1, 1), finished=False))
+    db.session.flush()
+    assert latest_run() == finished
+    with app.test_request_context():
+        filters = ReportFilters(date(2025, 1, 1), date(2025, 6, 30))
+        _, rolled_at = figures(world["supervisor"], filters, use_rollup=True, today=date(2025, 6, 30))
+    assert set(rolled_at) == {finished.computed_at}
