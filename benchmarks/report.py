@@ -126,6 +126,9 @@ def render_backend(backend: dict) -> str:
         jobs = ", ".join(f"{job} {seconds:.2f} s" for job, seconds in repeat.items())
         lines.append(f"- The same sweep again (every check, no new notification): **{sum(repeat.values()):.2f} s** "
                      f"({jobs}).")
+    if backend.get("rollup_seconds") is not None:
+        lines.append(f"- One refresh of the reports' rollup (the `report_rollup` job, every 15 minutes; the reports "
+                     f"page reads it): **{backend['rollup_seconds']:.1f} s**.")
     if backend.get("peak_rss_mb") is not None:
         lines.append(f"- Peak memory of a gunicorn worker (VmHWM): **{backend['peak_rss_mb']:.0f} MiB**.")
     transitions = backend.get("transitions")

@@ -289,6 +289,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         log(f"{backend}: daily sweep")
         result["sweep"] = scenarios.time_sweep(app)  # first run: catches up on every case of the seed
         result["sweep_repeat"] = scenarios.time_sweep(app)  # the same day again: only the checks, no new rows
+        log(f"{backend}: the reports' rollup")
+        result["rollup_seconds"] = scenarios.time_rollup(app)
         token = casus_command("create-token", "--email", scenario.partner_email, "--days", "1",
                               "--name", "benchmark", env=env, capture=True).strip().splitlines()[-1].strip()
         log(f"{backend}: SQL statements per request (in-process)")

@@ -27,6 +27,7 @@ from casus.database_roles import GrantRefused, check_applicable, grant_runtime
 from casus.documents.commands import documents_group
 from casus.extensions import db
 from casus.organisations.models import OrganisationKind
+from casus.reports.commands import reports_group
 from casus.scheduling.runner import scheduler_command
 from casus.search.commands import search_group
 
@@ -111,7 +112,7 @@ def _create_app_or_explain():
 
 def all_commands() -> tuple[click.Command, ...]:
     return (create_organisation, create_team, create_user, create_token, revoke_token, scheduler_command,
-            audit_group, documents_group, search_group)
+            audit_group, documents_group, reports_group, search_group)
 
 
 @click.command("create-organisation")

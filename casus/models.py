@@ -29,6 +29,7 @@ from casus.notifications.models import Notification, NotificationPreference
 from casus.organisations.models import Organisation, Team
 from casus.plans.models import Action, Goal, ProgressEntry
 from casus.references import ReferenceCounter
+from casus.reports.models import ReportRollup, ReportRollupRun
 from casus.retention.models import (
     DestructionDeclaration,
     DestructionList,
@@ -90,6 +91,8 @@ __all__ = [
     "Participation",
     "ProgressEntry",
     "ReferenceCounter",
+    "ReportRollup",
+    "ReportRollupRun",
     "RetentionTerm",
     "Signal",
     "SignalSubject",

@@ -68,7 +68,9 @@ def test_benchmark_machinery_end_to_end(bench_app, server, tmp_path_factory):
     assert chosen.partner_cases > 0 and chosen.procesregisseur_cases > 0
 
     sweep = scenario.time_sweep(bench_app)
-    assert sweep and "send_emails" not in sweep and "audit_verify" not in sweep
+    assert sweep and "send_emails" not in sweep and "audit_verify" not in sweep and "report_rollup" not in sweep
+    rollup = scenario.time_rollup(bench_app)  # the reports page below reads it, as in production
+    assert rollup is not None and rollup > 0
 
     token = _token(bench_app, chosen.partner_email)
     in_process = scenario.measure_in_process(bench_app, chosen, password=SEED_PASSWORD, token=token, repeats=2)
@@ -120,12 +122,13 @@ def test_benchmark_machinery_end_to_end(bench_app, server, tmp_path_factory):
                              "scenario": {"partner": chosen.partner_email, "partner_organisation": "x",
                                           "partner_cases": 1, "procesregisseur": "y", "procesregisseur_team": "z",
                                           "procesregisseur_cases": 1, "surname": chosen.surname, "notes": []},
-                             "rows": rows, "sweep": sweep, "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
+                             "rows": rows, "sweep": sweep, "rollup_seconds": rollup, "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
     chain = scenario.time_audit_chain(bench_app)  # the seed's events and the run's, none linked in scheduled mode
     assert chain["linked"] == chain["chain_length"] > 0 and chain["findings"] == 0
     results["backends"][0]["audit_chain"] = {"modes": ["scheduled", "inline"], **chain}
     markdown = report.render(results)
     assert "| case file (partner) |" in markdown and "daily sweep" in markdown
+    assert "One refresh of the reports' rollup" in markdown
     assert "Audit chain (CASUS_AUDIT_CHAIN scheduled vs inline): linking the" in markdown
     assert "| × floor | × list floor |" in markdown
     assert re.search(r"\| floor \(bare Flask\) \|[^\n]*\| 1\.00 \| 4\.00 \| 0 \|", markdown)

@@ -74,6 +74,17 @@ def case_scope(user: User) -> ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def case_scope_teams(user: User) -> frozenset[int] | None:
+    """The teams whose cases are exactly ``case_scope(user)``, for figures kept per team (the reports' rollup);
+    None when the scope is not a set of whole teams (a partner or riec user sees the cases their organisation
+    takes part in, across teams). Keep in step with :func:`case_scope`."""
+    if takes_part_in_cases(user):
+        return None
+    if manages_a_team(user):
+        return frozenset({user.team_id})
+    return frozenset()
+
+
 def visible_cases(user: User) -> sa.Select:
     return sa.select(Case).where(case_scope(user))
 

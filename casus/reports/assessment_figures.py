@@ -50,7 +50,7 @@ class Counted:
     categories: list
 
 
-def _pick(moment: AssessmentMoment, *, last: bool) -> sa.Subquery:
+def pick(moment: AssessmentMoment, *, last: bool) -> sa.Subquery:
     """Per case the id of its first (or last) assessment at ``moment``."""
     order = (Assessment.assessed_on.desc(), Assessment.id.desc()) if last else (Assessment.assessed_on, Assessment.id)
     ranked = (sa.select(Assessment.case_id.label("case_id"), Assessment.id.label("assessment_id"),
@@ -60,7 +60,7 @@ def _pick(moment: AssessmentMoment, *, last: bool) -> sa.Subquery:
 
 
 def count_changes(conditions: Sequence, filters: ReportFilters) -> Counted:
-    triage, closing = _pick(AssessmentMoment.TRIAGE, last=False), _pick(AssessmentMoment.AFSLUITING, last=True)
+    triage, closing = pick(AssessmentMoment.TRIAGE, last=False), pick(AssessmentMoment.AFSLUITING, last=True)
     where = [*conditions, Case.closed_on.is_not(None), Case.closed_on >= filters.date_from,
              Case.closed_on <= filters.date_to]
     paired = (sa.select(Case.category_id).select_from(Case)
@@ -73,9 +73,12 @@ def count_changes(conditions: Sequence, filters: ReportFilters) -> Counted:
         .join(before, before.assessment_id == triage.c.assessment_id)
         .join(after, sa.and_(after.assessment_id == closing.c.assessment_id, after.domain == before.domain))
         .group_by(Case.category_id, before.domain))}
-    categories = db.session.execute(
+    return Counted(cases, changes, categories())
+
+
+def categories() -> list:
+    return db.session.execute(
         sa.select(Category.id, Category.name, Category.name_en, Category.active).order_by(Category.name)).all()
-    return Counted(cases, changes, categories)
 
 
 def _average(n: int, total: int) -> float | None:

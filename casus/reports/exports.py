@@ -17,8 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from casus.clock import today
 from casus.i18n import format_date_nl
 from casus.reports.figures import Cell, Kind, Report
+from casus.reports.services import updated_text
 from casus.web.exports import csv_cell
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,14 +97,16 @@ def _write_sheet(sheet, report: Report, filter_lines: Sequence[str]) -> None:
 
 
 def filter_lines(report: Report, *, team_label: str | None, category_label: str | None) -> list[str]:
-    """The filters and the suppression rule, as lines under a sheet."""
+    """The filters, when the figures were counted and the suppression rule, as lines under a sheet."""
     filters = report.filters
     t = report.threshold
+    updated = [updated_text(report.computed_at, today())] if report.computed_at else []
     return [
         _("Periode: %(start)s tot en met %(end)s", start=format_date_nl(filters.date_from),
           end=format_date_nl(filters.date_to)),
         _("Team: %(team)s", team=team_label or _("alle teams")),
         _("Categorie: %(category)s", category=category_label or _("alle categorieën")),
+        *updated,
         _("Aantallen van 1 tot %(threshold)s staan er als <%(threshold)s; een totaal dat zo'n aantal zou "
           "verraden, en een mediaan of percentiel over minder dan %(threshold)s casussen, staat er als –.",
           threshold=t),

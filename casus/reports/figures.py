@@ -106,6 +106,7 @@ class Report:
     chart_columns: tuple[int, ...]
     filters: ReportFilters
     threshold: int
+    computed_at: datetime | None = None  # when the figures were counted (the rollup's time, or now)
 
 
 def local_midnight(day: date) -> datetime:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from babel.dates import format_date
@@ -41,7 +41,7 @@ from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
 from casus.organisations.models import Organisation
 from casus.plans.models import Action
-from casus.reports import assessment_figures
+from casus.reports import assessment_figures, rollups
 from casus.reports.figures import (
     Cell,
     Column,
@@ -85,6 +85,9 @@ class _Run:
     threshold: int
     locale: str
     today: date
+    now: datetime | None = None
+    rollup: rollups.RollupCounts | None = None  # the counts come from the rollup, else from the cases
+    rollup_at: datetime | None = None
     cache: dict = field(default_factory=dict)
 
     def case_conditions(self) -> list:
@@ -100,7 +103,8 @@ class _Run:
         spec = REPORTS[name]
         return Report(name=name, title=str(spec.title), sheet=str(spec.sheet), description=str(spec.description),
                       row_header=str(row_header), columns=tuple(columns), rows=tuple(rows), total=total,
-                      chart_columns=tuple(chart_columns), filters=self.filters, threshold=self.threshold)
+                      chart_columns=tuple(chart_columns), filters=self.filters, threshold=self.threshold,
+                      computed_at=self.now if self.rollup is None else self.rollup_at)
 
 
 def _rows(keys_labels: Sequence[tuple[str, str]], columns: Sequence[Sequence[Cell]]) -> list[Row]:
@@ -119,15 +123,7 @@ def _stand(run: _Run) -> dict:
     common total is hidden in all three)."""
     if "stand" in run.cache:
         return run.cache["stand"]
-    where = [*run.case_conditions(), Case.created_at < run.filters.end,
-             sa.or_(Case.closed_on.is_(None), Case.closed_on >= run.filters.date_from)]
-
-    def grouped(column) -> dict:
-        return dict(db.session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column)).all())
-
-    by_phase = {str(key): count for key, count in grouped(Case.phase).items()}
-    by_category = grouped(Case.category_id)
-    by_gemeente = grouped(Case.gemeente)
+    by_phase, by_category, by_gemeente = run.rollup.stand() if run.rollup else _stand_counts(run)
     categories = db.session.execute(
         sa.select(Category.id, Category.name, Category.name_en, Category.active).order_by(Category.name)).all()
     t = run.threshold
@@ -135,6 +131,17 @@ def _stand(run: _Run) -> dict:
     run.cache["stand"] = {"phase": by_phase, "category": by_category, "gemeente": by_gemeente,
                           "categories": categories, "hide_total": any_small}
     return run.cache["stand"]
+
+
+def _stand_counts(run: _Run) -> tuple[dict, dict, dict]:
+    where = [*run.case_conditions(), Case.created_at < run.filters.end,
+             sa.or_(Case.closed_on.is_(None), Case.closed_on >= run.filters.date_from)]
+
+    def grouped(column) -> dict:
+        return dict(db.session.execute(sa.select(column, sa.func.count()).where(*where).group_by(column)).all())
+
+    return {str(key): count for key, count in grouped(Case.phase).items()}, grouped(Case.category_id), grouped(
+        Case.gemeente)
 
 
 def _stand_report(run: _Run, name: str, row_header, keys_labels: list[tuple[str, str]], counts: dict) -> Report:
@@ -185,10 +192,13 @@ def _per_month(run: _Run, column, bounds: Sequence, *conditions) -> dict[int, in
 
 def _flow_report(run: _Run) -> Report:
     filters, months = run.filters, months_of(run.filters)
-    created = _per_month(run, Case.created_at, [local_midnight(month) for month in months[1:]],
-                         Case.created_at >= filters.start, Case.created_at < filters.end)
-    closed = _per_month(run, Case.closed_on, months[1:], Case.closed_on >= filters.date_from,
-                        Case.closed_on <= filters.date_to)
+    if run.rollup:
+        created, closed = run.rollup.flow(months)
+    else:
+        created = _per_month(run, Case.created_at, [local_midnight(month) for month in months[1:]],
+                             Case.created_at >= filters.start, Case.created_at < filters.end)
+        closed = _per_month(run, Case.closed_on, months[1:], Case.closed_on >= filters.date_from,
+                            Case.closed_on <= filters.date_to)
     keys_labels = [(month.strftime("%Y-%m"), format_date(month, "LLLL yyyy", locale=run.locale))
                    for month in months]
     inflow, inflow_total = count_column([created.get(index, 0) for index in range(len(months))], run.threshold)
@@ -200,12 +210,6 @@ def _flow_report(run: _Run) -> Report:
 
 
 # -- doorlooptijd --
-
-def _days_between(start, end) -> sa.ColumnElement:
-    if db.session.get_bind().dialect.name == "sqlite":
-        return sa.func.julianday(end) - sa.func.julianday(start)
-    return sa.extract("epoch", end - start) / 86400.0
-
 
 def stay_days(run: _Run) -> dict[str, list[float]]:
     """Per phase, the days each case spent in it (completed stays ending in the period, summed per case).
@@ -221,7 +225,7 @@ def stay_days(run: _Run) -> dict[str, list[float]]:
              .where(*run.case_conditions(), TransitionLog.machine == "case", TransitionLog.allowed.is_(True),
                     TransitionLog.at < run.filters.end)
              .subquery())
-    query = (sa.select(stays.c.phase, sa.func.sum(_days_between(stays.c.started, stays.c.ended)))
+    query = (sa.select(stays.c.phase, sa.func.sum(rollups.days_between(stays.c.started, stays.c.ended)))
              .where(stays.c.ended >= run.filters.start)
              .group_by(stays.c.phase, stays.c.case_id))
     days: dict[str, list[float]] = defaultdict(list)
@@ -230,17 +234,24 @@ def stay_days(run: _Run) -> dict[str, list[float]]:
     return days
 
 
+def _stay_percentiles(run: _Run, fractions: Sequence[float]) -> dict[str, tuple[int, list[float | None]]]:
+    found = {}
+    for phase, values in stay_days(run).items():
+        values.sort()
+        found[phase] = (len(values), [percentile(values, fraction) for fraction in fractions])
+    return found
+
+
 def _duration_report(run: _Run) -> Report:
-    days, t = stay_days(run), run.threshold
+    fractions, t = (0.5, 0.9), run.threshold
+    found = run.rollup.stay_percentiles(fractions) if run.rollup else _stay_percentiles(run, fractions)
     rows = []
     for phase in CasePhase:
         if phase == CasePhase.AFGESLOTEN:
             continue  # closed is where a case ends, not a stay with a duration
-        values = sorted(days.get(phase.value, []))
+        cases, (median, p90) = found.get(phase.value, (0, [None, None]))
         rows.append(Row(phase.value, labels.label(phase, run.locale), (
-            count_cell(len(values), t),
-            days_cell(percentile(values, 0.5), len(values), t, run.locale),
-            days_cell(percentile(values, 0.9), len(values), t, run.locale))))
+            count_cell(cases, t), days_cell(median, cases, t, run.locale), days_cell(p90, cases, t, run.locale))))
     columns = [Column("casussen", str(_l("Aantal casussen"))),
                Column("mediaan", str(_l("Mediaan (dagen)")), Kind.DAYS),
                Column("p90", str(_l("90e percentiel (dagen)")), Kind.DAYS)]
@@ -249,7 +260,7 @@ def _duration_report(run: _Run) -> Report:
 
 # -- the partner accountability board --
 
-def _partners_report(run: _Run) -> Report:
+def _partner_counts(run: _Run) -> list:
     overdue = sa.func.sum(sa.case((Action.due_on < run.today, 1), else_=0))
     query = (sa.select(Organisation.name, sa.func.count(Action.id), overdue)
              .join(Organisation, Organisation.id == Action.owner_organisation_id)
@@ -257,7 +268,11 @@ def _partners_report(run: _Run) -> Report:
              .where(*run.case_conditions(), Action.status.in_(OPEN_ACTION_STATUSES))
              .group_by(Organisation.id, Organisation.name)
              .order_by(Organisation.name, Organisation.id))
-    found = db.session.execute(query).all()
+    return db.session.execute(query).all()
+
+
+def _partners_report(run: _Run) -> Report:
+    found = run.rollup.partners() if run.rollup else _partner_counts(run)
     t = run.threshold
     open_cells, open_total = count_column([row[1] for row in found], t)
     late_cells, late_total = count_column([int(row[2] or 0) for row in found], t)
@@ -272,7 +287,7 @@ def _partners_report(run: _Run) -> Report:
 
 # -- escalations --
 
-def _escalations_report(run: _Run) -> Report:
+def _escalation_counts(run: _Run) -> list:
     filters = run.filters
     in_period = sa.and_(Escalation.created_at >= filters.start, Escalation.created_at < filters.end)
     late = sa.and_(Escalation.direction == EscalationDirection.OPSCHALEN, Escalation.decision.is_(None),
@@ -282,10 +297,15 @@ def _escalations_report(run: _Run) -> Report:
              .join(Case, Case.id == Escalation.case_id)
              .where(*run.case_conditions(), sa.or_(in_period, late))
              .group_by(Escalation.direction, Escalation.from_level, Escalation.to_level))
+    return db.session.execute(query).all()
+
+
+def _escalations_report(run: _Run) -> Report:
     up: dict[str, int] = defaultdict(int)
     down: dict[str, int] = defaultdict(int)
     overdue: dict[str, int] = defaultdict(int)
-    for direction, from_level, to_level, taken, past_deadline in db.session.execute(query):
+    found = run.rollup.escalations() if run.rollup else _escalation_counts(run)
+    for direction, from_level, to_level, taken, past_deadline in found:
         if str(direction) == EscalationDirection.OPSCHALEN:
             up[str(to_level)] += int(taken or 0)
             overdue[str(to_level)] += int(past_deadline or 0)
@@ -304,13 +324,17 @@ def _escalations_report(run: _Run) -> Report:
 
 # -- RIEC voordrachten --
 
-def _voordrachten_report(run: _Run) -> Report:
+def _voordracht_counts(run: _Run) -> dict[str, int]:
     filters = run.filters
     query = (sa.select(Voordracht.state, sa.func.count())
              .join(Case, Case.id == Voordracht.case_id)
              .where(*run.case_conditions(), Voordracht.created_at >= filters.start, Voordracht.created_at < filters.end)
              .group_by(Voordracht.state))
-    counts = {str(state): count for state, count in db.session.execute(query)}
+    return {str(state): count for state, count in db.session.execute(query)}
+
+
+def _voordrachten_report(run: _Run) -> Report:
+    counts = run.rollup.voordrachten() if run.rollup else _voordracht_counts(run)
     keys_labels = [(state.value, labels.label(state, run.locale)) for state in VoordrachtState]
     cells, total = count_column([counts.get(key, 0) for key, _ in keys_labels], run.threshold)
     column = Column("voordrachten", str(_l("Aantal voordrachten")))
@@ -320,7 +344,10 @@ def _voordrachten_report(run: _Run) -> Report:
 # -- leefgebieden: the change in scores between triage and closure --
 
 def _assessments_report(run: _Run) -> Report:
-    counted = assessment_figures.count_changes(run.case_conditions(), run.filters)
+    if run.rollup:
+        counted = assessment_figures.Counted(*run.rollup.assessments(), assessment_figures.categories())
+    else:
+        counted = assessment_figures.count_changes(run.case_conditions(), run.filters)
     columns, rows, total = assessment_figures.change_table(
         counted, category_id=run.filters.category_id, threshold=run.threshold, locale=run.locale)
     return run.report("leefgebieden", _l("Categorie"), columns, rows, total, [1])
@@ -361,8 +388,18 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
 
 
 def run_reports(user: User, filters: ReportFilters, names: Sequence[str] | None, *, threshold: int, locale: str,
-                today: date) -> list[Report]:
+                today: date, now: datetime | None = None, use_rollup: bool = True) -> list[Report]:
     """The reports ``names`` (default: all) for ``user``, counted within ``policy.case_scope(user)`` and
-    suppressed at ``threshold``; labels in ``locale``, "today" (open actions, late decisions) is ``today``."""
-    run = _Run(user=user, filters=filters, threshold=threshold, locale=locale, today=today)
+    suppressed at ``threshold``; labels in ``locale``, "today" (open actions, late decisions) is ``today``.
+
+    The counts come from the rollup (:mod:`casus.reports.rollups`) when it was computed, answers the period and
+    the user's scope is whole teams; the reports then carry when it was computed. Otherwise they are counted from
+    the cases, as of ``now``.
+    """
+    run = _Run(user=user, filters=filters, threshold=threshold, locale=locale, today=today, now=now)
+    teams = policy.case_scope_teams(user)
+    if use_rollup and teams is not None:
+        latest = rollups.latest_run()
+        if rollups.answers(latest, filters):
+            run.rollup, run.rollup_at = rollups.RollupCounts(latest, teams, filters), latest.computed_at
     return [REPORTS[name].build(run) for name in (names or list(REPORTS))]

@@ -91,3 +91,5 @@ class ReportSchema(Schema):
     rows = fields.List(fields.Nested(ReportRowSchema))
     total = fields.Nested(ReportRowSchema, allow_none=True, metadata={
         "description": "The totals row, if the report has one."})
+    computedAt = fields.DateTime(attribute="computed_at", metadata={
+        "description": "When these figures were counted: the reports' rollup is counted again every 15 minutes."})

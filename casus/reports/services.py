@@ -9,21 +9,26 @@ place where figures are suppressed. Reports only read: nothing here changes data
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context
+from flask_babel import gettext as _
 
 from casus import clock, policy
 from casus.cases.models import Category
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.organisations.models import Team
+from casus.reports import rollups
 from casus.reports.figures import Report, ReportFilters
+from casus.reports.models import ReportRollup, ReportRollupRun
 from casus.reports.queries import run_reports
 from casus.services import ServiceError
 from casus.users.models import User
 
+WRITE_BATCH = 5000  # rollup rows per committed batch
 MAX_MONTHS = 120  # a period of at most ten years keeps the month buckets (and the queries) small
 DEFAULT_MONTHS = 12
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -88,8 +93,52 @@ def build_reports(user: User, filters: ReportFilters, names: Sequence[str] | Non
     The caller checks ``policy.reads_reports`` and audits; the figures themselves are always limited to
     ``policy.case_scope(user)``.
     """
-    return run_reports(user, filters, names, threshold=threshold(), locale=_locale(), today=clock.today())
+    return run_reports(user, filters, names, threshold=threshold(), locale=_locale(), today=clock.today(),
+                       now=clock.now())
+
+
+def updated_text(computed_at: datetime, today: date) -> str:
+    """"Bijgewerkt om 14:15" (local time), with the date when it was not today."""
+    local = computed_at.astimezone(clock.local_zone())
+    if local.date() == today:
+        return _("Bijgewerkt om %(time)s", time=local.strftime("%H:%M"))
+    return _("Bijgewerkt op %(date)s om %(time)s", date=local.strftime("%d-%m-%Y"), time=local.strftime("%H:%M"))
 
 
 def build_report(user: User, filters: ReportFilters, name: str) -> Report:
     return build_reports(user, filters, [name])[0]
+
+
+# --- the rollup ----------------------------------------------------------------------------------------------
+
+def refresh_rollup(progress: Callable[[int], None] | None = None) -> int:
+    """Count the rollup again from the cases and replace the old one: the new run's rows are written in committed
+    batches (SQLite's write lock is held a moment at a time), the run is marked finished — from then on reports read
+    it, never half of it — and the older runs' rows are deleted, again in batches. Answers the number of rows
+    written; ``progress`` is called with the number of cases counted so far, batch by batch."""
+    computed_at = clock.now()
+    counted = rollups.count_rollup(clock.today(), progress)
+    records = list(rollups.as_records(counted))
+    db.session.commit()  # end the reading transaction: on SQLite an old read snapshot cannot become a write
+    run = ReportRollupRun(computed_at=computed_at, latest_day=counted.latest_day, finished=False)
+    db.session.add(run)
+    db.session.commit()
+    for start in range(0, len(records), WRITE_BATCH):
+        db.session.execute(sa.insert(ReportRollup), [{**record, "run_id": run.id}
+                                                     for record in records[start:start + WRITE_BATCH]])
+        db.session.commit()
+    run.finished = True
+    db.session.commit()
+    _delete_runs_before(run.id)
+    return len(records)
+
+
+def _delete_runs_before(run_id: int) -> None:
+    while True:
+        batch = sa.select(ReportRollup.id).where(ReportRollup.run_id < run_id).limit(WRITE_BATCH)
+        deleted = db.session.execute(sa.delete(ReportRollup).where(ReportRollup.id.in_(batch))).rowcount
+        db.session.commit()
+        if not deleted:
+            break
+    db.session.execute(sa.delete(ReportRollupRun).where(ReportRollupRun.id < run_id))
+    db.session.commit()

@@ -82,6 +82,7 @@ def _audit(action: str, report: str, filters: ReportFilters, fmt: str) -> None:
 def _render(form, reports, status: int = 200):
     return render_template(
         "reports/index.html", form=form, reports=reports, charts={r.name: chart_of(r) for r in reports},
+        updated={r.name: services.updated_text(r.computed_at, today()) for r in reports if r.computed_at},
         threshold=services.threshold(), download_args=form.query_args(), all_name=ALL), status
 
 

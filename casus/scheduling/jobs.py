@@ -72,6 +72,8 @@ JOBS: tuple[JobSpec, ...] = (
             "Herinnering aan een overleg, een dag vooraf op dezelfde kloktijd: de genodigden."),
     JobSpec("agenda_review_due", "casus.meetings.agenda:schedule_review_due_cases", {"hour": 6, "minute": 0},
             "Casussen met herbeoordeling binnen 7 dagen op de agenda van het eerstvolgende passende overleg."),
+    JobSpec("report_rollup", "casus.reports.jobs:refresh_report_rollup", {"minute": "*/15"},
+            "Telt de cijfers van de rapportages opnieuw (de pagina toont 'Bijgewerkt om')."),
     JobSpec("send_emails", "casus.notifications.jobs:send_emails",
             {"minute": "*"},
             "Verstuurt de e-mails bij nieuwe meldingen; mislukte pogingen met oplopende wachttijd."),
