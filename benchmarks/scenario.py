@@ -30,7 +30,7 @@ PAGE_200 = 200
 CASE_SAMPLE = 2000
 TRANSITION_POOL = 20_000
 MEETINGS = 5  # meetings the benchmark plans for the procesregisseur's team when the seed has none
-AGENDA_ITEMS = 30  # cases on each of their agendas (a long meeting: issue 19's 30-item agenda)
+AGENDA_ITEMS = 30  # cases on each of their agendas (a long meeting: the agenda target is for 30 items)
 # A type the daily sweep's agenda_review_due leaves alone: it puts every case whose review is due on the team's
 # next casusoverleg, which after seeding is the whole backlog (thousands of items on one agenda).
 MEETING_TYPE = "zorgnetwerkoverleg"
@@ -246,7 +246,7 @@ def _subject_terms(session, partner, rng: random.Random) -> tuple[list[str], lis
 
 def _search_endpoints(group: str, surname: str, postcodes: list[str], bsns: list[str]) -> list[Endpoint]:
     """The case list's search as a procesregisseur uses it before an intake ("is this person known?"): by
-    surname, by postcode, by BSN (issue 19: p95 ≤ 100 ms for each)."""
+    surname, by postcode, by BSN (the second round's target: p95 ≤ 100 ms for each)."""
     found = [Endpoint(f"search name ({group})", group, path=f"/casussen?q={surname}", note=f"q={surname}",
                       target=("p95", 100.0))]
     for kind, terms in (("postcode", postcodes), ("BSN", bsns)):

@@ -122,7 +122,8 @@ def test_benchmark_machinery_end_to_end(bench_app, server, tmp_path_factory):
                              "scenario": {"partner": chosen.partner_email, "partner_organisation": "x",
                                           "partner_cases": 1, "procesregisseur": "y", "procesregisseur_team": "z",
                                           "procesregisseur_cases": 1, "surname": chosen.surname, "notes": []},
-                             "rows": rows, "sweep": sweep, "rollup_seconds": rollup, "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
+                             "rows": rows, "sweep": sweep, "rollup_seconds": rollup,
+                             "load_before": (0, 0, 0), "load_after": (0, 0, 0)}]}
     chain = scenario.time_audit_chain(bench_app)  # the seed's events and the run's, none linked in scheduled mode
     assert chain["linked"] == chain["chain_length"] > 0 and chain["findings"] == 0
     results["backends"][0]["audit_chain"] = {"modes": ["scheduled", "inline"], **chain}
