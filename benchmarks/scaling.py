@@ -27,10 +27,11 @@ def baseline(path: Path) -> dict:
 
 
 def attach(results: dict, earlier: dict) -> None:
-    """Give every backend of ``results`` that the earlier run measured too its ``compare`` section."""
+    """Give every backend of ``results`` that the earlier run measured too, at another size, its ``compare``
+    section (a merged report may hold the earlier run itself: it is not compared with itself)."""
     for backend in results["backends"]:
         before = earlier["backends"].get(backend["backend"])
-        if before is not None:
+        if before is not None and before["cases"] != backend["cases"]:
             backend["compare"] = {"file": earlier["file"], "started": earlier["started"],
                                   "cpu": earlier["machine"].get("cpu"), **before}
 

@@ -169,6 +169,10 @@ def _renders_the_size_comparison(results, directory):
     assert re.search(r"\| case file \(partner\) \| [\d.]+ \| [\d.]+ \| 2\.00× \| ❌ \|", markdown)
     assert re.search(r"\| list floor [^\n]*\| 2\.00× \| ❌ \|", markdown)
     assert "Casus endpoints with an in-process time cost at most 1.2× at 500 cases what they cost at 50." in markdown
+    # both runs in one report (--merge small.json big.json --compare-json small.json): only the bigger is compared
+    both = {**big, "backends": copy.deepcopy(small["backends"]) + big["backends"]}
+    scaling.attach(both, scaling.baseline(path))
+    assert [("compare" in backend) for backend in both["backends"]] == [False, True]
 
 
 def test_each_chain_mode_gets_its_own_share_of_the_write_inputs():
