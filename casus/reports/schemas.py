@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casus.api.schemas import InputSchema, StrictBoolean
+from casus.api.schemas import InputSchema, StrictBoolean, UTCDateTime
 from casus.reports.figures import Kind, Reason
 
 
@@ -91,5 +91,5 @@ class ReportSchema(Schema):
     rows = fields.List(fields.Nested(ReportRowSchema))
     total = fields.Nested(ReportRowSchema, allow_none=True, metadata={
         "description": "The totals row, if the report has one."})
-    computedAt = fields.DateTime(attribute="computed_at", metadata={
+    computedAt = UTCDateTime(attribute="computed_at", metadata={
         "description": "When these figures were counted: the reports' rollup is counted again every 15 minutes."})
