@@ -287,9 +287,12 @@ def test_no_load_measures_in_process_only_through_the_command_line(tmp_path):
     measured = {row["name"]: row for row in backend["rows"] if not row.get("missing")}
     assert measured["case file (partner)"]["single_ms"] > 0 and "p95" not in measured["case file (partner)"]
     assert backend["seed_seconds"] > 0 and backend["sweep"]
+    earlier = json.loads((tmp_path / "first.json").read_text())  # as if the first run had been a smaller one
+    earlier["backends"][0]["cases"] = 10
+    (tmp_path / "first.json").write_text(json.dumps(earlier))
     second = subprocess.run([*command, "--reuse", "--compare-json", str(tmp_path / "first.json")], cwd=root,
                             capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-3000:]
     assert "sqlite: migrating" in second.stderr and "seeding" not in second.stderr
-    assert "#### Cost at 30 cases against 30" in second.stdout
+    assert "#### Cost at 30 cases against 10" in second.stdout
     assert re.search(r"\| case file \(partner\) \| – \| – \| – \| – \|", second.stdout)
