@@ -90,9 +90,9 @@ def _case_block(user: User, *conditions, order: tuple) -> Block:
 
 def _my_cases(user: User) -> Block:
     # The running cases as literal SQL: closed cases keep their last dates, so a walk of
-    # ix_cases_procesregisseur_next in date order passes all of a regisseur's closed cases (thousands, the
-    # oldest dates) before the first running one; a partial index over the running cases skips them, and is
-    # only used when the condition is spelled out (see RUNNING_CASES_SQL).
+    # an index of all their cases in date order passes all of a regisseur's closed cases (thousands, the oldest
+    # dates) before the first running one; the partial index ix_cases_procesregisseur_open holds only running
+    # cases, and is only used when the condition is spelled out (see RUNNING_CASES_SQL).
     return _case_block(user, Case.procesregisseur_id == user.id, sa.text(f"cases.{RUNNING_CASES_SQL}"),
                        order=(sa.func.coalesce(Case.next_review_on, Case.triage_due_on), Case.id))
 

@@ -18,7 +18,7 @@ Pure values and functions: no database, no request.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -181,9 +181,15 @@ def count_column(values: Sequence[int], t: int, *, hide_total: bool = False) -> 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Linear interpolation between closest ranks (PostgreSQL's ``percentile_cont``); ``values`` sorted."""
-    if not values:
+    return percentile_of(values.__getitem__, len(values), fraction)
+
+
+def percentile_of(value_at: Callable[[int], float], count: int, fraction: float) -> float | None:
+    """``percentile`` over ``count`` sorted values read by rank (``value_at(rank)``): the rollup reads only the two
+    values a percentile interpolates between."""
+    if not count:
         return None
-    position = (len(values) - 1) * fraction
+    position = (count - 1) * fraction
     low = math.floor(position)
-    high = min(low + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (position - low)
+    high = min(low + 1, count - 1)
+    return value_at(low) + (value_at(high) - value_at(low)) * (position - low)

@@ -31,7 +31,7 @@ from casus.extensions import db
 from casus.organisations.models import Organisation
 from casus.plans.models import Action
 from casus.reports.assessment_figures import pick
-from casus.reports.figures import ReportFilters
+from casus.reports.figures import ReportFilters, percentile_of
 from casus.reports.models import ReportRollup, ReportRollupRun
 from casus.voordrachten.models import Voordracht
 from workflow import ActionStatus
@@ -215,16 +215,6 @@ def as_records(counted: Counted) -> Iterable[dict]:
 
 
 # --- reading -----------------------------------------------------------------------------------------------
-
-def percentile_of(value_at: Callable[[int], float], count: int, fraction: float) -> float | None:
-    """``figures.percentile`` with the sorted values read by rank: the same arithmetic, so the same figure."""
-    if not count:
-        return None
-    position = (count - 1) * fraction
-    low = math.floor(position)
-    high = min(low + 1, count - 1)
-    return value_at(low) + (value_at(high) - value_at(low)) * (position - low)
-
 
 def latest_run() -> ReportRollupRun | None:
     return db.session.execute(sa.select(ReportRollupRun).where(ReportRollupRun.finished.is_(True))

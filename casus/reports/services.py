@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from casus import clock, policy
 from casus.cases.models import Category
 from casus.extensions import db
-from casus.i18n import current_locale
+from casus.i18n import current_locale, format_date_nl
 from casus.organisations.models import Team
 from casus.reports import rollups
 from casus.reports.figures import Report, ReportFilters
@@ -102,7 +102,7 @@ def updated_text(computed_at: datetime, today: date) -> str:
     local = computed_at.astimezone(clock.local_zone())
     if local.date() == today:
         return _("Bijgewerkt om %(time)s", time=local.strftime("%H:%M"))
-    return _("Bijgewerkt op %(date)s om %(time)s", date=local.strftime("%d-%m-%Y"), time=local.strftime("%H:%M"))
+    return _("Bijgewerkt op %(date)s om %(time)s", date=format_date_nl(local), time=local.strftime("%H:%M"))
 
 
 def build_report(user: User, filters: ReportFilters, name: str) -> Report:
