@@ -43,6 +43,7 @@ from casus.timeline.models import TimelineEvent
 from casus.timeline.services import add_timeline
 from casus.users.models import User
 from casus.versioning import StaleVersion, check_version, flush_versioned
+from workflow import CasePhase
 
 MAX_TITLE = 200  # the column's length
 MAX_FILENAME = 255
@@ -134,9 +135,22 @@ def safe_filename(filename: str | None, extension: str) -> str:
     return name
 
 
-def _case_of(parent_case_id: int | None, user: User) -> None:
-    """A case under a beperking takes no new documents (the flush guard would refuse them too, but only after the
-    file was scanned and stored)."""
+def in_closed_case(case_id: int | None) -> bool:
+    """Whether the documents hang on a closed case: its file is then read-only until the case is reopened."""
+    if case_id is None:
+        return False
+    phase = db.session.execute(sa.select(Case.phase).where(Case.id == case_id)).scalar_one_or_none()
+    return phase == CasePhase.AFGESLOTEN
+
+
+def _case_of(parent_case_id: int | None, user: User, action: str, object_id: int | None = None) -> None:
+    """A closed case, and a case under a beperking, take no new or changed documents (checked before the file is
+    scanned and stored; the flush guard would refuse a restricted case too, but only afterwards)."""
+    if in_closed_case(parent_case_id):
+        record(action, object_type="document", object_id=object_id, case_id=parent_case_id, outcome=Outcome.DENIED,
+               details={"reason": "case_closed"}, user=user)
+        raise ServiceError("Deze casus is afgesloten: documenten toevoegen of wijzigen kan pas weer als de casus "
+                           "is heropend.", status=409)
     if parent_case_id is not None and not policy.changes_restricted_cases(user) and is_restricted(parent_case_id):
         raise processing_restricted()
 
@@ -186,9 +200,9 @@ def upload_document(user: User, parent: Parent, *, title: str, document_type: Do
         record("document.upload", object_type="document", case_id=parent.case_id, outcome=Outcome.DENIED,
                details={"reason": "not_allowed"}, user=user)
         raise ServiceError("U kunt hier geen documenten toevoegen.", status=403)
+    _case_of(parent.case_id, user, "document.upload")
     values = _fields(parent, user, title=title, document_type=document_type, document_date=document_date,
                      visibility=visibility, audience_ids=audience_ids, legal_basis=legal_basis)
-    _case_of(parent.case_id, user)
     stored = _store(user, filename=filename, data=data, object_id=None, case_id=parent.case_id,
                     action="document.upload")
     audience = values.pop("audience")
@@ -219,7 +233,7 @@ def add_version(user: User, document: Document, *, filename: str, data: bytes,
     """A new upload replaces the current version; the earlier ones stay (for the team and the uploader)."""
     _require_change(user, document, "document.version")
     check_version(document, expected_version)
-    _case_of(document.case_id, user)
+    _case_of(document.case_id, user, "document.version", document.id)
     stored = _store(user, filename=filename, data=data, object_id=document.id, case_id=document.case_id,
                     action="document.version")
     number = document.current_number + 1
@@ -247,6 +261,7 @@ def update_document(user: User, document: Document, *, title, document_type, doc
     """Title, type, date, visibility (and audience) and legal basis."""
     _require_change(user, document, "document.update")
     check_version(document, expected_version)
+    _case_of(document.case_id, user, "document.update", document.id)
     values = _fields(parent_for_choices(document), user, title=title, document_type=document_type,
                      document_date=document_date, visibility=visibility, audience_ids=audience_ids,
                      legal_basis=legal_basis)
@@ -268,7 +283,7 @@ def delete_document(user: User, document: Document, *, expected_version: int | N
     are removed once the request commits."""
     _require_change(user, document, "document.delete")
     check_version(document, expected_version)
-    _case_of(document.case_id, user)
+    _case_of(document.case_id, user, "document.delete", document.id)
     sha256s = set(db.session.execute(
         sa.select(DocumentVersion.sha256).where(DocumentVersion.document_id == document.id)).scalars())
     document_id, case_id, everyone = document.id, document.case_id, document.visibility == DocumentVisibility.ALL

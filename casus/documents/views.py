@@ -94,13 +94,14 @@ def for_voordracht(voordracht_id: int):
 def _list(kind: ParentKind, object_id: int):
     user = acting_user()
     parent = get_parent(user, kind, object_id)
-    may_upload = policy.uploads_to(user, parent)
+    closed = services.in_closed_case(parent.case_id)
+    may_upload = policy.uploads_to(user, parent) and not closed
     form = UploadForm()
     if request.method == "GET":
         form.document_date.data = today()
     status = 200
     if request.method == "POST":
-        if not may_upload:
+        if not policy.uploads_to(user, parent):
             record("document.upload", object_type="document", case_id=parent.case_id, outcome=Outcome.DENIED,
                    details={"reason": "not_allowed"}, user=user)
             abort(403)
@@ -115,7 +116,7 @@ def _list(kind: ParentKind, object_id: int):
     documents = queries.documents_of(user, parent)
     template = "documents/case.html" if kind == ParentKind.CASE else "documents/parent.html"
     return render_template(template, parent=parent, case=parent.object, documents=documents, form=form,
-                           may_upload=may_upload, active_tab="documents.for_case",
+                           may_upload=may_upload, closed=closed, active_tab="documents.for_case",
                            action_url=_list_url(kind, parent.id)), status
 
 
@@ -143,7 +144,8 @@ def detail(document_id: int):
 
 
 def _render_detail(user, document: Document, *, version_form: NewVersionForm | None = None, status: int = 200):
-    changes = policy.changes_document(user, document)
+    closed = services.in_closed_case(document.case_id)
+    changes = policy.changes_document(user, document) and not closed
     versions = services.versions_of(document)
     if not policy.sees_old_versions(user, document):
         versions = [v for v in versions if v.number == document.current_number]
@@ -151,6 +153,7 @@ def _render_detail(user, document: Document, *, version_form: NewVersionForm | N
         version_form = NewVersionForm(formdata=None, version=document.version)
     kind, object_id = parent_ref(document)
     return render_template("documents/detail.html", document=document, versions=versions, changes=changes,
+                           closed=closed,
                            version_form=version_form, delete_form=DeleteForm(formdata=None, version=document.version),
                            parent_kind=str(kind), parent_url=_list_url(kind, object_id),
                            organisation_names=[o.name for o in queries.audience_of(document)]), status

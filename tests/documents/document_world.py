@@ -60,3 +60,12 @@ def upload(user, parent, *, data: bytes | None = None, filename: str = "rapporta
               "visibility": "alle_deelnemers", "audience_ids": (), "legal_basis": "convenant"}
     return services.upload_document(user, parent, filename=filename, data=data if data is not None else unique_pdf(),
                                     **{**values, **fields})
+
+
+def close_case(db, case) -> None:
+    """Close ``case`` as the close transition leaves it (phase, result and closing date)."""
+    from casus.clock import today
+    from workflow import CasePhase, ClosureResult
+
+    case.phase, case.result, case.closed_on = CasePhase.AFGESLOTEN, ClosureResult.DOEL_BEREIKT, today()
+    db.session.flush()

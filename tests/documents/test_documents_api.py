@@ -224,3 +224,17 @@ def test_a_damaged_file_is_refused_and_the_privacy_officer_alerted(api, db, file
     assert db.session.execute(sa.select(sa.func.count()).where(
         AuditEvent.action == "document.download", AuditEvent.outcome == Outcome.DENIED)).scalar_one() == 1
     assert db.session.execute(sa.select(sa.func.count()).where(Notification.user_id == officer.id)).scalar_one() == 1
+
+
+def test_a_closed_case_answers_409_to_an_upload_and_still_serves_its_documents(api, db, filed):
+    from document_world import close_case
+
+    path = f"/cases/{filed['case'].id}/documents"
+    document = upload(api, filed["regisseur"], path, pdf_bytes()).get_json()
+    close_case(db, filed["case"])
+    db.session.commit()
+    refused = upload(api, filed["politie"], path, pdf_bytes("Na afsluiting"))
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    assert "afgesloten" in refused.get_json()["detail"]
+    assert [event["reason"] for event in denied_uploads(db)] == ["case_closed"]
+    assert api(filed["politie"], "GET", f"/documents/{document['id']}/content").status_code == 200

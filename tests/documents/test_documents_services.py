@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
-from document_world import unique_pdf, upload
+from document_world import close_case, unique_pdf, upload
 
 from casus.audit.models import AuditEvent
 from casus.documents import files, queries, services
@@ -193,3 +193,28 @@ def test_a_restricted_case_takes_no_documents(db, docs_world, make_subject):
         upload(w["regisseur"], case_parent(w, w["regisseur"]))
     assert refused.value.status == 423
 
+
+
+def test_a_closed_case_keeps_its_documents_readable_and_takes_no_changes(db, docs_world):
+    w = docs_world
+    document = upload(w["regisseur"], case_parent(w, w["regisseur"]))
+    close_case(db, w["case"])
+    png = image_bytes("PNG", colour="green")
+    changes = {
+        "document.upload": lambda: upload(w["agent"], case_parent(w, w["agent"]), data=png),
+        "document.version": lambda: services.add_version(w["regisseur"], document, filename="x.png", data=png,
+                                                         expected_version=document.version),
+        "document.update": lambda: services.update_document(
+            w["regisseur"], document, title="Anders", document_type="besluit", document_date=document.document_date,
+            visibility="alle_deelnemers", audience_ids=(), legal_basis="convenant", expected_version=document.version),
+        "document.delete": lambda: services.delete_document(w["regisseur"], document,
+                                                            expected_version=document.version),
+    }
+    for action, change in changes.items():
+        with pytest.raises(ServiceError) as refused:
+            change()
+        assert refused.value.status == 409 and "afgesloten" in refused.value.message
+        assert [e.details for e in events(db, action) if e.outcome == "denied"] == [{"reason": "case_closed"}]
+    assert db.session.get(StoredFile, hashlib.sha256(png).hexdigest()) is None  # refused before it was stored
+    assert (document.current_number, document.title) == (1, "Rapportage Veilig Thuis")
+    assert services.open_for_download(w["agent"], document).number == 1

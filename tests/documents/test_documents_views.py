@@ -8,7 +8,7 @@ import hashlib
 import io
 
 import sqlalchemy as sa
-from document_world import unique_pdf, upload
+from document_world import close_case, unique_pdf, upload
 
 from casus.audit.models import AuditEvent
 from casus.documents import files
@@ -144,3 +144,22 @@ def test_the_list_costs_the_same_with_one_and_many_documents(client, db, auth, d
     with count_queries() as many:
         assert client.get(url).get_data(as_text=True).count("/download") == 9
     assert many.count == one.count
+
+
+def test_a_closed_case_shows_its_documents_without_upload_or_change_forms(client, db, auth, docs_world):
+    w = docs_world
+    document = case_doc(w, w["regisseur"])
+    close_case(db, w["case"])
+    db.session.commit()
+    auth.login_with_totp(w["regisseur"])
+    url = f"/casussen/{w['case'].id}/documenten"
+    tab = client.get(url).get_data(as_text=True)
+    assert "Deze casus is afgesloten" in tab and 'type="file"' not in tab and document.title in tab
+    detail = client.get(f"/documenten/{document.id}").get_data(as_text=True)
+    assert "Deze casus is afgesloten" in detail and "Nieuwe versie opslaan" not in detail
+    assert "Document verwijderen" not in detail
+    response = client.post(url, data=form(auth.csrf(url),
+                                          file=(io.BytesIO(unique_pdf()), "verklaring.pdf")),
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "Deze casus is afgesloten" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 1
