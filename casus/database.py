@@ -226,21 +226,41 @@ def after_commit(session: Session, key: str, items: Iterable, action: Callable[[
     transaction has committed; a rollback of the whole transaction forgets them and runs nothing. For work that
     must never run for a change that did not happen: deleting stored files, VACUUM after a destruction.
     ``action`` runs outside the transaction and must not raise."""
-    pending_key = ("casus.after_commit", key)
+    _when_transaction_ends(session, key, items, action, run_on_commit=True)
+
+
+def after_rollback(session: Session, key: str, items: Iterable, action: Callable[[list], None]) -> None:
+    """The mirror of :func:`after_commit`: ``action`` gets ``items`` once the session's whole transaction has
+    rolled back, and a commit forgets them. For undoing what a transaction did outside the database (a stored
+    file its rows would have referenced). ``action`` may read through the session (a new transaction, as
+    SQLAlchemy allows in ``after_soft_rollback``) and must not raise."""
+    _when_transaction_ends(session, key, items, action, run_on_commit=False)
+
+
+def _when_transaction_ends(session: Session, key: str, items: Iterable, action: Callable[[list], None], *,
+                           run_on_commit: bool) -> None:
+    pending_key = ("casus.transaction_end", key)
     session.info.setdefault(pending_key, set()).update(items)
-    listening = session.info.setdefault("casus.after_commit.listening", set())
+    listening = session.info.setdefault("casus.transaction_end.listening", set())
     if key in listening:
         return
     listening.add(key)
 
-    def run(committed: Session) -> None:
-        pending = sorted(committed.info.pop(pending_key, set()))
-        if pending:
+    def committed(ended: Session) -> None:
+        if ended.in_nested_transaction():
+            return  # SQLAlchemy fires after_commit for a released savepoint too: the transaction goes on
+        pending = sorted(ended.info.pop(pending_key, set()))
+        if pending and run_on_commit:
             action(pending)
 
-    def forget(rolled_back: Session, previous_transaction) -> None:
-        if previous_transaction.parent is None:  # the whole transaction, not a savepoint inside it
-            rolled_back.info.pop(pending_key, None)
+    def rolled_back(ended: Session, previous_transaction) -> None:
+        if previous_transaction.parent is not None:
+            return  # a savepoint inside the transaction: the transaction goes on
+        if not run_on_commit and not ended.is_active:
+            return  # a failed flush's own rollback: the explicit rollback that must follow runs the action
+        pending = sorted(ended.info.pop(pending_key, set()))
+        if pending and not run_on_commit:
+            action(pending)
 
-    event.listen(session, "after_commit", run)
-    event.listen(session, "after_soft_rollback", forget)
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_soft_rollback", rolled_back)

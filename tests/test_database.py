@@ -126,3 +126,28 @@ def test_insert_new_skips_rows_whose_unique_columns_are_taken(db, make_user):
     assert insert_new(db.session, Notification.__table__, again, unique=["key"], batch=1) == 1
     keys = db.session.scalars(sa.select(Notification.key).order_by(Notification.key)).all()
     assert keys == ["drie", "een", "twee"]
+
+
+def test_work_after_commit_or_rollback_waits_for_the_whole_transaction(db):
+    from casus.database import after_commit, after_rollback
+
+    committed, rolled_back = [], []
+    session = db.session()
+
+    def register(*items):
+        after_commit(session, "test.commit", items, committed.extend)
+        after_rollback(session, "test.rollback", items, rolled_back.extend)
+
+    session.execute(sa.text("SELECT 1"))
+    register("b", "a")
+    with session.begin_nested():
+        register("c")
+    savepoint = session.begin_nested()
+    savepoint.rollback()
+    assert (committed, rolled_back) == ([], []), "a savepoint's end is not the transaction's"
+    session.commit()
+    assert (committed, rolled_back) == (["a", "b", "c"], [])
+    session.execute(sa.text("SELECT 1"))
+    register("d")
+    session.rollback()
+    assert (committed, rolled_back) == (["a", "b", "c"], ["d"])

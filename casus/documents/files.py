@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from casus.database import after_commit
+from casus.database import after_commit, after_rollback
 from casus.documents import crypto
 from casus.documents.content_types import detect
 from casus.documents.models import DocumentVersion, StoredFile
@@ -187,6 +187,7 @@ def _keep(stored: _Backend, data: bytes, sha256: str, content_type: str) -> None
     try:
         if row is None or not stored.storage.exists(sha256):
             stored.storage.put(sha256, crypto.encrypt(data, sha256, stored.ring))
+            after_rollback(db.session(), "casus.documents.discard_stored", [sha256], _discard_uncommitted)
             if row is not None:
                 row.key_id = stored.ring.current_id
     except StorageUnavailable as exc:
@@ -257,3 +258,19 @@ def _delete_pending(pending: list[str]) -> None:
             storage.delete(sha256)
     except Exception as exc:  # the commit stands whatever happens here
         log.warning("could not delete unreferenced stored files: %s", type(exc).__name__)
+
+
+def _discard_uncommitted(put: list[str]) -> None:
+    """After a rolled-back change: delete the objects it stored that no committed row references, so no
+    ciphertext of a document that never existed stays behind where retention cannot find it. Never raises (the
+    rollback stands; ``casus documents verify`` lists a leftover)."""
+    try:
+        # The session begins a new transaction: a row committed meanwhile (the same file uploaded by someone
+        # else) keeps the object.
+        referenced = set(db.session.scalars(sa.select(StoredFile.sha256).where(StoredFile.sha256.in_(put))))
+        storage = backend().storage
+        for sha256 in put:
+            if sha256 not in referenced:
+                storage.delete(sha256)
+    except Exception as exc:  # the rollback stands whatever happens here
+        log.warning("could not discard stored files of a rolled-back change: %s", type(exc).__name__)

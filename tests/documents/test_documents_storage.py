@@ -175,6 +175,9 @@ def test_unreferenced_files_are_deleted_after_the_commit_and_kept_on_rollback(ba
     dropped = store_upload(pdf_bytes("weg"), "b.pdf").sha256
     db.session.commit()
     assert forget_unreferenced([kept]) == 1
+    with db.session.begin_nested():
+        pass  # a savepoint released inside the transaction is not its commit
+    assert backend.exists(kept)
     db.session.rollback()
     assert backend.exists(kept) and len(stored_rows(db)) == 2, "a rollback never loses a file"
 
@@ -183,6 +186,34 @@ def test_unreferenced_files_are_deleted_after_the_commit_and_kept_on_rollback(ba
     db.session.commit()
     assert stored_rows(db) == []
     assert not backend.exists(dropped) and not backend.exists(kept)
+
+
+def test_a_rolled_back_change_takes_the_files_it_stored_with_it(backend, db):
+    from casus.documents.files import store_upload
+
+    committed = store_upload(pdf_bytes("vastgelegd"), "a.pdf").sha256
+    db.session.commit()
+    new = store_upload(pdf_bytes("teruggedraaid"), "b.pdf").sha256
+    again = store_upload(pdf_bytes("vastgelegd"), "a.pdf").sha256  # stored before: not put again
+    with db.session.begin_nested():
+        pass  # a savepoint ending inside the transaction discards nothing
+    assert backend.exists(new) and again == committed
+    db.session.rollback()
+    assert not backend.exists(new), "no ciphertext of a document that never existed"
+    assert backend.exists(committed) and [row.sha256 for row in stored_rows(db)] == [committed]
+
+
+def test_a_committed_upload_keeps_its_file_and_a_repaired_one_survives_a_rollback(backend, db):
+    from casus.documents.files import store_upload
+
+    kept = store_upload(pdf_bytes("blijft staan"), "a.pdf").sha256
+    db.session.commit()
+    db.session.rollback()  # a later, empty rollback forgets nothing it should not
+    assert backend.exists(kept)
+    backend.delete(kept)  # lost from storage: a new upload of the same file puts it back
+    store_upload(pdf_bytes("blijft staan"), "a.pdf")
+    db.session.rollback()
+    assert backend.exists(kept), "its row was committed before: the object it references stays"
 
 
 def test_a_file_a_document_version_still_uses_is_not_forgotten(backend, db, make_user, make_case):
