@@ -169,6 +169,9 @@ class Config:
     oidc_roles_claim: str = "groups"
     oidc_role_map: Mapping[str, str] = field(default_factory=dict)
     oidc_create_users: bool = False
+    # At every single sign-on the roles oidc_role_map can give follow the roles claim (added and taken away);
+    # roles outside the map stay as managed in Casus. Off: roles of existing accounts are managed in Casus only.
+    oidc_sync_roles: bool = False
     # The provider asserted multi-factor authentication when its amr claim holds one of these, or its acr is one
     # of oidc_mfa_acr: Casus then asks no TOTP code of its own.
     oidc_mfa_amr: frozenset[str] = frozenset({"mfa", "otp", "hwk", "swk", "sms", "fpt"})
@@ -252,6 +255,7 @@ class Config:
         "CASUS_OIDC_ROLES_CLAIM": ("oidc_roles_claim", str),
         "CASUS_OIDC_ROLE_MAP": ("oidc_role_map", _mapping),
         "CASUS_OIDC_CREATE_USERS": ("oidc_create_users", _bool),
+        "CASUS_OIDC_SYNC_ROLES": ("oidc_sync_roles", _bool),
         "CASUS_OIDC_MFA_AMR": ("oidc_mfa_amr", _roles),
         "CASUS_OIDC_MFA_ACR": ("oidc_mfa_acr", _roles),
         "CASUS_INACTIVE_DAYS": ("inactive_days", int),

@@ -100,13 +100,15 @@ def test_single_sign_on_settings_are_parsed_and_checked():
         "CASUS_OIDC_CLIENT_ID": "casus", "CASUS_OIDC_SCOPES": "openid, email groups",
         "CASUS_OIDC_ROLE_MAP": "casus-partners=partner; Team, Noord=procesregisseur",
         "CASUS_OIDC_ORGANISATION_MAP": "ggz-noord=GGZ Noord", "CASUS_OIDC_MFA_AMR": "",
-        "CASUS_OIDC_MFA_ACR": "mfa,loa2", "CASUS_OIDC_CREATE_USERS": "true", "CASUS_INACTIVE_DAYS": "30"})
+        "CASUS_OIDC_MFA_ACR": "mfa,loa2", "CASUS_OIDC_CREATE_USERS": "true", "CASUS_INACTIVE_DAYS": "30",
+        "CASUS_OIDC_SYNC_ROLES": "true"})
     assert config.oidc_enabled and config.oidc_issuer == "https://sso.example.nl/realms/zvh"
     assert config.oidc_scopes == "openid email groups"
     assert config.oidc_role_map == {"casus-partners": "partner", "Team, Noord": "procesregisseur"}
     assert config.oidc_organisation_map == {"ggz-noord": "GGZ Noord"}
     assert (config.oidc_mfa_amr, config.oidc_mfa_acr) == (frozenset(), frozenset({"mfa", "loa2"}))
-    assert config.oidc_create_users and config.inactive_days == 30
+    assert config.oidc_create_users and config.inactive_days == 30 and config.oidc_sync_roles
+    assert not Config.from_env({"CASUS_ENV": "testing"}).oidc_sync_roles
     assert not Config.from_env({"CASUS_ENV": "testing"}).oidc_enabled
     assert Config.from_env({"CASUS_ENV": "testing"}).inactive_days == 90
     for environ in ({"CASUS_OIDC_ISSUER": "sso.example.nl", "CASUS_OIDC_CLIENT_ID": "casus"},

@@ -3,7 +3,8 @@
 An identity is the provider's issuer and ``sub``. It finds the account linked to it; else a pre-created account
 with the same e-mail address that no identity claimed yet (linked now); else, only with
 ``CASUS_OIDC_CREATE_USERS``, a new account in the organisation and with the roles its claims map to. Anything
-else is refused, with an audit event. When the provider asserts multi-factor authentication (``amr`` or ``acr``,
+else is refused, with an audit event. With ``CASUS_OIDC_SYNC_ROLES`` the roles the role map can give follow the
+claims at every login. When the provider asserts multi-factor authentication (``amr`` or ``acr``,
 configurable) Casus asks no TOTP code of its own; otherwise its TOTP rules apply as after a password.
 """
 
@@ -23,10 +24,10 @@ from casus.extensions import db
 from casus.organisations.models import Organisation
 from casus.services import ServiceError
 from casus.users.models import LoginMethod, Role, User
-from casus.users.services import save_user
+from casus.users.services import save_user, sync_provider_roles
 
 # An identity Casus refuses (login.sso_refused); every other reason is a failed exchange (login.sso_failed).
-REFUSALS = frozenset({"unknown", "organisation", "inactive"})
+REFUSALS = frozenset({"unknown", "organisation", "inactive", "roles"})
 
 
 def _config():
@@ -130,7 +131,20 @@ def identify(claims: dict) -> User:
         user = _create(claims, issuer)
     if not user.active or not user.organisation.active:
         raise refuse("inactive", user=user)
+    if cfg.oidc_sync_roles:
+        _sync_roles(user, claims)
     return user
+
+
+def _sync_roles(user: User, claims: dict) -> None:
+    """The roles the role map can give follow the claims (``CASUS_OIDC_SYNC_ROLES``); an account left without
+    any role is refused (its roles stay as they were)."""
+    known = {role.value for role in Role}
+    managed = {role for role in _config().oidc_role_map.values() if role in known}
+    try:
+        sync_provider_roles(user, mapped_roles(claims), managed)
+    except ServiceError as error:
+        raise refuse("roles", user=user) from error
 
 
 def sign_in(claims: dict) -> LoginStep:

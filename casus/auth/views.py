@@ -70,6 +70,8 @@ SSO_FAILURES = {
     "organisation": (_l("Uw account bij de identiteitsprovider hoort niet bij een organisatie of rol in Casus. Vraag "
                         "de beheerder van uw organisatie om een account."), 403),
     "inactive": (_l("Uw account in Casus is niet actief. Neem contact op met de beheerder van uw organisatie."), 403),
+    "roles": (_l("Uw account bij de identiteitsprovider geeft u geen rol meer in Casus. Vraag de beheerder van uw "
+                 "organisatie om een rol."), 403),
 }
 
 

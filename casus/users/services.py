@@ -82,6 +82,25 @@ def save_user(user: User | None, *, email: str, name: str, organisation_id: int,
     return user, plain
 
 
+def sync_provider_roles(user: User, asserted: set[str], managed: set[str]) -> bool:
+    """Single sign-on with role sync: the roles in ``managed`` (those the provider's role map can give) become
+    ``asserted``; other roles stay. A procesregisseur or supervisor role is only given to an account with a
+    team. Audited as ``user.sso_roles`` with what changed; returns whether anything did."""
+    current = set(user.roles)
+    grantable = asserted if user.team_id is not None else asserted - set(TEAM_ROLES)
+    wanted = (current - managed) | (grantable & managed)
+    if wanted == current:
+        return False
+    if not wanted:
+        raise ServiceError("Kies minstens één rol.", field="roles")
+    _set_roles(user, wanted)
+    db.session.flush()
+    record("user.sso_roles", object_type="user", object_id=user.id, user=user,
+           details={"added": sorted(wanted - current), "removed": sorted(current - wanted),
+                    **({"not_given": sorted(asserted - grantable)} if asserted - grantable else {})})
+    return True
+
+
 def create_user_by_names(*, email: str, name: str, organisation_name: str, team_name: str | None,
                          roles: Iterable[str], password: str | None) -> tuple[User, str | None]:
     """The CLI's variant of :func:`save_user`, naming organisation and team instead of ids."""

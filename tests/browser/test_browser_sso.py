@@ -210,6 +210,31 @@ def test_just_in_time_creation_makes_the_account_from_the_claims(sso_page, sso_d
     assert len(events(sso_db, "user.sso_created")) == 1
 
 
+def test_with_role_sync_the_provider_gives_and_takes_the_mapped_roles(sso_page, sso_db, sso_app, issuer):
+    from casus.users.models import Role, UserRole
+
+    user = create_live_user(sso_db, "partner", "beheerder", name="Rik Rollen")
+    configure(sso_app, oidc_sync_roles=True, oidc_role_map={"casus-partners": "partner", "casus-riec": "riec"})
+    set_identity(issuer, "rik-1", {"email": user.email, "groups": ["casus-riec"], "amr": ["mfa"]})
+    start_login(sso_page)
+    authorize(sso_page, "rik-1")
+    assert "Welkom, Rik Rollen" in sso_page.inner_text("h1")
+    assert stored_user(sso_db, user.id).roles == {"riec", "beheerder"}  # beheerder is not the provider's to take
+    assert [event.details for event in events(sso_db, "user.sso_roles")] == [
+        {"added": ["riec"], "removed": ["partner"]}]
+
+    sso_page.click("text=Uitloggen")
+    wait_for_axe(sso_page)
+    sso_db.session.execute(sa.delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == Role.BEHEERDER))
+    sso_db.session.commit()
+    set_identity(issuer, "rik-1", {"email": user.email, "groups": [], "amr": ["mfa"]})
+    start_login(sso_page)
+    authorize(sso_page, "rik-1")
+    assert "geen rol meer in Casus" in sso_page.inner_text("main")
+    assert stored_user(sso_db, user.id).roles == {"riec"}, "refused: the roles stay as they were"
+    assert [event.details["reason"] for event in events(sso_db, "login.sso_refused")] == ["roles"]
+
+
 def _tampered(url: str, **changes: str) -> str:
     parts = urlparse(url)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}
