@@ -43,6 +43,12 @@ def today() -> date:
     return now().date()
 
 
+def days_since(moment: datetime, on: date | None = None) -> int:
+    """Calendar days from ``moment`` (aware) to ``on`` (default today), counted in local dates: a request made
+    yesterday evening is 1 day old this morning, whatever the hours between."""
+    return max(0, ((on or today()) - moment.astimezone(local_zone()).date()).days)
+
+
 def cadences() -> Cadences:
     """The periods of the process (triage deadline, review interval, …): ``Config.cadences``."""
     config = _config()

@@ -41,3 +41,21 @@ def test_cadences_come_from_the_config(app, monkeypatch):
     monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], cadences=quick))
     with app.app_context():
         assert clock.cadences() is quick
+
+
+def test_days_and_job_dates_are_counted_in_the_configured_zone(app, monkeypatch):
+    """Bonaire (America/Kralendijk, UTC-4) is Dutch too: 02:00 UTC on 6 December is still the 5th there."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from casus.approvals.services import age_in_days
+    from casus.notifications.jobs import local_today
+
+    moment = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+    with app.app_context():
+        assert clock.days_since(moment, date(2026, 12, 6)) == 0  # Amsterdam: 03:00 on the 6th
+        monkeypatch.setitem(app.config, "CASUS", replace(app.config["CASUS"], timezone="America/Kralendijk"))
+        assert clock.days_since(moment, date(2026, 12, 6)) == 1
+        assert age_in_days(SimpleNamespace(requested_at=moment), date(2026, 12, 6)) == 1
+        assert local_today(moment) == date(2026, 12, 5)
+        assert clock.days_since(moment + timedelta(days=3), date(2026, 12, 6)) == 0, "never negative"

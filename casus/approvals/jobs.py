@@ -17,13 +17,13 @@ from casus import policy
 from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.approvals.services import APPROVALS_LINK, decider_role
 from casus.cases.models import Case
+from casus.clock import local_zone
 from casus.extensions import db
 from casus.notifications import kinds
 from casus.notifications.jobs import local_today, sql_key
 from casus.notifications.models import Notification
 from casus.notifications.services import NewNotification, notify_many
 from casus.users.models import Role, User, UserRole
-from workflow.facts import LOCAL_TIMEZONE
 from workflow.workdays import add_working_days, is_working_day
 
 __all__ = ["REMIND_AFTER_WORKING_DAYS", "approval_reminders"]
@@ -40,7 +40,7 @@ def approval_reminders(app: Flask, now: datetime) -> int:
         return 0
     # Asked on or before this local date: at least the required number of working days ago.
     last_day = add_working_days(today, -REMIND_AFTER_WORKING_DAYS)
-    boundary = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    boundary = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
     key = sql_key(f"approval-reminder:{today.isoformat()}:approval:", Approval.id, ":user:", User.id)
     return _case_reminders(now, boundary, key) + _list_reminders(now, boundary, key)
 
@@ -57,7 +57,7 @@ def _case_reminders(now: datetime, boundary: datetime, key) -> int:
     items = []
     for row in db.session.execute(query):
         kind = ApprovalKind(row.kind)
-        asked_on = _aware(row.requested_at).astimezone(LOCAL_TIMEZONE).date()
+        asked_on = _aware(row.requested_at).astimezone(local_zone()).date()
         items.append(NewNotification(
             user_id=row.user_id, key=row.key, kind=kinds.APPROVAL_REMINDER.name,
             link=APPROVALS_LINK.format(id=row.id), case_id=row.case_id, locale=row.locale,

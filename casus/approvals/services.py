@@ -26,6 +26,7 @@ from casus.approvals.models import Approval, ApprovalKind, ApprovalStatus
 from casus.audit.models import Outcome
 from casus.audit.services import record
 from casus.cases.models import Case
+from casus.clock import days_since
 from casus.database import utcnow
 from casus.extensions import db
 from casus.notifications.services import NewNotification, notify_many
@@ -35,7 +36,6 @@ from casus.services import MAX_TEXT, ServiceError
 from casus.timeline.services import add_timeline
 from casus.users.models import User, UserRole
 from casus.versioning import check_version, flush_versioned
-from workflow.facts import LOCAL_TIMEZONE
 
 # A voordracht must stay hidden from the case's partners, and the tijdlijn is theirs to read too.
 OFF_TIMELINE = frozenset({ApprovalKind.RIEC_VOORDRACHT})
@@ -240,9 +240,8 @@ def list_approvals(user: User, *, status: str | None = "open", kind: str | None 
 
 
 def age_in_days(approval: Approval, today: date | None = None) -> int:
-    """Calendar days since the request, counted in Dutch local dates (asked yesterday evening: 1 day)."""
-    today = today or datetime.now(LOCAL_TIMEZONE).date()
-    return max(0, (today - approval.requested_at.astimezone(LOCAL_TIMEZONE).date()).days)
+    """Calendar days since the request, counted in local dates (asked yesterday evening: 1 day)."""
+    return days_since(approval.requested_at, today)
 
 
 # --- notifications and history ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from casus import policy
 from casus.audit.services import record
 from casus.cases.models import Case
 from casus.cases.services import actor_for, log_transition, record_refusal
-from casus.clock import cadences, today
+from casus.clock import cadences, local_zone, today
 from casus.database import utcnow
 from casus.escalations.models import Escalation, EscalationDirection
 from casus.extensions import db
@@ -36,7 +36,6 @@ from casus.timeline.services import add_timeline
 from casus.users.models import Role, User, UserRole
 from casus.versioning import check_version, flush_versioned
 from workflow import ESCALATION, Context, EscalationFacts, EscalationLevel, TransitionRecord, TransitionRefused
-from workflow.facts import LOCAL_TIMEZONE
 
 MAX_OWNER = 200
 # A deadline or review date further ahead than this is almost certainly a typo (2062 for 2026).
@@ -132,7 +131,7 @@ class QueueRow:
     def age_days(self) -> int | None:
         if self.step is None:
             return None
-        return (self.today - self.step.created_at.astimezone(LOCAL_TIMEZONE).date()).days
+        return (self.today - self.step.created_at.astimezone(local_zone()).date()).days
 
 
 @dataclass

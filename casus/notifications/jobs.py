@@ -33,7 +33,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from casus import policy
 from casus.cases.models import Case, Participation
-from casus.clock import cadences
+from casus.clock import cadences, local_zone
 from casus.nazorg.models import NazorgCheckin
 from casus.notifications import kinds
 from casus.notifications.models import Notification
@@ -42,7 +42,6 @@ from casus.plans.models import Action
 from casus.users.models import Role, User, UserRole
 from workflow import ActionStatus, CasePhase
 from workflow.cadences import add_months
-from workflow.facts import LOCAL_TIMEZONE
 from workflow.workdays import add_working_days, is_working_day
 
 __all__ = ["meeting_reminders", "nazorg_checkins", "overdue_actions", "review_due", "send_emails",
@@ -54,7 +53,7 @@ MAX_REFERENCES = 10
 
 
 def local_today(now: datetime) -> date:
-    return now.astimezone(LOCAL_TIMEZONE).date()
+    return now.astimezone(local_zone()).date()
 
 
 # --- keys, built in SQL so that the NOT EXISTS prefilter and the stored key are one and the same ---------------
@@ -207,7 +206,7 @@ def stale_actions(app: Flask, now: datetime) -> int:
     """Open actions untouched for ``stale_after_days`` (14) local days: once per action and change."""
     today = local_today(now)
     first_fresh_day = today - timedelta(days=cadences().stale_after_days - 1)
-    boundary = datetime.combine(first_fresh_day, time.min, tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    boundary = datetime.combine(first_fresh_day, time.min, tzinfo=local_zone()).astimezone(UTC)
     base = (sa.select(Case.id.label("case_id"), Case.reference.label("reference"),
                       Action.last_activity_at.label("touched"))
             .select_from(Action).join(Case, Case.id == Action.case_id)
@@ -278,7 +277,7 @@ REMINDER_CATCH_UP = timedelta(hours=6)
 def reminder_due(starts_at: datetime) -> datetime:
     """When to remind of a meeting: the same local clock time the day before (09:30 for a 09:30 meeting),
     which is 23 or 25 real hours ahead across a daylight-saving change. In UTC."""
-    local = starts_at.astimezone(LOCAL_TIMEZONE)
+    local = starts_at.astimezone(local_zone())
     return (local - timedelta(days=1)).astimezone(UTC)  # zoneinfo arithmetic is wall-clock arithmetic
 
 

@@ -1,7 +1,7 @@
 """Building and running the scheduler: ``casus scheduler`` and the one ``casus demo`` starts beside the server.
 
 * APScheduler 3 with a persistent ``SQLAlchemyJobStore`` in the application database (table
-  ``apscheduler_jobs``), time zone Europe/Amsterdam, job defaults ``coalesce=True``,
+  ``apscheduler_jobs``), the configured time zone (Europe/Amsterdam by default), job defaults ``coalesce=True``,
   ``misfire_grace_time`` 6 hours and ``max_instances=1``: after downtime a missed run happens once, at
   start, if it is less than 6 hours late; later than that it waits for its next regular time.
 * Only a process holding the scheduler lock (:mod:`casus.scheduling.locks`) starts a scheduler;

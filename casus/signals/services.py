@@ -25,7 +25,7 @@ from casus.audit.services import record
 from casus.cases.events import CaseTransitioned
 from casus.cases.models import Case, CaseSubject, Category, LegalBasis, RiskLevel
 from casus.cases.services import create_case, link_subject
-from casus.clock import cadences, today
+from casus.clock import cadences, local_zone, today
 from casus.events import Events
 from casus.extensions import db
 from casus.notifications import partners as notifications
@@ -41,7 +41,6 @@ from casus.subjects.services import SubjectInput, find_or_create, validated
 from casus.timeline.services import add_timeline
 from casus.users.models import User
 from workflow import CasePhase, ClosureResult, workdays
-from workflow.facts import LOCAL_TIMEZONE
 
 MAX_SUBJECTS = 20
 
@@ -93,7 +92,7 @@ class _HintAllowance:
 
 def hints_given_today(user: User) -> int:
     """The known-elsewhere hints ``user`` got since midnight in Amsterdam, counted from the audit trail."""
-    midnight = datetime.combine(today(), datetime.min.time(), tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    midnight = datetime.combine(today(), datetime.min.time(), tzinfo=local_zone()).astimezone(UTC)
     return db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.user_id == user.id, AuditEvent.action == KNOWN_ELSEWHERE,
         AuditEvent.occurred_at >= midnight)).scalar_one()
@@ -464,6 +463,6 @@ class TriageAge:
 
 def triage_age(since: datetime, on: date | None = None) -> TriageAge:
     """Werkdagen from ``since`` (a UTC moment, counted from its Amsterdam date) to ``on`` (today)."""
-    start = since.astimezone(LOCAL_TIMEZONE).date()
+    start = since.astimezone(local_zone()).date()
     return TriageAge(days=max(0, workdays.working_days_between(start, on or today())),
                      deadline=cadences().triage_working_days)

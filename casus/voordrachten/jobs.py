@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from casus.approvals.models import Approval, ApprovalStatus
 from casus.cases.models import Case
-from casus.clock import cadences
+from casus.clock import cadences, local_zone
 from casus.notifications import kinds
 from casus.notifications.jobs import _holds, _new, local_today, sql_key
 from casus.notifications.services import NewNotification, notify_many
@@ -30,7 +30,6 @@ from casus.users.models import Role, User
 from casus.voordrachten.models import Voordracht
 from casus.voordrachten.services import NUMBER_FORMAT, VOORDRACHT_LINK
 from workflow import VoordrachtState
-from workflow.facts import LOCAL_TIMEZONE
 
 __all__ = ["stale_voordrachten"]
 
@@ -73,7 +72,7 @@ def _awaiting_riec(boundary: datetime) -> sa.Select:
 def stale_voordrachten(app: Flask, now: datetime) -> int:
     """Voordrachten untouched for ``stale_after_days`` (14) local days while waiting: once per stale spell."""
     first_fresh_day = local_today(now) - timedelta(days=cadences().stale_after_days - 1)
-    boundary = datetime.combine(first_fresh_day, time.min, tzinfo=LOCAL_TIMEZONE).astimezone(UTC)
+    boundary = datetime.combine(first_fresh_day, time.min, tzinfo=local_zone()).astimezone(UTC)
     from casus.extensions import db
 
     items = []

@@ -9,8 +9,6 @@ The case tab is the team's: a partner who may see the case gets 403 there and ne
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,6 +24,7 @@ from casus.audit.services import record, record_shown
 from casus.cases.forms import unique_ids
 from casus.cases.models import Case
 from casus.cases.services import actor_for
+from casus.clock import days_since
 from casus.extensions import db
 from casus.i18n import current_locale
 from casus.labels import Labels, choices
@@ -40,7 +39,6 @@ from casus.voordrachten.models import RiecIndicator, RiecLegalBasis, Urgency, Vo
 from casus.web.forms import flash_refusal, is_stale, missing_version, show_conflict, show_service_error, version_of
 from casus.web.helpers import mask_bsn, template_helpers
 from workflow import VOORDRACHT, Context, TransitionRefused, VoordrachtState
-from workflow.facts import LOCAL_TIMEZONE
 
 bp = Blueprint("voordrachten", __name__, url_prefix="/voordrachten")
 bp.context_processor(template_helpers)
@@ -67,13 +65,8 @@ def _helpers() -> dict:
         "legal_basis_label_riec": Labels(RiecLegalBasis),
         "number_of": services.number_of,
         "mask_bsn": mask_bsn,
-        "age_in_days": _age_in_days,
+        "age_in_days": days_since,
     }
-
-
-def _age_in_days(moment: datetime) -> int:
-    today = datetime.now(LOCAL_TIMEZONE).date()
-    return max(0, (today - moment.astimezone(LOCAL_TIMEZONE).date()).days)
 
 
 # --- the list ------------------------------------------------------------------------------------------------
