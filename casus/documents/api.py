@@ -64,9 +64,11 @@ NOT_FOUND = {"schema": ProblemSchema, "description": "No such document or parent
 FORBIDDEN = {"schema": ProblemSchema, "description": "The caller sees it but may not do this (only the "
                                                      "uploading organisation and the case's team change a "
                                                      "document and read its earlier versions)"}
-CONFLICT = {**CASE_CONFLICT, "description": "The `version` is stale (`currentVersion` says the stored one); "
-                                            "nothing was changed"}
+CONFLICT = {**CASE_CONFLICT, "description": "The `version` is stale (`currentVersion` says the stored one), or "
+                                            "the case is closed (its documents are read-only until it is "
+                                            "reopened); nothing was changed"}
 UPLOAD_REFUSALS = (
+    (409, "The case is closed: its documents are read-only until it is reopened; nothing was stored"),
     (413, "The file is larger than `CASUS_DOCUMENT_MAX_BYTES`"),
     (415, "The file's content is no PDF, image, office document or plain text (whatever its name), or the body "
           "is not multipart/form-data"),
@@ -264,8 +266,8 @@ class DocumentVersions(MethodView):
     @blp.response(201, DocumentDetailSchema)
     @blp.alt_response(403, **FORBIDDEN)
     @blp.alt_response(404, **NOT_FOUND)
-    @blp.alt_response(409, **CONFLICT)
     @_upload_refusals
+    @blp.alt_response(409, **CONFLICT)  # applied first, so it names both reasons for a 409 here
     def post(self, data, id):
         """Upload a new version.
 
