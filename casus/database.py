@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 # Named constraints make Alembic migrations deterministic and let SQLite batch mode find them.
 NAMING_CONVENTION = {
@@ -264,3 +268,37 @@ def _when_transaction_ends(session: Session, key: str, items: Iterable, action: 
 
     event.listen(session, "after_commit", committed)
     event.listen(session, "after_soft_rollback", rolled_back)
+
+
+# --- VACUUM (PostgreSQL) ---------------------------------------------------------------------------------------
+
+# Of the given table names, those in the search path that the connected role owns (or inherits the owner of).
+OWNED_TABLES = sa.text(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind = 'r' AND c.relname = ANY(:tables) AND n.nspname = ANY(current_schemas(false)) "
+    "AND pg_has_role(c.relowner, 'USAGE')")
+
+
+def vacuum(tables: Sequence[str], url: str, *, after: str, analyze: bool = False) -> None:
+    """VACUUM (with ``analyze``: VACUUM (ANALYZE)) ``tables`` of this schema as whoever ``url`` connects as, after
+    the work named by ``after`` has committed; never raises.
+
+    PostgreSQL only lets a table's owner VACUUM it and merely warns otherwise, so the tables this role does not
+    own are left out and counted in a warning: the operator's scheduled ``vacuumdb`` as the owner must then do
+    it (docs/PRIVACY.md).
+    """
+    command = "VACUUM (ANALYZE)" if analyze else "VACUUM"
+    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            owned = set(connection.execute(OWNED_TABLES, {"tables": list(tables)}).scalars())
+            for table in tables:
+                if table in owned:
+                    connection.exec_driver_sql(f'{command} "{table}"')
+        if len(owned) < len(set(tables)):
+            log.warning("VACUUM after %s skipped %d of %d tables: not their owner",
+                        after, len(set(tables) - owned), len(set(tables)))
+    except Exception as error:  # the work has committed; a missed VACUUM is autovacuum's to catch up
+        log.warning("VACUUM after %s failed: %s", after, type(error).__name__)
+    finally:
+        engine.dispose()

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from casus import clock, policy
 from casus.cases.models import Category
+from casus.database import vacuum
 from casus.extensions import db
 from casus.i18n import current_locale, format_date_nl
 from casus.organisations.models import Team
@@ -130,7 +131,18 @@ def refresh_rollup(progress: Callable[[int], None] | None = None) -> int:
     run.finished = True
     db.session.commit()
     _delete_runs_before(run.id)
+    _vacuum_rollup()
     return len(records)
+
+
+def _vacuum_rollup() -> None:
+    """On PostgreSQL, VACUUM (ANALYZE) the rollup once it is replaced: the reports read a percentile by walking
+    an index (LIMIT 2 OFFSET rank), which is an index-only scan only once VACUUM has set the visibility map of
+    the new rows — at 1,000,000 cases ten times faster than checking each row in the table."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    vacuum([ReportRollup.__tablename__, ReportRollupRun.__tablename__],
+           current_app.config["CASUS"].owner_database_url, after="the reports' rollup", analyze=True)
 
 
 def _delete_runs_before(run_id: int) -> None:

@@ -26,14 +26,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.pool import NullPool
 
 from casus.approvals.models import Approval
 from casus.assessments.models import Assessment, AssessmentScore
 from casus.audit.services import record
 from casus.cases.models import Case, CaseSubject, Note, NoteAudience, Participation, TransitionLog
 from casus.clock import today
-from casus.database import after_commit
+from casus.database import after_commit, vacuum
 from casus.documents import files
 from casus.documents.models import Document, DocumentAudience, DocumentVersion
 from casus.escalations.models import Escalation
@@ -385,34 +384,4 @@ def vacuum_after_commit(tables: Iterable[str]) -> None:
 
 
 def _vacuum(tables: list[str]) -> None:
-    vacuum(tables, current_app.config["CASUS"].owner_database_url)
-
-
-def vacuum(tables: Sequence[str], url: str) -> None:
-    """VACUUM ``tables`` (names of this schema's tables) as whoever ``url`` connects as; never raises.
-
-    PostgreSQL only lets a table's owner VACUUM it and merely warns otherwise, so the tables this role does not
-    own are left out and counted in a warning: the operator's scheduled ``vacuumdb`` as the owner must then do
-    it (docs/PRIVACY.md).
-    """
-    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            owned = set(connection.execute(OWNED_TABLES, {"tables": list(tables)}).scalars())
-            for table in tables:
-                if table in owned:
-                    connection.exec_driver_sql(f'VACUUM "{table}"')
-        if len(owned) < len(set(tables)):
-            log.warning("VACUUM after destruction skipped %d of %d tables: not their owner",
-                        len(set(tables) - owned), len(set(tables)))
-    except Exception as error:  # the destruction has committed; a missed VACUUM is autovacuum's to catch up
-        log.warning("VACUUM after destruction failed: %s", type(error).__name__)
-    finally:
-        engine.dispose()
-
-
-# Of the given table names, those in the search path that the connected role owns (or inherits the owner of).
-OWNED_TABLES = sa.text(
-    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relkind = 'r' AND c.relname = ANY(:tables) AND n.nspname = ANY(current_schemas(false)) "
-    "AND pg_has_role(c.relowner, 'USAGE')")
+    vacuum(tables, current_app.config["CASUS"].owner_database_url, after="destruction")

@@ -284,3 +284,23 @@ def test_a_run_still_being_written_is_not_read(app, db, world, stand):
         filters = ReportFilters(date(2025, 1, 1), date(2025, 6, 30))
         _, rolled_at = figures(world["supervisor"], filters, use_rollup=True, today=date(2025, 6, 30))
     assert set(rolled_at) == {finished.computed_at}
+
+
+def test_a_refreshed_rollup_is_vacuumed_and_analyzed_on_postgresql(app, db, world, stand, monkeypatch, caplog):
+    """Its percentiles walk an index: an index-only scan once VACUUM has set the visibility map of the new rows."""
+    from casus.reports import services
+
+    from support import owner_url
+
+    config = app.config["CASUS"]  # VACUUM as the tables' owner, as production's CASUS_MIGRATION_DATABASE_URL does
+    monkeypatch.setitem(app.config, "CASUS", replace(config, migration_database_url=owner_url(config.database_url)))
+    vacuumed = []
+    real_vacuum = services.vacuum
+    monkeypatch.setattr(services, "vacuum", lambda tables, url, **options: (
+        vacuumed.append((sorted(tables), options)), real_vacuum(tables, url, **options)))
+    refresh()
+    if db.session.get_bind().dialect.name != "postgresql":
+        assert vacuumed == []
+        return
+    assert vacuumed == [(["report_rollup_runs", "report_rollups"], {"after": "the reports' rollup", "analyze": True})]
+    assert not [record for record in caplog.records if "VACUUM" in record.getMessage()], "the owner vacuums"

@@ -179,7 +179,7 @@ def test_vacuum_runs_after_the_commit_on_the_tables_deleted_from(world, monkeypa
     if database.engine.dialect.name != "postgresql":
         pytest.skip("VACUUM is PostgreSQL's")
     vacuumed = []
-    monkeypatch.setattr(destruction, "vacuum", lambda tables, url: vacuumed.append(tables))
+    monkeypatch.setattr(destruction, "vacuum", lambda tables, url, **_: vacuumed.append(tables))
     case, _ = seed_case(world, "vac1")
     destroy_case(case)
     assert vacuumed == []  # not inside the transaction
@@ -192,7 +192,7 @@ def test_vacuum_runs_after_the_commit_on_the_tables_deleted_from(world, monkeypa
 
 def test_a_rolled_back_destruction_vacuums_nothing(world, monkeypatch):
     vacuumed = []
-    monkeypatch.setattr(destruction, "vacuum", lambda tables, url: vacuumed.append(tables))
+    monkeypatch.setattr(destruction, "vacuum", lambda tables, url, **_: vacuumed.append(tables))
     case, _ = seed_case(world, "vac2")
     database.session.commit()
     destroy_case(case)
@@ -203,7 +203,7 @@ def test_a_rolled_back_destruction_vacuums_nothing(world, monkeypatch):
 
 
 def test_vacuum_failure_is_logged_by_type_only(caplog):
-    destruction.vacuum(["cases"], "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    destruction.vacuum(["cases"], "postgresql+psycopg://nobody@127.0.0.1:1/none", after="destruction")
 
     assert [record.getMessage() for record in caplog.records] == ["VACUUM after destruction failed: OperationalError"]
 
@@ -225,7 +225,7 @@ def test_a_role_that_does_not_own_the_tables_skips_them_and_says_so(app, caplog)
     try:
         url = sa.engine.make_url(owner_url(app.config["SQLALCHEMY_DATABASE_URI"])).set(
             username=role, password=f"geheim-{role}").render_as_string(hide_password=False)
-        destruction.vacuum(["cases", "notes"], url)
+        destruction.vacuum(["cases", "notes"], url, after="destruction")
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP ROLE {role}")
@@ -240,6 +240,6 @@ def test_the_owner_vacuums_without_a_warning(app, caplog):
 
     if not TEST_DATABASE_URL:
         pytest.skip("VACUUM is PostgreSQL's")
-    destruction.vacuum(["cases", "notes"], owner_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    destruction.vacuum(["cases", "notes"], owner_url(app.config["SQLALCHEMY_DATABASE_URI"]), after="destruction")
 
     assert caplog.records == []
