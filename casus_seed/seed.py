@@ -75,6 +75,7 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
         for offset, skeleton in enumerate(batch):
             index = start + offset
             factory.build(skeleton, case_refs[index], signal_refs[index])
+        _widen_sqlite_cache()
         ctx.flush()
         db.session.commit()
         if progress:
@@ -97,6 +98,19 @@ def seed(cases: int, seed: int | None = None, *, batch_size: int = 2000,
                        subjects=totals.get("subjects", 0), actions=totals.get("actions", 0),
                        users_created=region.users_created, counts={**totals, "documents": documents},
                        seconds=(utcnow() - started).total_seconds())
+
+
+# SQLite's page cache for the seed's connection, in KiB. Its default (2 MB) is what made a large seed slow down:
+# past some 350,000 cases every batch read the indexes it inserted into through system calls, page by page
+# (at 688,000 cases 4,000 cases took 148 s with the default and 29 s with this; docs/PERFORMANCE.md).
+SQLITE_SEED_CACHE_KIB = 1024 * 1024
+
+
+def _widen_sqlite_cache() -> None:
+    """Give the connection this batch inserts through a large page cache (a limit, filled only as pages are read);
+    per batch, because a commit may hand the next batch another pooled connection."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(sa.text(f"PRAGMA cache_size=-{SQLITE_SEED_CACHE_KIB}"))
 
 
 def _date_closed_cases() -> None:

@@ -220,3 +220,15 @@ def test_seeded_closed_cases_carry_their_archive_fields(app, seeded, db):
     months = app.config["CASUS"].retention_case_months
     assert all(case.archiefnominatie == "vernietigen" and case.archiefactiedatum == add_months(case.closed_on, months)
                for case in closed)
+
+
+def test_on_sqlite_every_batch_inserts_through_a_large_page_cache(app, db):
+    """SQLite's 2 MB default cache made a large seed crawl once its indexes outgrew it (docs/PERFORMANCE.md)."""
+    from casus_seed.seed import SQLITE_SEED_CACHE_KIB, seed
+
+    seen = []
+    seed(30, 5, batch_size=10, progress=lambda _n: seen.append(
+        db.session.execute(sa.text("PRAGMA cache_size")).scalar_one()
+        if db.session.get_bind().dialect.name == "sqlite" else None))
+    expected = -SQLITE_SEED_CACHE_KIB if db.session.get_bind().dialect.name == "sqlite" else None
+    assert seen == [expected] * 3
